@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+
+import { ChatModule } from './chat/chat.module';
+import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { createValidationPipe } from './common/validation';
+import { appConfig } from './config/app-config';
+import { HealthModule } from './health/health.module';
+import { McpModule } from './mcp/mcp.module';
+import { ReactModule } from './react/react.module';
+import { SessionsModule } from './sessions/sessions.module';
+
+@Module({})
+export class AppModule {
+  /** Settings come from the environment; overrides (tests, benchmarks) win over it. */
+  static forRoot(overrides: Record<string, string> = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig(overrides)] }),
+        ScheduleModule.forRoot(),
+        SessionsModule,
+        McpModule,
+        ReactModule,
+        ChatModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { ConsoleLogger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+import { ConfiguredIoAdapter } from './chat/io.adapter';
+import { ErrorBodyDto } from './common/error-body.dto';
+import { APP_CONFIG } from './config/app-config';
+import type { AppConfig } from './config/app-config';
+import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+const SOCKET_IO_CONTRACT = `
+**socket.io**, namespace \`/chat\`. Client emits (with an ack): \`join_chat {session_id?, last_event_id?}\` →
+\`{session_id, status, messages}\`; \`chat_message {session_id, content}\` → \`{session_id, turn_id}\`;
+\`leave_chat {session_id}\`; \`cancel {session_id}\` → \`{session_id, cancelled}\`. A failed call acks
+\`{error: {code, message}}\`. The server emits every event type below as a socket.io event of that name, with the
+StreamEventDto envelope, plus \`heartbeat {ts}\` every HEARTBEAT_MS.`;
+
+/** Everything main.ts and the end-to-end tests both need: one setup, so tests run the real app. */
+export function configureApp(app: NestExpressApplication): AppConfig {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  app.useLogger(new ConsoleLogger({ logLevels: [...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1)] }));
+  app.enableCors({ origin: config.CORS_ORIGINS, credentials: true });
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config.CORS_ORIGINS));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('MCP host server')
+      .setDescription(`Chat sessions with a ReAct agent over MCP tools.\n${SOCKET_IO_CONTRACT}`)
+      .setVersion('0.1.0')
+      .build(),
+    { extraModels: [StreamEventDto, ErrorBodyDto, ...Object.values(EVENT_DATA_CLASSES)] },
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return config;
+}

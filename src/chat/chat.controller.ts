@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBadGatewayResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { SessionsService } from '../sessions/sessions.service';
+import { ConnectionsService } from './connections.service';
+import { ChatRequestDto } from './dto/chat.dto';
+import { ChatResponseDto, ConnectionsDto } from './dto/chat-responses.dto';
+import { assertMessageLength } from './message-limit';
+
+/** Plain request/response chat for clients that do not stream. */
+@ApiTags('chat')
+@Controller()
+export class ChatController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly connections: ConnectionsService,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  @Post('chat')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run a turn and answer when it ends (a new session is created without session_id)' })
+  @ApiOkResponse({ type: ChatResponseDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto })
+  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: 'The LLM failed; the session stays usable' })
+  async chat(@Body() body: ChatRequestDto, @Req() request: Request): Promise<ChatResponseDto> {
+    assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
+    this.connections.consumeMessage(request.ip ?? 'unknown');
+    const sessionId = body.session_id ?? (await this.sessions.create()).record.id;
+    const { outcome } = await this.sessions.send(sessionId, body.message);
+    const result = await outcome;
+    if (!result.ok) {
+      throw result.error;
+    }
+    return { session_id: result.session_id, turn_id: result.turn_id, response: result.response, steps: result.steps };
+  }
+
+  @Get('connections')
+  @ApiOperation({ summary: 'Open socket.io connections and SSE streams' })
+  @ApiOkResponse({ type: ConnectionsDto })
+  connectionCounts(): ConnectionsDto {
+    return this.connections.counts();
+  }
+}

@@ -1,0 +1,80 @@
+/** Every error a client can see carries one of these codes, on every transport. */
+export enum ErrorCode {
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  NOT_FOUND = 'NOT_FOUND',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  SESSION_NOT_FOUND = 'SESSION_NOT_FOUND',
+  SESSION_BUSY = 'SESSION_BUSY',
+  RATE_LIMITED = 'RATE_LIMITED',
+  TOO_MANY_STREAMS = 'TOO_MANY_STREAMS',
+  LLM_NOT_CONFIGURED = 'LLM_NOT_CONFIGURED',
+  LLM_ERROR = 'LLM_ERROR',
+  LLM_TIMEOUT = 'LLM_TIMEOUT',
+  MCP_SERVER_FAILED = 'MCP_SERVER_FAILED',
+  TURN_CANCELLED = 'TURN_CANCELLED',
+  SESSION_ENDED = 'SESSION_ENDED',
+  INTERNAL = 'INTERNAL',
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export class AppException extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppException';
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export const sessionNotFound = (sessionId: string): AppException =>
+  new AppException(ErrorCode.SESSION_NOT_FOUND, `Session ${sessionId} not found (it may have expired)`);
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+      return 400;
+    case ErrorCode.NOT_FOUND:
+    case ErrorCode.SESSION_NOT_FOUND:
+      return 404;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.SESSION_BUSY:
+    case ErrorCode.RATE_LIMITED:
+      return 429;
+    case ErrorCode.TURN_CANCELLED:
+    case ErrorCode.SESSION_ENDED:
+      return 409;
+    case ErrorCode.LLM_ERROR:
+    case ErrorCode.MCP_SERVER_FAILED:
+      return 502;
+    case ErrorCode.TOO_MANY_STREAMS:
+    case ErrorCode.LLM_NOT_CONFIGURED:
+      return 503;
+    case ErrorCode.LLM_TIMEOUT:
+      return 504;
+    case ErrorCode.INTERNAL:
+      return 500;
+  }
+}
+
+/** Codes for Nest's own HTTP errors (unknown route, body parser), so every error body has the same shape. */
+export function codeOfHttpStatus(status: number): ErrorCode {
+  if (status === 404) {
+    return ErrorCode.NOT_FOUND;
+  }
+  if (status === 413) {
+    return ErrorCode.PAYLOAD_TOO_LARGE;
+  }
+  if (status === 429) {
+    return ErrorCode.RATE_LIMITED;
+  }
+  return status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED;
+}

@@ -1,0 +1,143 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
+/** Every setting the server reads from the environment, with its rules and default. */
+export class EnvironmentVariables {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Claude Desktop-style JSON file with `mcpServers`; the bundled default is used when the file is absent. */
+  @IsString()
+  MCP_CONFIG = './mcp.config.json';
+
+  /** Folder the default filesystem server is rooted at. */
+  @IsString()
+  WORKSPACE_DIR = './workspace';
+
+  /** LangChain "provider:model", e.g. openai:gpt-4o-mini; unset means the server runs without an LLM. */
+  @IsOptional()
+  @Matches(/^(openai|anthropic|ollama):\S+$/, {
+    message: 'LLM_MODEL must be "provider:model" with provider openai, anthropic or ollama (e.g. openai:gpt-4o-mini)',
+  })
+  LLM_MODEL?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  SYSTEM_PROMPT?: string;
+
+  /** Longest wait for the model's first or next streamed chunk before the turn fails. */
+  @IsInt()
+  @Min(100)
+  LLM_TIMEOUT_MS = 60_000;
+
+  /** Retries of a failed LLM request before any token streamed (5xx, refused connection). */
+  @IsInt()
+  @Min(0)
+  @Max(6)
+  LLM_MAX_RETRIES = 1;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  REACT_MAX_ITERATIONS = 5;
+
+  /** Token budget of the history sent to the model (approximate count, no tokenizer download). */
+  @IsInt()
+  @Min(256)
+  HISTORY_TOKEN_BUDGET = 16_000;
+
+  @IsInt()
+  @Min(1)
+  SESSION_TTL_MS = 3_600_000;
+
+  @IsInt()
+  @Min(10)
+  SESSION_SWEEP_MS = 300_000;
+
+  @IsInt()
+  @Min(10)
+  HEARTBEAT_MS = 30_000;
+
+  @IsInt()
+  @Min(0)
+  SSE_MAX_CONNECTIONS = 50;
+
+  /** Messages per minute per connection (socket) or client address (HTTP); 0 turns the limit off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Messages that may wait behind a running turn in one session. */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  TURN_QUEUE_LIMIT = 10;
+
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_MESSAGE_CHARS = 32_000;
+
+  /** Events kept per session for replay to (re)connecting clients. */
+  @IsInt()
+  @Min(10)
+  EVENT_LOG_LIMIT = 1000;
+
+  @IsIn(['memory'])
+  SESSION_STORE: 'memory' = 'memory';
+
+  @Transform(toList)
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = ['http://localhost:3000', 'http://localhost:5173'];
+}
+
+const INTEGER_KEYS = new Set(
+  Object.entries(new EnvironmentVariables())
+    .filter(([, value]) => typeof value === 'number')
+    .map(([key]) => key),
+);
+
+/** Validates raw environment strings; throws one error naming every bad variable. */
+export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+  const plain: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined || value === '') {
+      continue;
+    }
+    plain[key] = INTEGER_KEYS.has(key) && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  }
+  const config = plainToInstance(EnvironmentVariables, plain, { exposeDefaultValues: true });
+  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => {
+      const given = raw[error.property];
+      return `${error.property}=${JSON.stringify(given)}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+    });
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return config;
+}

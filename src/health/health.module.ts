@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+
+import { McpModule } from '../mcp/mcp.module';
+import { ReactModule } from '../react/react.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { HealthController } from './health.controller';
+import { LlmHealthIndicator } from './indicators/llm.health';
+import { McpHealthIndicator } from './indicators/mcp.health';
+import { SessionStoreHealthIndicator } from './indicators/session-store.health';
+
+@Module({
+  imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }), SessionsModule, McpModule, ReactModule],
+  controllers: [HealthController],
+  providers: [LlmHealthIndicator, McpHealthIndicator, SessionStoreHealthIndicator],
+})
+export class HealthModule {}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+
+import { InjectAppConfig } from '../../config/app-config';
+import type { AppConfig } from '../../config/app-config';
+import { SessionStore } from '../../sessions/store/session-store';
+
+const PING_TIMEOUT_MS = 1000;
+
+@Injectable()
+export class SessionStoreHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly store: SessionStore,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  async check(key: string): Promise<HealthIndicatorResult> {
+    const indicator = this.health.check(key);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.store.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer in ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+        }),
+      ]);
+      return indicator.up({ backend: this.config.SESSION_STORE, sessions: await this.store.count() });
+    } catch (error) {
+      return indicator.down({ backend: this.config.SESSION_STORE, message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

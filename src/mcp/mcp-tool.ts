@@ -1,0 +1,49 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** A tool as the agent sees it: a model-facing name plus where the call goes. */
+export interface McpTool {
+  /** Unique within the session; the MCP name unless two servers share it. */
+  name: string;
+  server: string;
+  /** The tool's name on its MCP server. */
+  tool: string;
+  description: string;
+  input_schema: Record<string, unknown>;
+}
+
+export interface ToolResult {
+  content: string;
+  is_error: boolean;
+}
+
+export interface ToolInfo {
+  name: string;
+  description: string;
+}
+
+type ContentBlock = CallToolResult['content'][number];
+
+function blockText(block: ContentBlock): string {
+  switch (block.type) {
+    case 'text':
+      return block.text;
+    case 'image':
+    case 'audio':
+      return `[${block.type} ${block.mimeType}, ${block.data.length} base64 chars]`;
+    case 'resource':
+      return 'text' in block.resource ? block.resource.text : `[resource ${block.resource.uri}]`;
+    case 'resource_link':
+      return `[resource link ${block.uri}]`;
+  }
+}
+
+/** Flattens an MCP result to the text the model observes. */
+export function toToolResult(result: CallToolResult): ToolResult {
+  const text =
+    result.content.length > 0
+      ? result.content.map(blockText).join('\n')
+      : result.structuredContent !== undefined
+        ? JSON.stringify(result.structuredContent)
+        : '';
+  return { content: text, is_error: result.isError === true };
+}

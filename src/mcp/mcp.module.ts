@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { loadMcpConfig } from './mcp-config';
+import { McpController } from './mcp.controller';
+import { MCP_CONFIG, McpService } from './mcp.service';
+
+@Module({
+  controllers: [McpController],
+  providers: [
+    {
+      provide: MCP_CONFIG,
+      // Read once at start-up: a bad file stops the app with a message naming the server and field.
+      useFactory: (config: AppConfig) => loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR),
+      inject: [APP_CONFIG],
+    },
+    McpService,
+  ],
+  exports: [McpService],
+})
+export class McpModule {}

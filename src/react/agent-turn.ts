@@ -1,0 +1,28 @@
+import type { McpTool, ToolResult } from '../mcp/mcp-tool';
+import type { EventDataMap, TokenUsage } from '../sessions/events';
+import type { ChatMessage } from '../sessions/store/session-record';
+
+/** The events a turn streams; the session service adds ids, session and turn. */
+export type TurnEventType = Exclude<keyof EventDataMap, 'session_start' | 'session_end' | 'status'>;
+
+export type TurnEmitter = <K extends TurnEventType>(type: K, data: EventDataMap[K]) => void;
+
+export interface AgentTurn {
+  sessionId: string;
+  turnId: string;
+  history: readonly ChatMessage[];
+  message: string;
+  tools: readonly McpTool[];
+  callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult>;
+  signal: AbortSignal;
+  emit: TurnEmitter;
+}
+
+export interface AgentResult {
+  content: string;
+  iterations: number;
+  usage: TokenUsage;
+  max_iterations_reached: boolean;
+  /** What the turn adds to the history: the user message, tool calls and results, the answer. */
+  messages: ChatMessage[];
+}

@@ -1,0 +1,72 @@
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import type { BaseMessage } from '@langchain/core/messages';
+
+import type { ChatMessage } from '../sessions/store/session-record';
+
+// About four characters a token for English and code; a local estimate, no tokenizer download.
+const CHARS_PER_TOKEN = 4;
+const MESSAGE_OVERHEAD_TOKENS = 4;
+
+export function approxTokens(message: ChatMessage): number {
+  let chars = message.content.length;
+  for (const call of message.tool_calls ?? []) {
+    chars += call.name.length + JSON.stringify(call.arguments).length;
+  }
+  return Math.ceil(chars / CHARS_PER_TOKEN) + MESSAGE_OVERHEAD_TOKENS;
+}
+
+/**
+ * Keeps the newest messages that fit the budget. An assistant message that calls tools and the
+ * tool results answering it are dropped or kept together, so no call is parted from its result.
+ */
+export function trimHistory(messages: readonly ChatMessage[], budget: number): readonly ChatMessage[] {
+  let total = 0;
+  for (const message of messages) {
+    total += approxTokens(message);
+  }
+  if (total <= budget) {
+    return messages;
+  }
+  let start = 0;
+  while (start < messages.length && total > budget) {
+    let end = start + 1;
+    if (messages[start].tool_calls?.length) {
+      while (end < messages.length && messages[end].role === 'tool') {
+        end++;
+      }
+    }
+    for (let i = start; i < end; i++) {
+      total -= approxTokens(messages[i]);
+    }
+    start = end;
+  }
+  // A tool result whose call was dropped would be rejected by the provider.
+  while (start < messages.length && messages[start].role === 'tool') {
+    start++;
+  }
+  return messages.slice(start);
+}
+
+export function toLangChain(message: ChatMessage): BaseMessage {
+  switch (message.role) {
+    case 'user':
+      return new HumanMessage(message.content);
+    case 'assistant':
+      return new AIMessage({
+        content: message.content,
+        tool_calls: (message.tool_calls ?? []).map((call) => ({
+          id: call.id,
+          name: call.name,
+          args: call.arguments,
+          type: 'tool_call' as const,
+        })),
+      });
+    case 'tool':
+      return new ToolMessage({
+        content: message.content,
+        tool_call_id: message.tool_call_id ?? '',
+        name: message.name,
+        status: message.is_error ? 'error' : 'success',
+      });
+  }
+}

@@ -1,0 +1,206 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
+import type { BaseMessage } from '@langchain/core/messages';
+import type { Runnable } from '@langchain/core/runnables';
+import { randomUUID } from 'node:crypto';
+
+import { AppException, ErrorCode } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import type { Observation, TokenUsage, ToolChoice } from '../sessions/events';
+import type { ChatMessage, StoredToolCall } from '../sessions/store/session-record';
+import { toLangChain, trimHistory } from './history';
+import { CHAT_MODEL } from './llm.factory';
+import type { ChatModelRef } from './llm.factory';
+import type { AgentResult, AgentTurn } from './agent-turn';
+
+// Where a tool call whose arguments were not valid JSON keeps the raw text.
+const INVALID_ARGUMENTS = '_invalid_arguments';
+
+const DEFAULT_SYSTEM_PROMPT =
+  'You are a helpful assistant. Use the available tools when they help with the request, and answer concisely.';
+
+type ToolCapableModel = Runnable<BaseMessage[], AIMessageChunk>;
+
+/**
+ * The ReAct loop: think (stream the model), act (run the tool calls it chose, in parallel),
+ * observe (hand the results back), until it answers or the iteration cap is reached. A plain loop
+ * over the model's stream: no graph runtime, no checkpoint copy of the history at each step.
+ */
+@Injectable()
+export class ReactAgentService {
+  private readonly logger = new Logger(ReactAgentService.name);
+
+  constructor(
+    @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  get modelName(): string | undefined {
+    return this.llm.name;
+  }
+
+  async run(turn: AgentTurn): Promise<AgentResult> {
+    const model = this.bind(turn);
+    const userMessage: ChatMessage = { role: 'user', content: turn.message };
+    const added: ChatMessage[] = [userMessage];
+    const prompt: BaseMessage[] = [
+      new SystemMessage(this.config.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT),
+      ...trimHistory(turn.history, this.config.HISTORY_TOKEN_BUDGET).map(toLangChain),
+      toLangChain(userMessage),
+    ];
+    const usage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+    const max = this.config.REACT_MAX_ITERATIONS;
+
+    for (let iteration = 1; iteration <= max; iteration++) {
+      const reply = await this.think(model, prompt, iteration, turn);
+      addUsage(usage, reply);
+      const assistant = toStored(reply);
+      added.push(assistant);
+      prompt.push(toLangChain(assistant));
+      if (!assistant.tool_calls?.length) {
+        return { content: assistant.content, iterations: iteration, usage, max_iterations_reached: false, messages: added };
+      }
+      const results = await this.act(assistant, iteration, turn);
+      added.push(...results);
+      prompt.push(...results.map(toLangChain));
+    }
+
+    const content = `I stopped after ${max} reasoning steps (REACT_MAX_ITERATIONS) without reaching a final answer.`;
+    added.push({ role: 'assistant', content });
+    return { content, iterations: max, usage, max_iterations_reached: true, messages: added };
+  }
+
+  private bind(turn: AgentTurn): ToolCapableModel {
+    const model = this.llm.model;
+    if (!model) {
+      throw new AppException(
+        ErrorCode.LLM_NOT_CONFIGURED,
+        'No LLM is configured: set LLM_MODEL (e.g. openai:gpt-4o-mini) with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
+      );
+    }
+    if (turn.tools.length === 0 || !model.bindTools) {
+      return model as ToolCapableModel;
+    }
+    return model.bindTools(
+      turn.tools.map((tool) => ({
+        type: 'function' as const,
+        function: { name: tool.name, description: tool.description, parameters: tool.input_schema },
+      })),
+    ) as ToolCapableModel;
+  }
+
+  /** Streams one model reply, emitting its text as partial_response deltas. */
+  private async think(model: ToolCapableModel, prompt: BaseMessage[], iteration: number, turn: AgentTurn) {
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    turn.signal.addEventListener('abort', cancel, { once: true });
+    let timedOut = false;
+    // Idle timeout, refreshed on every chunk: a slow answer is fine, a silent model is not.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.config.LLM_TIMEOUT_MS);
+    try {
+      let reply: AIMessageChunk | undefined;
+      for await (const chunk of await model.stream(prompt, { signal: controller.signal })) {
+        timer.refresh();
+        const delta = typeof chunk.content === 'string' ? chunk.content : chunk.text;
+        if (delta) {
+          turn.emit('partial_response', { iteration, delta });
+        }
+        reply = reply ? reply.concat(chunk) : chunk;
+      }
+      return reply ?? new AIMessageChunk('');
+    } catch (error) {
+      throw this.llmError(error, turn, timedOut);
+    } finally {
+      clearTimeout(timer);
+      turn.signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  private llmError(error: unknown, turn: AgentTurn, timedOut: boolean): AppException {
+    if (turn.signal.aborted) {
+      return new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+    }
+    const where = `${this.llm.name} at ${this.llm.endpoint}`;
+    if (timedOut) {
+      return new AppException(
+        ErrorCode.LLM_TIMEOUT,
+        `The model (${where}) sent nothing for ${this.config.LLM_TIMEOUT_MS} ms (LLM_TIMEOUT_MS); try again`,
+      );
+    }
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const detail = `${(error as Error).message ?? String(error)}${cause ? ` (${cause})` : ''}`;
+    this.logger.warn(`LLM request failed in session ${turn.sessionId}, turn ${turn.turnId}: ${detail}`);
+    return new AppException(ErrorCode.LLM_ERROR, `The model request to ${where} failed: ${detail}`);
+  }
+
+  /** Runs the chosen tools in parallel; a failed tool becomes an error result, never a failed turn. */
+  private async act(assistant: ChatMessage, iteration: number, turn: AgentTurn): Promise<ChatMessage[]> {
+    const calls = assistant.tool_calls ?? [];
+    const servers = new Map(turn.tools.map((tool) => [tool.name, tool]));
+    const choices: ToolChoice[] = calls.map((call) => ({
+      call_id: call.id,
+      server: servers.get(call.name)?.server ?? 'unknown',
+      tool: call.name,
+      arguments: call.arguments,
+    }));
+    turn.emit('thinking', { iteration, content: assistant.content });
+    turn.emit('acting', { iteration, tools: choices });
+    const observations = await Promise.all(choices.map((choice) => this.callTool(choice, iteration, turn)));
+    if (turn.signal.aborted) {
+      throw new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+    }
+    turn.emit('observing', { iteration, observations });
+    return observations.map((observation) => ({
+      role: 'tool',
+      tool_call_id: observation.call_id,
+      name: observation.tool,
+      content: observation.content,
+      is_error: observation.is_error,
+    }));
+  }
+
+  private async callTool(choice: ToolChoice, iteration: number, turn: AgentTurn): Promise<Observation> {
+    turn.emit('tool_call', { ...choice, iteration, status: 'running' });
+    const started = performance.now();
+    const result =
+      INVALID_ARGUMENTS in choice.arguments
+        ? { content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`, is_error: true }
+        : await turn.callTool(choice.tool, choice.arguments, turn.signal);
+    const duration_ms = Math.round((performance.now() - started) * 10) / 10;
+    turn.emit('tool_call', {
+      ...choice,
+      iteration,
+      status: result.is_error ? 'failed' : 'succeeded',
+      ...(result.is_error ? { error: result.content } : { result: result.content }),
+      duration_ms,
+    });
+    return { call_id: choice.call_id, tool: choice.tool, content: result.content, is_error: result.is_error };
+  }
+}
+
+function addUsage(usage: TokenUsage, reply: AIMessageChunk): void {
+  const counted = reply.usage_metadata;
+  if (counted) {
+    usage.input_tokens += counted.input_tokens;
+    usage.output_tokens += counted.output_tokens;
+    usage.total_tokens += counted.total_tokens;
+  }
+}
+
+/** The reply as history keeps it; calls with unparseable arguments are kept, answered with an error. */
+function toStored(reply: AIMessageChunk): ChatMessage {
+  const content = typeof reply.content === 'string' ? reply.content : reply.text;
+  const calls: StoredToolCall[] = [
+    ...(reply.tool_calls ?? []).map((call) => ({ id: call.id ?? '', name: call.name, arguments: call.args })),
+    ...(reply.invalid_tool_calls ?? []).map((call) => ({
+      id: call.id ?? '',
+      name: call.name ?? 'unknown',
+      arguments: { [INVALID_ARGUMENTS]: call.args ?? '' },
+    })),
+  ].map((call) => ({ ...call, id: call.id || `call_${randomUUID()}` }));
+  return calls.length > 0 ? { role: 'assistant', content, tool_calls: calls } : { role: 'assistant', content };
+}

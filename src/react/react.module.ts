@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { CHAT_MODEL, createChatModel } from './llm.factory';
+import { ReactAgentService } from './react-agent.service';
+
+@Module({
+  providers: [
+    { provide: CHAT_MODEL, useFactory: (config: AppConfig) => createChatModel(config), inject: [APP_CONFIG] },
+    ReactAgentService,
+  ],
+  exports: [ReactAgentService, CHAT_MODEL],
+})
+export class ReactModule {}

@@ -1,0 +1,153 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+
+import { ErrorCode } from '../common/errors';
+
+/**
+ * The wire contract: every event a client can receive, declared once. The classes are types for the
+ * code and schemas for Swagger; at run time events are plain objects.
+ */
+
+export enum SessionStatus {
+  IDLE = 'IDLE',
+  STARTING = 'STARTING',
+  READY = 'READY',
+  PROCESSING = 'PROCESSING',
+  ERROR = 'ERROR',
+}
+
+export class TokenUsage {
+  @ApiProperty() input_tokens!: number;
+  @ApiProperty() output_tokens!: number;
+  @ApiProperty() total_tokens!: number;
+}
+
+export class SessionStartData {
+  @ApiProperty({ description: 'When the session was created (ISO 8601)' }) created_at!: string;
+  @ApiProperty({ enum: SessionStatus }) status!: SessionStatus;
+}
+
+export class ThinkingData {
+  @ApiProperty({ description: 'ReAct iteration, from 1' }) iteration!: number;
+  @ApiProperty({ description: "The model's text before it acts (may be empty)" }) content!: string;
+  @ApiPropertyOptional({ description: 'Reasoning the provider exposed, if any' }) reasoning?: string;
+}
+
+export class ToolChoice {
+  @ApiProperty() call_id!: string;
+  @ApiProperty({ description: 'MCP server that provides the tool' }) server!: string;
+  @ApiProperty() tool!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) arguments!: Record<string, unknown>;
+}
+
+export class ActingData {
+  @ApiProperty() iteration!: number;
+  @ApiProperty({ type: [ToolChoice] }) tools!: ToolChoice[];
+}
+
+export type ToolCallStatus = 'running' | 'succeeded' | 'failed';
+
+export class ToolCallData extends ToolChoice {
+  @ApiProperty() iteration!: number;
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status!: ToolCallStatus;
+  @ApiPropertyOptional({ description: 'Text of the result, when succeeded' }) result?: string;
+  @ApiPropertyOptional({ description: 'What went wrong, when failed' }) error?: string;
+  @ApiPropertyOptional({ description: 'Wall time of the MCP call, when finished' }) duration_ms?: number;
+}
+
+export class Observation {
+  @ApiProperty() call_id!: string;
+  @ApiProperty() tool!: string;
+  @ApiProperty({ description: 'Exactly what the model receives' }) content!: string;
+  @ApiProperty() is_error!: boolean;
+}
+
+export class ObservingData {
+  @ApiProperty() iteration!: number;
+  @ApiProperty({ type: [Observation] }) observations!: Observation[];
+}
+
+export class PartialResponseData {
+  @ApiProperty() iteration!: number;
+  @ApiProperty({ description: 'Token delta of the text the model is writing' }) delta!: string;
+}
+
+export class FinalResponseData {
+  @ApiProperty() content!: string;
+  @ApiProperty({ description: 'ReAct iterations the turn took' }) iterations!: number;
+  @ApiProperty({ type: TokenUsage }) usage!: TokenUsage;
+  @ApiProperty({ description: 'True when the turn stopped at REACT_MAX_ITERATIONS' }) max_iterations_reached!: boolean;
+}
+
+export class ErrorData {
+  @ApiProperty({ enum: ErrorCode }) code!: ErrorCode;
+  @ApiProperty() message!: string;
+  @ApiProperty({ description: 'False only when the session itself is gone' }) session_usable!: boolean;
+  @ApiPropertyOptional({ description: 'MCP server concerned, for MCP_SERVER_FAILED' }) server?: string;
+}
+
+export type SessionEndReason = 'deleted' | 'expired' | 'shutdown';
+
+export class SessionEndData {
+  @ApiProperty({ enum: ['deleted', 'expired', 'shutdown'] }) reason!: SessionEndReason;
+}
+
+export class StatusData {
+  @ApiProperty({ enum: SessionStatus }) status!: SessionStatus;
+}
+
+/** Type name to payload; `status` is streamed like the others so every transport carries it. */
+export interface EventDataMap {
+  session_start: SessionStartData;
+  thinking: ThinkingData;
+  acting: ActingData;
+  tool_call: ToolCallData;
+  observing: ObservingData;
+  partial_response: PartialResponseData;
+  final_response: FinalResponseData;
+  error: ErrorData;
+  session_end: SessionEndData;
+  status: StatusData;
+}
+
+export type EventType = keyof EventDataMap;
+
+export interface StreamEventOf<K extends EventType> {
+  /** Increases by one within a session; SSE `id:` and Last-Event-ID use it. */
+  id: number;
+  type: K;
+  session_id: string;
+  /** Null for events outside a turn (session_start, session_end, status between turns). */
+  turn_id: string | null;
+  /** ISO 8601 time the event was published. */
+  ts: string;
+  data: EventDataMap[K];
+}
+
+export type StreamEvent = { [K in EventType]: StreamEventOf<K> }[EventType];
+
+/** An event before the log numbers it. */
+export type NewStreamEvent = { [K in EventType]: Omit<StreamEventOf<K>, 'id'> }[EventType];
+
+export const EVENT_DATA_CLASSES: Record<EventType, new () => object> = {
+  session_start: SessionStartData,
+  thinking: ThinkingData,
+  acting: ActingData,
+  tool_call: ToolCallData,
+  observing: ObservingData,
+  partial_response: PartialResponseData,
+  final_response: FinalResponseData,
+  error: ErrorData,
+  session_end: SessionEndData,
+  status: StatusData,
+};
+
+/** The envelope, for Swagger. */
+export class StreamEventDto {
+  @ApiProperty() id!: number;
+  @ApiProperty({ enum: Object.keys(EVENT_DATA_CLASSES) }) type!: EventType;
+  @ApiProperty() session_id!: string;
+  @ApiProperty({ type: String, nullable: true }) turn_id!: string | null;
+  @ApiProperty() ts!: string;
+  @ApiProperty({ oneOf: Object.values(EVENT_DATA_CLASSES).map((cls) => ({ $ref: getSchemaPath(cls) })) })
+  data!: EventDataMap[EventType];
+}

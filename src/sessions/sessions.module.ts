@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+
+import { McpModule } from '../mcp/mcp.module';
+import { ReactModule } from '../react/react.module';
+import { SessionEventPublisher } from './session-event-publisher';
+import { SessionsController } from './sessions.controller';
+import { SessionsScheduler } from './sessions.scheduler';
+import { SessionsService } from './sessions.service';
+import { SessionStore } from './store/session-store';
+import { sessionStoreProviders } from './store/session-store.providers';
+import { TurnRunner } from './turn-runner.service';
+
+@Module({
+  imports: [McpModule, ReactModule],
+  controllers: [SessionsController],
+  providers: [...sessionStoreProviders, SessionEventPublisher, TurnRunner, SessionsService, SessionsScheduler],
+  exports: [SessionsService, SessionStore],
+})
+export class SessionsModule {}
