@@ -1,0 +1,113 @@
+import type { Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import { EventSource } from 'eventsource';
+
+import type { EventType, StreamEvent } from '../../src/sessions/events';
+
+export const EVENT_TYPES: EventType[] = [
+  'session_start',
+  'thinking',
+  'acting',
+  'tool_call',
+  'observing',
+  'partial_response',
+  'final_response',
+  'error',
+  'session_end',
+  'status',
+];
+
+/** Collects a client's events in arrival order and waits for the ones a test expects. */
+export class EventRecorder {
+  readonly events: StreamEvent[] = [];
+  private waiters: Array<{ match: (e: StreamEvent) => boolean; resolve: (e: StreamEvent) => void }> = [];
+
+  push(event: StreamEvent): void {
+    this.events.push(event);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (waiter.match(event)) {
+        waiter.resolve(event);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /** The first event (already seen or still to come) that matches. */
+  waitFor(match: (event: StreamEvent) => boolean, what = 'event', timeoutMs = 20_000): Promise<StreamEvent> {
+    const seen = this.events.find(match);
+    if (seen) {
+      return Promise.resolve(seen);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const types = this.events.map((e) => e.type).join(', ');
+        reject(new Error(`Timed out waiting for ${what}; received: ${types}`));
+      }, timeoutMs);
+      this.waiters.push({
+        match,
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        },
+      });
+    });
+  }
+
+  /** The turn's last event: its final_response or error. */
+  turnEnd(turnId: string): Promise<StreamEvent> {
+    return this.waitFor(
+      (e) => e.turn_id === turnId && (e.type === 'final_response' || (e.type === 'error' && e.data.code !== 'MCP_SERVER_FAILED')),
+      `end of turn ${turnId}`,
+    );
+  }
+
+  ofTurn(turnId: string, types: EventType[] = EVENT_TYPES): StreamEvent[] {
+    return this.events.filter((e) => e.turn_id === turnId && types.includes(e.type));
+  }
+}
+
+export interface SocketClient {
+  socket: Socket;
+  recorder: EventRecorder;
+  heartbeats: number;
+}
+
+export async function connectSocket(url: string): Promise<SocketClient> {
+  const socket = io(`${url}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const client: SocketClient = { socket, recorder: new EventRecorder(), heartbeats: 0 };
+  for (const type of EVENT_TYPES) {
+    socket.on(type, (event: StreamEvent) => client.recorder.push(event));
+  }
+  socket.on('heartbeat', () => client.heartbeats++);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return client;
+}
+
+export interface SseClient {
+  source: EventSource;
+  recorder: EventRecorder;
+  heartbeats: number;
+  close(): void;
+}
+
+/** An EventSource on the stream; resolves once session_start (or the first replayed event) arrived. */
+export async function connectSse(url: string, sessionId?: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';
+  const source = new EventSource(`${url}/api/v3/chat/stream${query}`, {
+    fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
+  });
+  const client: SseClient = { source, recorder: new EventRecorder(), heartbeats: 0, close: () => source.close() };
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (message) => client.recorder.push(JSON.parse(message.data) as StreamEvent));
+  }
+  source.addEventListener('heartbeat', () => client.heartbeats++);
+  await new Promise<void>((resolve, reject) => {
+    source.onopen = () => resolve();
+    source.onerror = (error) => reject(new Error(`SSE failed: ${error.message ?? error.code}`));
+  });
+  return client;
+}

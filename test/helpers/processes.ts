@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+
+/** Live child processes of this test process (MCP servers, anything spawned), by command line. */
+export function childProcesses(): string[] {
+  try {
+    const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+    return out
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.includes(' ps -o '));
+  } catch {
+    // ps exits 1 when it lists nothing.
+    return [];
+  }
+}
+
+/** Waits until no child process matching the pattern is left; ends with the list if one stays. */
+export async function waitForNoChildren(pattern = /server-(everything|filesystem|memory)/, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let left = childProcesses().filter((line) => pattern.test(line));
+  while (left.length > 0) {
+    if (Date.now() > deadline) {
+      throw new Error(`MCP processes still running: ${left.join('; ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = childProcesses().filter((line) => pattern.test(line));
+  }
+}

@@ -1,0 +1,69 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { ScriptedLlm } from '../fixtures/scripted-llm';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  llm: ScriptedLlm;
+  close(): Promise<void>;
+}
+
+/** An MCP config with server-everything over stdio, from node_modules, as a user would write it. */
+export function writeMcpConfig(servers: Record<string, object> = { everything: everythingServer() }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-host-test-'));
+  const path = join(dir, 'mcp.config.json');
+  writeFileSync(path, JSON.stringify({ mcpServers: servers }));
+  return path;
+}
+
+export function everythingServer(): object {
+  return {
+    command: process.execPath,
+    args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'],
+  };
+}
+
+/**
+ * Boots the real AppModule on a free loopback port, with a scripted LLM behind the real LangChain
+ * client. Settings are overrides, so each test states what it relies on.
+ */
+export async function startApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const llm = new ScriptedLlm();
+  const llmUrl = await llm.start();
+  const mcpConfig = overrides.MCP_CONFIG ?? writeMcpConfig();
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({
+      LLM_MODEL: 'openai:scripted',
+      OPENAI_BASE_URL: llmUrl,
+      OPENAI_API_KEY: 'test-key',
+      LLM_MAX_RETRIES: '0',
+      LOG_LEVEL: 'error',
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...overrides,
+      MCP_CONFIG: mcpConfig,
+    }),
+    { logger: ['error'], forceCloseConnections: true },
+  );
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return {
+    app,
+    url: url.replace('[::1]', '127.0.0.1'),
+    llm,
+    close: async () => {
+      await app.close();
+      await llm.stop();
+      if (!overrides.MCP_CONFIG) {
+        rmSync(join(mcpConfig, '..'), { recursive: true, force: true });
+      }
+    },
+  };
+}
