@@ -26,3 +26,21 @@ export async function waitForNoChildren(pattern = /server-(everything|filesystem
     left = childProcesses().filter((line) => pattern.test(line));
   }
 }
+
+export function mcpProcessIds(pattern = /server-(everything|filesystem|memory)/): number[] {
+  return childProcesses()
+    .filter((line) => pattern.test(line))
+    .map((line) => Number.parseInt(line, 10));
+}
+
+/** Waits until every one of these processes has exited. */
+export async function waitForExit(pids: number[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const alive = () => pids.filter((pid) => mcpProcessIds(/./).includes(pid));
+  while (alive().length > 0) {
+    if (Date.now() > deadline) {
+      throw new Error(`Processes still running: ${alive().join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
