@@ -9,6 +9,8 @@ import { configureApp } from './app.setup';
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     bufferLogs: true,
+    // Start-up errors reach the catch below, which prints just the message.
+    abortOnError: false,
     forceCloseConnections: true,
   });
   const config = configureApp(app);

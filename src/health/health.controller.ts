@@ -1,5 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 
@@ -19,13 +20,23 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: session store, LLM configuration and MCP servers (503 when one is down)' })
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.store.check('session_store'),
-      () => this.llm.check('llm'),
-      () => this.mcp.check('mcp'),
-    ]);
+  @ApiOperation({ summary: 'Readiness: session store, LLM configuration and MCP servers' })
+  @ApiServiceUnavailableResponse({ description: 'An indicator is down; the body has the same shape, with `error` filled' })
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.store.check('session_store'),
+        () => this.llm.check('llm'),
+        () => this.mcp.check('mcp'),
+      ]);
+    } catch (error) {
+      // Terminus reports "down" as an exception; its body is the health result, which clients expect.
+      if (error instanceof ServiceUnavailableException) {
+        response.status(503);
+        return error.getResponse() as HealthCheckResult;
+      }
+      throw error;
+    }
   }
 
   @Get('live')

@@ -38,6 +38,11 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
   const llm = new ScriptedLlm();
   const llmUrl = await llm.start();
   const mcpConfig = overrides.MCP_CONFIG ?? writeMcpConfig();
+  const removeConfig = () => {
+    if (!overrides.MCP_CONFIG) {
+      rmSync(join(mcpConfig, '..'), { recursive: true, force: true });
+    }
+  };
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       LLM_MODEL: 'openai:scripted',
@@ -49,8 +54,13 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
       ...overrides,
       MCP_CONFIG: mcpConfig,
     }),
-    { logger: ['error'], forceCloseConnections: true },
-  );
+    { logger: ['error'], forceCloseConnections: true, abortOnError: false },
+  ).catch(async (error: unknown) => {
+    // A start-up that fails must not leave the LLM fixture listening.
+    await llm.stop();
+    removeConfig();
+    throw error;
+  });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
@@ -61,9 +71,7 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
     close: async () => {
       await app.close();
       await llm.stop();
-      if (!overrides.MCP_CONFIG) {
-        rmSync(join(mcpConfig, '..'), { recursive: true, force: true });
-      }
+      removeConfig();
     },
   };
 }

@@ -1,0 +1,105 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+import { connectSocket } from './helpers/events';
+import type { SocketClient } from './helpers/events';
+import { waitForNoChildren } from './helpers/processes';
+import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+async function runTurn(client: SocketClient, content: string, sessionId?: string) {
+  const joined = (await client.socket.emitWithAck('join_chat', sessionId ? { session_id: sessionId } : {})) as { session_id: string };
+  const ack = (await client.socket.emitWithAck('chat_message', { session_id: joined.session_id, content })) as { turn_id: string };
+  return { sessionId: joined.session_id, turnId: ack.turn_id, end: await client.recorder.turnEnd(ack.turn_id) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('failures (e2e)', () => {
+  let t: TestApp | undefined;
+  let client: SocketClient | undefined;
+
+  afterEach(async () => {
+    client?.socket.disconnect();
+    await t?.close();
+    t = undefined;
+    await waitForNoChildren();
+  });
+
+  it('should time out a hanging LLM with LLM_TIMEOUT and answer the next turn', async () => {
+    t = await startApp({ LLM_TIMEOUT_MS: '500' });
+    client = await connectSocket(t.url);
+    const hung = await runTurn(client, '[[hang]]');
+    expect(hung.end).toMatchObject({
+      type: 'error',
+      data: { code: 'LLM_TIMEOUT', session_usable: true, message: expect.stringContaining('LLM_TIMEOUT_MS') },
+    });
+    const next = await runTurn(client, 'awake?', hung.sessionId);
+    expect(next.end).toMatchObject({ type: 'final_response', data: { content: 'Echo: awake?' } });
+  });
+
+  it('should report a refused LLM connection and keep serving', async () => {
+    t = await startApp({ OPENAI_BASE_URL: `http://127.0.0.1:${await freePort()}/v1` });
+    client = await connectSocket(t.url);
+    const refused = await runTurn(client, 'hello');
+    expect(refused.end).toMatchObject({ type: 'error', data: { code: 'LLM_ERROR', session_usable: true } });
+    expect(refused.end.type === 'error' && refused.end.data.message).toMatch(/ECONNREFUSED|Connection error/);
+    expect((await fetch(`${t.url}/health`)).status).toBe(200);
+  });
+
+  it('should name an MCP server that fails to start and go on with the others', async () => {
+    t = await startApp({
+      MCP_CONFIG: writeMcpConfig({
+        broken: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
+        everything: everythingServer(),
+      }),
+    });
+    client = await connectSocket(t.url);
+    const turn = await runTurn(client, '[[tool:echo {"message":"still works"}]]');
+
+    const failure = client.recorder.ofTurn(turn.turnId, ['error'])[0];
+    expect(failure).toMatchObject({
+      data: { code: 'MCP_SERVER_FAILED', server: 'broken', session_usable: true, message: expect.stringContaining('"broken"') },
+    });
+    expect(turn.end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: still works' } });
+    const servers = (await (await fetch(`${t.url}/api/v3/mcp/servers`)).json()) as { servers: Array<{ name: string; status: string }> };
+    expect(servers.servers.map((s) => [s.name, s.status])).toEqual([
+      ['broken', 'error'],
+      ['everything', 'ready'],
+    ]);
+    const health = (await (await fetch(`${t.url}/health`)).json()) as { status: string; details: { mcp: { status: string } } };
+    expect(health.details.mcp.status).toBe('degraded');
+  });
+
+  it('should start without an LLM, say so on /health, and answer turns with what to set', async () => {
+    t = await startApp({ LLM_MODEL: '', OPENAI_BASE_URL: '' });
+    const health = await fetch(`${t.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      status: 'error',
+      error: { llm: { status: 'down', message: expect.stringContaining('LLM_MODEL') } },
+    });
+    client = await connectSocket(t.url);
+    const turn = await runTurn(client, 'anyone?');
+    expect(turn.end).toMatchObject({
+      type: 'error',
+      data: { code: 'LLM_NOT_CONFIGURED', session_usable: true, message: expect.stringContaining('LLM_MODEL') },
+    });
+  });
+
+  it('should refuse to start on a bad setting, naming it', async () => {
+    await expect(startApp({ REACT_MAX_ITERATIONS: 'many' })).rejects.toThrow(/REACT_MAX_ITERATIONS="many"/);
+    await expect(startApp({ LLM_MODEL: 'gpt-4' })).rejects.toThrow(/LLM_MODEL/);
+  });
+
+  it('should refuse to start on a bad MCP config, naming the server and field', async () => {
+    const config = writeMcpConfig({ files: { command: 'node', args: 'not-a-list' } });
+    await expect(startApp({ MCP_CONFIG: config })).rejects.toThrow(/server "files": "args" must be an array of strings/);
+  });
+});
