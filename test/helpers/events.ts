@@ -102,7 +102,12 @@ export async function connectSse(url: string, sessionId?: string, headers: Recor
   });
   const client: SseClient = { source, recorder: new EventRecorder(), heartbeats: 0, close: () => source.close() };
   for (const type of EVENT_TYPES) {
-    source.addEventListener(type, (message) => client.recorder.push(JSON.parse(message.data) as StreamEvent));
+    source.addEventListener(type, (message) => {
+      // EventSource also fires "error" for its own connection errors; those carry no data.
+      if (typeof message.data === 'string') {
+        client.recorder.push(JSON.parse(message.data) as StreamEvent);
+      }
+    });
   }
   source.addEventListener('heartbeat', () => client.heartbeats++);
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,77 @@
+import { connectSocket, connectSse } from './helpers/events';
+import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
+import { startApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+describe('session lifecycle (e2e)', () => {
+  let t: TestApp | undefined;
+
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+    await waitForNoChildren();
+  });
+
+  it('should sweep an idle session on schedule, emit session_end and leave no MCP process', async () => {
+    t = await startApp({ SESSION_TTL_MS: '300', SESSION_SWEEP_MS: '100' });
+    const client = await connectSocket(t.url);
+    try {
+      const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
+      const ack = (await client.socket.emitWithAck('chat_message', { session_id, content: '[[tool:echo {"message":"x"}]]' })) as {
+        turn_id: string;
+      };
+      await client.recorder.turnEnd(ack.turn_id);
+      const own = mcpProcessIds();
+      expect(own).toHaveLength(1);
+
+      const end = await client.recorder.waitFor((e) => e.type === 'session_end', 'session_end from the sweep');
+      expect(end).toMatchObject({ session_id, turn_id: null, data: { reason: 'expired' } });
+      await waitForExit(own);
+      expect((await fetch(`${t.url}/api/v3/sessions/${session_id}`)).status).toBe(404);
+    } finally {
+      client.socket.disconnect();
+    }
+  });
+
+  it('should not sweep a session while its turn runs', async () => {
+    t = await startApp({ SESSION_TTL_MS: '1', SESSION_SWEEP_MS: '3600000' });
+    const sse = await connectSse(t.url);
+    try {
+      const { session_id } = await sse.recorder.waitFor((e) => e.type === 'session_start');
+      const res = await fetch(`${t.url}/api/v3/chat/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ session_id, message: '[[hold:sweep]]' }),
+      });
+      const { turn_id } = (await res.json()) as { turn_id: string };
+      await t.llm.held('sweep');
+      const sessions = t.app.get((await import('../src/sessions/sessions.service')).SessionsService);
+
+      expect(await sessions.sweepExpired(Date.now() + 10)).toEqual([]);
+      t.llm.release('sweep');
+      await sse.recorder.turnEnd(turn_id);
+      await sse.recorder.waitFor((e) => e.type === 'status' && e.data.status === 'READY');
+      expect(await sessions.sweepExpired(Date.now() + 10)).toEqual([session_id]);
+      await sse.recorder.waitFor((e) => e.type === 'session_end');
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('should end every session with reason shutdown and stop every MCP process when the app closes', async () => {
+    t = await startApp();
+    const client = await connectSocket(t.url);
+    const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
+    const ack = (await client.socket.emitWithAck('chat_message', { session_id, content: '[[tool:echo {"message":"x"}]]' })) as {
+      turn_id: string;
+    };
+    await client.recorder.turnEnd(ack.turn_id);
+    expect(mcpProcessIds()).toHaveLength(1);
+
+    await t.close();
+    t = undefined;
+    expect(client.recorder.events.find((e) => e.type === 'session_end')?.data).toEqual({ reason: 'shutdown' });
+    expect(mcpProcessIds()).toEqual([]);
+    client.socket.disconnect();
+  });
+});
