@@ -79,13 +79,20 @@ describe('socket.io /chat (e2e)', () => {
       iteration: 1,
       tools: [{ call_id: expect.any(String), server: 'everything', tool: 'echo', arguments: { message: 'hi' } }],
     });
-    expect(running.data).toMatchObject({ status: 'running', server: 'everything', tool: 'echo', arguments: { message: 'hi' } });
+    expect(running.data).toMatchObject({
+      status: 'running',
+      server: 'everything',
+      tool: 'echo',
+      arguments: { message: 'hi' },
+    });
     expect(done.data).toMatchObject({ status: 'succeeded', result: 'Echo: hi', duration_ms: expect.any(Number) });
     expect(observing.data).toEqual({
       iteration: 1,
       observations: [{ call_id: expect.any(String), tool: 'echo', content: 'Echo: hi', is_error: false }],
     });
-    const deltas = client.recorder.ofTurn(turnId, ['partial_response']).map((e) => (e.type === 'partial_response' ? e.data.delta : ''));
+    const deltas = client.recorder
+      .ofTurn(turnId, ['partial_response'])
+      .map((e) => (e.type === 'partial_response' ? e.data.delta : ''));
     expect(deltas.join('')).toBe('Observed: Echo: hi');
     const ids = client.recorder.events.map((e) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -99,7 +106,10 @@ describe('socket.io /chat (e2e)', () => {
 
     expect(end.data).toMatchObject({ content: expect.stringContaining('Echo: a') });
     const observing = client.recorder.ofTurn(turnId, ['observing'])[0];
-    expect(observing.type === 'observing' && observing.data.observations.map((o) => o.tool)).toEqual(['echo', 'get-sum']);
+    expect(observing.type === 'observing' && observing.data.observations.map((o) => o.tool)).toEqual([
+      'echo',
+      'get-sum',
+    ]);
     expect(observing.type === 'observing' && observing.data.observations[1].content).toContain('5');
   });
 
@@ -109,7 +119,9 @@ describe('socket.io /chat (e2e)', () => {
     const end = await client.recorder.turnEnd(turnId);
 
     expect(end.type).toBe('final_response');
-    const failed = client.recorder.ofTurn(turnId, ['tool_call']).find((e) => e.type === 'tool_call' && e.data.status === 'failed');
+    const failed = client.recorder
+      .ofTurn(turnId, ['tool_call'])
+      .find((e) => e.type === 'tool_call' && e.data.status === 'failed');
     expect(failed?.data).toMatchObject({ error: 'Error: unknown tool "no-such-tool"' });
     expect(end.data).toMatchObject({ content: 'Observed: Error: unknown tool "no-such-tool"' });
   });
@@ -123,10 +135,28 @@ describe('socket.io /chat (e2e)', () => {
 
     expect(end.data).toMatchObject({ content: 'History: My name is Ada | [[tool:echo {"message":"x"}]] | [[recall]]' });
     const request = t.llm.requests[t.llm.requests.length - 1];
-    expect(request.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'tool', 'assistant', 'user']);
+    expect(request.messages.map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'user',
+    ]);
 
     const rejoined = await join(session_id);
-    expect(rejoined.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'tool', 'assistant', 'user', 'assistant']);
+    expect(rejoined.messages.map((m) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
   });
 
   it('should end a turn at the iteration cap with a final_response that says so', async () => {
@@ -151,7 +181,10 @@ describe('socket.io /chat (e2e)', () => {
     expect(error).toMatchObject({ type: 'error', data: { code: 'LLM_ERROR', session_usable: true } });
     expect(error.type === 'error' && error.data.message).toMatch(/openai:scripted.*500/);
     const next = await send(session_id, 'hello again');
-    expect(await client.recorder.turnEnd(next)).toMatchObject({ type: 'final_response', data: { content: 'Echo: hello again' } });
+    expect(await client.recorder.turnEnd(next)).toMatchObject({
+      type: 'final_response',
+      data: { content: 'Echo: hello again' },
+    });
   });
 
   it('should queue a message behind the running turn and run it after, in order', async () => {
@@ -203,7 +236,9 @@ describe('socket.io /chat (e2e)', () => {
     await expect(ask('chat_message', { session_id: 'nope', content: 'hi' })).resolves.toEqual({
       error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining('nope') },
     });
-    await expect(ask('join_chat', { session_id: 'missing' })).resolves.toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
+    await expect(ask('join_chat', { session_id: 'missing' })).resolves.toMatchObject({
+      error: { code: 'SESSION_NOT_FOUND' },
+    });
     await expect(ask('cancel', {})).resolves.toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
 
     // The session survived all of it.
@@ -234,7 +269,9 @@ describe('socket.io /chat (e2e)', () => {
 
     const res = await fetch(`${t.url}/api/v3/sessions/${session_id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
-    const end: StreamEvent = await client.recorder.waitFor((e) => e.type === 'session_end' && e.session_id === session_id);
+    const end: StreamEvent = await client.recorder.waitFor(
+      (e) => e.type === 'session_end' && e.session_id === session_id,
+    );
     expect(end.data).toEqual({ reason: 'deleted' });
     await waitForExit(own);
     expect((await fetch(`${t.url}/api/v3/sessions/${session_id}`)).status).toBe(404);
@@ -257,7 +294,8 @@ describe('socket.io limits (e2e)', () => {
     const client = await connectSocket(t.url);
     try {
       const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as JoinAck;
-      const ask = (content: string): Promise<TurnAck> => client.socket.emitWithAck('chat_message', { session_id, content });
+      const ask = (content: string): Promise<TurnAck> =>
+        client.socket.emitWithAck('chat_message', { session_id, content });
       const first = turnIdOf(await ask('[[hold:busy]]'));
       await t.llm.held('busy');
       const queued = turnIdOf(await ask('queued'));

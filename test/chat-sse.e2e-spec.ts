@@ -55,7 +55,14 @@ describe('SSE /api/v3/chat (e2e)', () => {
 
     expect(end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: sse' } });
     const types = client.recorder.ofTurn(turnId, ['thinking', 'acting', 'tool_call', 'observing', 'final_response']);
-    expect(types.map((e) => e.type)).toEqual(['thinking', 'acting', 'tool_call', 'tool_call', 'observing', 'final_response']);
+    expect(types.map((e) => e.type)).toEqual([
+      'thinking',
+      'acting',
+      'tool_call',
+      'tool_call',
+      'observing',
+      'final_response',
+    ]);
   });
 
   it('should show a socket.io client and an SSE client the same events in the same order', async () => {
@@ -70,7 +77,8 @@ describe('SSE /api/v3/chat (e2e)', () => {
       await socket.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
       await sse.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
 
-      const key = (events: typeof sse.recorder.events) => events.map((e) => `${e.id}:${e.type}:${JSON.stringify(e.data)}`);
+      const key = (events: typeof sse.recorder.events) =>
+        events.map((e) => `${e.id}:${e.type}:${JSON.stringify(e.data)}`);
       expect(key(sse.recorder.events)).toEqual(key(socket.recorder.events));
       expect(sse.recorder.ofTurn(turnId).length).toBeGreaterThan(8);
     } finally {
@@ -97,7 +105,9 @@ describe('SSE /api/v3/chat (e2e)', () => {
     const start = await first.recorder.waitFor((e) => e.type === 'session_start');
     const turnId = await sendTurn(start.session_id, 'replay me');
     await first.recorder.turnEnd(turnId);
-    const ready = await first.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
+    const ready = await first.recorder.waitFor(
+      (e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY',
+    );
     first.close();
 
     const resumed = await open(start.session_id, { 'last-event-id': String(start.id) });
@@ -127,11 +137,15 @@ describe('SSE /api/v3/chat (e2e)', () => {
 
     const missing = await post(`${t.url}/api/v3/chat/send`, { session_id });
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('message') } });
+    expect(await missing.json()).toEqual({
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('message') },
+    });
 
     const unknown = await post(`${t.url}/api/v3/chat/send`, { session_id: 'nope', message: 'hi' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining('nope') } });
+    expect(await unknown.json()).toEqual({
+      error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining('nope') },
+    });
 
     const stream = await fetch(`${t.url}/api/v3/chat/stream?session_id=nope`);
     expect(stream.status).toBe(404);

@@ -8,8 +8,12 @@ import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 async function runTurn(client: SocketClient, content: string, sessionId?: string) {
-  const joined = (await client.socket.emitWithAck('join_chat', sessionId ? { session_id: sessionId } : {})) as { session_id: string };
-  const ack = (await client.socket.emitWithAck('chat_message', { session_id: joined.session_id, content })) as { turn_id: string };
+  const joined = (await client.socket.emitWithAck('join_chat', sessionId ? { session_id: sessionId } : {})) as {
+    session_id: string;
+  };
+  const ack = (await client.socket.emitWithAck('chat_message', { session_id: joined.session_id, content })) as {
+    turn_id: string;
+  };
   return { sessionId: joined.session_id, turnId: ack.turn_id, end: await client.recorder.turnEnd(ack.turn_id) };
 }
 
@@ -65,15 +69,25 @@ describe('failures (e2e)', () => {
 
     const failure = client.recorder.ofTurn(turn.turnId, ['error'])[0];
     expect(failure).toMatchObject({
-      data: { code: 'MCP_SERVER_FAILED', server: 'broken', session_usable: true, message: expect.stringContaining('"broken"') },
+      data: {
+        code: 'MCP_SERVER_FAILED',
+        server: 'broken',
+        session_usable: true,
+        message: expect.stringContaining('"broken"'),
+      },
     });
     expect(turn.end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: still works' } });
-    const servers = (await (await fetch(`${t.url}/api/v3/mcp/servers`)).json()) as { servers: Array<{ name: string; status: string }> };
+    const servers = (await (await fetch(`${t.url}/api/v3/mcp/servers`)).json()) as {
+      servers: Array<{ name: string; status: string }>;
+    };
     expect(servers.servers.map((s) => [s.name, s.status])).toEqual([
       ['broken', 'error'],
       ['everything', 'ready'],
     ]);
-    const health = (await (await fetch(`${t.url}/health`)).json()) as { status: string; details: { mcp: { status: string } } };
+    const health = (await (await fetch(`${t.url}/health`)).json()) as {
+      status: string;
+      details: { mcp: { status: string } };
+    };
     expect(health.details.mcp.status).toBe('degraded');
   });
 
@@ -100,6 +114,8 @@ describe('failures (e2e)', () => {
 
   it('should refuse to start on a bad MCP config, naming the server and field', async () => {
     const config = writeMcpConfig({ files: { command: 'node', args: 'not-a-list' } });
-    await expect(startApp({ MCP_CONFIG: config })).rejects.toThrow(/server "files": "args" must be an array of strings/);
+    await expect(startApp({ MCP_CONFIG: config })).rejects.toThrow(
+      /server "files": "args" must be an array of strings/,
+    );
   });
 });

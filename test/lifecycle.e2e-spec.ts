@@ -1,3 +1,4 @@
+import { SessionsService } from '../src/sessions/sessions.service';
 import { connectSocket, connectSse } from './helpers/events';
 import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
@@ -17,7 +18,10 @@ describe('session lifecycle (e2e)', () => {
     const client = await connectSocket(t.url);
     try {
       const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
-      const ack = (await client.socket.emitWithAck('chat_message', { session_id, content: '[[tool:echo {"message":"x"}]]' })) as {
+      const ack = (await client.socket.emitWithAck('chat_message', {
+        session_id,
+        content: '[[tool:echo {"message":"x"}]]',
+      })) as {
         turn_id: string;
       };
       await client.recorder.turnEnd(ack.turn_id);
@@ -45,7 +49,7 @@ describe('session lifecycle (e2e)', () => {
       });
       const { turn_id } = (await res.json()) as { turn_id: string };
       await t.llm.held('sweep');
-      const sessions = t.app.get((await import('../src/sessions/sessions.service')).SessionsService);
+      const sessions = t.app.get(SessionsService);
 
       expect(await sessions.sweepExpired(Date.now() + 10)).toEqual([]);
       t.llm.release('sweep');
@@ -62,7 +66,10 @@ describe('session lifecycle (e2e)', () => {
     t = await startApp();
     const client = await connectSocket(t.url);
     const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
-    const ack = (await client.socket.emitWithAck('chat_message', { session_id, content: '[[tool:echo {"message":"x"}]]' })) as {
+    const ack = (await client.socket.emitWithAck('chat_message', {
+      session_id,
+      content: '[[tool:echo {"message":"x"}]]',
+    })) as {
       turn_id: string;
     };
     await client.recorder.turnEnd(ack.turn_id);

@@ -23,8 +23,17 @@ describe('REST (e2e)', () => {
   it('should run a whole turn over POST /chat and continue the session', async () => {
     const res = await fetch(`${t.url}/chat`, json({ message: '[[tool:echo {"message":"rest"}]]' }));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { session_id: string; turn_id: string; response: string; steps: Array<{ type: string }> };
-    expect(body).toMatchObject({ session_id: expect.any(String), turn_id: expect.any(String), response: 'Observed: Echo: rest' });
+    const body = (await res.json()) as {
+      session_id: string;
+      turn_id: string;
+      response: string;
+      steps: Array<{ type: string }>;
+    };
+    expect(body).toMatchObject({
+      session_id: expect.any(String),
+      turn_id: expect.any(String),
+      response: 'Observed: Echo: rest',
+    });
     expect(body.steps.map((s) => s.type)).toEqual(['thinking', 'acting', 'tool_call', 'tool_call', 'observing']);
 
     const next = await fetch(`${t.url}/chat`, json({ message: '[[recall]]', session_id: body.session_id }));
@@ -32,7 +41,9 @@ describe('REST (e2e)', () => {
   });
 
   it('should answer an LLM failure on POST /chat with 502 and keep the session', async () => {
-    const created = (await (await fetch(`${t.url}/api/v3/sessions`, { method: 'POST' })).json()) as { session_id: string };
+    const created = (await (await fetch(`${t.url}/api/v3/sessions`, { method: 'POST' })).json()) as {
+      session_id: string;
+    };
     const failed = await fetch(`${t.url}/chat`, json({ message: '[[status:503]]', session_id: created.session_id }));
     expect(failed.status).toBe(502);
     expect(await failed.json()).toEqual({ error: { code: 'LLM_ERROR', message: expect.stringContaining('503') } });
@@ -55,7 +66,9 @@ describe('REST (e2e)', () => {
     });
     await fetch(`${t.url}/chat`, json({ message: 'remember this', session_id: session.session_id }));
 
-    const list = (await (await fetch(`${t.url}/api/v3/sessions`)).json()) as { sessions: Array<{ session_id: string }> };
+    const list = (await (await fetch(`${t.url}/api/v3/sessions`)).json()) as {
+      sessions: Array<{ session_id: string }>;
+    };
     expect(list.sessions.map((s) => s.session_id)).toContain(session.session_id);
     const detail = await (await fetch(`${t.url}/api/v3/sessions/${session.session_id}`)).json();
     expect(detail).toMatchObject({
@@ -72,7 +85,9 @@ describe('REST (e2e)', () => {
     expect((await fetch(`${t.url}/api/v3/sessions/${session.session_id}`, { method: 'DELETE' })).status).toBe(204);
     const gone = await fetch(`${t.url}/api/v3/sessions/${session.session_id}`);
     expect(gone.status).toBe(404);
-    expect(await gone.json()).toEqual({ error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining(session.session_id) } });
+    expect(await gone.json()).toEqual({
+      error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining(session.session_id) },
+    });
     expect((await fetch(`${t.url}/api/v3/sessions/${session.session_id}`, { method: 'DELETE' })).status).toBe(404);
   });
 
@@ -99,7 +114,11 @@ describe('REST (e2e)', () => {
     expect(res.status).toBe(200);
     const details = {
       session_store: { status: 'up', backend: 'memory', sessions: expect.any(Number) },
-      llm: { status: 'up', model: 'openai:scripted', endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/) },
+      llm: {
+        status: 'up',
+        model: 'openai:scripted',
+        endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
+      },
       mcp: { status: 'up', servers: { everything: 'ready' } },
     };
     expect(await res.json()).toEqual({ status: 'ok', info: details, error: {}, details });
@@ -148,7 +167,14 @@ describe('REST (e2e)', () => {
       ]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['StreamEventDto', 'ThinkingData', 'ToolCallData', 'FinalResponseData', 'ErrorData', 'SessionEndData']),
+      expect.arrayContaining([
+        'StreamEventDto',
+        'ThinkingData',
+        'ToolCallData',
+        'FinalResponseData',
+        'ErrorData',
+        'SessionEndData',
+      ]),
     );
   });
 });

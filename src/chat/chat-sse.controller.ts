@@ -91,7 +91,9 @@ export class ChatSseController {
         return { id: lastId, type: event.type, data: event };
       }),
     );
-    const beats = this.heartbeat.beats.pipe(map((beat): MessageEvent => ({ id: lastId, type: 'heartbeat', data: beat })));
+    const beats = this.heartbeat.beats.pipe(
+      map((beat): MessageEvent => ({ id: lastId, type: 'heartbeat', data: beat })),
+    );
     // Heartbeats run for as long as the session stream does, and stop with it.
     return new Observable<MessageEvent>((subscriber) => {
       const beating = beats.subscribe((beat) => subscriber.next(beat));

@@ -106,7 +106,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const subscription = this.sessions.stream(sessionId, afterId).subscribe({
       next: (event) => client.emit(event.type, event),
       complete: () => subscriptions.delete(sessionId),
-      error: (error: unknown) => this.logger.error(`Stream of session ${sessionId} to socket ${client.id} failed`, error),
+      error: (error: unknown) =>
+        this.logger.error(`Stream of session ${sessionId} to socket ${client.id} failed`, error),
     });
     if (!subscription.closed) {
       subscriptions.set(sessionId, subscription);

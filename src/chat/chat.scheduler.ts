@@ -18,6 +18,9 @@ export class ChatScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.registry.addInterval(HEARTBEAT_JOB, setInterval(() => this.heartbeat.beat(), this.config.HEARTBEAT_MS));
+    this.registry.addInterval(
+      HEARTBEAT_JOB,
+      setInterval(() => this.heartbeat.beat(), this.config.HEARTBEAT_MS),
+    );
   }
 }

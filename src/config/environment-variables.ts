@@ -108,7 +108,7 @@ export class EnvironmentVariables {
   EVENT_LOG_LIMIT = 1000;
 
   @IsIn(['memory'])
-  SESSION_STORE: 'memory' = 'memory';
+  SESSION_STORE = 'memory' as const;
 
   @Transform(toList)
   @IsString({ each: true })

@@ -21,7 +21,9 @@ export class HealthController {
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: session store, LLM configuration and MCP servers' })
-  @ApiServiceUnavailableResponse({ description: 'An indicator is down; the body has the same shape, with `error` filled' })
+  @ApiServiceUnavailableResponse({
+    description: 'An indicator is down; the body has the same shape, with `error` filled',
+  })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

@@ -37,7 +37,9 @@ export class McpService implements McpStatusSink, OnApplicationShutdown {
   private readonly sessions = new Set<McpSessionClients>();
 
   constructor(@Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig) {
-    this.entries = new Map(config.servers.map((server) => [server.name, { state: 'idle', tools: [], live: new Set() }]));
+    this.entries = new Map(
+      config.servers.map((server) => [server.name, { state: 'idle', tools: [], live: new Set() }]),
+    );
     this.logger.log(
       `MCP servers from ${config.source}: ${config.servers.map((server) => server.name).join(', ') || 'none'}`,
     );

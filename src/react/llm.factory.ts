@@ -30,7 +30,9 @@ export function createChatModel(config: AppConfig): ChatModelRef {
   switch (provider) {
     case 'openai': {
       if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
-        throw new Error('Invalid configuration: LLM_MODEL=openai:… needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)');
+        throw new Error(
+          'Invalid configuration: LLM_MODEL=openai:… needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)',
+        );
       }
       return {
         name: config.LLM_MODEL,
@@ -46,7 +48,11 @@ export function createChatModel(config: AppConfig): ChatModelRef {
       };
     }
     case 'anthropic': {
-      return { name: config.LLM_MODEL, endpoint: 'anthropic', model: new ChatAnthropic({ ...common, streaming: true }) };
+      return {
+        name: config.LLM_MODEL,
+        endpoint: 'anthropic',
+        model: new ChatAnthropic({ ...common, streaming: true }),
+      };
     }
     case 'ollama': {
       return { name: config.LLM_MODEL, endpoint: 'ollama', model: new ChatOllama(common) };

@@ -59,7 +59,13 @@ export class ReactAgentService {
       added.push(assistant);
       prompt.push(toLangChain(assistant));
       if (!assistant.tool_calls?.length) {
-        return { content: assistant.content, iterations: iteration, usage, max_iterations_reached: false, messages: added };
+        return {
+          content: assistant.content,
+          iterations: iteration,
+          usage,
+          max_iterations_reached: false,
+          messages: added,
+        };
       }
       const results = await this.act(assistant, iteration, turn);
       added.push(...results);
@@ -168,7 +174,10 @@ export class ReactAgentService {
     const started = performance.now();
     const result =
       INVALID_ARGUMENTS in choice.arguments
-        ? { content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`, is_error: true }
+        ? {
+            content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`,
+            is_error: true,
+          }
         : await turn.callTool(choice.tool, choice.arguments, turn.signal);
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
     turn.emit('tool_call', {

@@ -21,7 +21,10 @@ export class SessionsScheduler implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     // The period comes from validated config, so the job is registered here rather than by decorator.
-    this.registry.addInterval(SESSION_SWEEP_JOB, setInterval(() => void this.sweep(), this.config.SESSION_SWEEP_MS));
+    this.registry.addInterval(
+      SESSION_SWEEP_JOB,
+      setInterval(() => void this.sweep(), this.config.SESSION_SWEEP_MS),
+    );
   }
 
   async sweep(): Promise<void> {

@@ -57,7 +57,9 @@ export class EventRecorder {
   /** The turn's last event: its final_response or error. */
   turnEnd(turnId: string): Promise<StreamEvent> {
     return this.waitFor(
-      (e) => e.turn_id === turnId && (e.type === 'final_response' || (e.type === 'error' && e.data.code !== 'MCP_SERVER_FAILED')),
+      (e) =>
+        e.turn_id === turnId &&
+        (e.type === 'final_response' || (e.type === 'error' && e.data.code !== 'MCP_SERVER_FAILED')),
       `end of turn ${turnId}`,
     );
   }
@@ -95,7 +97,11 @@ export interface SseClient {
 }
 
 /** An EventSource on the stream; resolves once session_start (or the first replayed event) arrived. */
-export async function connectSse(url: string, sessionId?: string, headers: Record<string, string> = {}): Promise<SseClient> {
+export async function connectSse(
+  url: string,
+  sessionId?: string,
+  headers: Record<string, string> = {},
+): Promise<SseClient> {
   const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';
   const source = new EventSource(`${url}/api/v3/chat/stream${query}`, {
     fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),

@@ -15,7 +15,10 @@ export function childProcesses(): string[] {
 }
 
 /** Waits until no child process matching the pattern is left; ends with the list if one stays. */
-export async function waitForNoChildren(pattern = /server-(everything|filesystem|memory)/, timeoutMs = 15_000): Promise<void> {
+export async function waitForNoChildren(
+  pattern = /server-(everything|filesystem|memory)/,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let left = childProcesses().filter((line) => pattern.test(line));
   while (left.length > 0) {
