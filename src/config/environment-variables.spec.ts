@@ -1,0 +1,45 @@
+import { validateEnvironment } from './environment-variables';
+
+describe(validateEnvironment.name, () => {
+  it('should apply the documented defaults when nothing is set', () => {
+    const config = validateEnvironment({});
+    expect(config).toMatchObject({
+      PORT: 8080,
+      MCP_CONFIG: './mcp.config.json',
+      REACT_MAX_ITERATIONS: 5,
+      SESSION_TTL_MS: 3_600_000,
+      SESSION_SWEEP_MS: 300_000,
+      HEARTBEAT_MS: 30_000,
+      SSE_MAX_CONNECTIONS: 50,
+      RATE_LIMIT_PER_MINUTE: 30,
+      CORS_ORIGINS: ['http://localhost:3000', 'http://localhost:5173'],
+      LLM_MAX_RETRIES: 1,
+    });
+    expect(config.LLM_MODEL).toBeUndefined();
+  });
+
+  it('should parse numbers and comma-separated lists', () => {
+    const config = validateEnvironment({
+      PORT: '9000',
+      CORS_ORIGINS: 'http://a.test, http://b.test',
+      LLM_MODEL: 'openai:gpt-4o-mini',
+    });
+    expect(config).toMatchObject({
+      PORT: 9000,
+      CORS_ORIGINS: ['http://a.test', 'http://b.test'],
+      LLM_MODEL: 'openai:gpt-4o-mini',
+    });
+  });
+
+  it('should name every bad variable and its value when validation fails', () => {
+    const attempt = () => validateEnvironment({ PORT: 'eighty', REACT_MAX_ITERATIONS: '0', LLM_MODEL: 'gpt-4' });
+    expect(attempt).toThrow(/^Invalid configuration:/);
+    expect(attempt).toThrow(/PORT="eighty": .*PORT must be an integer number/);
+    expect(attempt).toThrow(/REACT_MAX_ITERATIONS="0": REACT_MAX_ITERATIONS must not be less than 1/);
+    expect(attempt).toThrow(/LLM_MODEL="gpt-4": LLM_MODEL must be "provider:model"/);
+  });
+
+  it('should reject an OPENAI_BASE_URL that is not an http(s) URL', () => {
+    expect(() => validateEnvironment({ OPENAI_BASE_URL: 'localhost:1234' })).toThrow(/OPENAI_BASE_URL/);
+  });
+});

@@ -1,0 +1,86 @@
+import { childProcesses } from '../../test/helpers/processes';
+import type { McpServerConfig } from './mcp-config';
+import { McpSessionClients } from './mcp-session-clients';
+import type { McpStatusSink } from './mcp-session-clients';
+
+const everything: McpServerConfig = {
+  name: 'everything',
+  transport: 'stdio',
+  command: process.execPath,
+  args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'],
+  env: {},
+};
+
+const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
+
+describe(McpSessionClients.name, () => {
+  let status: McpStatusSink & { failures: string[]; connections: string[] };
+  let clients: McpSessionClients;
+
+  beforeEach(() => {
+    status = {
+      failures: [],
+      connections: [],
+      connected(server) {
+        this.connections.push(server);
+      },
+      failed(_server, message) {
+        this.failures.push(message);
+      },
+    };
+  });
+
+  afterEach(async () => {
+    await clients?.close();
+  });
+
+  it('should start lazily, list tools, call them, and stop its process on close', async () => {
+    clients = new McpSessionClients('s1', [everything], status);
+    expect(clients.ready).toBe(false);
+    expect(everythingProcesses()).toHaveLength(0);
+
+    expect(await clients.ensureStarted()).toEqual([]);
+    expect(clients.ready).toBe(true);
+    expect(clients.tools().map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'get-sum']));
+    expect(await clients.call('echo', { message: 'hi' }, new AbortController().signal)).toEqual({
+      content: 'Echo: hi',
+      is_error: false,
+    });
+    expect(await clients.call('missing', {}, new AbortController().signal)).toEqual({
+      content: 'Error: unknown tool "missing"',
+      is_error: true,
+    });
+    expect(everythingProcesses()).toHaveLength(1);
+
+    await clients.close();
+    expect(everythingProcesses()).toHaveLength(0);
+  });
+
+  it('should report a server that cannot start, by name, and still start the others', async () => {
+    const broken: McpServerConfig = {
+      name: 'broken',
+      transport: 'stdio',
+      command: '/nonexistent/mcp-server',
+      args: [],
+      env: {},
+    };
+    clients = new McpSessionClients('s2', [broken, everything], status);
+    const failures = await clients.ensureStarted();
+    expect(failures).toEqual([
+      { server: 'broken', message: expect.stringContaining('MCP server "broken" failed to start') },
+    ]);
+    expect(status.connections).toEqual(['everything']);
+    expect(clients.tools().length).toBeGreaterThan(0);
+  });
+
+  it('should prefix tool names that two servers share', async () => {
+    clients = new McpSessionClients('s3', [everything, { ...everything, name: 'twin' }], status);
+    await clients.ensureStarted();
+    const names = clients.tools().map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['everything__echo', 'twin__echo']));
+    expect(await clients.call('twin__echo', { message: 'x' }, new AbortController().signal)).toEqual({
+      content: 'Echo: x',
+      is_error: false,
+    });
+  });
+});

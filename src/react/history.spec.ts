@@ -1,0 +1,36 @@
+import type { ChatMessage } from '../sessions/store/session-record';
+import { approxTokens, trimHistory } from './history';
+
+const user = (content: string): ChatMessage => ({ role: 'user', content });
+const answer = (content: string): ChatMessage => ({ role: 'assistant', content });
+const call = (id: string): ChatMessage => ({
+  role: 'assistant',
+  content: '',
+  tool_calls: [{ id, name: 'echo', arguments: { message: id } }],
+});
+const result = (id: string): ChatMessage => ({ role: 'tool', tool_call_id: id, name: 'echo', content: `Echo: ${id}` });
+
+describe(trimHistory.name, () => {
+  it('should keep everything that fits the budget', () => {
+    const history = [user('hi'), answer('hello')];
+    expect(trimHistory(history, 1000)).toBe(history);
+  });
+
+  it('should drop the oldest messages first', () => {
+    const history = [user('a'.repeat(400)), answer('b'.repeat(400)), user('c'), answer('d')];
+    expect(trimHistory(history, 20)).toEqual([user('c'), answer('d')]);
+  });
+
+  it('should never keep a tool result without the call it answers', () => {
+    const history = [user('q'.repeat(40)), call('1'), result('1'), result('1b'), answer('done'), user('next')];
+    const budget = approxTokens(result('1b')) + approxTokens(answer('done')) + approxTokens(user('next'));
+    const trimmed = trimHistory(history, budget);
+    expect(trimmed).toEqual([answer('done'), user('next')]);
+  });
+
+  it('should keep a call together with all its results when they fit', () => {
+    const history = [user('x'.repeat(400)), call('1'), result('1'), answer('ok')];
+    const trimmed = trimHistory(history, 60);
+    expect(trimmed).toEqual([call('1'), result('1'), answer('ok')]);
+  });
+});

@@ -1,0 +1,129 @@
+import { ScriptedLlm } from '../../test/fixtures/scripted-llm';
+import { validateEnvironment } from '../config/environment-variables';
+import type { McpTool, ToolResult } from '../mcp/mcp-tool';
+import type { AgentTurn, TurnEventType } from './agent-turn';
+import { createChatModel } from './llm.factory';
+import { ReactAgentService } from './react-agent.service';
+
+const echoTool: McpTool = {
+  name: 'echo',
+  server: 'local',
+  tool: 'echo',
+  description: 'Echoes',
+  input_schema: { type: 'object', properties: { message: { type: 'string' } } },
+};
+
+describe(ReactAgentService.name, () => {
+  let llm: ScriptedLlm;
+  let baseUrl: string;
+  let agent: ReactAgentService;
+  let events: Array<{ type: TurnEventType; data: unknown }>;
+
+  beforeAll(async () => {
+    llm = new ScriptedLlm();
+    baseUrl = await llm.start();
+  });
+
+  afterAll(async () => {
+    await llm.stop();
+  });
+
+  beforeEach(() => {
+    const config = validateEnvironment({
+      LLM_MODEL: 'openai:scripted',
+      OPENAI_BASE_URL: baseUrl,
+      LLM_MAX_RETRIES: '0',
+      REACT_MAX_ITERATIONS: '3',
+      LLM_TIMEOUT_MS: '300',
+    });
+    agent = new ReactAgentService(createChatModel(config), config);
+    events = [];
+  });
+
+  const turn = (
+    message: string,
+    callTool = async (_n: string, args: Record<string, unknown>): Promise<ToolResult> => ({
+      content: `Echo: ${String(args.message)}`,
+      is_error: false,
+    }),
+    signal = new AbortController().signal,
+  ): AgentTurn => ({
+    sessionId: 's',
+    turnId: 't',
+    history: [],
+    message,
+    tools: [echoTool],
+    callTool,
+    signal,
+    emit: (type, data) => events.push({ type, data }),
+  });
+
+  it('should answer directly when the model calls no tool', async () => {
+    const result = await agent.run(turn('hello'));
+    expect(result).toMatchObject({ content: 'Echo: hello', iterations: 1, max_iterations_reached: false });
+    expect(result.usage.total_tokens).toBeGreaterThan(0);
+    expect(result.messages).toEqual([
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: 'Echo: hello' },
+    ]);
+    expect(events.every((e) => e.type === 'partial_response')).toBe(true);
+  });
+
+  it('should run the tool, observe it and answer, adding the calls to the history', async () => {
+    const result = await agent.run(turn('[[tool:echo {"message":"m"}]]'));
+    expect(result.content).toBe('Observed: Echo: m');
+    expect(result.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+    expect(events.filter((e) => e.type !== 'partial_response').map((e) => e.type)).toEqual([
+      'thinking',
+      'acting',
+      'tool_call',
+      'tool_call',
+      'observing',
+    ]);
+  });
+
+  it('should turn a tool that throws into an observed error', async () => {
+    const result = await agent.run(
+      turn('[[tool:echo {"message":"m"}]]', async () => ({ content: 'Error: boom', is_error: true })),
+    );
+    expect(result.content).toBe('Observed: Error: boom');
+    expect(
+      events.find((e) => e.type === 'tool_call' && (e.data as { status: string }).status === 'failed'),
+    ).toBeDefined();
+  });
+
+  it('should stop at REACT_MAX_ITERATIONS', async () => {
+    const result = await agent.run(turn('[[loop:echo {"message":"m"}]]'));
+    expect(result).toMatchObject({ iterations: 3, max_iterations_reached: true });
+    expect(events.filter((e) => e.type === 'acting')).toHaveLength(3);
+  });
+
+  it('should fail with LLM_TIMEOUT when the model sends nothing', async () => {
+    await expect(agent.run(turn('[[hang]]'))).rejects.toMatchObject({ code: 'LLM_TIMEOUT' });
+  });
+
+  it('should fail with LLM_ERROR naming the status when the model answers 500', async () => {
+    await expect(agent.run(turn('[[status:500]]'))).rejects.toMatchObject({
+      code: 'LLM_ERROR',
+      message: expect.stringMatching(/500/),
+    });
+  });
+
+  it('should fail with TURN_CANCELLED when the turn is aborted mid-stream', async () => {
+    const controller = new AbortController();
+    const running = agent.run(turn('[[hold:agent-cancel]]', undefined, controller.signal));
+    await llm.held('agent-cancel');
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'TURN_CANCELLED' });
+    llm.release('agent-cancel');
+  });
+
+  it('should fail with LLM_NOT_CONFIGURED when no model is set', async () => {
+    const config = validateEnvironment({});
+    const bare = new ReactAgentService(createChatModel(config), config);
+    await expect(bare.run(turn('hi'))).rejects.toMatchObject({
+      code: 'LLM_NOT_CONFIGURED',
+      message: expect.stringContaining('LLM_MODEL'),
+    });
+  });
+});
