@@ -82,6 +82,15 @@ describe(ReactAgentService.name, () => {
     ]);
   });
 
+  it("should pass the provider's reasoning on in the thinking event", async () => {
+    await agent.run(turn('[[reason:I should echo]] [[tool:echo {"message":"m"}]]'));
+    expect(events.find((e) => e.type === 'thinking')?.data).toEqual({
+      iteration: 1,
+      content: '',
+      reasoning: 'I should echo',
+    });
+  });
+
   it('should turn a tool that throws into an observed error', async () => {
     const result = await agent.run(
       turn('[[tool:echo {"message":"m"}]]', async () => ({ content: 'Error: boom', is_error: true })),

@@ -67,7 +67,7 @@ export class ReactAgentService {
           messages: added,
         };
       }
-      const results = await this.act(assistant, iteration, turn);
+      const results = await this.act(assistant, reasoningOf(reply), iteration, turn);
       added.push(...results);
       prompt.push(...results.map(toLangChain));
     }
@@ -144,7 +144,12 @@ export class ReactAgentService {
   }
 
   /** Runs the chosen tools in parallel; a failed tool becomes an error result, never a failed turn. */
-  private async act(assistant: ChatMessage, iteration: number, turn: AgentTurn): Promise<ChatMessage[]> {
+  private async act(
+    assistant: ChatMessage,
+    reasoning: string | undefined,
+    iteration: number,
+    turn: AgentTurn,
+  ): Promise<ChatMessage[]> {
     const calls = assistant.tool_calls ?? [];
     const servers = new Map(turn.tools.map((tool) => [tool.name, tool]));
     const choices: ToolChoice[] = calls.map((call) => ({
@@ -153,7 +158,7 @@ export class ReactAgentService {
       tool: call.name,
       arguments: call.arguments,
     }));
-    turn.emit('thinking', { iteration, content: assistant.content });
+    turn.emit('thinking', { iteration, content: assistant.content, ...(reasoning ? { reasoning } : {}) });
     turn.emit('acting', { iteration, tools: choices });
     const observations = await Promise.all(choices.map((choice) => this.callTool(choice, iteration, turn)));
     if (turn.signal.aborted) {
@@ -189,6 +194,12 @@ export class ReactAgentService {
     });
     return { call_id: choice.call_id, tool: choice.tool, content: result.content, is_error: result.is_error };
   }
+}
+
+/** Reasoning text, for providers that stream it beside the answer (e.g. `reasoning_content`). */
+function reasoningOf(reply: AIMessageChunk): string | undefined {
+  const reasoning = reply.additional_kwargs?.reasoning_content;
+  return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
 }
 
 function addUsage(usage: TokenUsage, reply: AIMessageChunk): void {
