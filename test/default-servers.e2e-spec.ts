@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { connectSocket } from './helpers/events';
+import type { SocketClient } from './helpers/events';
+import { waitForNoChildren } from './helpers/processes';
+import { startApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+// The servers `npm start` runs when there is no mcp.config.json: filesystem and memory, per session.
+describe('bundled default MCP servers (e2e)', () => {
+  let t: TestApp;
+  let workspace: string;
+  const clients: SocketClient[] = [];
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'mcp-host-workspace-'));
+    writeFileSync(join(workspace, 'notes.txt'), 'hello from the workspace');
+    t = await startApp({ MCP_CONFIG: './mcp.config.json', WORKSPACE_DIR: workspace });
+  });
+
+  afterAll(async () => {
+    clients.forEach((client) => client.socket.disconnect());
+    await t?.close();
+    await waitForNoChildren();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const turn = async (content: string, sessionId?: string) => {
+    const client = await connectSocket(t.url);
+    clients.push(client);
+    const { session_id } = (await client.socket.emitWithAck(
+      'join_chat',
+      sessionId ? { session_id: sessionId } : {},
+    )) as {
+      session_id: string;
+    };
+    const { turn_id } = (await client.socket.emitWithAck('chat_message', { session_id, content })) as {
+      turn_id: string;
+    };
+    return { sessionId: session_id, end: await client.recorder.turnEnd(turn_id) };
+  };
+
+  it('should read the workspace through the filesystem server', async () => {
+    const { end } = await turn(`[[tool:read_text_file {"path":${JSON.stringify(join(workspace, 'notes.txt'))}}]]`);
+    expect(end).toMatchObject({ type: 'final_response', data: { content: 'Observed: hello from the workspace' } });
+  });
+
+  it("should keep each session's memory graph to itself", async () => {
+    const entity = '{"entities":[{"name":"Ada","entityType":"person","observations":["likes tea"]}]}';
+    const first = await turn(`[[tool:create_entities ${entity}]]`);
+    expect(first.end.type).toBe('final_response');
+    const same = await turn('[[tool:read_graph {}]]', first.sessionId);
+    expect(same.end.data).toMatchObject({ content: expect.stringContaining('likes tea') });
+
+    const other = await turn('[[tool:read_graph {}]]');
+    expect(other.end.type).toBe('final_response');
+    expect(other.end.data).toMatchObject({ content: expect.not.stringContaining('Ada') });
+  });
+});
