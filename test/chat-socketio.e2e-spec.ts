@@ -246,6 +246,27 @@ describe('socket.io /chat (e2e)', () => {
     expect((await client.recorder.turnEnd(turnId)).type).toBe('final_response');
   });
 
+  it('should replay the events after last_event_id to a socket that rejoins', async () => {
+    const { session_id } = await join();
+    const start = await client.recorder.waitFor((e) => e.type === 'session_start' && e.session_id === session_id);
+    const turnId = await send(session_id, 'before the drop');
+    await client.recorder.turnEnd(turnId);
+    const ready = await client.recorder.waitFor(
+      (e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY',
+    );
+
+    const rejoined = await connectSocket(t.url);
+    try {
+      await rejoined.socket.emitWithAck('join_chat', { session_id, last_event_id: start.id });
+      await rejoined.recorder.waitFor((e) => e.id === ready.id, 'the replayed events');
+      expect(rejoined.recorder.events).toEqual(
+        client.recorder.events.filter((e) => e.session_id === session_id && e.id > start.id),
+      );
+    } finally {
+      rejoined.socket.disconnect();
+    }
+  });
+
   it('should stop streaming a session after leave_chat', async () => {
     const { session_id } = await join();
     await expect(client.socket.emitWithAck('leave_chat', { session_id })).resolves.toEqual({ session_id, left: true });

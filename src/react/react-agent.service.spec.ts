@@ -19,12 +19,21 @@ describe(ReactAgentService.name, () => {
   let agent: ReactAgentService;
   let events: Array<{ type: TurnEventType; data: unknown }>;
 
+  const realFetch = globalThis.fetch;
+  const fetched: string[] = [];
+
   beforeAll(async () => {
+    // Every request the LLM client (or anything it loads, like a tokenizer table) makes goes through here.
+    globalThis.fetch = (input, init) => {
+      fetched.push(input instanceof Request ? input.url : String(input));
+      return realFetch(input, init);
+    };
     llm = new ScriptedLlm();
     baseUrl = await llm.start();
   });
 
   afterAll(async () => {
+    globalThis.fetch = realFetch;
     await llm.stop();
   });
 
@@ -125,6 +134,14 @@ describe(ReactAgentService.name, () => {
     controller.abort();
     await expect(running).rejects.toMatchObject({ code: 'TURN_CANCELLED' });
     llm.release('agent-cancel');
+  });
+
+  it('should fetch nothing but the configured endpoint: usage comes from the stream, no tokenizer download', async () => {
+    fetched.length = 0;
+    await agent.run(turn('[[tool:echo {"message":"m"}]]'));
+    await agent.run({ ...turn('[[recall]]'), history: [{ role: 'user', content: 'x'.repeat(200_000) }] });
+    expect(fetched.length).toBeGreaterThanOrEqual(3);
+    expect(fetched.filter((url) => !url.startsWith(baseUrl))).toEqual([]);
   });
 
   it('should fail with LLM_NOT_CONFIGURED when no model is set', async () => {
