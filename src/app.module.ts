@@ -29,6 +29,7 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
+        // Global: validates HTTP bodies and socket.io payloads alike.
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

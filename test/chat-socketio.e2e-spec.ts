@@ -54,6 +54,7 @@ describe('socket.io /chat (e2e)', () => {
 
     const turnId = await send(joined.session_id, 'Please [[tool:echo {"message":"hi"}]]');
     const end = await client.recorder.turnEnd(turnId);
+    await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
 
     expect(end.type).toBe('final_response');
     expect(end.data).toEqual({
@@ -267,6 +268,16 @@ describe('socket.io /chat (e2e)', () => {
     }
   });
 
+  it('should stream a whole turn, from its first status, to a client that sends without joining', async () => {
+    const created = (await (await fetch(`${t.url}/api/v3/sessions`, { method: 'POST' })).json()) as {
+      session_id: string;
+    };
+    const turnId = await send(created.session_id, '[[tool:echo {"message":"unjoined"}]]');
+    await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
+    const statuses = client.recorder.ofTurn(turnId, ['status']).map((e) => (e.type === 'status' ? e.data.status : ''));
+    expect(statuses).toEqual(['STARTING', 'PROCESSING', 'READY']);
+  });
+
   it('should stop streaming a session after leave_chat', async () => {
     const { session_id } = await join();
     await expect(client.socket.emitWithAck('leave_chat', { session_id })).resolves.toEqual({ session_id, left: true });
@@ -274,7 +285,8 @@ describe('socket.io /chat (e2e)', () => {
     try {
       await other.socket.emitWithAck('join_chat', { session_id });
       const turnId = turnIdOf(await other.socket.emitWithAck('chat_message', { session_id, content: 'hi' }));
-      await other.recorder.turnEnd(turnId);
+      await other.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
+      // The same events go to every follower at once; by now the one that left would have had them.
       expect(client.recorder.ofTurn(turnId)).toEqual([]);
     } finally {
       other.socket.disconnect();

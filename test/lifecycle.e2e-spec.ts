@@ -77,7 +77,9 @@ describe('session lifecycle (e2e)', () => {
 
     await t.close();
     t = undefined;
-    expect(client.recorder.events.find((e) => e.type === 'session_end')?.data).toEqual({ reason: 'shutdown' });
+    // Sent before the sockets closed; the client may still be reading it.
+    const end = await client.recorder.waitFor((e) => e.type === 'session_end', 'session_end at shutdown');
+    expect(end.data).toEqual({ reason: 'shutdown' });
     expect(mcpProcessIds()).toEqual([]);
     client.socket.disconnect();
   });

@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UsePipes } from '@nestjs/common';
+import { Logger, UseFilters } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import {
   Ack,
@@ -13,7 +13,6 @@ import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 
 import { WsExceptionFilter } from '../common/filters/ws-exception.filter';
-import { createValidationPipe } from '../common/validation';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -27,7 +26,6 @@ type Subscriptions = Map<string, Subscription>;
 
 /** socket.io on /chat: a thin adapter over SessionsService; each joined session streams to the socket. */
 @WebSocketGateway({ namespace: '/chat' })
-@UsePipes(createValidationPipe())
 @UseFilters(WsExceptionFilter)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
   private readonly logger = new Logger(ChatGateway.name);
@@ -74,8 +72,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   async message(@ConnectedSocket() client: Socket, @MessageBody() body: ChatMessageDto): Promise<AcceptedTurnDto> {
     assertMessageLength('content', body.content, this.config.MAX_MESSAGE_CHARS);
     this.connections.consumeMessage(client.id);
-    const { turnId } = await this.sessions.send(body.session_id, body.content);
+    // Subscribed before sending: the turn's first events are published before send returns.
     this.follow(client, body.session_id);
+    const { turnId } = await this.sessions.send(body.session_id, body.content);
     return { session_id: body.session_id, turn_id: turnId };
   }
 

@@ -37,6 +37,8 @@ export class AppException extends Error {
 export const sessionNotFound = (sessionId: string): AppException =>
   new AppException(ErrorCode.SESSION_NOT_FOUND, `Session ${sessionId} not found (it may have expired)`);
 
+export const turnCancelled = (): AppException => new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION_FAILED:

@@ -4,7 +4,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { Runnable } from '@langchain/core/runnables';
 import { randomUUID } from 'node:crypto';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException, ErrorCode, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { Observation, TokenUsage, ToolChoice } from '../sessions/events';
@@ -35,10 +35,6 @@ export class ReactAgentService {
     @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
-
-  get modelName(): string | undefined {
-    return this.llm.name;
-  }
 
   async run(turn: AgentTurn): Promise<AgentResult> {
     const model = this.bind(turn);
@@ -98,6 +94,10 @@ export class ReactAgentService {
 
   /** Streams one model reply, emitting its text as partial_response deltas. */
   private async think(model: ToolCapableModel, prompt: BaseMessage[], iteration: number, turn: AgentTurn) {
+    if (turn.signal.aborted) {
+      // A listener added to an aborted signal never fires.
+      throw turnCancelled();
+    }
     const controller = new AbortController();
     const cancel = () => controller.abort();
     turn.signal.addEventListener('abort', cancel, { once: true });
@@ -128,7 +128,7 @@ export class ReactAgentService {
 
   private llmError(error: unknown, turn: AgentTurn, timedOut: boolean): AppException {
     if (turn.signal.aborted) {
-      return new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+      return turnCancelled();
     }
     const where = `${this.llm.name} at ${this.llm.endpoint}`;
     if (timedOut) {
@@ -162,7 +162,7 @@ export class ReactAgentService {
     turn.emit('acting', { iteration, tools: choices });
     const observations = await Promise.all(choices.map((choice) => this.callTool(choice, iteration, turn)));
     if (turn.signal.aborted) {
-      throw new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+      throw turnCancelled();
     }
     turn.emit('observing', { iteration, observations });
     return observations.map((observation) => ({

@@ -80,7 +80,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   /** Queues a message; it runs when the turns before it have ended. */
   async send(sessionId: string, content: string): Promise<AcceptedTurn> {
     const runtime = this.runtimeOf(sessionId);
-    if (runtime.running && runtime.queue.length >= this.config.TURN_QUEUE_LIMIT) {
+    if (runtime.busy && runtime.queue.length >= this.config.TURN_QUEUE_LIMIT) {
       throw new AppException(
         ErrorCode.SESSION_BUSY,
         `Session ${sessionId} is busy: ${runtime.queue.length} messages already wait behind the running turn (TURN_QUEUE_LIMIT)`,
@@ -89,7 +89,9 @@ export class SessionsService implements BeforeApplicationShutdown {
     await this.store.touch(sessionId, Date.now());
     const turnId = randomUUID();
     const outcome = new Promise<TurnOutcome>((settle) => runtime.queue.push({ turnId, content, settle }));
-    void this.drain(runtime);
+    this.drain(runtime).catch((error: unknown) =>
+      this.logger.error(`Turn queue of session ${sessionId} failed`, (error as Error).stack),
+    );
     return { turnId, outcome };
   }
 

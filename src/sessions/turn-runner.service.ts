@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException, ErrorCode, turnCancelled } from '../common/errors';
 import { McpService } from '../mcp/mcp.service';
 import { ReactAgentService } from '../react/react-agent.service';
 import type { TurnEmitter } from '../react/agent-turn';
@@ -38,11 +38,11 @@ export class TurnRunner {
       }
     };
     try {
+      const tools = await this.startTools(runtime, turn.turnId, controller.signal);
       const record = await this.store.get(runtime.id);
       if (!record) {
         throw new AppException(ErrorCode.SESSION_ENDED, `Session ${runtime.id} ended before turn ${turn.turnId} ran`);
       }
-      const tools = await this.startTools(runtime, turn.turnId, controller.signal);
       this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turnId);
       const result = await this.agent.run({
         sessionId: runtime.id,
@@ -76,6 +76,10 @@ export class TurnRunner {
 
   /** Starts (or restarts) the session's MCP servers; a server that fails is reported, the rest serve. */
   private async startTools(runtime: SessionRuntime, turnId: string, signal: AbortSignal) {
+    if (runtime.ended) {
+      // Clients created now would never be released: the session's end has already run.
+      throw new AppException(ErrorCode.SESSION_ENDED, `Session ${runtime.id} ended before turn ${turnId} ran`);
+    }
     runtime.mcp ??= this.mcp.forSession(runtime.id);
     if (!runtime.mcp.ready) {
       this.publisher.setStatus(runtime, SessionStatus.STARTING, turnId);
@@ -90,7 +94,7 @@ export class TurnRunner {
       }
     }
     if (signal.aborted) {
-      throw new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+      throw turnCancelled();
     }
     return runtime.mcp;
   }
@@ -100,7 +104,7 @@ export class TurnRunner {
       return error;
     }
     if (signal.aborted) {
-      return new AppException(ErrorCode.TURN_CANCELLED, 'The turn was cancelled');
+      return turnCancelled();
     }
     this.logger.error(`Turn ${turn.turnId} of session ${runtime.id} failed`, (error as Error).stack);
     return new AppException(ErrorCode.INTERNAL, `Turn failed unexpectedly: ${(error as Error).message}`);
