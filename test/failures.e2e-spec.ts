@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';
-import { waitForNoChildren } from './helpers/processes';
+import { mcpProcessIds, waitForNoChildren } from './helpers/processes';
 import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -105,6 +105,7 @@ describe('failures (e2e)', () => {
       type: 'error',
       data: { code: 'LLM_NOT_CONFIGURED', session_usable: true, message: expect.stringContaining('LLM_MODEL') },
     });
+    expect(mcpProcessIds()).toEqual([]);
   });
 
   it('should refuse to start on a bad setting, naming it', async () => {

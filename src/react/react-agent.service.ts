@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { Runnable } from '@langchain/core/runnables';
 import { randomUUID } from 'node:crypto';
@@ -73,14 +74,19 @@ export class ReactAgentService {
     return { content, iterations: max, usage, max_iterations_reached: true, messages: added };
   }
 
-  private bind(turn: AgentTurn): ToolCapableModel {
-    const model = this.llm.model;
-    if (!model) {
+  /** Throws LLM_NOT_CONFIGURED, saying what to set, when there is no model to run a turn with. */
+  assertConfigured(): BaseChatModel {
+    if (!this.llm.model) {
       throw new AppException(
         ErrorCode.LLM_NOT_CONFIGURED,
         'No LLM is configured: set LLM_MODEL (e.g. openai:gpt-4o-mini) with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
       );
     }
+    return this.llm.model;
+  }
+
+  private bind(turn: AgentTurn): ToolCapableModel {
+    const model = this.assertConfigured();
     if (turn.tools.length === 0 || !model.bindTools) {
       return model as ToolCapableModel;
     }

@@ -38,6 +38,8 @@ export class TurnRunner {
       }
     };
     try {
+      // Before the MCP servers: no process is started for a turn that cannot run.
+      this.agent.assertConfigured();
       const tools = await this.startTools(runtime, turn.turnId, controller.signal);
       const record = await this.store.get(runtime.id);
       if (!record) {
