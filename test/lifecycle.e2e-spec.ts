@@ -80,7 +80,25 @@ describe('session lifecycle (e2e)', () => {
     // Sent before the sockets closed; the client may still be reading it.
     const end = await client.recorder.waitFor((e) => e.type === 'session_end', 'session_end at shutdown');
     expect(end.data).toEqual({ reason: 'shutdown' });
+
     expect(mcpProcessIds()).toEqual([]);
     client.socket.disconnect();
+  });
+
+  it('should deliver session_end on both transports before the server closes them', async () => {
+    t = await startApp();
+    const streams = await Promise.all([connectSse(t.url), connectSse(t.url)]);
+    const sockets = await Promise.all([connectSocket(t.url), connectSocket(t.url)]);
+    await Promise.all(streams.map((sse) => sse.recorder.waitFor((e) => e.type === 'session_start')));
+    await Promise.all(sockets.map((client) => client.socket.emitWithAck('join_chat', {})));
+
+    await t.close();
+    t = undefined;
+    for (const client of [...streams, ...sockets]) {
+      const end = await client.recorder.waitFor((e) => e.type === 'session_end', 'session_end at shutdown');
+      expect(end.data).toEqual({ reason: 'shutdown' });
+    }
+    streams.forEach((sse) => sse.close());
+    sockets.forEach((client) => client.socket.disconnect());
   });
 });

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Post, Query, Req, Sse } from '@nestjs/common';
-import type { MessageEvent } from '@nestjs/common';
+import type { BeforeApplicationShutdown, MessageEvent } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,10 +12,12 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { finished } from 'node:stream/promises';
 import { finalize, map, Observable } from 'rxjs';
 
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { StreamEventDto } from '../sessions/events';
@@ -27,10 +29,15 @@ import { AcceptedTurnDto } from './dto/chat-responses.dto';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
 
+// Longest wait at shutdown for streams to flush their session_end.
+const SHUTDOWN_FLUSH_MS = 2000;
+
 /** Server-Sent Events: one GET stream per client, messages sent with POST. */
 @ApiTags('chat (SSE)')
 @Controller('api/v3/chat')
-export class ChatSseController {
+export class ChatSseController implements BeforeApplicationShutdown {
+  private readonly responses = new Set<Response>();
+
   constructor(
     private readonly sessions: SessionsService,
     private readonly connections: ConnectionsService,
@@ -52,6 +59,7 @@ export class ChatSseController {
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'SSE_MAX_CONNECTIONS streams are open' })
   async stream(
     @Query() query: StreamQueryDto,
+    @Req() request: Request,
     @Headers('last-event-id') lastEventIdHeader?: string,
   ): Promise<Observable<MessageEvent>> {
     const header = Number.parseInt(lastEventIdHeader ?? '', 10);
@@ -61,6 +69,7 @@ export class ChatSseController {
       const sessionId = query.session_id
         ? (await this.sessions.get(query.session_id)).record.id
         : (await this.sessions.create()).record.id;
+      this.track(request.res);
       return this.toMessages(this.sessions.stream(sessionId, afterId)).pipe(finalize(release));
     } catch (error) {
       release();
@@ -80,6 +89,25 @@ export class ChatSseController {
     this.connections.consumeMessage(request.ip ?? 'unknown');
     const { turnId } = await this.sessions.send(body.session_id, body.message);
     return { session_id: body.session_id, turn_id: turnId };
+  }
+
+  /**
+   * Runs before Nest destroys open connections: ending the sessions completes every stream with
+   * session_end, and the responses get a bounded moment to put it on the wire.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sessions.endAll('shutdown');
+    await settleWithin(
+      [...this.responses].map((response) => finished(response)),
+      SHUTDOWN_FLUSH_MS,
+    );
+  }
+
+  private track(response: Response | undefined): void {
+    if (response) {
+      this.responses.add(response);
+      response.once('close', () => this.responses.delete(response));
+    }
   }
 
   /** Heartbeats repeat the last event id, so a reconnecting client's Last-Event-ID stays right. */

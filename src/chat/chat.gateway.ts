@@ -1,5 +1,5 @@
 import { Logger, UseFilters } from '@nestjs/common';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
@@ -13,6 +13,7 @@ import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 
 import { WsExceptionFilter } from '../common/filters/ws-exception.filter';
+import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -24,10 +25,22 @@ import { assertMessageLength } from './message-limit';
 
 type Subscriptions = Map<string, Subscription>;
 
+// Longest wait at shutdown for sockets to flush their session_end.
+const SHUTDOWN_FLUSH_MS = 2000;
+
+/** Resolves once the socket's connection has written everything it was given. */
+function flushed(socket: Socket): Promise<void> {
+  // Packets wait in the connection only while its transport is busy writing.
+  const transport = socket.conn.transport;
+  return transport.writable ? Promise.resolve() : new Promise((resolve) => transport.once('drain', () => resolve()));
+}
+
 /** socket.io on /chat: a thin adapter over SessionsService; each joined session streams to the socket. */
 @WebSocketGateway({ namespace: '/chat' })
 @UseFilters(WsExceptionFilter)
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+export class ChatGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() private readonly server!: Namespace;
   private heartbeats?: Subscription;
@@ -88,6 +101,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('cancel')
   cancel(@MessageBody() body: SessionRefDto) {
     return { session_id: body.session_id, cancelled: this.sessions.cancel(body.session_id) };
+  }
+
+  /** Runs before Nest closes the sockets: session_end goes out, and gets a bounded moment to be written. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sessions.endAll('shutdown');
+    await settleWithin([...this.server.sockets.values()].map(flushed), SHUTDOWN_FLUSH_MS);
   }
 
   onApplicationShutdown(): void {

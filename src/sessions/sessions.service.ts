@@ -167,8 +167,13 @@ export class SessionsService implements BeforeApplicationShutdown {
     return expired;
   }
 
+  /** Ends every session; the transports call it first at shutdown, so they can flush session_end. */
+  async endAll(reason: SessionEndReason): Promise<void> {
+    await Promise.all([...this.runtimes.keys()].map((id) => this.end(id, reason)));
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.runtimes.keys()].map((id) => this.end(id, 'shutdown')));
+    await this.endAll('shutdown');
   }
 
   private runtimeOf(sessionId: string): SessionRuntime {

@@ -23,7 +23,7 @@ export class MemorySessionEventLog extends SessionEventLog {
 
   append(event: NewStreamEvent): StreamEvent {
     const log = this.logOf(event.session_id);
-    const numbered = { ...event, id: ++log.lastId } as StreamEvent;
+    const numbered = { id: ++log.lastId, ...event } as StreamEvent;
     if (numbered.type === 'session_start' && !log.head) {
       log.head = numbered;
     }
