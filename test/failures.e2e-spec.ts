@@ -1,8 +1,6 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';
+import { freePort } from './helpers/ports';
 import { mcpProcessIds, waitForNoChildren } from './helpers/processes';
 import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -15,14 +13,6 @@ async function runTurn(client: SocketClient, content: string, sessionId?: string
     turn_id: string;
   };
   return { sessionId: joined.session_id, turnId: ack.turn_id, end: await client.recorder.turnEnd(ack.turn_id) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('failures (e2e)', () => {
