@@ -17,11 +17,22 @@ const SOCKET_IO_CONTRACT = `
 \`{error: {code, message}}\`. The server emits every event type below as a socket.io event of that name, with the
 StreamEventDto envelope, plus \`heartbeat {ts}\` every HEARTBEAT_MS.`;
 
+/** Express takes a hop count, a boolean, or addresses and names such as "loopback". */
+function trustProxyValue(setting: string): boolean | number | string {
+  if (setting === 'true' || setting === 'false') {
+    return setting === 'true';
+  }
+  return /^\d+$/.test(setting) ? Number(setting) : setting;
+}
+
 /** Everything main.ts and the end-to-end tests both need: one setup, so tests run the real app. */
 export function configureApp(app: NestExpressApplication): AppConfig {
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useLogger(new ConsoleLogger({ logLevels: [...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1)] }));
   app.enableCors({ origin: config.CORS_ORIGINS, credentials: true });
+  if (config.TRUST_PROXY) {
+    app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
+  }
   app.useBodyParser('json', { limit: '1mb' });
   app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config.CORS_ORIGINS));
   app.enableShutdownHooks();

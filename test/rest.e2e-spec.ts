@@ -178,3 +178,32 @@ describe('REST (e2e)', () => {
     );
   });
 });
+
+describe('HTTP rate limit behind a proxy (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'loopback' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await waitForNoChildren();
+  });
+
+  it('should limit each forwarded client on its own', async () => {
+    const send = (client: string) =>
+      fetch(`${t.url}/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+        body: JSON.stringify({ message: 'hi' }),
+      });
+    expect((await send('203.0.113.1')).status).toBe(200);
+    const limited = await send('203.0.113.1');
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({
+      error: { code: 'RATE_LIMITED', message: expect.stringContaining('1 messages per minute') },
+    });
+    expect((await send('203.0.113.2')).status).toBe(200);
+  });
+});

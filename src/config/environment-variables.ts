@@ -19,6 +19,14 @@ export class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * Express "trust proxy": behind a reverse proxy, set it (e.g. 1, loopback) so rate limits key on the
+   * client's address from X-Forwarded-For instead of the proxy's.
+   */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
