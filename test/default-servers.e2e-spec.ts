@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { connectSocket } from './helpers/events';
+import { connectSocket, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
@@ -30,16 +30,7 @@ describe('bundled default MCP servers (e2e)', () => {
   const turn = async (content: string, sessionId?: string) => {
     const client = await connectSocket(t.url);
     clients.push(client);
-    const { session_id } = (await client.socket.emitWithAck(
-      'join_chat',
-      sessionId ? { session_id: sessionId } : {},
-    )) as {
-      session_id: string;
-    };
-    const { turn_id } = (await client.socket.emitWithAck('chat_message', { session_id, content })) as {
-      turn_id: string;
-    };
-    return { sessionId: session_id, end: await client.recorder.turnEnd(turn_id) };
+    return runSocketTurn(client, content, sessionId);
   };
 
   it('should read the workspace through the filesystem server', async () => {

@@ -1,19 +1,9 @@
-import { connectSocket } from './helpers/events';
+import { connectSocket, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { freePort } from './helpers/ports';
 import { mcpProcessIds, waitForNoChildren } from './helpers/processes';
 import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
-
-async function runTurn(client: SocketClient, content: string, sessionId?: string) {
-  const joined = (await client.socket.emitWithAck('join_chat', sessionId ? { session_id: sessionId } : {})) as {
-    session_id: string;
-  };
-  const ack = (await client.socket.emitWithAck('chat_message', { session_id: joined.session_id, content })) as {
-    turn_id: string;
-  };
-  return { sessionId: joined.session_id, turnId: ack.turn_id, end: await client.recorder.turnEnd(ack.turn_id) };
-}
 
 describe('failures (e2e)', () => {
   let t: TestApp | undefined;
@@ -29,19 +19,19 @@ describe('failures (e2e)', () => {
   it('should time out a hanging LLM with LLM_TIMEOUT and answer the next turn', async () => {
     t = await startApp({ LLM_TIMEOUT_MS: '500' });
     client = await connectSocket(t.url);
-    const hung = await runTurn(client, '[[hang]]');
+    const hung = await runSocketTurn(client, '[[hang]]');
     expect(hung.end).toMatchObject({
       type: 'error',
       data: { code: 'LLM_TIMEOUT', session_usable: true, message: expect.stringContaining('LLM_TIMEOUT_MS') },
     });
-    const next = await runTurn(client, 'awake?', hung.sessionId);
+    const next = await runSocketTurn(client, 'awake?', hung.sessionId);
     expect(next.end).toMatchObject({ type: 'final_response', data: { content: 'Echo: awake?' } });
   });
 
   it('should report a refused LLM connection and keep serving', async () => {
     t = await startApp({ OPENAI_BASE_URL: `http://127.0.0.1:${await freePort()}/v1` });
     client = await connectSocket(t.url);
-    const refused = await runTurn(client, 'hello');
+    const refused = await runSocketTurn(client, 'hello');
     expect(refused.end).toMatchObject({ type: 'error', data: { code: 'LLM_ERROR', session_usable: true } });
     expect(refused.end.type === 'error' && refused.end.data.message).toMatch(/ECONNREFUSED|Connection error/);
     expect((await fetch(`${t.url}/health`)).status).toBe(200);
@@ -55,7 +45,7 @@ describe('failures (e2e)', () => {
       }),
     });
     client = await connectSocket(t.url);
-    const turn = await runTurn(client, '[[tool:echo {"message":"still works"}]]');
+    const turn = await runSocketTurn(client, '[[tool:echo {"message":"still works"}]]');
 
     const failure = client.recorder.ofTurn(turn.turnId, ['error'])[0];
     expect(failure).toMatchObject({
@@ -90,7 +80,7 @@ describe('failures (e2e)', () => {
       error: { llm: { status: 'down', message: expect.stringContaining('LLM_MODEL') } },
     });
     client = await connectSocket(t.url);
-    const turn = await runTurn(client, 'anyone?');
+    const turn = await runSocketTurn(client, 'anyone?');
     expect(turn.end).toMatchObject({
       type: 'error',
       data: { code: 'LLM_NOT_CONFIGURED', session_usable: true, message: expect.stringContaining('LLM_MODEL') },

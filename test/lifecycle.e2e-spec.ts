@@ -1,5 +1,5 @@
 import { SessionsService } from '../src/sessions/sessions.service';
-import { connectSocket, connectSse } from './helpers/events';
+import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
 import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -17,14 +17,7 @@ describe('session lifecycle (e2e)', () => {
     t = await startApp({ SESSION_TTL_MS: '300', SESSION_SWEEP_MS: '100' });
     const client = await connectSocket(t.url);
     try {
-      const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
-      const ack = (await client.socket.emitWithAck('chat_message', {
-        session_id,
-        content: '[[tool:echo {"message":"x"}]]',
-      })) as {
-        turn_id: string;
-      };
-      await client.recorder.turnEnd(ack.turn_id);
+      const { sessionId: session_id } = await runSocketTurn(client, '[[tool:echo {"message":"x"}]]');
       const own = mcpProcessIds();
       expect(own).toHaveLength(1);
 
@@ -65,14 +58,7 @@ describe('session lifecycle (e2e)', () => {
   it('should end every session with reason shutdown and stop every MCP process when the app closes', async () => {
     t = await startApp();
     const client = await connectSocket(t.url);
-    const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
-    const ack = (await client.socket.emitWithAck('chat_message', {
-      session_id,
-      content: '[[tool:echo {"message":"x"}]]',
-    })) as {
-      turn_id: string;
-    };
-    await client.recorder.turnEnd(ack.turn_id);
+    await runSocketTurn(client, '[[tool:echo {"message":"x"}]]');
     expect(mcpProcessIds()).toHaveLength(1);
 
     await t.close();

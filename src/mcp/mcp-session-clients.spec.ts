@@ -1,15 +1,10 @@
+import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { childProcesses } from '../../test/helpers/processes';
 import type { McpServerConfig } from './mcp-config';
 import { McpSessionClients } from './mcp-session-clients';
 import type { McpStatusSink } from './mcp-session-clients';
 
-const everything: McpServerConfig = {
-  name: 'everything',
-  transport: 'stdio',
-  command: process.execPath,
-  args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'],
-  env: {},
-};
+const everything = everythingConfig();
 
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 

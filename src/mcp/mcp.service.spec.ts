@@ -1,14 +1,9 @@
+import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { childProcesses } from '../../test/helpers/processes';
 import type { McpServerConfig } from './mcp-config';
 import { McpService } from './mcp.service';
 
-const everything: McpServerConfig = {
-  name: 'everything',
-  transport: 'stdio',
-  command: process.execPath,
-  args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'],
-  env: {},
-};
+const everything = everythingConfig();
 const broken: McpServerConfig = {
   name: 'broken',
   transport: 'stdio',

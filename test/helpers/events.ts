@@ -122,3 +122,25 @@ export async function connectSse(
   });
   return client;
 }
+
+export interface FinishedTurn {
+  sessionId: string;
+  turnId: string;
+  /** The turn's final_response or error. */
+  end: StreamEvent;
+}
+
+/** Joins a session (a new one without sessionId), sends one message and waits for the turn to end. */
+export async function runSocketTurn(client: SocketClient, content: string, sessionId?: string): Promise<FinishedTurn> {
+  const joined = (await client.socket.emitWithAck('join_chat', sessionId ? { session_id: sessionId } : {})) as {
+    session_id: string;
+  };
+  const ack = (await client.socket.emitWithAck('chat_message', { session_id: joined.session_id, content })) as {
+    turn_id?: string;
+    error?: { code: string; message: string };
+  };
+  if (!ack.turn_id) {
+    throw new Error(`message refused: ${ack.error?.code} ${ack.error?.message}`);
+  }
+  return { sessionId: joined.session_id, turnId: ack.turn_id, end: await client.recorder.turnEnd(ack.turn_id) };
+}

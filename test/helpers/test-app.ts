@@ -6,7 +6,10 @@ import { join } from 'node:path';
 
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { everythingServer } from '../fixtures/mcp-servers';
 import { ScriptedLlm } from '../fixtures/scripted-llm';
+
+export { everythingServer };
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -21,13 +24,6 @@ export function writeMcpConfig(servers: Record<string, object> = { everything: e
   const path = join(dir, 'mcp.config.json');
   writeFileSync(path, JSON.stringify({ mcpServers: servers }));
   return path;
-}
-
-export function everythingServer(): object {
-  return {
-    command: process.execPath,
-    args: [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'],
-  };
 }
 
 /**
