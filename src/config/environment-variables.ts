@@ -55,6 +55,14 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @IsString()
+  ANTHROPIC_API_KEY?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  OLLAMA_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
   SYSTEM_PROMPT?: string;
 
   /** Longest wait for the model's first or next streamed chunk before the turn fails. */

@@ -48,14 +48,18 @@ export function createChatModel(config: AppConfig): ChatModelRef {
       };
     }
     case 'anthropic': {
+      if (!config.ANTHROPIC_API_KEY) {
+        throw new Error('Invalid configuration: LLM_MODEL=anthropic:… needs ANTHROPIC_API_KEY');
+      }
       return {
         name: config.LLM_MODEL,
-        endpoint: 'anthropic',
-        model: new ChatAnthropic({ ...common, streaming: true }),
+        endpoint: 'https://api.anthropic.com',
+        model: new ChatAnthropic({ ...common, apiKey: config.ANTHROPIC_API_KEY, streaming: true }),
       };
     }
     case 'ollama': {
-      return { name: config.LLM_MODEL, endpoint: 'ollama', model: new ChatOllama(common) };
+      const baseUrl = config.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434';
+      return { name: config.LLM_MODEL, endpoint: baseUrl, model: new ChatOllama({ ...common, baseUrl }) };
     }
     default:
       throw new Error(`Invalid configuration: LLM_MODEL provider "${provider}" is not supported`);
