@@ -86,6 +86,11 @@ export class EnvironmentVariables {
   @Min(256)
   HISTORY_TOKEN_BUDGET = 16_000;
 
+  /** Longest tool result the model observes (and history keeps); the rest is cut, and the model told so. */
+  @IsInt()
+  @Min(100)
+  TOOL_RESULT_MAX_CHARS = 50_000;
+
   @IsInt()
   @Min(1)
   SESSION_TTL_MS = 3_600_000;

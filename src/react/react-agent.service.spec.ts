@@ -44,6 +44,7 @@ describe(ReactAgentService.name, () => {
       LLM_MAX_RETRIES: '0',
       REACT_MAX_ITERATIONS: '3',
       LLM_TIMEOUT_MS: '300',
+      TOOL_RESULT_MAX_CHARS: '100',
     });
     agent = new ReactAgentService(createChatModel(config), config);
     events = [];
@@ -108,6 +109,14 @@ describe(ReactAgentService.name, () => {
     expect(
       events.find((e) => e.type === 'tool_call' && (e.data as { status: string }).status === 'failed'),
     ).toBeDefined();
+  });
+
+  it('should cut a tool result longer than TOOL_RESULT_MAX_CHARS and say so', async () => {
+    const result = await agent.run(
+      turn('[[tool:echo {"message":"m"}]]', async () => ({ content: 'x'.repeat(250), is_error: false })),
+    );
+    const observed = result.messages.find((m) => m.role === 'tool')?.content;
+    expect(observed).toBe(`${'x'.repeat(100)}\n[truncated: 150 more characters (TOOL_RESULT_MAX_CHARS)]`);
   });
 
   it('should stop at REACT_MAX_ITERATIONS', async () => {

@@ -180,6 +180,13 @@ export class ReactAgentService {
     }));
   }
 
+  private capped(content: string): string {
+    const max = this.config.TOOL_RESULT_MAX_CHARS;
+    return content.length <= max
+      ? content
+      : `${content.slice(0, max)}\n[truncated: ${content.length - max} more characters (TOOL_RESULT_MAX_CHARS)]`;
+  }
+
   private async callTool(choice: ToolChoice, iteration: number, turn: AgentTurn): Promise<Observation> {
     turn.emit('tool_call', { ...choice, iteration, status: 'running' });
     const started = performance.now();
@@ -191,14 +198,15 @@ export class ReactAgentService {
           }
         : await turn.callTool(choice.tool, choice.arguments, turn.signal);
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
+    const content = this.capped(result.content);
     turn.emit('tool_call', {
       ...choice,
       iteration,
       status: result.is_error ? 'failed' : 'succeeded',
-      ...(result.is_error ? { error: result.content } : { result: result.content }),
+      ...(result.is_error ? { error: content } : { result: content }),
       duration_ms,
     });
-    return { call_id: choice.call_id, tool: choice.tool, content: result.content, is_error: result.is_error };
+    return { call_id: choice.call_id, tool: choice.tool, content, is_error: result.is_error };
   }
 }
 
