@@ -13,7 +13,8 @@ describe('failures (e2e)', () => {
     client?.socket.disconnect();
     await t?.close();
     t = undefined;
-    await waitForNoChildren();
+    // Every child, not only the known servers: this file also starts broken and silent ones.
+    await waitForNoChildren(/./);
   });
 
   it('should time out a hanging LLM with LLM_TIMEOUT and answer the next turn', async () => {
@@ -69,6 +70,23 @@ describe('failures (e2e)', () => {
       details: { mcp: { status: string } };
     };
     expect(health.details.mcp.status).toBe('degraded');
+  });
+
+  it('should cancel a turn whose MCP server is still starting, promptly and without a failure notice', async () => {
+    t = await startApp({
+      MCP_CONFIG: writeMcpConfig({ silent: { command: process.execPath, args: ['-e', 'process.stdin.resume()'] } }),
+    });
+    client = await connectSocket(t.url);
+    const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
+    const { turn_id } = (await client.socket.emitWithAck('chat_message', { session_id, content: 'hi' })) as {
+      turn_id: string;
+    };
+    await client.recorder.waitFor((e) => e.turn_id === turn_id && e.type === 'status' && e.data.status === 'STARTING');
+
+    await client.socket.emitWithAck('cancel', { session_id });
+    const end = await client.recorder.turnEnd(turn_id);
+    expect(end).toMatchObject({ type: 'error', data: { code: 'TURN_CANCELLED' } });
+    expect(client.recorder.ofTurn(turn_id, ['error'])).toHaveLength(1);
   });
 
   it('should start without an LLM, say so on /health, and answer turns with what to set', async () => {

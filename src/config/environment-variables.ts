@@ -86,6 +86,11 @@ export class EnvironmentVariables {
   @Min(256)
   HISTORY_TOKEN_BUDGET = 16_000;
 
+  /** Longest an MCP server may take to start and list its tools before the turn goes on without it. */
+  @IsInt()
+  @Min(100)
+  MCP_START_TIMEOUT_MS = 30_000;
+
   /** Longest tool result the model observes (and history keeps); the rest is cut, and the model told so. */
   @IsInt()
   @Min(100)

@@ -7,12 +7,20 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
+import { settleWithin } from '../common/settle-within';
 import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
 
 const CLIENT_INFO = { name: 'mcp-host-server', version: '0.1.0' };
 export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
+// The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
+const CLOSE_GRACE_MS = 5000;
+
+export interface McpStartOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+}
 
 /** One live client to one MCP server: a child process over stdio, or a remote one over HTTP. */
 export class McpConnection {
@@ -30,22 +38,33 @@ export class McpConnection {
     };
   }
 
-  /** Spawns or dials the server, initializes it and reads its tool list. */
-  static async open(config: McpServerConfig, label: string): Promise<McpConnection> {
+  /**
+   * Spawns or dials the server, initializes it and reads its tool list, within the start options'
+   * timeout; aborting the signal (a cancelled turn) stops the start and closes what was opened.
+   */
+  static async open(config: McpServerConfig, label: string, start: McpStartOptions): Promise<McpConnection> {
     const client = new Client(CLIENT_INFO, { capabilities: {} });
     const transport = McpConnection.transportFor(config, label);
+    const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: start.signal };
+    // Fires once the transport is really gone (for stdio: the process has exited).
+    const gone = new Promise<void>((resolve) => {
+      client.onclose = () => resolve();
+    });
     try {
-      await client.connect(transport);
+      await client.connect(transport, options);
       const tools: Tool[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listTools(cursor ? { cursor } : undefined);
+        const page = await client.listTools(cursor ? { cursor } : undefined, options);
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor);
       return new McpConnection(config.name, client, tools);
     } catch (error) {
+      // A failed connect starts closing by itself without waiting; wait here, so that a server
+      // which failed to start has exited by the time the failure is reported.
       await client.close().catch(() => undefined);
+      await settleWithin([gone], CLOSE_GRACE_MS);
       throw error;
     }
   }

@@ -5,6 +5,7 @@ import { McpSessionClients } from './mcp-session-clients';
 import type { McpStatusSink } from './mcp-session-clients';
 
 const everything = everythingConfig();
+const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
 
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
@@ -34,7 +35,7 @@ describe(McpSessionClients.name, () => {
     expect(clients.ready).toBe(false);
     expect(everythingProcesses()).toHaveLength(0);
 
-    expect(await clients.ensureStarted()).toEqual([]);
+    expect(await clients.ensureStarted(start())).toEqual([]);
     expect(clients.ready).toBe(true);
     expect(clients.tools().map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'get-sum']));
     expect(await clients.call('echo', { message: 'hi' }, new AbortController().signal)).toEqual({
@@ -60,7 +61,7 @@ describe(McpSessionClients.name, () => {
       env: {},
     };
     clients = new McpSessionClients('s2', [broken, everything], status);
-    const failures = await clients.ensureStarted();
+    const failures = await clients.ensureStarted(start());
     expect(failures).toEqual([
       { server: 'broken', message: expect.stringContaining('MCP server "broken" failed to start') },
     ]);
@@ -68,9 +69,42 @@ describe(McpSessionClients.name, () => {
     expect(clients.tools().length).toBeGreaterThan(0);
   });
 
+  it('should give up on a server that never answers initialize, and stop its process', async () => {
+    const silent: McpServerConfig = {
+      name: 'silent',
+      transport: 'stdio',
+      command: process.execPath,
+      args: ['-e', 'process.stdin.resume()'],
+      env: {},
+    };
+    clients = new McpSessionClients('s4', [silent], status);
+    const failures = await clients.ensureStarted(start(300));
+    expect(failures).toEqual([
+      { server: 'silent', message: expect.stringMatching(/"silent" failed to start: .*timed out/i) },
+    ]);
+    expect(childProcesses().filter((line) => line.includes('process.stdin.resume'))).toEqual([]);
+  });
+
+  it('should stop starting when the turn is cancelled', async () => {
+    const silent: McpServerConfig = {
+      name: 'silent',
+      transport: 'stdio',
+      command: process.execPath,
+      args: ['-e', 'process.stdin.resume()'],
+      env: {},
+    };
+    clients = new McpSessionClients('s5', [silent], status);
+    const cancel = new AbortController();
+    const starting = clients.ensureStarted(start(60_000, cancel.signal));
+    cancel.abort();
+    expect(await starting).toEqual([
+      { server: 'silent', message: expect.stringContaining('"silent" failed to start') },
+    ]);
+  });
+
   it('should prefix tool names that two servers share', async () => {
     clients = new McpSessionClients('s3', [everything, { ...everything, name: 'twin' }], status);
-    await clients.ensureStarted();
+    await clients.ensureStarted(start());
     const names = clients.tools().map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['everything__echo', 'twin__echo']));
     expect(await clients.call('twin__echo', { message: 'x' }, new AbortController().signal)).toEqual({

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { McpConnection } from './mcp-connection';
+import type { McpStartOptions } from './mcp-connection';
 import type { McpServerConfig } from './mcp-config';
 import type { McpTool, ToolResult } from './mcp-tool';
 
@@ -60,7 +61,7 @@ export class McpSessionClients {
   }
 
   /** Connects every server not connected yet, in parallel; a failure does not stop the others. */
-  async ensureStarted(): Promise<StartFailure[]> {
+  async ensureStarted(start: McpStartOptions): Promise<StartFailure[]> {
     const missing = this.servers.filter((server) => this.connections.get(server.name)?.alive !== true);
     if (missing.length === 0) {
       return [];
@@ -68,17 +69,18 @@ export class McpSessionClients {
     if (missing.some((server) => server.transport === 'stdio' && JSON.stringify(server).includes('${SESSION_DIR}'))) {
       await mkdir(this.sessionDir, { recursive: true });
     }
-    const outcomes = await Promise.all(missing.map((server) => this.connect(server)));
+    const outcomes = await Promise.all(missing.map((server) => this.connect(server, start)));
     this.indexTools();
     return outcomes.filter((outcome): outcome is StartFailure => outcome !== undefined);
   }
 
-  private async connect(server: McpServerConfig): Promise<StartFailure | undefined> {
+  private async connect(server: McpServerConfig, start: McpStartOptions): Promise<StartFailure | undefined> {
     this.connections.delete(server.name);
     try {
       const connection = await McpConnection.open(
         forSession(server, this.sessionId, this.sessionDir),
         `session ${this.sessionId}`,
+        start,
       );
       if (this.closed) {
         // The session ended while this server was starting.

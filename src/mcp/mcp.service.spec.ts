@@ -4,6 +4,7 @@ import type { McpServerConfig } from './mcp-config';
 import { McpService } from './mcp.service';
 
 const everything = everythingConfig();
+const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
 const broken: McpServerConfig = {
   name: 'broken',
   transport: 'stdio',
@@ -33,7 +34,7 @@ describe(McpService.name, () => {
   it("should track sessions' connections, tools and failures", async () => {
     const first = mcp.forSession('a');
     const second = mcp.forSession('b');
-    await Promise.all([first.ensureStarted(), second.ensureStarted()]);
+    await Promise.all([first.ensureStarted(start()), second.ensureStarted(start())]);
 
     const [ready, failed] = mcp.statuses();
     expect(ready).toMatchObject({ status: 'ready', connections: 2 });
@@ -45,7 +46,7 @@ describe(McpService.name, () => {
   });
 
   it('should close every session client at application shutdown', async () => {
-    await mcp.forSession('a').ensureStarted();
+    await mcp.forSession('a').ensureStarted(start());
     expect(childProcesses().filter((line) => line.includes('server-everything'))).toHaveLength(1);
     await mcp.onApplicationShutdown();
     expect(childProcesses().filter((line) => line.includes('server-everything'))).toHaveLength(0);

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 import { AppException, ErrorCode, turnCancelled } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 import { McpService } from '../mcp/mcp.service';
 import { ReactAgentService } from '../react/react-agent.service';
 import type { TurnEmitter } from '../react/agent-turn';
@@ -25,6 +27,7 @@ export class TurnRunner {
     private readonly publisher: SessionEventPublisher,
     private readonly agent: ReactAgentService,
     private readonly mcp: McpService,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   async run(runtime: SessionRuntime, turn: PendingTurn): Promise<TurnOutcome> {
@@ -85,7 +88,11 @@ export class TurnRunner {
     runtime.mcp ??= this.mcp.forSession(runtime.id);
     if (!runtime.mcp.ready) {
       this.publisher.setStatus(runtime, SessionStatus.STARTING, turnId);
-      const failures = await runtime.mcp.ensureStarted();
+      const failures = await runtime.mcp.ensureStarted({ timeoutMs: this.config.MCP_START_TIMEOUT_MS, signal });
+      if (signal.aborted) {
+        // Starts that were cut short by the cancel are not server failures.
+        throw turnCancelled();
+      }
       for (const failure of failures) {
         this.publisher.publish(runtime, turnId, 'error', {
           code: ErrorCode.MCP_SERVER_FAILED,
@@ -94,9 +101,6 @@ export class TurnRunner {
           server: failure.server,
         });
       }
-    }
-    if (signal.aborted) {
-      throw turnCancelled();
     }
     return runtime.mcp;
   }
