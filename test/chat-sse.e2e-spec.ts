@@ -113,6 +113,14 @@ describe('SSE /api/v3/chat (e2e)', () => {
     const resumed = await open(start.session_id, { 'last-event-id': String(start.id) });
     await resumed.recorder.waitFor((e) => e.id === ready.id, 'the replayed events');
     expect(resumed.recorder.events).toEqual(first.recorder.events.filter((e) => e.id > start.id));
+
+    // Nothing new happens: the heartbeats must keep the resume point, not reset it.
+    const quiet = await open(start.session_id, { 'last-event-id': String(ready.id) });
+    const beat = await new Promise<MessageEvent>((resolve) =>
+      quiet.source.addEventListener('heartbeat', (message) => resolve(message), { once: true }),
+    );
+    expect(beat.lastEventId).toBe(String(ready.id));
+    expect(quiet.recorder.events).toEqual([]);
   });
 
   it('should refuse a stream beyond SSE_MAX_CONNECTIONS with 503 and take one again once a slot is free', async () => {

@@ -70,7 +70,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
         ? (await this.sessions.get(query.session_id)).record.id
         : (await this.sessions.create()).record.id;
       this.track(request.res);
-      return this.toMessages(this.sessions.stream(sessionId, afterId)).pipe(finalize(release));
+      return this.toMessages(this.sessions.stream(sessionId, afterId), afterId ?? 0).pipe(finalize(release));
     } catch (error) {
       release();
       throw error;
@@ -111,8 +111,8 @@ export class ChatSseController implements BeforeApplicationShutdown {
   }
 
   /** Heartbeats repeat the last event id, so a reconnecting client's Last-Event-ID stays right. */
-  private toMessages(events: Observable<StreamEvent>): Observable<MessageEvent> {
-    let lastId = '0';
+  private toMessages(events: Observable<StreamEvent>, resumedAfter: number): Observable<MessageEvent> {
+    let lastId = String(resumedAfter);
     const session = events.pipe(
       map((event): MessageEvent => {
         lastId = String(event.id);
