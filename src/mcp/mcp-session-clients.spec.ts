@@ -7,6 +7,15 @@ import type { McpStatusSink } from './mcp-session-clients';
 const everything = everythingConfig();
 const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
 
+// Reads its stdin and never answers: a server stuck in start-up.
+const silent: McpServerConfig = {
+  name: 'silent',
+  transport: 'stdio',
+  command: process.execPath,
+  args: ['-e', 'process.stdin.resume()'],
+  env: {},
+};
+
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
 describe(McpSessionClients.name, () => {
@@ -70,13 +79,6 @@ describe(McpSessionClients.name, () => {
   });
 
   it('should give up on a server that never answers initialize, and stop its process', async () => {
-    const silent: McpServerConfig = {
-      name: 'silent',
-      transport: 'stdio',
-      command: process.execPath,
-      args: ['-e', 'process.stdin.resume()'],
-      env: {},
-    };
     clients = new McpSessionClients('s4', [silent], status);
     const failures = await clients.ensureStarted(start(300));
     expect(failures).toEqual([
@@ -86,13 +88,6 @@ describe(McpSessionClients.name, () => {
   });
 
   it('should stop starting when the turn is cancelled', async () => {
-    const silent: McpServerConfig = {
-      name: 'silent',
-      transport: 'stdio',
-      command: process.execPath,
-      args: ['-e', 'process.stdin.resume()'],
-      env: {},
-    };
     clients = new McpSessionClients('s5', [silent], status);
     const cancel = new AbortController();
     const starting = clients.ensureStarted(start(60_000, cancel.signal));
