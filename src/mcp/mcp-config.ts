@@ -19,9 +19,6 @@ export interface HttpServerConfig {
 
 export type McpServerConfig = StdioServerConfig | HttpServerConfig;
 
-/** Placeholders filled per session, so stateful servers keep their state apart. */
-export const SESSION_PLACEHOLDERS = ['${SESSION_ID}', '${SESSION_DIR}'] as const;
-
 const STDIO_KEYS = new Set(['command', 'args', 'env', 'cwd']);
 const HTTP_KEYS = new Set(['url', 'headers', 'type']);
 const DEFAULT_CONFIG_PATH = './mcp.config.json';

@@ -13,7 +13,7 @@ import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
 
 const CLIENT_INFO = { name: 'mcp-host-server', version: '0.1.0' };
-export const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
+const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
 const CLOSE_GRACE_MS = 5000;
 

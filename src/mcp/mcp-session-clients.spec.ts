@@ -95,6 +95,8 @@ describe(McpSessionClients.name, () => {
     expect(await starting).toEqual([
       { server: 'silent', message: expect.stringContaining('"silent" failed to start') },
     ]);
+    // Cancelled, not broken: the server's status must not turn to error.
+    expect(status.failures).toEqual([]);
   });
 
   it('should prefix tool names that two servers share', async () => {

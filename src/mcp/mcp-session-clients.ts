@@ -24,7 +24,8 @@ function expand(value: string, sessionId: string, sessionDir: string): string {
   return value.replaceAll('${SESSION_ID}', sessionId).replaceAll('${SESSION_DIR}', sessionDir);
 }
 
-function forSession(config: McpServerConfig, sessionId: string, sessionDir: string): McpServerConfig {
+/** ${SESSION_ID} and ${SESSION_DIR} filled in, so stateful servers keep each session's state apart. */
+function expandForSession(config: McpServerConfig, sessionId: string, sessionDir: string): McpServerConfig {
   if (config.transport === 'http') {
     return config;
   }
@@ -78,7 +79,7 @@ export class McpSessionClients {
     this.connections.delete(server.name);
     try {
       const connection = await McpConnection.open(
-        forSession(server, this.sessionId, this.sessionDir),
+        expandForSession(server, this.sessionId, this.sessionDir),
         `session ${this.sessionId}`,
         start,
       );
@@ -92,7 +93,10 @@ export class McpSessionClients {
       return undefined;
     } catch (error) {
       const message = `MCP server "${server.name}" failed to start: ${(error as Error).message}`;
-      this.status.failed(server.name, message);
+      // A start cut short by a cancelled turn says nothing about the server's health.
+      if (!start.signal.aborted) {
+        this.status.failed(server.name, message);
+      }
       return { server: server.name, message };
     }
   }

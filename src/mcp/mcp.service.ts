@@ -90,10 +90,6 @@ export class McpService implements McpStatusSink, OnApplicationShutdown {
     });
   }
 
-  get serverCount(): number {
-    return this.config.servers.length;
-  }
-
   /** Safety net: whatever sessions did not close, no MCP process outlives the app. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.sessions].map((clients) => this.release(clients)));

@@ -14,10 +14,9 @@ export class McpHealthIndicator {
 
   check(key: string): HealthIndicatorResult {
     const indicator = this.health.check(key);
-    const servers = Object.fromEntries(
-      this.mcp.statuses().map((server) => [server.name, server.last_error ?? server.status]),
-    );
-    const failing = this.mcp.statuses().filter((server) => server.status === 'error');
-    return failing.length > 0 ? indicator.degraded({ servers }) : indicator.up({ servers });
+    const statuses = this.mcp.statuses();
+    const servers = Object.fromEntries(statuses.map((server) => [server.name, server.last_error ?? server.status]));
+    const failing = statuses.some((server) => server.status === 'error');
+    return failing ? indicator.degraded({ servers }) : indicator.up({ servers });
   }
 }
