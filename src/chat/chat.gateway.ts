@@ -16,6 +16,8 @@ import { WsExceptionFilter } from '../common/filters/ws-exception.filter';
 import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ElicitationResponseDto } from '../sessions/dto/elicitation.dto';
+import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
 import { SessionsService } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
 import { ChatMessageDto, JoinChatDto, SessionRefDto } from './dto/chat.dto';
@@ -101,6 +103,15 @@ export class ChatGateway
   @SubscribeMessage('cancel')
   cancel(@MessageBody() body: SessionRefDto) {
     return { session_id: body.session_id, cancelled: this.sessions.cancel(body.session_id) };
+  }
+
+  @SubscribeMessage('elicitation_response')
+  elicitationResponse(@MessageBody() body: ElicitationResponseDto): ElicitationAnsweredDto {
+    this.sessions.answerElicitation(body.session_id, body.elicitation_id, {
+      action: body.action,
+      content: body.content,
+    });
+    return { session_id: body.session_id, elicitation_id: body.elicitation_id, action: body.action };
   }
 
   /** Runs before Nest closes the sockets: session_end goes out, and gets a bounded moment to be written. */

@@ -11,6 +11,8 @@ export enum ErrorCode {
   LLM_ERROR = 'LLM_ERROR',
   LLM_TIMEOUT = 'LLM_TIMEOUT',
   MCP_SERVER_FAILED = 'MCP_SERVER_FAILED',
+  MCP_PROCESS_LIMIT = 'MCP_PROCESS_LIMIT',
+  MCP_REQUEST_FAILED = 'MCP_REQUEST_FAILED',
   TURN_CANCELLED = 'TURN_CANCELLED',
   SESSION_ENDED = 'SESSION_ENDED',
   INTERNAL = 'INTERNAL',
@@ -56,9 +58,11 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case ErrorCode.LLM_ERROR:
     case ErrorCode.MCP_SERVER_FAILED:
+    case ErrorCode.MCP_REQUEST_FAILED:
       return 502;
     case ErrorCode.TOO_MANY_STREAMS:
     case ErrorCode.LLM_NOT_CONFIGURED:
+    case ErrorCode.MCP_PROCESS_LIMIT:
       return 503;
     case ErrorCode.LLM_TIMEOUT:
       return 504;

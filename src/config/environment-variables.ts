@@ -91,6 +91,42 @@ export class EnvironmentVariables {
   @Min(100)
   MCP_START_TIMEOUT_MS = 30_000;
 
+  /** Pre-started clients kept per session-scoped stdio server, taking spawn and initialize off a first turn. */
+  @IsInt()
+  @Min(0)
+  @Max(32)
+  MCP_PREWARM = 0;
+
+  /** Cap on live MCP server processes (sessions, shared servers and the pre-warm pool together). */
+  @IsInt()
+  @Min(1)
+  MCP_MAX_PROCESSES = 200;
+
+  /** Restarts of a crashed or unresponsive server before it is marked down. */
+  @IsInt()
+  @Min(0)
+  MCP_MAX_RESTARTS = 5;
+
+  /** First restart delay; each further attempt doubles it (capped at 30 s). */
+  @IsInt()
+  @Min(0)
+  MCP_RESTART_BASE_MS = 500;
+
+  /** How long a server has to answer the heartbeat ping before it counts as unresponsive. */
+  @IsInt()
+  @Min(100)
+  MCP_PING_TIMEOUT_MS = 10_000;
+
+  /** Sampling requests MCP servers may make in one turn; past it they are refused. */
+  @IsInt()
+  @Min(0)
+  MCP_SAMPLING_MAX_PER_TURN = 5;
+
+  /** How long a server's elicitation waits for the user before it is declined. */
+  @IsInt()
+  @Min(100)
+  MCP_ELICITATION_TIMEOUT_MS = 300_000;
+
   /** Longest tool result the model observes (and history keeps); the rest is cut, and the model told so. */
   @IsInt()
   @Min(100)

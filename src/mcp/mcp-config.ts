@@ -1,7 +1,23 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export interface StdioServerConfig {
+import { DEFAULT_MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, McpConfigError, parseMcpConfig } from './mcp-config-parser';
+
+/** The optional keys this host adds to Claude Desktop's format, with their defaults applied. */
+export interface ServerPolicy {
+  /** session: a client per session (stateful servers); shared: one client for every session. */
+  scope: 'session' | 'shared';
+  disabled: boolean;
+  /** Per tool call, restarted by each progress notification... */
+  timeoutMs: number;
+  /** ...up to this hard cap. */
+  maxTimeoutMs: number;
+  /** When set, only these tools reach the model. */
+  allowedTools?: string[];
+  blockedTools: string[];
+}
+
+export interface StdioServerConfig extends ServerPolicy {
   name: string;
   transport: 'stdio';
   command: string;
@@ -10,91 +26,25 @@ export interface StdioServerConfig {
   cwd?: string;
 }
 
-export interface HttpServerConfig {
+export interface RemoteServerConfig extends ServerPolicy {
   name: string;
-  transport: 'http';
+  /** http: Streamable HTTP, falling back to legacy SSE when refused; sse: legacy SSE only. */
+  transport: 'http' | 'sse';
   url: string;
   headers: Record<string, string>;
 }
 
-export type McpServerConfig = StdioServerConfig | HttpServerConfig;
+export type McpServerConfig = StdioServerConfig | RemoteServerConfig;
 
-const STDIO_KEYS = new Set(['command', 'args', 'env', 'cwd']);
-const HTTP_KEYS = new Set(['url', 'headers', 'type']);
 const DEFAULT_CONFIG_PATH = './mcp.config.json';
 
-class McpConfigError extends Error {
-  constructor(source: string, server: string | undefined, problem: string) {
-    super(`Invalid MCP config ${source}${server ? `: server "${server}"` : ''}: ${problem}`);
-  }
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function stringRecord(value: unknown, field: string, fail: (problem: string) => never): Record<string, string> {
-  if (value === undefined) {
-    return {};
-  }
-  if (!isRecord(value) || Object.values(value).some((item) => typeof item !== 'string')) {
-    fail(`"${field}" must be an object of strings`);
-  }
-  return value as Record<string, string>;
-}
-
-function parseServer(name: string, entry: unknown, source: string): McpServerConfig {
-  const fail = (problem: string): never => {
-    throw new McpConfigError(source, name, problem);
-  };
-  if (!isRecord(entry)) {
-    return fail('must be an object with "command" (stdio) or "url" (Streamable HTTP)');
-  }
-  if (typeof entry.command === 'string' && entry.command.trim() !== '') {
-    const unknown = Object.keys(entry).find((key) => !STDIO_KEYS.has(key));
-    if (unknown) {
-      fail(`unknown field "${unknown}" (a stdio server takes ${[...STDIO_KEYS].join(', ')})`);
-    }
-    const args = entry.args ?? [];
-    if (!Array.isArray(args) || args.some((arg) => typeof arg !== 'string')) {
-      fail('"args" must be an array of strings');
-    }
-    if (entry.cwd !== undefined && typeof entry.cwd !== 'string') {
-      fail('"cwd" must be a string');
-    }
-    return {
-      name,
-      transport: 'stdio',
-      command: entry.command,
-      args: args as string[],
-      env: stringRecord(entry.env, 'env', fail),
-      cwd: entry.cwd as string | undefined,
-    };
-  }
-  if (typeof entry.url === 'string') {
-    const unknown = Object.keys(entry).find((key) => !HTTP_KEYS.has(key));
-    if (unknown) {
-      fail(`unknown field "${unknown}" (a remote server takes ${[...HTTP_KEYS].join(', ')})`);
-    }
-    if (!/^https?:\/\/\S+$/.test(entry.url)) {
-      fail(`"url" must be an http(s) URL, got ${JSON.stringify(entry.url)}`);
-    }
-    return { name, transport: 'http', url: entry.url, headers: stringRecord(entry.headers, 'headers', fail) };
-  }
-  return fail('needs a non-empty "command" (stdio) or a "url" (Streamable HTTP)');
-}
-
-/** Parses Claude Desktop's `{"mcpServers": {...}}` format; errors name the server and the field. */
-export function parseMcpConfig(json: unknown, source: string): McpServerConfig[] {
-  if (!isRecord(json) || !isRecord(json.mcpServers)) {
-    throw new McpConfigError(source, undefined, 'expected an object with "mcpServers": {"<name>": {...}}');
-  }
-  return Object.entries(json.mcpServers).map(([name, entry]) => {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-      throw new McpConfigError(source, name, 'a server name may use only letters, digits, "_" and "-" (1-64)');
-    }
-    return parseServer(name, entry, source);
-  });
-}
+export const DEFAULT_POLICY: ServerPolicy = {
+  scope: 'session',
+  disabled: false,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  maxTimeoutMs: DEFAULT_MAX_TIMEOUT_MS,
+  blockedTools: [],
+};
 
 /** Resolves a package's bin script so the default servers run from node_modules with this Node. */
 const packageScript = (specifier: string): string => require.resolve(specifier);
@@ -108,6 +58,7 @@ export function defaultMcpServers(workspaceDir: string): McpServerConfig[] {
       command: process.execPath,
       args: [packageScript('@modelcontextprotocol/server-filesystem/dist/index.js'), resolve(workspaceDir)],
       env: {},
+      ...DEFAULT_POLICY,
     },
     {
       name: 'memory',
@@ -115,25 +66,33 @@ export function defaultMcpServers(workspaceDir: string): McpServerConfig[] {
       command: process.execPath,
       args: [packageScript('@modelcontextprotocol/server-memory/dist/index.js')],
       env: { MEMORY_FILE_PATH: '${SESSION_DIR}/memory.jsonl' },
+      ...DEFAULT_POLICY,
     },
   ];
 }
 
 export interface LoadedMcpConfig {
+  /** Every configured server, disabled ones included (they are listed, never started). */
   servers: McpServerConfig[];
   /** The file read, or "default" for the bundled servers. */
   source: string;
+  workspaceDir: string;
 }
 
-export function loadMcpConfig(configPath: string, workspaceDir: string): LoadedMcpConfig {
+export function loadMcpConfig(
+  configPath: string,
+  workspaceDir: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LoadedMcpConfig {
   const path = resolve(configPath);
+  const workspace = resolve(workspaceDir);
   if (!existsSync(path)) {
     if (configPath !== DEFAULT_CONFIG_PATH) {
       throw new McpConfigError(path, undefined, 'MCP_CONFIG names a file that does not exist');
     }
     // The filesystem server refuses to start on a folder that does not exist.
-    mkdirSync(workspaceDir, { recursive: true });
-    return { servers: defaultMcpServers(workspaceDir), source: 'default' };
+    mkdirSync(workspace, { recursive: true });
+    return { servers: defaultMcpServers(workspace), source: 'default', workspaceDir: workspace };
   }
   let json: unknown;
   try {
@@ -141,5 +100,7 @@ export function loadMcpConfig(configPath: string, workspaceDir: string): LoadedM
   } catch (error) {
     throw new McpConfigError(path, undefined, `not valid JSON (${(error as Error).message})`);
   }
-  return { servers: parseMcpConfig(json, path), source: path };
+  const servers = parseMcpConfig(json, { source: path, env, workspaceDir: workspace });
+  mkdirSync(workspace, { recursive: true });
+  return { servers, source: path, workspaceDir: workspace };
 }

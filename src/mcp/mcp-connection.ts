@@ -1,19 +1,32 @@
 import { Logger } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode as McpErrorCode,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import type {
+  CallToolResult,
+  CreateMessageRequest,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitResult,
+  Progress,
+  Root,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 
 import { settleWithin } from '../common/settle-within';
 import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
+import { refusedByServer, transportsFor } from './mcp-transports';
 
-const CLIENT_INFO = { name: 'mcp-host-server', version: '0.1.0' };
-const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
+const CLIENT_INFO = { name: 'mcp-host-server', version: '0.2.0' };
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
 const CLOSE_GRACE_MS = 5000;
 
@@ -22,95 +35,199 @@ export interface McpStartOptions {
   signal: AbortSignal;
 }
 
-/** One live client to one MCP server: a child process over stdio, or a remote one over HTTP. */
+/** What a server may ask of the host, and what the host hears back; reassigned when a pooled connection is handed over. */
+export interface ConnectionEvents {
+  sample(params: CreateMessageRequest['params'], signal: AbortSignal): Promise<CreateMessageResult>;
+  elicit(params: ElicitRequestFormParams, signal: AbortSignal): Promise<ElicitResult>;
+  toolsChanged(): void;
+  /** The transport closed without close() being called: a crash, an exit, a dropped connection. */
+  lost(reason: string): void;
+}
+
+export interface CallOptions {
+  signal: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Until a connection is handed to a session, server requests are refused. */
+export const DETACHED: ConnectionEvents = {
+  sample: () => Promise.reject(new McpError(McpErrorCode.InvalidRequest, 'No session is using this connection')),
+  elicit: () => Promise.reject(new McpError(McpErrorCode.InvalidRequest, 'No session is using this connection')),
+  toolsChanged: () => undefined,
+  lost: () => undefined,
+};
+
+/** One live client to one MCP server: a child process over stdio, or a remote one over HTTP or SSE. */
 export class McpConnection {
   private readonly logger: Logger;
-  private closed = false;
+  private closing = false;
+  private gone = false;
+  events: ConnectionEvents = DETACHED;
+  tools: Tool[] = [];
 
   private constructor(
-    readonly server: string,
+    readonly config: McpServerConfig,
     private readonly client: Client,
-    readonly tools: Tool[],
+    private readonly transport: Transport,
+    /** Settles once the transport is gone: for stdio, once the process has exited. */
+    readonly exited: Promise<void>,
   ) {
-    this.logger = new Logger(`McpConnection:${server}`);
-    client.onclose = () => {
-      this.closed = true;
-    };
+    this.logger = new Logger(`McpConnection:${config.name}`);
   }
 
   /**
    * Spawns or dials the server, initializes it and reads its tool list, within the start options'
    * timeout; aborting the signal (a cancelled turn) stops the start and closes what was opened.
    */
-  static async open(config: McpServerConfig, label: string, start: McpStartOptions): Promise<McpConnection> {
-    const client = new Client(CLIENT_INFO, { capabilities: {} });
-    const transport = McpConnection.transportFor(config, label);
-    const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: start.signal };
-    // Fires once the transport is really gone (for stdio: the process has exited).
-    const gone = new Promise<void>((resolve) => {
-      client.onclose = () => resolve();
+  static async open(config: McpServerConfig, label: string, roots: Root[], start: McpStartOptions) {
+    const attempts = transportsFor(config, label);
+    for (let index = 0; ; index++) {
+      try {
+        return await McpConnection.openWith(config, attempts[index](), roots, start);
+      } catch (error) {
+        if (index + 1 >= attempts.length || !refusedByServer(error) || start.signal.aborted) {
+          throw error;
+        }
+        new Logger(`McpConnection:${config.name}`).log(
+          `Streamable HTTP refused (${(error as Error).message}); falling back to legacy SSE`,
+        );
+      }
+    }
+  }
+
+  private static async openWith(config: McpServerConfig, transport: Transport, roots: Root[], start: McpStartOptions) {
+    const client = new Client(CLIENT_INFO, {
+      capabilities: { sampling: {}, elicitation: { form: { applyDefaults: true } }, roots: { listChanged: true } },
+      listChanged: { tools: { onChanged: (error, tools) => connection.toolListChanged(error, tools) } },
     });
+    let closed!: () => void;
+    const exited = new Promise<void>((resolve) => (closed = resolve));
+    const connection = new McpConnection(config, client, transport, exited);
+    client.onclose = () => {
+      closed();
+      connection.closedBy();
+    };
+    connection.handleServerRequests(roots);
+    const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: start.signal };
     try {
       await client.connect(transport, options);
-      const tools: Tool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor ? { cursor } : undefined, options);
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return new McpConnection(config.name, client, tools);
+      connection.tools = await connection.listAllTools(options);
+      return connection;
     } catch (error) {
       // A failed connect starts closing by itself without waiting; wait here, so that a server
       // which failed to start has exited by the time the failure is reported.
+      connection.closing = true;
       await client.close().catch(() => undefined);
-      await settleWithin([gone], CLOSE_GRACE_MS);
+      await settleWithin([exited], CLOSE_GRACE_MS);
       throw error;
     }
   }
 
-  private static transportFor(config: McpServerConfig, label: string): Transport {
-    if (config.transport === 'http') {
-      return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
-    }
-    const transport = new StdioClientTransport({
-      command: config.command,
-      args: config.args,
-      // The SDK adds only safe variables (PATH, HOME, ...): secrets of this server do not leak.
-      env: config.env,
-      cwd: config.cwd,
-      stderr: 'pipe',
+  private handleServerRequests(roots: Root[]): void {
+    this.client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+      this.events.sample(request.params, extra.signal),
+    );
+    this.client.setRequestHandler(ElicitRequestSchema, (request, extra) => {
+      // Only form mode is declared, and the SDK refuses the others before they get here.
+      return this.events.elicit(request.params as ElicitRequestFormParams, extra.signal);
     });
-    const stderrLogger = new Logger(`mcp:${config.name}`);
-    const stderr = transport.stderr;
-    if (stderr) {
-      // Drained line by line: an unread pipe would fill and block the server.
-      createInterface({ input: stderr as Readable }).on('line', (line) => stderrLogger.debug(`[${label}] ${line}`));
+    this.client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+    this.client.setNotificationHandler(LoggingMessageNotificationSchema, ({ params }) => {
+      const data = typeof params.data === 'string' ? params.data : JSON.stringify(params.data);
+      this.logger.debug(`${params.level}${params.logger ? ` ${params.logger}` : ''}: ${data}`);
+    });
+  }
+
+  private async listAllTools(options: { timeout: number; signal?: AbortSignal }): Promise<Tool[]> {
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.listTools(cursor ? { cursor } : undefined, options);
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return tools;
+  }
+
+  private toolListChanged(error: Error | null, tools: Tool[] | null): void {
+    if (!this.alive) {
+      return;
     }
-    return transport;
+    if (error || !tools) {
+      this.logger.warn(`Re-reading the tool list after tools/list_changed failed: ${error?.message ?? 'no list'}`);
+      return;
+    }
+    this.tools = tools;
+    this.logger.debug(`Tool list changed: ${tools.map((tool) => tool.name).join(', ')}`);
+    this.events.toolsChanged();
+  }
+
+  private closedBy(): void {
+    this.gone = true;
+    if (!this.closing) {
+      this.events.lost(this.config.transport === 'stdio' ? 'the server process exited' : 'the connection closed');
+    }
   }
 
   get alive(): boolean {
-    return !this.closed;
+    return !this.gone && !this.closing;
   }
 
-  async call(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult> {
-    const result = (await this.client.callTool({ name: tool, arguments: args }, undefined, {
-      signal,
-      timeout: DEFAULT_TOOL_TIMEOUT_MS,
-    })) as CallToolResult;
-    return toToolResult(result);
+  /** The child's process id, for stdio servers. */
+  get pid(): number | undefined {
+    return (this.transport as { pid?: number | null }).pid ?? undefined;
   }
 
+  /**
+   * Calls a tool under the server's timeout_ms, which each progress notification restarts, up to
+   * max_timeout_ms. Aborting the signal, or a timeout, sends notifications/cancelled to the server.
+   */
+  async call(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+    const { timeoutMs, maxTimeoutMs } = this.config;
+    try {
+      const result = (await this.client.callTool({ name: tool, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: timeoutMs,
+        maxTotalTimeout: maxTimeoutMs,
+        resetTimeoutOnProgress: true,
+        onprogress: options.onProgress,
+      })) as CallToolResult;
+      return toToolResult(result);
+    } catch (error) {
+      if (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) {
+        const limit = (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout
+          ? `max_timeout_ms ${maxTimeoutMs}`
+          : `timeout_ms ${timeoutMs}`;
+        throw new Error(
+          `MCP server "${this.config.name}" did not finish "${tool}" within ${limit}; the call was cancelled`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves when the server answers a ping within the timeout. */
+  async ping(timeoutMs: number): Promise<void> {
+    await this.client.ping({ timeout: timeoutMs, maxTotalTimeout: timeoutMs });
+  }
+
+  get sdk(): Client {
+    return this.client;
+  }
+
+  /** stdin closed, then SIGTERM, then SIGKILL (the SDK's sequence); resolves once the process is gone. */
   async close(): Promise<void> {
-    if (this.closed) {
+    if (this.closing) {
+      await settleWithin([this.exited], CLOSE_GRACE_MS);
       return;
     }
-    this.closed = true;
+    this.closing = true;
     try {
       await this.client.close();
     } catch (error) {
       this.logger.warn(`Closing failed: ${(error as Error).message}`);
     }
+    await settleWithin([this.exited], CLOSE_GRACE_MS);
   }
 }

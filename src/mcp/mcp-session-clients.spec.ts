@@ -1,11 +1,18 @@
+import { rmSync } from 'node:fs';
+
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
-import { childProcesses } from '../../test/helpers/processes';
+import { RecordingHost } from '../../test/fixtures/recording-host';
+import { childProcesses, waitForExit } from '../../test/helpers/processes';
+import { validateEnvironment } from '../config/environment-variables';
+import { ErrorCode } from '../common/errors';
+import { DEFAULT_POLICY } from './mcp-config';
 import type { McpServerConfig } from './mcp-config';
-import { McpSessionClients } from './mcp-session-clients';
-import type { McpStatusSink } from './mcp-session-clients';
+import type { McpSessionClients } from './mcp-session-clients';
+import { McpService } from './mcp.service';
 
 const everything = everythingConfig();
 const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
+const call = { signal: new AbortController().signal };
 
 // Reads its stdin and never answers: a server stuck in start-up.
 const silent: McpServerConfig = {
@@ -14,99 +21,160 @@ const silent: McpServerConfig = {
   command: process.execPath,
   args: ['-e', 'process.stdin.resume()'],
   env: {},
+  ...DEFAULT_POLICY,
 };
 
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
-describe(McpSessionClients.name, () => {
-  let status: McpStatusSink & { failures: string[]; connections: string[] };
+function service(servers: McpServerConfig[], env: Record<string, string> = {}): McpService {
+  const app = validateEnvironment({ MCP_RESTART_BASE_MS: '50', MCP_START_TIMEOUT_MS: '20000', ...env });
+  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, app);
+}
+
+describe('McpSessionClients', () => {
+  let mcp: McpService;
   let clients: McpSessionClients;
 
-  beforeEach(() => {
-    status = {
-      failures: [],
-      connections: [],
-      connected(server) {
-        this.connections.push(server);
-      },
-      failed(_server, message) {
-        this.failures.push(message);
-      },
-    };
-  });
-
   afterEach(async () => {
-    await clients?.close();
+    await mcp?.onApplicationShutdown();
   });
 
   it('should start lazily, list tools, call them, and stop its process on close', async () => {
-    clients = new McpSessionClients('s1', [everything], status);
+    mcp = service([everything]);
+    clients = mcp.forSession(new RecordingHost('s1'));
     expect(clients.ready).toBe(false);
     expect(everythingProcesses()).toHaveLength(0);
 
     expect(await clients.ensureStarted(start())).toEqual([]);
     expect(clients.ready).toBe(true);
     expect(clients.tools().map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'get-sum']));
-    expect(await clients.call('echo', { message: 'hi' }, new AbortController().signal)).toEqual({
-      content: 'Echo: hi',
-      is_error: false,
-    });
-    expect(await clients.call('missing', {}, new AbortController().signal)).toEqual({
+    expect(await clients.call('echo', { message: 'hi' }, call)).toEqual({ content: 'Echo: hi', is_error: false });
+    expect(await clients.call('missing', {}, call)).toEqual({
       content: 'Error: unknown tool "missing"',
       is_error: true,
     });
     expect(everythingProcesses()).toHaveLength(1);
 
-    await clients.close();
+    await mcp.release(clients);
     expect(everythingProcesses()).toHaveLength(0);
   });
 
   it('should report a server that cannot start, by name, and still start the others', async () => {
-    const broken: McpServerConfig = {
-      name: 'broken',
-      transport: 'stdio',
-      command: '/nonexistent/mcp-server',
-      args: [],
-      env: {},
-    };
-    clients = new McpSessionClients('s2', [broken, everything], status);
-    const failures = await clients.ensureStarted(start());
-    expect(failures).toEqual([
-      { server: 'broken', message: expect.stringContaining('MCP server "broken" failed to start') },
+    const broken: McpServerConfig = { ...silent, name: 'broken', command: '/nonexistent/mcp-server', args: [] };
+    mcp = service([broken, everything]);
+    clients = mcp.forSession(new RecordingHost('s2'));
+    expect(await clients.ensureStarted(start())).toEqual([
+      {
+        server: 'broken',
+        code: ErrorCode.MCP_SERVER_FAILED,
+        message: expect.stringContaining('MCP server "broken" failed to start'),
+      },
     ]);
-    expect(status.connections).toEqual(['everything']);
     expect(clients.tools().length).toBeGreaterThan(0);
   });
 
   it('should give up on a server that never answers initialize, and stop its process', async () => {
-    clients = new McpSessionClients('s4', [silent], status);
-    const failures = await clients.ensureStarted(start(300));
-    expect(failures).toEqual([
-      { server: 'silent', message: expect.stringMatching(/"silent" failed to start: .*timed out/i) },
+    mcp = service([silent], { MCP_START_TIMEOUT_MS: '300' });
+    clients = mcp.forSession(new RecordingHost('s4'));
+    expect(await clients.ensureStarted(start(5000))).toEqual([
+      {
+        server: 'silent',
+        code: ErrorCode.MCP_SERVER_FAILED,
+        message: expect.stringMatching(/"silent" failed to start: .*timed out/i),
+      },
     ]);
     expect(childProcesses().filter((line) => line.includes('process.stdin.resume'))).toEqual([]);
   });
 
-  it('should stop starting when the turn is cancelled', async () => {
-    clients = new McpSessionClients('s5', [silent], status);
+  it('should stop waiting when the turn is cancelled, without counting it as a server failure', async () => {
+    mcp = service([silent]);
+    clients = mcp.forSession(new RecordingHost('s5'));
     const cancel = new AbortController();
     const starting = clients.ensureStarted(start(60_000, cancel.signal));
     cancel.abort();
-    expect(await starting).toEqual([
-      { server: 'silent', message: expect.stringContaining('"silent" failed to start') },
-    ]);
-    // Cancelled, not broken: the server's status must not turn to error.
-    expect(status.failures).toEqual([]);
+    expect(await starting).toEqual([expect.objectContaining({ server: 'silent' })]);
+    expect(mcp.statuses()[0].status).toBe('starting');
   });
 
   it('should prefix tool names that two servers share', async () => {
-    clients = new McpSessionClients('s3', [everything, { ...everything, name: 'twin' }], status);
+    mcp = service([everything, { ...everything, name: 'twin' }]);
+    clients = mcp.forSession(new RecordingHost('s3'));
     await clients.ensureStarted(start());
     const names = clients.tools().map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['everything__echo', 'twin__echo']));
-    expect(await clients.call('twin__echo', { message: 'x' }, new AbortController().signal)).toEqual({
-      content: 'Echo: x',
-      is_error: false,
+    expect(await clients.call('twin__echo', { message: 'x' }, call)).toEqual({ content: 'Echo: x', is_error: false });
+  });
+
+  it('should keep tools out of the model by allowed_tools and blocked_tools', async () => {
+    mcp = service([
+      { ...everything, allowedTools: ['echo', 'get-sum'] },
+      { ...everything, name: 'other', blockedTools: ['echo'] },
+    ]);
+    clients = mcp.forSession(new RecordingHost('s6'));
+    await clients.ensureStarted(start());
+    const names = clients.tools().map((tool) => tool.name);
+    // echo: only "everything" offers it now, so it keeps its name; get-sum: both do.
+    expect(names).toEqual(expect.arrayContaining(['echo', 'everything__get-sum', 'other__get-sum', 'get-tiny-image']));
+    expect(names).not.toContain('other__echo');
+    expect(names).not.toContain('everything__get-tiny-image');
+    expect(await clients.call('other__echo', { message: 'x' }, call)).toEqual({
+      content: 'Error: unknown tool "other__echo"',
+      is_error: true,
     });
+  });
+
+  it('should restart a server that was killed, re-read its tools and tell the session', async () => {
+    mcp = service([everything]);
+    const host = new RecordingHost('s7');
+    clients = mcp.forSession(host);
+    await clients.ensureStarted(start());
+    const [pid] = childProcesses()
+      .filter((line) => line.includes('server-everything'))
+      .map((line) => Number.parseInt(line, 10));
+    process.kill(pid, 'SIGKILL');
+    await host.waitForStatus((change) => change.state === 'ready');
+
+    expect(host.statuses.map((change) => change.state)).toEqual(['restarting', 'ready']);
+    expect(host.statuses[1]).toMatchObject({ attempt: 1, tools: expect.arrayContaining(['echo']) });
+    await waitForExit([pid]);
+    expect(await clients.call('echo', { message: 'back' }, call)).toEqual({ content: 'Echo: back', is_error: false });
+  });
+
+  it('should mark a server down after MCP_MAX_RESTARTS failed restarts, and try again for the next turn', async () => {
+    // Starts once, then every restart finds the command gone.
+    const flag = `/tmp/mcp-once-${process.pid}-${Date.now()}`;
+    const once: McpServerConfig = {
+      ...silent,
+      name: 'once',
+      command: '/bin/sh',
+      args: [
+        '-c',
+        `if [ -e ${flag} ]; then exit 3; fi; touch ${flag}; exec "$0" "$@"`,
+        ...[everything.command, ...everything.args],
+      ],
+    };
+    mcp = service([once], { MCP_MAX_RESTARTS: '2' });
+    const host = new RecordingHost('s8');
+    clients = mcp.forSession(host);
+    expect(await clients.ensureStarted(start())).toEqual([]);
+    const [pid] = childProcesses()
+      .filter((line) => line.includes('server-everything'))
+      .map((line) => Number.parseInt(line, 10));
+    process.kill(pid, 'SIGKILL');
+    await host.waitForStatus((change) => change.state === 'down');
+
+    expect(host.statuses.map((change) => [change.state, change.attempt])).toEqual([
+      ['restarting', 0],
+      ['restarting', 1],
+      ['restarting', 2],
+      ['down', undefined],
+    ]);
+    expect(mcp.statuses()[0]).toMatchObject({
+      status: 'down',
+      last_error: expect.stringContaining('2 restarts failed'),
+    });
+    const [failure] = await clients.ensureStarted(start());
+    expect(failure.message).toContain('"once" failed to start');
+    rmSync(flag, { force: true });
   });
 });

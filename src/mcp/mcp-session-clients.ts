@@ -2,21 +2,22 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { McpConnection } from './mcp-connection';
-import type { McpStartOptions } from './mcp-connection';
+import { AppException, ErrorCode } from '../common/errors';
+import type { CallOptions, McpStartOptions } from './mcp-connection';
+import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
+import { visibleTools } from './mcp-tool';
 import type { McpTool, ToolResult } from './mcp-tool';
+import type { SupervisedClient } from './supervised-client';
 
 export interface StartFailure {
   server: string;
+  code: ErrorCode;
   message: string;
 }
 
-/** What a session's clients tell the server registry, for status and health. */
-export interface McpStatusSink {
-  connected(server: string, connection: McpConnection): void;
-  failed(server: string, message: string): void;
-}
+/** How a session gets a client: its own for session-scoped servers, the shared one otherwise. */
+export type ClientSource = (config: McpServerConfig, host: McpClientHost) => SupervisedClient;
 
 const SESSIONS_ROOT = join(tmpdir(), `mcp-host-${process.pid}`);
 
@@ -25,133 +26,162 @@ function expand(value: string, sessionId: string, sessionDir: string): string {
 }
 
 /** ${SESSION_ID} and ${SESSION_DIR} filled in, so stateful servers keep each session's state apart. */
-function expandForSession(config: McpServerConfig, sessionId: string, sessionDir: string): McpServerConfig {
-  if (config.transport === 'http') {
-    return config;
-  }
+export function expandForSession(config: McpServerConfig, sessionId: string, sessionDir: string): McpServerConfig {
   const fill = (value: string) => expand(value, sessionId, sessionDir);
+  const fillAll = (record: Record<string, string>) =>
+    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fill(value)]));
+  if (config.transport !== 'stdio') {
+    return { ...config, url: fill(config.url), headers: fillAll(config.headers) };
+  }
   return {
     ...config,
+    command: fill(config.command),
     args: config.args.map(fill),
-    env: Object.fromEntries(Object.entries(config.env).map(([key, value]) => [key, fill(value)])),
+    env: fillAll(config.env),
     cwd: config.cwd === undefined ? undefined : fill(config.cwd),
   };
 }
 
+interface IndexedTool {
+  client: SupervisedClient;
+  tool: McpTool;
+}
+
 /**
- * One session's MCP clients. Started lazily (on the first turn), reconnecting any server that died
- * or failed before the next turn, and all closed when the session ends.
+ * One session's MCP clients: started lazily (on the first turn), kept up by their supervisors, and
+ * closed with the session. The tool set the agent sees is rebuilt between turns, so a restart or a
+ * tools/list_changed takes effect at the next turn and never under a running one.
  */
 export class McpSessionClients {
-  private readonly connections = new Map<string, McpConnection>();
+  private readonly clients = new Map<string, SupervisedClient>();
+  private readonly unsubscribes: Array<() => void> = [];
   private readonly sessionDir: string;
-  private toolIndex = new Map<string, { connection: McpConnection; tool: McpTool }>();
+  private toolIndex = new Map<string, IndexedTool>();
   private closed = false;
 
   constructor(
-    readonly sessionId: string,
+    readonly host: McpClientHost,
     private readonly servers: readonly McpServerConfig[],
-    private readonly status: McpStatusSink,
+    private readonly source: ClientSource,
   ) {
-    this.sessionDir = join(SESSIONS_ROOT, sessionId);
+    this.sessionDir = join(SESSIONS_ROOT, host.sessionId);
   }
 
-  /** True when every configured server has a live connection. */
+  get sessionId(): string {
+    return this.host.sessionId;
+  }
+
+  /** True once a server has been asked for (a turn or a REST read). */
+  get started(): boolean {
+    return this.clients.size > 0;
+  }
+
+  /** True when a turn would find every server ready (nothing to start or wait for). */
   get ready(): boolean {
-    return this.servers.every((server) => this.connections.get(server.name)?.alive === true);
+    return this.servers.every((server) => this.clients.get(server.name)?.status === 'ready');
   }
 
-  /** Connects every server not connected yet, in parallel; a failure does not stop the others. */
+  /** Starts every server not ready yet, in parallel; a failure does not stop the others. */
   async ensureStarted(start: McpStartOptions): Promise<StartFailure[]> {
-    const missing = this.servers.filter((server) => this.connections.get(server.name)?.alive !== true);
-    if (missing.length === 0) {
-      return [];
+    if (this.closed) {
+      throw new Error(`MCP clients of session ${this.sessionId} are closed`);
     }
-    if (missing.some((server) => server.transport === 'stdio' && JSON.stringify(server).includes('${SESSION_DIR}'))) {
+    if (this.servers.some((server) => JSON.stringify(server).includes('${SESSION_DIR}'))) {
       await mkdir(this.sessionDir, { recursive: true });
     }
-    const outcomes = await Promise.all(missing.map((server) => this.connect(server, start)));
+    const outcomes = await Promise.all(
+      this.servers.map(async (server): Promise<StartFailure | undefined> => {
+        try {
+          await this.clientOf(server).ensureReady(start);
+          return undefined;
+        } catch (error) {
+          const code = error instanceof AppException ? error.code : ErrorCode.MCP_SERVER_FAILED;
+          const detail = (error as Error).message;
+          const message =
+            code === ErrorCode.MCP_SERVER_FAILED ? `MCP server "${server.name}" failed to start: ${detail}` : detail;
+          return { server: server.name, code, message };
+        }
+      }),
+    );
     this.indexTools();
     return outcomes.filter((outcome): outcome is StartFailure => outcome !== undefined);
   }
 
-  private async connect(server: McpServerConfig, start: McpStartOptions): Promise<StartFailure | undefined> {
-    this.connections.delete(server.name);
-    try {
-      const connection = await McpConnection.open(
-        expandForSession(server, this.sessionId, this.sessionDir),
-        `session ${this.sessionId}`,
-        start,
-      );
-      if (this.closed) {
-        // The session ended while this server was starting.
-        await connection.close();
-        return undefined;
-      }
-      this.connections.set(server.name, connection);
-      this.status.connected(server.name, connection);
-      return undefined;
-    } catch (error) {
-      const message = `MCP server "${server.name}" failed to start: ${(error as Error).message}`;
-      // A start cut short by a cancelled turn says nothing about the server's health.
-      if (!start.signal.aborted) {
-        this.status.failed(server.name, message);
-      }
-      return { server: server.name, message };
+  /** The client of one server, started if need be (for REST reads of resources and prompts). */
+  async startServer(server: string, start: McpStartOptions): Promise<SupervisedClient> {
+    const config = this.servers.find((candidate) => candidate.name === server);
+    if (!config) {
+      throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" is not configured or is disabled`);
+    }
+    const client = this.clientOf(config);
+    await client.ensureReady(start);
+    return client;
+  }
+
+  /** The agent's tools for the next turn, from every ready server. */
+  tools(): McpTool[] {
+    this.indexTools();
+    return [...this.toolIndex.values()].map((entry) => entry.tool);
+  }
+
+  /** Calls a tool; every failure becomes an error result the model can observe. */
+  async call(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+    const entry = this.toolIndex.get(name);
+    if (!entry) {
+      return { content: `Error: unknown tool "${name}"`, is_error: true };
+    }
+    return entry.client.call(entry.tool.tool, args, options, this.host);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribes.forEach((unsubscribe) => unsubscribe());
+    const own = [...this.clients.values()].filter((client) => client.config.scope === 'session');
+    this.clients.clear();
+    this.toolIndex.clear();
+    await Promise.all(own.map((client) => client.close()));
+    await rm(this.sessionDir, { recursive: true, force: true });
+  }
+
+  private clientOf(server: McpServerConfig): SupervisedClient {
+    let client = this.clients.get(server.name);
+    if (!client) {
+      client = this.source(expandForSession(server, this.sessionId, this.sessionDir), this.host);
+      this.clients.set(server.name, client);
+      this.unsubscribes.push(client.onStatus((change) => this.forward(change)));
+    }
+    return client;
+  }
+
+  /** Restarts and their outcome reach the session's clients; first starts show as the session's STARTING. */
+  private forward(change: ServerStatusChange): void {
+    if (change.attempt !== undefined || change.state === 'down') {
+      this.host.serverStatus(change);
     }
   }
 
   /** Model-facing names: the MCP name, or "server__tool" where two servers share a name. */
   private indexTools(): void {
-    const all = [...this.connections.values()].flatMap((connection) =>
-      connection.tools.map((tool) => ({ connection, tool })),
-    );
+    const all = [...this.clients.values()]
+      .filter((client) => client.status === 'ready')
+      .flatMap((client) => visibleTools(client.config, client.tools).map((tool) => ({ client, tool })));
     const counts = new Map<string, number>();
     for (const { tool } of all) {
       counts.set(tool.name, (counts.get(tool.name) ?? 0) + 1);
     }
     this.toolIndex = new Map(
-      all.map(({ connection, tool }) => {
-        const raw = counts.get(tool.name) === 1 ? tool.name : `${connection.server}__${tool.name}`;
+      all.map(({ client, tool }) => {
+        const raw = counts.get(tool.name) === 1 ? tool.name : `${client.name}__${tool.name}`;
         const name = raw.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
         const entry: McpTool = {
           name,
-          server: connection.server,
+          server: client.name,
           tool: tool.name,
           description: tool.description ?? '',
           input_schema: tool.inputSchema as Record<string, unknown>,
         };
-        return [name, { connection, tool: entry }];
+        return [name, { client, tool: entry }];
       }),
     );
-  }
-
-  tools(): McpTool[] {
-    return [...this.toolIndex.values()].map((entry) => entry.tool);
-  }
-
-  /** Calls a tool; every failure becomes an error result the model can observe. */
-  async call(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult> {
-    const entry = this.toolIndex.get(name);
-    if (!entry) {
-      return { content: `Error: unknown tool "${name}"`, is_error: true };
-    }
-    if (!entry.connection.alive) {
-      return { content: `Error: MCP server "${entry.tool.server}" is not running`, is_error: true };
-    }
-    try {
-      return await entry.connection.call(entry.tool.tool, args, signal);
-    } catch (error) {
-      return { content: `Error: ${(error as Error).message}`, is_error: true };
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    const connections = [...this.connections.values()];
-    this.connections.clear();
-    this.toolIndex.clear();
-    await Promise.all(connections.map((connection) => connection.close()));
-    await rm(this.sessionDir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,6 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+
+import type { ServerPolicy } from './mcp-config';
 
 /** A tool as the agent sees it: a model-facing name plus where the call goes. */
 export interface McpTool {
@@ -46,4 +48,13 @@ export function toToolResult(result: CallToolResult): ToolResult {
         ? JSON.stringify(result.structuredContent)
         : '';
   return { content: text, is_error: result.isError === true };
+}
+
+/** The server's tools minus what allowed_tools / blocked_tools keep from the model. */
+export function visibleTools(policy: ServerPolicy, tools: readonly Tool[]): Tool[] {
+  return tools.filter(
+    (tool) =>
+      (policy.allowedTools === undefined || policy.allowedTools.includes(tool.name)) &&
+      !policy.blockedTools.includes(tool.name),
+  );
 }

@@ -3,7 +3,9 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { loadMcpConfig } from './mcp-config';
+import { McpCatalogService } from './mcp-catalog.service';
 import { McpController } from './mcp.controller';
+import { McpScheduler } from './mcp.scheduler';
 import { MCP_CONFIG, McpService } from './mcp.service';
 
 @Module({
@@ -16,6 +18,8 @@ import { MCP_CONFIG, McpService } from './mcp.service';
       inject: [APP_CONFIG],
     },
     McpService,
+    McpCatalogService,
+    McpScheduler,
   ],
   exports: [McpService],
 })

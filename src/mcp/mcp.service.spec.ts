@@ -1,5 +1,9 @@
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
+import { RecordingHost } from '../../test/fixtures/recording-host';
 import { childProcesses } from '../../test/helpers/processes';
+import { ErrorCode } from '../common/errors';
+import { validateEnvironment } from '../config/environment-variables';
+import { DEFAULT_POLICY } from './mcp-config';
 import type { McpServerConfig } from './mcp-config';
 import { McpService } from './mcp.service';
 
@@ -11,44 +15,144 @@ const broken: McpServerConfig = {
   command: '/nonexistent/server',
   args: [],
   env: {},
+  ...DEFAULT_POLICY,
 };
+const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
+
+function service(servers: McpServerConfig[], env: Record<string, string> = {}): McpService {
+  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, validateEnvironment(env));
+}
+
+/** Waits until the pool has started its processes (it fills in the background). */
+async function prewarmed(mcp: McpService, server: string, count: number): Promise<void> {
+  while (mcp.statuses().find((status) => status.name === server)!.prewarmed < count) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe(McpService.name, () => {
   let mcp: McpService;
-
-  beforeEach(() => {
-    mcp = new McpService({ servers: [everything, broken], source: 'test' });
-  });
 
   afterEach(async () => {
     await mcp.onApplicationShutdown();
   });
 
-  it('should report every server idle before any session starts it', () => {
+  it('should report every server idle before any session starts it, and disabled ones as disabled', () => {
+    mcp = service([everything, broken, { ...everything, name: 'off', disabled: true }]);
     expect(mcp.statuses()).toEqual([
-      { name: 'everything', transport: 'stdio', status: 'idle', connections: 0, tools: [] },
-      { name: 'broken', transport: 'stdio', status: 'idle', connections: 0, tools: [] },
+      {
+        name: 'everything',
+        transport: 'stdio',
+        scope: 'session',
+        status: 'idle',
+        connections: 0,
+        prewarmed: 0,
+        tools: [],
+      },
+      { name: 'broken', transport: 'stdio', scope: 'session', status: 'idle', connections: 0, prewarmed: 0, tools: [] },
+      {
+        name: 'off',
+        transport: 'stdio',
+        scope: 'session',
+        status: 'disabled',
+        connections: 0,
+        prewarmed: 0,
+        tools: [],
+      },
     ]);
   });
 
   it("should track sessions' connections, tools and failures", async () => {
-    const first = mcp.forSession('a');
-    const second = mcp.forSession('b');
+    mcp = service([everything, broken]);
+    const first = mcp.forSession(new RecordingHost('a'));
+    const second = mcp.forSession(new RecordingHost('b'));
     await Promise.all([first.ensureStarted(start()), second.ensureStarted(start())]);
 
     const [ready, failed] = mcp.statuses();
     expect(ready).toMatchObject({ status: 'ready', connections: 2 });
     expect(ready.tools.map((tool) => tool.name)).toContain('echo');
-    expect(failed).toMatchObject({ status: 'error', connections: 0, last_error: expect.stringContaining('"broken"') });
+    expect(failed).toMatchObject({
+      status: 'error',
+      connections: 0,
+      last_error: expect.stringContaining('/nonexistent/server'),
+    });
+    expect(mcp.processes()).toEqual({ live: 2, max: 200 });
 
     await mcp.release(first);
     expect(mcp.statuses()[0].connections).toBe(1);
+    expect(mcp.processes().live).toBe(1);
   });
 
-  it('should close every session client at application shutdown', async () => {
-    await mcp.forSession('a').ensureStarted(start());
-    expect(childProcesses().filter((line) => line.includes('server-everything'))).toHaveLength(1);
+  it('should give every session the one client of a shared server', async () => {
+    mcp = service([{ ...everything, scope: 'shared' }]);
+    const first = mcp.forSession(new RecordingHost('a'));
+    const second = mcp.forSession(new RecordingHost('b'));
+    await Promise.all([first.ensureStarted(start()), second.ensureStarted(start())]);
+    expect(everythingProcesses()).toHaveLength(1);
+    expect(mcp.statuses()[0]).toMatchObject({ scope: 'shared', connections: 1 });
+
+    // A session that ends leaves the shared server running for the others.
+    await mcp.release(first);
+    expect(await second.call('echo', { message: 'still here' }, { signal: new AbortController().signal })).toEqual({
+      content: 'Echo: still here',
+      is_error: false,
+    });
+  });
+
+  it('should refuse a session its server past MCP_MAX_PROCESSES with a clear error', async () => {
+    mcp = service([everything], { MCP_MAX_PROCESSES: '1' });
+    const first = mcp.forSession(new RecordingHost('a'));
+    expect(await first.ensureStarted(start())).toEqual([]);
+    const [failure] = await mcp.forSession(new RecordingHost('b')).ensureStarted(start());
+    expect(failure).toEqual({
+      server: 'everything',
+      code: ErrorCode.MCP_PROCESS_LIMIT,
+      message: expect.stringContaining('1 MCP server processes are running (MCP_MAX_PROCESSES)'),
+    });
+    expect(everythingProcesses()).toHaveLength(1);
+    // Not the server's fault: its status stays as it was.
+    expect(mcp.statuses()[0].status).toBe('ready');
+  });
+
+  it('should hand a new session a pre-started client and start a replacement', async () => {
+    mcp = service([everything], { MCP_PREWARM: '1' });
+    mcp.onApplicationBootstrap();
+    await prewarmed(mcp, 'everything', 1);
+    const [pooled] = everythingProcesses();
+
+    const clients = mcp.forSession(new RecordingHost('a'));
+    expect(await clients.ensureStarted(start())).toEqual([]);
+    expect(await clients.call('echo', { message: 'warm' }, { signal: new AbortController().signal })).toEqual({
+      content: 'Echo: warm',
+      is_error: false,
+    });
+    await prewarmed(mcp, 'everything', 1);
+    const processes = everythingProcesses();
+    expect(processes).toHaveLength(2);
+    expect(processes).toContain(pooled);
+  });
+
+  it('should close a pre-started client to make room for a session at MCP_MAX_PROCESSES', async () => {
+    mcp = service([everything, { ...everything, name: 'other', args: [...everything.args, '--other'] }], {
+      MCP_PREWARM: '1',
+      MCP_MAX_PROCESSES: '2',
+    });
+    mcp.onApplicationBootstrap();
+    await prewarmed(mcp, 'everything', 1);
+    await prewarmed(mcp, 'other', 1);
+
+    const first = mcp.forSession(new RecordingHost('a'));
+    expect(await first.ensureStarted(start())).toEqual([]);
+    expect(mcp.processes().live).toBe(2);
+  });
+
+  it('should close every client at application shutdown', async () => {
+    mcp = service([everything, { ...everything, name: 'shared', scope: 'shared' }], { MCP_PREWARM: '1' });
+    mcp.onApplicationBootstrap();
+    await mcp.forSession(new RecordingHost('a')).ensureStarted(start());
+    await prewarmed(mcp, 'everything', 1);
+    expect(everythingProcesses()).toHaveLength(3);
     await mcp.onApplicationShutdown();
-    expect(childProcesses().filter((line) => line.includes('server-everything'))).toHaveLength(0);
+    expect(everythingProcesses()).toHaveLength(0);
   });
 });

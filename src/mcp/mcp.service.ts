@@ -1,98 +1,214 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Root } from '@modelcontextprotocol/sdk/types.js';
+import { pathToFileURL } from 'node:url';
 
+import { AppException, ErrorCode } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
+import type { LoadedMcpConfig, McpServerConfig } from './mcp-config';
+import { ProcessBudget } from './mcp-process-budget';
+import { PrewarmPool } from './mcp-prewarm-pool';
 import { McpSessionClients } from './mcp-session-clients';
-import type { McpStatusSink } from './mcp-session-clients';
-import type { McpConnection } from './mcp-connection';
-import type { LoadedMcpConfig } from './mcp-config';
+import { visibleTools } from './mcp-tool';
 import type { ToolInfo } from './mcp-tool';
+import { SupervisedClient } from './supervised-client';
+import type { SupervisorOptions } from './supervised-client';
 
 export const MCP_CONFIG = Symbol('MCP_CONFIG');
 
-export type ServerState = 'idle' | 'ready' | 'error';
+export type ServerState = 'disabled' | ClientState;
 
 export interface ServerStatus {
   name: string;
-  transport: 'stdio' | 'http';
-  /** idle: no session has started it yet; ready: the last start worked; error: it failed. */
+  transport: McpServerConfig['transport'];
+  scope: McpServerConfig['scope'];
+  /** The state of its most recent change across clients; idle until a session starts it. */
   status: ServerState;
-  /** Live connections across sessions. */
+  /** Live connections across sessions (one for a shared server). */
   connections: number;
+  /** Pre-started clients waiting for new sessions. */
+  prewarmed: number;
+  /** Tools the model sees, after allowed_tools / blocked_tools. */
   tools: ToolInfo[];
   last_error?: string;
 }
 
 interface ServerEntry {
   state: ServerState;
+  /** The state before a start began, restored when the start is refused or cut short. */
+  before?: ServerState;
   tools: ToolInfo[];
   lastError?: string;
-  live: Set<McpConnection>;
+  clients: Set<SupervisedClient>;
 }
 
-/** Hands each session its own MCP clients and keeps what is known about every configured server. */
+/**
+ * The MCP layer's front: hands each session its clients (own ones for session-scoped servers, the
+ * one shared client otherwise), keeps the process budget and the pre-warm pool, pings every client
+ * on the heartbeat, and knows each configured server's status.
+ */
 @Injectable()
-export class McpService implements McpStatusSink, OnApplicationShutdown {
+export class McpService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(McpService.name);
   private readonly entries: Map<string, ServerEntry>;
-  private readonly sessions = new Set<McpSessionClients>();
+  private readonly sessions = new Map<string, McpSessionClients>();
+  private readonly shared = new Map<string, SupervisedClient>();
+  private readonly enabled: McpServerConfig[];
+  private readonly budget: ProcessBudget;
+  private readonly pool: PrewarmPool;
+  private readonly roots: Root[];
 
-  constructor(@Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig) {
+  constructor(
+    @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
+    @InjectAppConfig() private readonly app: AppConfig,
+  ) {
+    this.enabled = config.servers.filter((server) => !server.disabled);
     this.entries = new Map(
-      config.servers.map((server) => [server.name, { state: 'idle', tools: [], live: new Set() }]),
+      config.servers.map((server) => [
+        server.name,
+        { state: server.disabled ? 'disabled' : 'idle', tools: [], clients: new Set() },
+      ]),
     );
+    this.roots = [{ uri: pathToFileURL(config.workspaceDir).href, name: 'workspace' }];
+    this.budget = new ProcessBudget(app.MCP_MAX_PROCESSES);
+    this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, this.roots, app.MCP_START_TIMEOUT_MS);
+    this.budget.reclaim = () => this.pool.reclaim();
     this.logger.log(
-      `MCP servers from ${config.source}: ${config.servers.map((server) => server.name).join(', ') || 'none'}`,
+      `MCP servers from ${config.source}: ${config.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ') || 'none'}`,
     );
   }
 
-  forSession(sessionId: string): McpSessionClients {
-    const clients = new McpSessionClients(sessionId, this.config.servers, this);
-    this.sessions.add(clients);
+  onApplicationBootstrap(): void {
+    this.pool.fill(this.enabled);
+  }
+
+  /** A session's clients; nothing starts until its first turn (or a REST read) needs a server. */
+  forSession(host: McpClientHost): McpSessionClients {
+    const clients = new McpSessionClients(host, this.enabled, (config, owner) => this.clientFor(config, owner));
+    this.sessions.set(host.sessionId, clients);
     return clients;
   }
 
+  /** The session's clients, for REST reads; SESSION_NOT_FOUND once the session has ended. */
+  clientsOf(sessionId: string): McpSessionClients {
+    const clients = this.sessions.get(sessionId);
+    if (!clients) {
+      throw new AppException(ErrorCode.SESSION_NOT_FOUND, `Session ${sessionId} not found (it may have expired)`);
+    }
+    return clients;
+  }
+
+  serverConfig(name: string): McpServerConfig {
+    const server = this.config.servers.find((candidate) => candidate.name === name);
+    if (!server) {
+      throw new AppException(ErrorCode.NOT_FOUND, `No MCP server named "${name}" is configured`);
+    }
+    return server;
+  }
+
+  /** The shared client of a shared server, for REST reads without a session. */
+  sharedClient(name: string): SupervisedClient {
+    return this.clientFor(this.serverConfig(name));
+  }
+
   async release(clients: McpSessionClients): Promise<void> {
-    this.sessions.delete(clients);
+    this.sessions.delete(clients.sessionId);
     await clients.close();
   }
 
-  connected(server: string, connection: McpConnection): void {
-    const entry = this.entryOf(server);
-    entry.state = 'ready';
-    entry.lastError = undefined;
-    entry.tools = connection.tools.map((tool) => ({ name: tool.name, description: tool.description ?? '' }));
-    entry.live.add(connection);
-  }
-
-  failed(server: string, message: string): void {
-    const entry = this.entryOf(server);
-    entry.state = 'error';
-    entry.lastError = message;
-    this.logger.warn(message);
+  /** Heartbeat: every live client is pinged; one that does not answer is restarted. */
+  async pingAll(): Promise<void> {
+    const clients = new Set([...this.entries.values()].flatMap((entry) => [...entry.clients]));
+    await Promise.all([...clients].map((client) => client.ping(this.app.MCP_PING_TIMEOUT_MS)));
   }
 
   statuses(): ServerStatus[] {
     return this.config.servers.map((server) => {
       const entry = this.entryOf(server.name);
-      for (const connection of entry.live) {
-        if (!connection.alive) {
-          entry.live.delete(connection);
-        }
-      }
       return {
         name: server.name,
         transport: server.transport,
+        scope: server.scope,
         status: entry.state,
-        connections: entry.live.size,
+        connections: [...entry.clients].filter((client) => client.live).length,
+        prewarmed: this.pool.count(server.name),
         tools: entry.tools,
         ...(entry.lastError ? { last_error: entry.lastError } : {}),
       };
     });
   }
 
+  processes(): { live: number; max: number } {
+    return { live: this.budget.used, max: this.budget.max };
+  }
+
   /** Safety net: whatever sessions did not close, no MCP process outlives the app. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.sessions].map((clients) => this.release(clients)));
+    await Promise.all([
+      ...[...this.sessions.values()].map((clients) => this.release(clients)),
+      ...[...this.shared.values()].map((client) => client.close()),
+      this.pool.close(),
+    ]);
+  }
+
+  private clientFor(config: McpServerConfig, owner?: McpClientHost): SupervisedClient {
+    if (config.scope === 'shared') {
+      let client = this.shared.get(config.name);
+      if (!client) {
+        client = this.track(new SupervisedClient(config, this.supervisorOptions('all sessions')));
+        this.shared.set(config.name, client);
+      }
+      return client;
+    }
+    const label = owner ? `session ${owner.sessionId}` : 'no session';
+    return this.track(new SupervisedClient(config, this.supervisorOptions(label), owner));
+  }
+
+  private supervisorOptions(label: string): SupervisorOptions {
+    return {
+      label,
+      roots: this.roots,
+      budget: this.budget,
+      pool: this.pool,
+      startTimeoutMs: this.app.MCP_START_TIMEOUT_MS,
+      maxRestarts: this.app.MCP_MAX_RESTARTS,
+      restartBaseMs: this.app.MCP_RESTART_BASE_MS,
+    };
+  }
+
+  private track(client: SupervisedClient): SupervisedClient {
+    const entry = this.entryOf(client.name);
+    entry.clients.add(client);
+    client.onStatus((change) => this.record(entry, client, change));
+    return client;
+  }
+
+  private record(entry: ServerEntry, client: SupervisedClient, change: ServerStatusChange): void {
+    if (change.state === 'closed') {
+      entry.clients.delete(client);
+      return;
+    }
+    // A start cut short or refused by the process cap leaves what was known as it was.
+    if (change.state === 'idle') {
+      entry.state = entry.before ?? 'idle';
+      return;
+    }
+    if (change.state === 'starting') {
+      entry.before = entry.state;
+    }
+    entry.state = change.state;
+    if (change.state === 'ready') {
+      entry.lastError = undefined;
+      entry.tools = visibleTools(client.config, client.tools).map((tool) => ({
+        name: tool.name,
+        description: tool.description ?? '',
+      }));
+    } else if (change.state === 'error' || change.state === 'down') {
+      entry.lastError = change.reason;
+      this.logger.warn(`${client.name}: ${change.reason}`);
+    }
   }
 
   private entryOf(server: string): ServerEntry {

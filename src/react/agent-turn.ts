@@ -1,9 +1,13 @@
+import type { CallOptions } from '../mcp/mcp-connection';
 import type { McpTool, ToolResult } from '../mcp/mcp-tool';
 import type { EventDataMap, TokenUsage } from '../sessions/events';
 import type { ChatMessage } from '../sessions/store/session-record';
 
 /** The events a turn streams; the session service adds ids, session and turn. */
-export type TurnEventType = Exclude<keyof EventDataMap, 'session_start' | 'session_end' | 'status'>;
+export type TurnEventType = Exclude<
+  keyof EventDataMap,
+  'session_start' | 'session_end' | 'status' | 'mcp_status' | 'sampling' | 'elicitation'
+>;
 
 export type TurnEmitter = <K extends TurnEventType>(type: K, data: EventDataMap[K]) => void;
 
@@ -13,7 +17,7 @@ export interface AgentTurn {
   history: readonly ChatMessage[];
   message: string;
   tools: readonly McpTool[];
-  callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult>;
+  callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
   signal: AbortSignal;
   emit: TurnEmitter;
 }

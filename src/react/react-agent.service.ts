@@ -196,7 +196,16 @@ export class ReactAgentService {
             content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`,
             is_error: true,
           }
-        : await turn.callTool(choice.tool, choice.arguments, turn.signal);
+        : await turn.callTool(choice.tool, choice.arguments, {
+            signal: turn.signal,
+            onProgress: ({ progress, total, message }) =>
+              turn.emit('tool_call', {
+                ...choice,
+                iteration,
+                status: 'running',
+                progress: { progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+              }),
+          });
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
     const content = this.capped(result.content);
     turn.emit('tool_call', {

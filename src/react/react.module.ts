@@ -4,12 +4,14 @@ import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { CHAT_MODEL, createChatModel } from './llm.factory';
 import { ReactAgentService } from './react-agent.service';
+import { SamplerService } from './sampler.service';
 
 @Module({
   providers: [
     { provide: CHAT_MODEL, useFactory: (config: AppConfig) => createChatModel(config), inject: [APP_CONFIG] },
     ReactAgentService,
+    SamplerService,
   ],
-  exports: [ReactAgentService, CHAT_MODEL],
+  exports: [ReactAgentService, SamplerService, CHAT_MODEL],
 })
 export class ReactModule {}

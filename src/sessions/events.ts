@@ -46,12 +46,20 @@ export class ActingData {
 
 export type ToolCallStatus = 'running' | 'succeeded' | 'failed';
 
+export class ToolProgress {
+  @ApiProperty({ description: 'Increases with each notification' }) progress!: number;
+  @ApiPropertyOptional({ description: 'Total, when the server knows it' }) total?: number;
+  @ApiPropertyOptional() message?: string;
+}
+
 export class ToolCallData extends ToolChoice {
   @ApiProperty() iteration!: number;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status!: ToolCallStatus;
   @ApiPropertyOptional({ description: 'Text of the result, when succeeded' }) result?: string;
   @ApiPropertyOptional({ description: 'What went wrong, when failed' }) error?: string;
   @ApiPropertyOptional({ description: 'Wall time of the MCP call, when finished' }) duration_ms?: number;
+  @ApiPropertyOptional({ type: ToolProgress, description: "The server's latest progress notification, while running" })
+  progress?: ToolProgress;
 }
 
 export class Observation {
@@ -85,6 +93,54 @@ export class ErrorData {
   @ApiPropertyOptional({ description: 'MCP server concerned, for MCP_SERVER_FAILED' }) server?: string;
 }
 
+export type McpServerState = 'restarting' | 'ready' | 'down';
+
+export class McpStatusData {
+  @ApiProperty() server!: string;
+  @ApiProperty({
+    enum: ['restarting', 'ready', 'down'],
+    description: 'restarting: it crashed or stopped answering; ready: restarted; down: restarts exhausted',
+  })
+  state!: McpServerState;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ description: 'Restart attempt, from 1 (0 when the restart begins)' }) attempt?: number;
+  @ApiProperty({ type: [String], description: 'Its tools now; the agent sees the change from the next turn' })
+  tools!: string[];
+}
+
+export type SamplingStatus = 'running' | 'succeeded' | 'failed';
+
+export class SamplingData {
+  @ApiProperty() sampling_id!: string;
+  @ApiProperty({ description: 'MCP server that asked for the completion' }) server!: string;
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status!: SamplingStatus;
+  @ApiPropertyOptional({ description: "The server's messages as text, when running" }) prompt?: string;
+  @ApiPropertyOptional({ description: "The server's system prompt, when running" }) system_prompt?: string;
+  @ApiPropertyOptional({ description: 'The completion, when succeeded' }) content?: string;
+  @ApiPropertyOptional({ description: 'What went wrong, when failed' }) error?: string;
+  @ApiPropertyOptional() duration_ms?: number;
+}
+
+export type ElicitationStatus = 'pending' | 'accepted' | 'declined' | 'cancelled' | 'expired';
+
+export class ElicitationData {
+  @ApiProperty({ description: 'Answer with elicitation_response (socket.io) or POST .../elicitations/{id}' })
+  elicitation_id!: string;
+  @ApiProperty() server!: string;
+  @ApiProperty({
+    enum: ['pending', 'accepted', 'declined', 'cancelled', 'expired'],
+    description:
+      'pending asks the user; the others say how it ended (expired: declined after MCP_ELICITATION_TIMEOUT_MS)',
+  })
+  status!: ElicitationStatus;
+  @ApiProperty({ description: "The server's question" }) message!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the answer (flat object)' })
+  requested_schema!: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'When a pending request is declined unanswered (ISO 8601)' }) expires_at?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The answer, when accepted' })
+  content?: Record<string, unknown>;
+}
+
 export type SessionEndReason = 'deleted' | 'expired' | 'shutdown';
 
 export class SessionEndData {
@@ -107,6 +163,9 @@ export interface EventDataMap {
   error: ErrorData;
   session_end: SessionEndData;
   status: StatusData;
+  mcp_status: McpStatusData;
+  sampling: SamplingData;
+  elicitation: ElicitationData;
 }
 
 export type EventType = keyof EventDataMap;
@@ -139,6 +198,9 @@ export const EVENT_DATA_CLASSES: Record<EventType, new () => object> = {
   error: ErrorData,
   session_end: SessionEndData,
   status: StatusData,
+  mcp_status: McpStatusData,
+  sampling: SamplingData,
+  elicitation: ElicitationData,
 };
 
 /** The envelope, for Swagger. */

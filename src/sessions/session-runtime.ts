@@ -1,3 +1,5 @@
+import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+
 import type { AppException } from '../common/errors';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import { SessionStatus } from './events';
@@ -25,12 +27,25 @@ export interface PendingTurn {
   settle(outcome: TurnOutcome): void;
 }
 
+export interface RunningTurn {
+  turnId: string;
+  controller: AbortController;
+  /** Sampling requests answered in this turn, against MCP_SAMPLING_MAX_PER_TURN. */
+  samplings: number;
+}
+
+export interface PendingElicitation {
+  schema: Record<string, unknown>;
+  settle(result: ElicitResult): void;
+}
+
 /** What this process holds for a live session beyond its stored record: never serialized. */
 export class SessionRuntime {
   status = SessionStatus.IDLE;
   mcp?: McpSessionClients;
   readonly queue: PendingTurn[] = [];
-  running?: { turnId: string; controller: AbortController };
+  running?: RunningTurn;
+  readonly elicitations = new Map<string, PendingElicitation>();
   ended = false;
 
   constructor(readonly id: string) {}

@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -11,6 +12,7 @@ import {
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ElicitationAnswerDto, ElicitationAnsweredDto } from './dto/elicitation.dto';
 import { SessionDetailDto, SessionDto, SessionListDto, SessionStatsDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
@@ -51,6 +53,21 @@ export class SessionsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async delete(@Param('id') id: string): Promise<void> {
     await this.sessions.delete(id);
+  }
+
+  @Post('api/v3/sessions/:id/elicitations/:elicitationId')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Answer an MCP server's elicitation (an `elicitation` event with status pending)" })
+  @ApiOkResponse({ type: ElicitationAnsweredDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'content does not match requested_schema' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown session, or the elicitation is not pending' })
+  answerElicitation(
+    @Param('id') id: string,
+    @Param('elicitationId') elicitationId: string,
+    @Body() body: ElicitationAnswerDto,
+  ): ElicitationAnsweredDto {
+    this.sessions.answerElicitation(id, elicitationId, body);
+    return { session_id: id, elicitation_id: elicitationId, action: body.action };
   }
 
   @Get('sessions')

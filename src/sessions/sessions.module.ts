@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
 import { SessionEventPublisher } from './session-event-publisher';
+import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionsController } from './sessions.controller';
 import { SessionsScheduler } from './sessions.scheduler';
 import { SessionsService } from './sessions.service';
@@ -13,7 +14,14 @@ import { TurnRunner } from './turn-runner.service';
 @Module({
   imports: [McpModule, ReactModule],
   controllers: [SessionsController],
-  providers: [...sessionStoreProviders, SessionEventPublisher, TurnRunner, SessionsService, SessionsScheduler],
+  providers: [
+    ...sessionStoreProviders,
+    SessionEventPublisher,
+    SessionMcpBridge,
+    TurnRunner,
+    SessionsService,
+    SessionsScheduler,
+  ],
   exports: [SessionsService, SessionStore],
 })
 export class SessionsModule {}

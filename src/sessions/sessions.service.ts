@@ -9,6 +9,8 @@ import type { AppConfig } from '../config/app-config';
 import { McpService } from '../mcp/mcp.service';
 import { SessionEventLog } from './event-log/session-event-log';
 import { SessionEventPublisher } from './session-event-publisher';
+import { SessionMcpBridge } from './session-mcp-bridge';
+import type { ElicitationAnswer } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
 import type { TurnOutcome } from './session-runtime';
 import { SessionStore } from './store/session-store';
@@ -43,6 +45,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     private readonly publisher: SessionEventPublisher,
     private readonly turns: TurnRunner,
     private readonly mcp: McpService,
+    private readonly bridge: SessionMcpBridge,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -51,6 +54,8 @@ export class SessionsService implements BeforeApplicationShutdown {
     const record: SessionRecord = { id: randomUUID(), created_at: now, last_active_at: now, turns: 0, messages: [] };
     await this.store.create(record);
     const runtime = new SessionRuntime(record.id);
+    // No process starts here: the clients start on the session's first turn.
+    runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
     this.runtimes.set(record.id, runtime);
     this.publisher.publish(runtime, null, 'session_start', {
       created_at: new Date(now).toISOString(),
@@ -102,6 +107,11 @@ export class SessionsService implements BeforeApplicationShutdown {
     return running !== undefined;
   }
 
+  /** Answers an MCP server's elicitation streamed to the session's clients. */
+  answerElicitation(sessionId: string, elicitationId: string, answer: ElicitationAnswer): void {
+    this.bridge.answer(this.runtimeOf(sessionId), elicitationId, answer);
+  }
+
   async delete(sessionId: string): Promise<void> {
     this.runtimeOf(sessionId);
     await this.end(sessionId, 'deleted');
@@ -151,7 +161,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     for (const runtime of this.runtimes.values()) {
       processing += runtime.running ? 1 : 0;
       queued += runtime.queue.length;
-      mcpActive += runtime.mcp ? 1 : 0;
+      mcpActive += runtime.mcp?.started ? 1 : 0;
     }
     return { total: this.runtimes.size, processing, queued_messages: queued, with_mcp_clients: mcpActive };
   }
@@ -209,6 +219,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     this.publisher.publish(runtime, null, 'session_end', { reason });
     runtime.ended = true;
     runtime.running?.controller.abort();
+    this.bridge.cancelAll(runtime);
     const ended = new AppException(ErrorCode.SESSION_ENDED, `Session ${sessionId} ended (${reason})`);
     for (const turn of runtime.queue.splice(0)) {
       turn.settle({ ok: false, error: ended });

@@ -32,7 +32,7 @@ export class TurnRunner {
 
   async run(runtime: SessionRuntime, turn: PendingTurn): Promise<TurnOutcome> {
     const controller = new AbortController();
-    runtime.running = { turnId: turn.turnId, controller };
+    runtime.running = { turnId: turn.turnId, controller, samplings: 0 };
     const steps: StreamEvent[] = [];
     const emit: TurnEmitter = (type, data) => {
       const event = this.publisher.publish(runtime, turn.turnId, type, data);
@@ -55,7 +55,7 @@ export class TurnRunner {
         history: record.messages,
         message: turn.content,
         tools: tools.tools(),
-        callTool: (name, args, signal) => tools.call(name, args, signal),
+        callTool: (name, args, options) => tools.call(name, args, options),
         signal: controller.signal,
         emit,
       });
@@ -85,24 +85,27 @@ export class TurnRunner {
       // Clients created now would never be released: the session's end has already run.
       throw new AppException(ErrorCode.SESSION_ENDED, `Session ${runtime.id} ended before turn ${turnId} ran`);
     }
-    runtime.mcp ??= this.mcp.forSession(runtime.id);
-    if (!runtime.mcp.ready) {
+    const clients = runtime.mcp;
+    if (!clients) {
+      throw new AppException(ErrorCode.INTERNAL, `Session ${runtime.id} has no MCP clients`);
+    }
+    if (!clients.ready) {
       this.publisher.setStatus(runtime, SessionStatus.STARTING, turnId);
-      const failures = await runtime.mcp.ensureStarted({ timeoutMs: this.config.MCP_START_TIMEOUT_MS, signal });
+      const failures = await clients.ensureStarted({ timeoutMs: this.config.MCP_START_TIMEOUT_MS, signal });
       if (signal.aborted) {
         // Starts that were cut short by the cancel are not server failures.
         throw turnCancelled();
       }
       for (const failure of failures) {
         this.publisher.publish(runtime, turnId, 'error', {
-          code: ErrorCode.MCP_SERVER_FAILED,
+          code: failure.code,
           message: `${failure.message}; continuing without its tools`,
           session_usable: true,
           server: failure.server,
         });
       }
     }
-    return runtime.mcp;
+    return clients;
   }
 
   private toAppException(error: unknown, runtime: SessionRuntime, turn: PendingTurn, signal: AbortSignal) {

@@ -5,19 +5,31 @@ export class ToolInfoDto {
   @ApiProperty() description!: string;
 }
 
+const STATES = ['disabled', 'idle', 'starting', 'ready', 'restarting', 'error', 'down', 'closed'] as const;
+
 export class ServerStatusDto {
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['stdio', 'http'] }) transport!: 'stdio' | 'http';
+  @ApiProperty({ enum: ['stdio', 'http', 'sse'] }) transport!: 'stdio' | 'http' | 'sse';
+  @ApiProperty({ enum: ['session', 'shared'] }) scope!: 'session' | 'shared';
   @ApiProperty({
-    enum: ['idle', 'ready', 'error'],
-    description: 'idle: no session started it yet; ready: its last start worked; error: its last start failed',
+    enum: STATES,
+    description:
+      'idle: no session started it yet; ready: its last start worked; restarting: it crashed or stopped answering pings; error: its last start failed; down: restarts exhausted (MCP_MAX_RESTARTS)',
   })
-  status!: 'idle' | 'ready' | 'error';
+  status!: (typeof STATES)[number];
   @ApiProperty({ description: 'Live connections across sessions' }) connections!: number;
-  @ApiProperty({ type: [ToolInfoDto], description: 'Tools seen at its last successful start' }) tools!: ToolInfoDto[];
+  @ApiProperty({ description: 'Pre-started clients waiting for new sessions (MCP_PREWARM)' }) prewarmed!: number;
+  @ApiProperty({ type: [ToolInfoDto], description: 'Tools the model sees, after allowed_tools / blocked_tools' })
+  tools!: ToolInfoDto[];
   @ApiPropertyOptional() last_error?: string;
+}
+
+export class ProcessCountDto {
+  @ApiProperty({ description: 'Live MCP server processes' }) live!: number;
+  @ApiProperty({ description: 'MCP_MAX_PROCESSES' }) max!: number;
 }
 
 export class ServerListDto {
   @ApiProperty({ type: [ServerStatusDto] }) servers!: ServerStatusDto[];
+  @ApiProperty({ type: ProcessCountDto }) processes!: ProcessCountDto;
 }

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+import { AppException, ErrorCode } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { McpService } from './mcp.service';
+
+/** Resources and prompts of a server, read through the client a session (or every session) uses. */
+@Injectable()
+export class McpCatalogService {
+  constructor(
+    private readonly mcp: McpService,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  listResources(server: string, sessionId?: string, cursor?: string) {
+    return this.request(server, sessionId, 'resources', (client) =>
+      client.listResources(cursor ? { cursor } : undefined),
+    );
+  }
+
+  listResourceTemplates(server: string, sessionId?: string, cursor?: string) {
+    return this.request(server, sessionId, 'resource templates', (client) =>
+      client.listResourceTemplates(cursor ? { cursor } : undefined),
+    );
+  }
+
+  readResource(server: string, uri: string, sessionId?: string) {
+    return this.request(server, sessionId, `resource ${uri}`, (client) => client.readResource({ uri }));
+  }
+
+  listPrompts(server: string, sessionId?: string, cursor?: string) {
+    return this.request(server, sessionId, 'prompts', (client) => client.listPrompts(cursor ? { cursor } : undefined));
+  }
+
+  getPrompt(server: string, name: string, args: Record<string, string>, sessionId?: string) {
+    return this.request(server, sessionId, `prompt ${name}`, (client) => client.getPrompt({ name, arguments: args }));
+  }
+
+  private async request<T>(
+    server: string,
+    sessionId: string | undefined,
+    what: string,
+    run: (client: Client) => Promise<T>,
+  ) {
+    const client = await this.clientFor(server, sessionId);
+    try {
+      return await run(client);
+    } catch (error) {
+      if (error instanceof McpError && error.code === (McpErrorCode.MethodNotFound as number)) {
+        throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
+      }
+      throw new AppException(
+        ErrorCode.MCP_REQUEST_FAILED,
+        `MCP server "${server}" failed to give ${what}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async clientFor(server: string, sessionId: string | undefined): Promise<Client> {
+    const config = this.mcp.serverConfig(server);
+    if (config.disabled) {
+      throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" is disabled in the MCP config`);
+    }
+    const start = {
+      timeoutMs: this.config.MCP_START_TIMEOUT_MS,
+      signal: AbortSignal.timeout(this.config.MCP_START_TIMEOUT_MS),
+    };
+    try {
+      if (config.scope === 'shared') {
+        return await this.mcp.sharedClient(server).sdk(start);
+      }
+      if (!sessionId) {
+        throw new AppException(
+          ErrorCode.VALIDATION_FAILED,
+          `session_id is required: MCP server "${server}" is session-scoped, so each session has its own`,
+        );
+      }
+      const client = await this.mcp.clientsOf(sessionId).startServer(server, start);
+      return await client.sdk(start);
+    } catch (error) {
+      if (error instanceof AppException) {
+        throw error;
+      }
+      throw new AppException(
+        ErrorCode.MCP_SERVER_FAILED,
+        `MCP server "${server}" is not available: ${(error as Error).message}`,
+      );
+    }
+  }
+}

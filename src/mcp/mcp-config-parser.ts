@@ -1,0 +1,245 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+
+import type { McpServerConfig, ServerPolicy } from './mcp-config';
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_TIMEOUT_MS = 600_000;
+// Filled per session by the MCP layer, not from the environment.
+export const SESSION_PLACEHOLDERS = ['SESSION_ID', 'SESSION_DIR'];
+
+const COMMON_KEYS = ['type', 'disabled', 'scope', 'timeout_ms', 'max_timeout_ms', 'allowed_tools', 'blocked_tools'];
+const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd']);
+const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers']);
+const TYPES: Record<string, McpServerConfig['transport']> = {
+  stdio: 'stdio',
+  http: 'http',
+  'streamable-http': 'http',
+  streamableHttp: 'http',
+  sse: 'sse',
+};
+const MAX_TIMEOUT_MS = 86_400_000;
+
+export class McpConfigError extends Error {
+  constructor(source: string, server: string | undefined, problem: string) {
+    super(`Invalid MCP config ${source}${server ? `: server "${server}"` : ''}: ${problem}`);
+  }
+}
+
+/** What parsing needs from outside: where variables come from and where relative paths start. */
+export interface ParseContext {
+  source: string;
+  env: Readonly<Record<string, string | undefined>>;
+  workspaceDir: string;
+}
+
+type Fail = (problem: string) => never;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `${VAR}` and `${VAR:-default}` from the environment, so secrets stay out of the file. The session
+ * placeholders are left for the MCP layer; `${WORKSPACE_DIR}` is the configured workspace.
+ */
+function expandVariables(value: string, field: string, context: ParseContext, fail: Fail): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (match, name: string, fallback?: string) => {
+    if (SESSION_PLACEHOLDERS.includes(name)) {
+      return match;
+    }
+    if (name === 'WORKSPACE_DIR') {
+      return resolve(context.workspaceDir);
+    }
+    const found = context.env[name];
+    if (found !== undefined && found !== '') {
+      return found;
+    }
+    if (fallback !== undefined) {
+      return fallback;
+    }
+    return fail(`"${field}" uses \${${name}}, which is not set in the environment`);
+  });
+}
+
+function stringList(value: unknown, field: string, fail: Fail): string[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    return fail(`"${field}" must be an array of strings`);
+  }
+  return value as string[];
+}
+
+function stringRecord(value: unknown, field: string, context: ParseContext, fail: Fail): Record<string, string> {
+  if (value === undefined) {
+    return {};
+  }
+  if (!isRecord(value) || Object.values(value).some((item) => typeof item !== 'string')) {
+    return fail(`"${field}" must be an object of strings`);
+  }
+  return Object.fromEntries(
+    Object.entries(value as Record<string, string>).map(([key, item]) => [
+      key,
+      expandVariables(item, `${field}.${key}`, context, fail),
+    ]),
+  );
+}
+
+function timeout(value: unknown, field: string, fallback: number, fail: Fail): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
+    return fail(`"${field}" must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  return value;
+}
+
+function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
+  if (entry.disabled !== undefined && typeof entry.disabled !== 'boolean') {
+    fail('"disabled" must be true or false');
+  }
+  if (entry.scope !== undefined && entry.scope !== 'session' && entry.scope !== 'shared') {
+    fail(`"scope" must be "session" or "shared", got ${JSON.stringify(entry.scope)}`);
+  }
+  const timeoutMs = timeout(entry.timeout_ms, 'timeout_ms', DEFAULT_TIMEOUT_MS, fail);
+  const maxTimeoutMs = timeout(
+    entry.max_timeout_ms,
+    'max_timeout_ms',
+    Math.max(DEFAULT_MAX_TIMEOUT_MS, timeoutMs),
+    fail,
+  );
+  if (maxTimeoutMs < timeoutMs) {
+    fail(`"max_timeout_ms" (${maxTimeoutMs}) must be at least "timeout_ms" (${timeoutMs})`);
+  }
+  const allowedTools = stringList(entry.allowed_tools, 'allowed_tools', fail);
+  const blockedTools = stringList(entry.blocked_tools, 'blocked_tools', fail) ?? [];
+  const both = blockedTools.find((tool) => allowedTools?.includes(tool));
+  if (both) {
+    fail(`tool "${both}" is in both "allowed_tools" and "blocked_tools"`);
+  }
+  return {
+    scope: (entry.scope as ServerPolicy['scope'] | undefined) ?? 'session',
+    disabled: entry.disabled === true,
+    timeoutMs,
+    maxTimeoutMs,
+    allowedTools,
+    blockedTools,
+  };
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A command that cannot run fails start-up, not the first turn that needs it. */
+function assertRunnable(
+  command: string,
+  cwd: string | undefined,
+  env: Record<string, string>,
+  context: ParseContext,
+  fail: Fail,
+) {
+  if (command.includes('${')) {
+    // Filled per session; checked when it starts.
+    return;
+  }
+  if (command.includes('/')) {
+    const path = isAbsolute(command) ? command : resolve(cwd ?? '.', command);
+    if (!isExecutable(path)) {
+      fail(`"command" ${JSON.stringify(command)} does not exist or is not executable (${path})`);
+    }
+    return;
+  }
+  const searchPath = env.PATH ?? context.env.PATH ?? '';
+  if (!searchPath.split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, command)))) {
+    fail(`"command" ${JSON.stringify(command)} was not found on PATH`);
+  }
+}
+
+function transportOf(entry: Record<string, unknown>, fail: Fail): McpServerConfig['transport'] {
+  if (entry.type !== undefined) {
+    const transport = typeof entry.type === 'string' ? TYPES[entry.type] : undefined;
+    return (
+      transport ?? fail(`"type" must be one of ${Object.keys(TYPES).join(', ')}, got ${JSON.stringify(entry.type)}`)
+    );
+  }
+  if (entry.command !== undefined) {
+    return 'stdio';
+  }
+  if (entry.url !== undefined) {
+    return 'http';
+  }
+  return fail('needs a non-empty "command" (stdio) or a "url" (Streamable HTTP or SSE)');
+}
+
+function assertKnownKeys(entry: Record<string, unknown>, allowed: Set<string>, kind: string, fail: Fail): void {
+  const unknown = Object.keys(entry).find((key) => !allowed.has(key));
+  if (unknown) {
+    fail(`unknown field "${unknown}" (a ${kind} server takes ${[...allowed].join(', ')})`);
+  }
+}
+
+function parseServer(name: string, entry: unknown, context: ParseContext): McpServerConfig {
+  const fail: Fail = (problem) => {
+    throw new McpConfigError(context.source, name, problem);
+  };
+  if (!isRecord(entry)) {
+    return fail('must be an object with "command" (stdio) or "url" (Streamable HTTP or SSE)');
+  }
+  const transport = transportOf(entry, fail);
+  const policy = parsePolicy(entry, fail);
+  if (transport === 'stdio') {
+    assertKnownKeys(entry, STDIO_KEYS, 'stdio', fail);
+    if (typeof entry.command !== 'string' || entry.command.trim() === '') {
+      fail('"command" must be a non-empty string');
+    }
+    if (entry.cwd !== undefined && typeof entry.cwd !== 'string') {
+      fail('"cwd" must be a string');
+    }
+    const expand = (value: string, field: string) => expandVariables(value, field, context, fail);
+    const command = expand(entry.command as string, 'command');
+    const args = (stringList(entry.args, 'args', fail) ?? []).map((arg, index) => expand(arg, `args[${index}]`));
+    const env = stringRecord(entry.env, 'env', context, fail);
+    const cwd = entry.cwd === undefined ? undefined : expand(entry.cwd as string, 'cwd');
+    const server: McpServerConfig = { name, transport, command, args, env, cwd, ...policy };
+    if (
+      policy.scope === 'shared' &&
+      SESSION_PLACEHOLDERS.some((key) => JSON.stringify(server).includes(`\${${key}}`))
+    ) {
+      fail('a "shared" server cannot use ${SESSION_ID} or ${SESSION_DIR}: one process serves every session');
+    }
+    if (!policy.disabled) {
+      assertRunnable(command, cwd, env, context, fail);
+    }
+    return server;
+  }
+  assertKnownKeys(entry, REMOTE_KEYS, 'remote', fail);
+  if (typeof entry.url !== 'string') {
+    return fail('"url" must be a string');
+  }
+  const url = expandVariables(entry.url, 'url', context, fail);
+  if (!/^https?:\/\/\S+$/.test(url) || !URL.canParse(url)) {
+    fail(`"url" must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  return { name, transport, url, headers: stringRecord(entry.headers, 'headers', context, fail), ...policy };
+}
+
+/** Parses Claude Desktop's `{"mcpServers": {...}}` format; errors name the server and the field. */
+export function parseMcpConfig(json: unknown, context: ParseContext): McpServerConfig[] {
+  if (!isRecord(json) || !isRecord(json.mcpServers)) {
+    throw new McpConfigError(context.source, undefined, 'expected an object with "mcpServers": {"<name>": {...}}');
+  }
+  return Object.entries(json.mcpServers).map(([name, entry]) => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw new McpConfigError(context.source, name, 'a server name may use only letters, digits, "_" and "-" (1-64)');
+    }
+    return parseServer(name, entry, context);
+  });
+}

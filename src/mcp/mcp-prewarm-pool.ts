@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import type { Root } from '@modelcontextprotocol/sdk/types.js';
+
+import { McpConnection } from './mcp-connection';
+import { DETACHED } from './mcp-connection';
+import type { McpServerConfig } from './mcp-config';
+import { SESSION_PLACEHOLDERS } from './mcp-config-parser';
+import type { ProcessBudget } from './mcp-process-budget';
+
+/**
+ * MCP_PREWARM started and initialized stdio clients per session-scoped server, so that a new
+ * session's first turn does not wait for spawn and initialize. Only servers whose command line does
+ * not depend on the session can be started before the session exists.
+ */
+export class PrewarmPool {
+  private readonly logger = new Logger(PrewarmPool.name);
+  private readonly idle = new Map<string, McpConnection[]>();
+  private readonly starting = new Map<string, number>();
+  private readonly pending = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly budget: ProcessBudget,
+    private readonly roots: Root[],
+    private readonly startTimeoutMs: number,
+  ) {}
+
+  static eligible(config: McpServerConfig): boolean {
+    return (
+      config.transport === 'stdio' &&
+      config.scope === 'session' &&
+      !config.disabled &&
+      !SESSION_PLACEHOLDERS.some((key) => JSON.stringify(config).includes(`\${${key}}`))
+    );
+  }
+
+  /** Idle pre-started clients of the server. */
+  count(server: string): number {
+    return this.idle.get(server)?.length ?? 0;
+  }
+
+  fill(servers: readonly McpServerConfig[]): void {
+    for (const server of servers.filter((config) => PrewarmPool.eligible(config))) {
+      this.topUp(server);
+    }
+  }
+
+  /** A ready client for a new session, if one is waiting; a replacement starts in the background. */
+  take(config: McpServerConfig): McpConnection | undefined {
+    if (this.size === 0 || !PrewarmPool.eligible(config)) {
+      return undefined;
+    }
+    const connection = this.idle.get(config.name)?.shift();
+    this.topUp(config);
+    return connection?.alive ? connection : undefined;
+  }
+
+  /** Closes the oldest idle client of any server: a session needs its process slot more. */
+  async reclaim(): Promise<boolean> {
+    for (const connections of this.idle.values()) {
+      const victim = connections.shift();
+      if (victim) {
+        await victim.close();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle.values()].flat();
+    this.idle.clear();
+    // Starts under way close themselves when they finish; wait for them too.
+    await Promise.all([...all.map((connection) => connection.close()), ...this.pending]);
+  }
+
+  private topUp(config: McpServerConfig): void {
+    const missing = this.size - this.count(config.name) - (this.starting.get(config.name) ?? 0);
+    for (let i = 0; i < missing && !this.closed; i++) {
+      // Pre-warming never takes a place a session could need later: it only uses free ones.
+      const slot = this.budget.tryAcquire();
+      if (!slot) {
+        return;
+      }
+      this.starting.set(config.name, (this.starting.get(config.name) ?? 0) + 1);
+      const started = McpConnection.open(config, 'pre-warm pool', this.roots, {
+        timeoutMs: this.startTimeoutMs,
+        signal: AbortSignal.timeout(this.startTimeoutMs),
+      })
+        .then(async (connection) => {
+          void connection.exited.then(() => slot.release());
+          if (this.closed) {
+            await connection.close();
+            return;
+          }
+          connection.events = { ...DETACHED, lost: () => this.drop(config.name, connection) };
+          this.idle.set(config.name, [...(this.idle.get(config.name) ?? []), connection]);
+        })
+        .catch((error: unknown) => {
+          slot.release();
+          this.logger.warn(`Pre-starting MCP server "${config.name}" failed: ${(error as Error).message}`);
+        })
+        .finally(() => {
+          this.starting.set(config.name, (this.starting.get(config.name) ?? 1) - 1);
+          this.pending.delete(started);
+        });
+      this.pending.add(started);
+    }
+  }
+
+  private drop(server: string, connection: McpConnection): void {
+    this.idle.set(
+      server,
+      (this.idle.get(server) ?? []).filter((candidate) => candidate !== connection),
+    );
+  }
+}
