@@ -53,9 +53,14 @@ export class SamplerService {
         message.role === 'user' ? new HumanMessage(samplingText(message)) : new AIMessage(samplingText(message)),
       ),
     ];
-    const reply = await model.invoke(messages, {
+    // Streamed, as the agent does: the non-streaming path counts tokens with a tokenizer it downloads.
+    let content = '';
+    const stream = await model.stream(messages, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.LLM_TIMEOUT_MS)]),
     });
-    return { content: reply.text, model: this.llm.name ?? 'unknown' };
+    for await (const chunk of stream) {
+      content += chunk.text;
+    }
+    return { content, model: this.llm.name ?? 'unknown' };
   }
 }

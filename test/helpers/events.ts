@@ -15,6 +15,9 @@ export const EVENT_TYPES: EventType[] = [
   'error',
   'session_end',
   'status',
+  'mcp_status',
+  'sampling',
+  'elicitation',
 ];
 
 /** Collects a client's events in arrival order and waits for the ones a test expects. */
@@ -54,13 +57,13 @@ export class EventRecorder {
     });
   }
 
-  /** The turn's last event: its final_response or error. */
-  turnEnd(turnId: string): Promise<StreamEvent> {
+  /** The turn's last event: its final_response or error (errors naming a server are notices, not the end). */
+  turnEnd(turnId: string, timeoutMs?: number): Promise<StreamEvent> {
     return this.waitFor(
       (e) =>
-        e.turn_id === turnId &&
-        (e.type === 'final_response' || (e.type === 'error' && e.data.code !== 'MCP_SERVER_FAILED')),
+        e.turn_id === turnId && (e.type === 'final_response' || (e.type === 'error' && e.data.server === undefined)),
       `end of turn ${turnId}`,
+      timeoutMs,
     );
   }
 
