@@ -1,41 +1,82 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
-import { connectSocket } from './helpers/events';
+import { connectSocket, runSocketTurn } from './helpers/events';
 import { freePort } from './helpers/ports';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
-/** server-everything in its Streamable HTTP mode, as a remote server a user would point "url" at. */
-async function startRemoteServer(port: number): Promise<ChildProcess> {
+/** server-everything in its Streamable HTTP or legacy SSE mode, as a remote server a user would point "url" at. */
+async function startRemoteServer(
+  port: number,
+  mode: 'streamableHttp' | 'sse' = 'streamableHttp',
+): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), 'streamableHttp'],
+    [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), mode],
     {
       env: { PATH: process.env.PATH, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
+    child.stderr!.on('data', (chunk: Buffer) => /listening|running on port/i.test(chunk.toString()) && resolve());
     child.once('exit', (code) => reject(new Error(`remote MCP server exited with ${code}`)));
   });
   return child;
 }
 
-describe('remote MCP server over Streamable HTTP (e2e)', () => {
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function echoOverSocket(t: TestApp, message: string): Promise<unknown> {
+  const client = await connectSocket(t.url);
+  try {
+    const turn = await runSocketTurn(client, `[[tool:echo {"message":"${message}"}]]`);
+    return turn.end;
+  } finally {
+    client.socket.disconnect();
+  }
+}
+
+describe('remote MCP servers (e2e)', () => {
   let remote: ChildProcess | undefined;
   let t: TestApp | undefined;
 
-  afterAll(async () => {
+  afterEach(async () => {
     await t?.close();
-    if (remote && remote.exitCode === null) {
-      const exited = new Promise((resolve) => remote!.once('exit', resolve));
-      remote.kill('SIGKILL');
-      await exited;
-    }
+    t = undefined;
+    await stop(remote);
+    remote = undefined;
     await waitForNoChildren();
+  });
+
+  it('should speak legacy SSE to a server configured with "type": "sse"', async () => {
+    const port = await freePort();
+    remote = await startRemoteServer(port, 'sse');
+    t = await startApp({
+      MCP_CONFIG: writeMcpConfig({ legacy: { type: 'sse', url: `http://127.0.0.1:${port}/sse` } }),
+    });
+    expect(await echoOverSocket(t, 'over sse')).toMatchObject({
+      type: 'final_response',
+      data: { content: 'Observed: Echo: over sse' },
+    });
+  });
+
+  it('should fall back to legacy SSE when a "url" server refuses Streamable HTTP', async () => {
+    const port = await freePort();
+    remote = await startRemoteServer(port, 'sse');
+    t = await startApp({ MCP_CONFIG: writeMcpConfig({ old: { url: `http://127.0.0.1:${port}/sse` } }) });
+    expect(await echoOverSocket(t, 'fallback')).toMatchObject({
+      type: 'final_response',
+      data: { content: 'Observed: Echo: fallback' },
+    });
   });
 
   it('should call a tool on a server configured by url', async () => {
