@@ -2,7 +2,7 @@ import type { StreamEventOf } from '../src/sessions/events';
 import { connectSocket, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { childProcesses, mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
-import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
+import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 const STUBBORN = require.resolve('./fixtures/stubborn-server.cjs');

@@ -119,7 +119,7 @@ describe('REST (e2e)', () => {
         model: 'openai:scripted',
         endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
       },
-      mcp: { status: 'up', servers: { everything: 'ready' } },
+      mcp: { status: 'up', servers: { everything: 'ready' }, processes: { live: expect.any(Number), max: 200 } },
     };
     expect(await res.json()).toEqual({ status: 'ok', info: details, error: {}, details });
   });

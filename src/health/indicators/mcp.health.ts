@@ -4,7 +4,10 @@ import type { HealthIndicatorResult } from '@nestjs/terminus';
 
 import { McpService } from '../../mcp/mcp.service';
 
-/** Degraded when a configured server's last start failed; servers start per session, so none is probed here. */
+/**
+ * Degraded when a server's last start failed, it is restarting or it is down; the app still serves
+ * turns without it. Clients are pinged on the heartbeat, so this reads what is known and probes nothing.
+ */
 @Injectable()
 export class McpHealthIndicator {
   constructor(
@@ -16,7 +19,8 @@ export class McpHealthIndicator {
     const indicator = this.health.check(key);
     const statuses = this.mcp.statuses();
     const servers = Object.fromEntries(statuses.map((server) => [server.name, server.last_error ?? server.status]));
-    const failing = statuses.some((server) => server.status === 'error');
-    return failing ? indicator.degraded({ servers }) : indicator.up({ servers });
+    const failing = statuses.some((server) => ['error', 'restarting', 'down'].includes(server.status));
+    const processes = this.mcp.processes();
+    return failing ? indicator.degraded({ servers, processes }) : indicator.up({ servers, processes });
   }
 }

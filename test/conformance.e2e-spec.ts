@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { waitForNoChildren } from './helpers/processes';
+
+const RUNNER = require.resolve('@modelcontextprotocol/conformance/dist/index.js');
+const ADAPTER = require.resolve('./conformance/run-client.cjs');
+const BASELINE = require.resolve('./conformance/expected-failures.yml');
+// The scenarios of the core suite that do not need OAuth: these must pass.
+const REQUIRED = ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'];
+
+function runSuite(outputDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        RUNNER,
+        'client',
+        '--suite',
+        'core',
+        '--command',
+        `${process.execPath} ${ADAPTER}`,
+        '--expected-failures',
+        BASELINE,
+        '--output-dir',
+        outputDir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('MCP conformance suite, client scenarios (e2e)', () => {
+  let outputDir: string;
+
+  beforeAll(() => {
+    outputDir = mkdtempSync(join(tmpdir(), 'mcp-conformance-'));
+  });
+
+  afterAll(async () => {
+    rmSync(outputDir, { recursive: true, force: true });
+    await waitForNoChildren(/run-client|conformance/);
+  });
+
+  it('should pass the core suite through the project client layer, OAuth scenarios aside', async () => {
+    const { code, output } = await runSuite(outputDir);
+    for (const scenario of REQUIRED) {
+      expect(output).toMatch(new RegExp(`✓ ${scenario}: [1-9]\\d* passed, 0 failed`));
+    }
+    // Exit 0 also proves the baseline is not stale: an OAuth scenario that starts passing fails the run.
+    expect({ code, tail: output.slice(-600) }).toEqual({
+      code: 0,
+      tail: expect.stringContaining('Baseline check passed'),
+    });
+  }, 180_000);
+});
