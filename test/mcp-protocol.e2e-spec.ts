@@ -373,3 +373,52 @@ describe('MCP protocol features (e2e)', () => {
     });
   });
 });
+
+/** A fresh app and session for the block; closed, with its MCP processes, after it. */
+function appWithSession(overrides: Record<string, string>) {
+  const ctx = {} as { t: TestApp; client: SocketClient; sessionId: string };
+  beforeAll(async () => {
+    ctx.t = await startApp(overrides);
+    ctx.client = await connectSocket(ctx.t.url);
+    ctx.sessionId = ((await ctx.client.socket.emitWithAck('join_chat', {})) as { session_id: string }).session_id;
+  });
+  afterAll(async () => {
+    ctx.client?.socket.disconnect();
+    await ctx.t?.close();
+    await waitForNoChildren();
+  });
+  return ctx;
+}
+
+const elicitationStatuses = (client: SocketClient, turnId: string) =>
+  (client.recorder.ofTurn(turnId, ['elicitation']) as Array<StreamEventOf<'elicitation'>>).map(
+    (event) => event.data.status,
+  );
+
+describe('MCP elicitation left unanswered (e2e)', () => {
+  const ctx = appWithSession({ MCP_ELICITATION_TIMEOUT_MS: '300' });
+
+  it('should decline it after MCP_ELICITATION_TIMEOUT_MS and let the server go on', async () => {
+    const turnId = await send(ctx.client, ctx.sessionId, '[[tool:trigger-elicitation-request {}]]');
+    const end = await ctx.client.recorder.turnEnd(turnId);
+    expect(elicitationStatuses(ctx.client, turnId)).toEqual(['pending', 'expired']);
+    expect(end).toMatchObject({ type: 'final_response', data: { content: expect.stringContaining('decline') } });
+  });
+});
+
+describe('MCP elicitation of a cancelled turn (e2e)', () => {
+  const ctx = appWithSession({});
+
+  it('should cancel it with the turn', async () => {
+    const { client, sessionId } = ctx;
+    const turnId = await send(client, sessionId, '[[tool:trigger-elicitation-request {}]]');
+    await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'elicitation');
+    await client.socket.emitWithAck('cancel', { session_id: sessionId });
+    expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'error', data: { code: 'TURN_CANCELLED' } });
+    await client.recorder.waitFor(
+      (e) => e.turn_id === turnId && e.type === 'elicitation' && e.data.status === 'cancelled',
+      'the cancelled elicitation',
+    );
+    expect(elicitationStatuses(client, turnId)).toEqual(['pending', 'cancelled']);
+  });
+});
