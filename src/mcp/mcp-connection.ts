@@ -119,6 +119,9 @@ export class McpConnection {
       connection.closing = true;
       await client.close().catch(() => undefined);
       await settleWithin([exited], CLOSE_GRACE_MS);
+      if (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) {
+        throw new Error(`timed out after ${start.timeoutMs} ms (MCP_START_TIMEOUT_MS)`, { cause: error });
+      }
       throw error;
     }
   }
