@@ -3,7 +3,7 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import type { Root } from '@modelcontextprotocol/sdk/types.js';
 import { pathToFileURL } from 'node:url';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
@@ -95,7 +95,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   clientsOf(sessionId: string): McpSessionClients {
     const clients = this.sessions.get(sessionId);
     if (!clients) {
-      throw new AppException(ErrorCode.SESSION_NOT_FOUND, `Session ${sessionId} not found (it may have expired)`);
+      throw sessionNotFound(sessionId);
     }
     return clients;
   }
