@@ -1,11 +1,20 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '*.js', '*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', '*.js', '*.mjs'] },
+  // PMCChat: plain ES modules for the browser, no build step.
+  {
+    files: ['public/**/*.js'],
+    ...js.configs.recommended,
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: globals.browser },
+    rules: { ...js.configs.recommended.rules, eqeqeq: 'error', curly: ['error', 'multi-line'], 'no-empty': 'error' },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    files: ['**/*.ts'],
     languageOptions: {
       parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },

@@ -10,6 +10,7 @@ import { createValidationPipe } from './common/validation';
 import { appConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { McpModule } from './mcp/mcp.module';
+import { PmcModule } from './pmc/pmc.module';
 import { ReactModule } from './react/react.module';
 import { SessionsModule } from './sessions/sessions.module';
 
@@ -27,6 +28,7 @@ export class AppModule {
         ReactModule,
         ChatModule,
         HealthModule,
+        PmcModule,
       ],
       providers: [
         // Global: validates HTTP bodies and socket.io payloads alike.

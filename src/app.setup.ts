@@ -1,6 +1,7 @@
 import { ConsoleLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { join } from 'node:path';
 
 import { ConfiguredIoAdapter } from './chat/io.adapter';
 import { ErrorBodyDto } from './common/error-body.dto';
@@ -13,7 +14,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as cons
 const SOCKET_IO_CONTRACT = `
 **socket.io**, namespace \`/chat\`. Client emits (with an ack): \`join_chat {session_id?, last_event_id?}\` →
 \`{session_id, status, messages}\`; \`chat_message {session_id, content}\` → \`{session_id, turn_id}\`;
-\`leave_chat {session_id}\`; \`cancel {session_id}\` → \`{session_id, cancelled}\`. A failed call acks
+\`leave_chat {session_id}\`; \`cancel {session_id}\` → \`{session_id, cancelled}\`;
+\`elicitation_response {session_id, elicitation_id, action, content?}\` → \`{session_id, elicitation_id, action}\`. A failed call acks
 \`{error: {code, message}}\`. The server emits every event type below as a socket.io event of that name, with the
 StreamEventDto envelope, plus \`heartbeat {ts}\` every HEARTBEAT_MS.`;
 
@@ -34,6 +36,8 @@ export function configureApp(app: NestExpressApplication): AppConfig {
     app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   }
   app.useBodyParser('json', { limit: '1mb' });
+  // PMCChat: plain files, served as they are (from src/ and from dist/ alike, one level down).
+  app.useStaticAssets(join(__dirname, '..', 'public', 'pmc'), { prefix: '/pmc' });
   app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config.CORS_ORIGINS));
   app.enableShutdownHooks();
 

@@ -63,6 +63,7 @@ describe('REST (e2e)', () => {
       turns: 0,
       message_count: 0,
       queued: 0,
+      title: null,
     });
     await fetch(`${t.url}/chat`, json({ message: 'remember this', session_id: session.session_id }));
 
@@ -76,6 +77,7 @@ describe('REST (e2e)', () => {
       status: 'READY',
       turns: 1,
       message_count: 2,
+      title: 'remember this',
       messages: [
         { role: 'user', content: 'remember this' },
         { role: 'assistant', content: 'Echo: remember this' },

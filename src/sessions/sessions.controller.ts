@@ -13,7 +13,7 @@ import { ErrorBodyDto } from '../common/error-body.dto';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ElicitationAnswerDto, ElicitationAnsweredDto } from './dto/elicitation.dto';
-import { SessionDetailDto, SessionDto, SessionListDto, SessionStatsDto } from './dto/session.dto';
+import { CancelledDto, SessionDetailDto, SessionDto, SessionListDto, SessionStatsDto } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 
 @ApiTags('sessions')
@@ -53,6 +53,17 @@ export class SessionsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async delete(@Param('id') id: string): Promise<void> {
     await this.sessions.delete(id);
+  }
+
+  @Post('api/v3/sessions/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Stop the session's running turn (its error event has TURN_CANCELLED); queued messages still run",
+  })
+  @ApiOkResponse({ type: CancelledDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  cancel(@Param('id') id: string): CancelledDto {
+    return { session_id: id, cancelled: this.sessions.cancel(id) };
   }
 
   @Post('api/v3/sessions/:id/elicitations/:elicitationId')

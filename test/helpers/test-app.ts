@@ -30,7 +30,7 @@ export function writeMcpConfig(servers: Record<string, object> = { everything: e
  * Boots the real AppModule on a free loopback port, with a scripted LLM behind the real LangChain
  * client. Settings are overrides, so each test states what it relies on.
  */
-export async function startApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(overrides: Record<string, string> = {}, port = 0): Promise<TestApp> {
   const llm = new ScriptedLlm();
   const llmUrl = await llm.start();
   const mcpConfig = overrides.MCP_CONFIG ?? writeMcpConfig();
@@ -58,7 +58,7 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
     throw error;
   });
   configureApp(app);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const url = await app.getUrl();
   return {
     app,

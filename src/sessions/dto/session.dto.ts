@@ -4,6 +4,8 @@ import { SessionStatus } from '../events';
 import { ChatMessage } from '../store/session-record';
 import type { SessionSnapshot } from '../sessions.service';
 
+const TITLE_CHARS = 80;
+
 export class SessionDto {
   @ApiProperty() session_id!: string;
   @ApiProperty({ enum: SessionStatus }) status!: SessionStatus;
@@ -12,8 +14,11 @@ export class SessionDto {
   @ApiProperty({ description: 'Completed turns' }) turns!: number;
   @ApiProperty() message_count!: number;
   @ApiProperty({ description: 'Messages waiting behind the running turn' }) queued!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'The first user message, cut to 80 characters' })
+  title!: string | null;
 
   static from({ record, status, queued }: SessionSnapshot): SessionDto {
+    const first = record.messages.find((message) => message.role === 'user')?.content;
     return {
       session_id: record.id,
       status,
@@ -22,6 +27,7 @@ export class SessionDto {
       turns: record.turns,
       message_count: record.messages.length,
       queued,
+      title: first === undefined ? null : first.slice(0, TITLE_CHARS),
     };
   }
 }
@@ -44,4 +50,9 @@ export class SessionStatsDto {
   @ApiProperty() queued_messages!: number;
   @ApiProperty({ description: 'Sessions whose MCP clients are started' }) with_mcp_clients!: number;
   @ApiProperty({ description: 'Idle time after which a session expires' }) ttl_ms!: number;
+}
+
+export class CancelledDto {
+  @ApiProperty() session_id!: string;
+  @ApiProperty({ description: 'False when no turn was running' }) cancelled!: boolean;
 }

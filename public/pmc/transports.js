@@ -1,0 +1,174 @@
+// The two ways to reach the server: socket.io on /chat, or Server-Sent Events plus REST. Both give
+// the app the same stream of event envelopes and the same four calls.
+
+export const EVENT_TYPES = [
+  'session_start',
+  'status',
+  'thinking',
+  'acting',
+  'tool_call',
+  'observing',
+  'partial_response',
+  'final_response',
+  'error',
+  'sampling',
+  'elicitation',
+  'mcp_status',
+  'session_end',
+];
+
+/** An error the server answered, with its code. */
+export class ServerError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+async function http(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new ServerError(
+      answer.error?.code ?? 'HTTP_' + response.status,
+      answer.error?.message ?? response.statusText,
+    );
+  }
+  return answer;
+}
+
+function acked(answer) {
+  if (answer?.error) {
+    throw new ServerError(answer.error.code, answer.error.message);
+  }
+  return answer;
+}
+
+/** socket.io: reconnects by itself; the app re-joins with the last event id it saw. */
+export class SocketTransport {
+  name = 'socket.io';
+
+  constructor({ onEvent, onConnection }) {
+    this.onEvent = onEvent;
+    this.onConnection = onConnection;
+  }
+
+  start() {
+    this.socket = window.io('/chat', { transports: ['websocket', 'polling'] });
+    this.socket.on('connect', () => this.onConnection('connected'));
+    this.socket.on('disconnect', () => this.onConnection('reconnecting'));
+    this.socket.on('connect_error', () => this.onConnection('reconnecting'));
+    for (const type of EVENT_TYPES) {
+      this.socket.on(type, (event) => this.onEvent(event));
+    }
+  }
+
+  stop() {
+    this.socket?.disconnect();
+  }
+
+  async join(sessionId, lastEventId) {
+    const body = sessionId ? { session_id: sessionId, ...(lastEventId ? { last_event_id: lastEventId } : {}) } : {};
+    return acked(await this.socket.emitWithAck('join_chat', body));
+  }
+
+  leave(sessionId) {
+    this.socket.emit('leave_chat', { session_id: sessionId });
+  }
+
+  async send(sessionId, content) {
+    return acked(await this.socket.emitWithAck('chat_message', { session_id: sessionId, content }));
+  }
+
+  async cancel(sessionId) {
+    return acked(await this.socket.emitWithAck('cancel', { session_id: sessionId }));
+  }
+
+  async answer(sessionId, elicitationId, answer) {
+    return acked(
+      await this.socket.emitWithAck('elicitation_response', {
+        session_id: sessionId,
+        elicitation_id: elicitationId,
+        ...answer,
+      }),
+    );
+  }
+}
+
+/** SSE: GET /api/v3/chat/stream for events (EventSource resumes with Last-Event-ID), REST for the rest. */
+export class SseTransport {
+  name = 'SSE';
+
+  constructor({ onEvent, onConnection, onLost }) {
+    this.onEvent = onEvent;
+    this.onConnection = onConnection;
+    this.onLost = onLost;
+  }
+
+  start() {
+    this.onConnection('connected');
+  }
+
+  stop() {
+    this.source?.close();
+  }
+
+  async join(sessionId) {
+    this.source?.close();
+    const detail = sessionId ? await http('GET', `/api/v3/sessions/${encodeURIComponent(sessionId)}`) : undefined;
+    const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';
+    const source = new EventSource(`/api/v3/chat/stream${query}`);
+    this.source = source;
+    const first = new Promise((resolve, reject) => {
+      source.addEventListener('session_start', (message) => resolve(JSON.parse(message.data)), { once: true });
+      source.onerror = () => reject(new ServerError('STREAM_FAILED', 'The event stream could not be opened'));
+    });
+    for (const type of EVENT_TYPES) {
+      source.addEventListener(type, (message) => {
+        // EventSource fires "error" for its own connection problems too; those carry no data.
+        if (typeof message.data === 'string') {
+          this.onEvent(JSON.parse(message.data));
+        }
+      });
+    }
+    const start = await first;
+    source.onopen = () => this.onConnection('connected');
+    source.onerror = () => {
+      // CLOSED: the server refused the stream (the session is gone); otherwise the browser retries.
+      if (source.readyState === EventSource.CLOSED) {
+        this.onLost();
+      } else {
+        this.onConnection('reconnecting');
+      }
+    };
+    return detail
+      ? { session_id: detail.session_id, status: detail.status, messages: detail.messages }
+      : { session_id: start.session_id, status: start.data.status, messages: [] };
+  }
+
+  leave() {
+    this.source?.close();
+  }
+
+  send(sessionId, content) {
+    return http('POST', '/api/v3/chat/send', { session_id: sessionId, message: content });
+  }
+
+  cancel(sessionId) {
+    return http('POST', `/api/v3/sessions/${encodeURIComponent(sessionId)}/cancel`);
+  }
+
+  answer(sessionId, elicitationId, answer) {
+    return http(
+      'POST',
+      `/api/v3/sessions/${encodeURIComponent(sessionId)}/elicitations/${encodeURIComponent(elicitationId)}`,
+      answer,
+    );
+  }
+}
+
+export { http };

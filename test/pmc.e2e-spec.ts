@@ -1,0 +1,167 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { launchBrowser, screenshot } from './helpers/browser';
+import { freePort } from './helpers/ports';
+import { waitForNoChildren } from './helpers/processes';
+import { startApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+const lastAnswer = (page: Page) => page.locator('.message.assistant .answer').last();
+
+async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.locator('#input').fill(text);
+  await page.locator('#input').press('Enter');
+}
+
+describe('PMCChat in a real browser (e2e)', () => {
+  let t: TestApp;
+  let port: number;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    port = await freePort();
+    t = await startApp({}, port);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await waitForNoChildren();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    page = await context.newPage();
+    await page.goto(`${t.url}/`);
+    await page.locator('#connection[data-state="connected"]').waitFor();
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('should be served at /pmc, with / redirecting there, and show the status at a glance', async () => {
+    expect(new URL(page.url()).pathname).toBe('/pmc/');
+    await expect(page.title()).resolves.toBe('PMCChat');
+    expect(await page.locator('#pmc-status').textContent()).toBe('IDLE');
+    await page.locator('#servers li[data-server="everything"]').waitFor();
+  });
+
+  it('should stream the answer, with Enter sending and Shift+Enter breaking the line', async () => {
+    await page.locator('#input').fill('first line');
+    await page.locator('#input').press('Shift+Enter');
+    await page.locator('#input').press('End');
+    await page.keyboard.type('second line');
+    expect(await page.locator('#input').inputValue()).toBe('first line\nsecond line');
+    await page.locator('#input').press('Enter');
+
+    await page.locator('.message.user').last().waitFor();
+    expect(await page.locator('.message.user').last().textContent()).toBe('first line\nsecond line');
+    await lastAnswer(page).getByText('Echo: first line').waitFor();
+    await page.locator('#pmc-status[data-state="READY"]').waitFor();
+    expect(await page.locator('#input').inputValue()).toBe('');
+  });
+
+  it('should show a tool step with its arguments, result and duration, collapsed until opened', async () => {
+    await sendMessage(page, '[[tool:echo {"message":"from the browser"}]]');
+    await lastAnswer(page).getByText('Observed: Echo: from the browser').waitFor();
+
+    const steps = page.locator('.message.assistant').last().locator('details.steps');
+    expect(await steps.getAttribute('open')).toBeNull();
+    await steps.locator('summary').first().click();
+    const call = steps.locator('.tool-call');
+    expect(await call.getAttribute('data-status')).toBe('succeeded');
+    expect(await call.locator('summary').textContent()).toMatch(/everything\/echo\s*succeeded · [\d.]+ ms/);
+    await call.locator('summary').click();
+    const body = await call.textContent();
+    expect(body).toContain('"message": "from the browser"');
+    expect(body).toContain('Echo: from the browser');
+    expect(await steps.locator('summary').first().textContent()).toMatch(/Steps \(\d+\)/);
+    await screenshot(page, 'pmc-tool-turn');
+  });
+
+  it('should stop a slow answer with the Stop button', async () => {
+    await sendMessage(page, 'slow [[hold:stop-me]] answer');
+    await t.llm.held('stop-me');
+    await page.locator('#stop:not([disabled])').click();
+    await page.locator('.message.assistant.error').getByText('TURN_CANCELLED').waitFor();
+    await page.getByText('Stopped. Send a message to go on.').waitFor();
+    t.llm.release('stop-me');
+    await page.locator('#stop[disabled]').waitFor();
+  });
+
+  it('should restore the history after a reload, and list the session', async () => {
+    await sendMessage(page, 'remember me');
+    await lastAnswer(page).getByText('Echo: remember me').waitFor();
+    await page.reload();
+    await page.locator('.message.user').getByText('remember me').waitFor();
+    await page.locator('.message.assistant .answer').getByText('Echo: remember me').waitFor();
+    await page.locator('#sessions button[aria-current="true"]').waitFor();
+  });
+
+  it('should render model and tool output as text, never as HTML', async () => {
+    const payload = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> **bold**';
+    await sendMessage(page, `[[tool:echo {"message":${JSON.stringify(payload)}}]]`);
+    await lastAnswer(page).getByText('window.__pwned=1').waitFor();
+    const turn = page.locator('.message.assistant').last();
+    await turn.locator('details.steps > summary').click();
+    await turn.locator('.tool-call summary').click();
+
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('#messages img, #messages script').count()).toBe(0);
+    expect(await turn.locator('.tool-call pre').last().textContent()).toContain('<img src=x onerror=');
+    // Markdown still works around it.
+    expect(await lastAnswer(page).locator('strong').textContent()).toBe('bold');
+  });
+
+  it('should answer an elicitation with a form built from its schema', async () => {
+    await sendMessage(page, '[[tool:trigger-elicitation-request {}]]');
+    const card = page.locator('.elicitation');
+    await card.waitFor();
+    await card.getByLabel('String *').fill('Grace Hopper');
+    await card.getByRole('button', { name: 'Submit' }).click();
+    await lastAnswer(page).getByText('Name: Grace Hopper').waitFor();
+    await card.getByText("everything's question was accepted.").waitFor();
+  });
+
+  it('should work over SSE too', async () => {
+    await page.locator('#transport').selectOption('sse');
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await sendMessage(page, '[[tool:echo {"message":"over sse"}]]');
+    await lastAnswer(page).getByText('Observed: Echo: over sse').waitFor();
+    await page.reload();
+    expect(await page.locator('#transport').inputValue()).toBe('sse');
+    await page.locator('.message.assistant .answer').getByText('Observed: Echo: over sse').waitFor();
+    await page.locator('#transport').selectOption('socket');
+  });
+
+  it('should fit a phone screen, with the sessions behind a menu', async () => {
+    await page.setViewportSize({ width: 375, height: 700 });
+    expect(await page.locator('#sidebar').boundingBox()).toMatchObject({ x: expect.any(Number) });
+    expect((await page.locator('#sidebar').boundingBox())!.x).toBeLessThan(0);
+    await page.locator('#menu').click();
+    await page.locator('#new-chat').click();
+    await sendMessage(page, 'small screen');
+    await lastAnswer(page).getByText('Echo: small screen').waitFor();
+    const box = (await page.locator('#send').boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+  });
+
+  it('should reconnect by itself after the server restarts, keeping the conversation on screen', async () => {
+    await sendMessage(page, 'before the restart');
+    await lastAnswer(page).getByText('Echo: before the restart').waitFor();
+
+    await t.close();
+    await page.locator('#connection[data-state="reconnecting"]').waitFor();
+    t = await startApp({}, port);
+    await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 30_000 });
+    await page.getByText('your next message starts a new chat').waitFor();
+    expect(await page.locator('.message.user').first().textContent()).toBe('before the restart');
+
+    await sendMessage(page, 'after the restart');
+    await lastAnswer(page).getByText('Echo: after the restart').waitFor();
+  });
+});
