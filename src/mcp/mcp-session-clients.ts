@@ -57,6 +57,9 @@ export class McpSessionClients {
   private readonly unsubscribes: Array<() => void> = [];
   private readonly sessionDir: string;
   private toolIndex = new Map<string, IndexedTool>();
+  private toolList: readonly McpTool[] = [];
+  /** Set by any change of a client's state or tools: the index is rebuilt before the next turn. */
+  private stale = true;
   private closed = false;
 
   constructor(
@@ -103,7 +106,6 @@ export class McpSessionClients {
         }
       }),
     );
-    this.indexTools();
     return outcomes.filter((outcome): outcome is StartFailure => outcome !== undefined);
   }
 
@@ -118,14 +120,22 @@ export class McpSessionClients {
     return client;
   }
 
-  /** The agent's tools for the next turn, from every ready server. */
-  tools(): McpTool[] {
-    this.indexTools();
-    return [...this.toolIndex.values()].map((entry) => entry.tool);
+  /**
+   * The agent's tools for the next turn, from every ready server. The same array until something
+   * changes, so the agent can reuse what it derived from it (the model bound to these tools).
+   */
+  tools(): readonly McpTool[] {
+    if (this.stale) {
+      this.stale = false;
+      this.indexTools();
+      this.toolList = [...this.toolIndex.values()].map((entry) => entry.tool);
+    }
+    return this.toolList;
   }
 
   /** Calls a tool; every failure becomes an error result the model can observe. */
   async call(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+    this.tools();
     const entry = this.toolIndex.get(name);
     if (!entry) {
       return { content: `Error: unknown tool "${name}"`, is_error: true };
@@ -148,7 +158,13 @@ export class McpSessionClients {
     if (!client) {
       client = this.source(expandForSession(server, this.sessionId, this.sessionDir), this.host);
       this.clients.set(server.name, client);
-      this.unsubscribes.push(client.onStatus((change) => this.forward(change)));
+      this.stale = true;
+      this.unsubscribes.push(
+        client.onStatus((change) => {
+          this.stale = true;
+          this.forward(change);
+        }),
+      );
     }
     return client;
   }

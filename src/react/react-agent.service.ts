@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AppException, ErrorCode, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import type { McpTool } from '../mcp/mcp-tool';
 import type { Observation, TokenUsage, ToolChoice } from '../sessions/events';
 import type { ChatMessage, StoredToolCall } from '../sessions/store/session-record';
 import { toLangChain, trimHistory } from './history';
@@ -31,6 +32,8 @@ type ToolCapableModel = Runnable<BaseMessage[], AIMessageChunk>;
 @Injectable()
 export class ReactAgentService {
   private readonly logger = new Logger(ReactAgentService.name);
+  // The model bound to a tool set, for as long as a session keeps handing over that same set.
+  private readonly bound = new WeakMap<readonly McpTool[], ToolCapableModel>();
 
   constructor(
     @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
@@ -90,12 +93,17 @@ export class ReactAgentService {
     if (turn.tools.length === 0 || !model.bindTools) {
       return model as ToolCapableModel;
     }
-    return model.bindTools(
-      turn.tools.map((tool) => ({
-        type: 'function' as const,
-        function: { name: tool.name, description: tool.description, parameters: tool.input_schema },
-      })),
-    ) as ToolCapableModel;
+    let bound = this.bound.get(turn.tools);
+    if (!bound) {
+      bound = model.bindTools(
+        turn.tools.map((tool) => ({
+          type: 'function' as const,
+          function: { name: tool.name, description: tool.description, parameters: tool.input_schema },
+        })),
+      ) as ToolCapableModel;
+      this.bound.set(turn.tools, bound);
+    }
+    return bound;
   }
 
   /** Streams one model reply, emitting its text as partial_response deltas. */

@@ -1,0 +1,121 @@
+import { execFileSync, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { freePort } from '../test/helpers/ports';
+
+export interface AppStats {
+  heapUsed: number;
+  rss: number;
+  eventLoopP50Ms: number;
+  eventLoopP99Ms: number;
+  eventLoopMaxMs: number;
+}
+
+const ENTRY = join(__dirname, 'app-process.cjs');
+
+/** The built app in its own process, on a loopback port, as `npm start` runs it. */
+export class BenchApp {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(env: Record<string, string>): Promise<BenchApp> {
+    const port = await freePort();
+    const child = fork(ENTRY, [], {
+      // BENCH_CPU_PROF=<dir>: a CPU profile of the app, for finding where its time goes.
+      execArgv: [
+        '--expose-gc',
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_MINUTE: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const app = new BenchApp(child, `http://127.0.0.1:${port}`);
+    await app.waitReady();
+    return app;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) {
+        throw new Error(`the app exited with code ${this.child.exitCode}`);
+      }
+      const ok = await fetch(`${this.url}/health/live`)
+        .then((response) => response.ok)
+        .catch(() => false);
+      if (ok) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the app did not become ready within 60 s');
+  }
+
+  /** Heap (after a full GC), RSS and the event-loop delay since the last reset. */
+  stats(): Promise<AppStats> {
+    return new Promise((resolve) => {
+      this.child.once('message', (message) => resolve(message as AppStats));
+      this.child.send('stats');
+    });
+  }
+
+  resetEventLoop(): void {
+    this.child.send('reset');
+  }
+
+  /** Resident memory of the app's child processes (its MCP servers), in bytes. */
+  childrenRss(): number {
+    return childPids(this.pid).reduce((sum, pid) => sum + rssOf(pid), 0);
+  }
+
+  childCount(): number {
+    return childPids(this.pid).length;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number.parseInt(line, 10))
+      .filter((child) => Number.isInteger(child));
+  } catch {
+    return [];
+  }
+}
+
+function rssOf(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,3 @@
+// `npm run bench [-- --quick] [-- --no-write]`: see bench/main.ts.
+require('../scripts/register-ts.cjs');
+require('./main.ts');

@@ -1,0 +1,423 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { BenchApp } from './app';
+import { BareLoop, RawFloor } from './baselines';
+import { SocketClient, SseClient, postChat } from './clients';
+import { median, pool, round, since, summarize } from './stats';
+import type { Summary } from './stats';
+import { freePort } from '../test/helpers/ports';
+
+export const TOOL_TURN = '[[tool:echo {"message":"bench"}]]';
+
+export interface Sizes {
+  warmup: number;
+  turns: number;
+  perSession: number;
+  historyTurns: number;
+  concurrentSessions: number;
+  concurrentTurns: number;
+  idleSessions: number;
+  mcpSessions: number;
+  streams: number;
+  holdMs: number;
+  firstTurns: number;
+  startups: number;
+}
+
+export const FULL: Sizes = {
+  warmup: 30,
+  turns: 300,
+  perSession: 10,
+  historyTurns: 300,
+  concurrentSessions: 200,
+  concurrentTurns: 10,
+  idleSessions: 10_000,
+  mcpSessions: 20,
+  streams: 2000,
+  holdMs: 5000,
+  firstTurns: 10,
+  startups: 3,
+};
+
+export const QUICK: Sizes = {
+  warmup: 3,
+  turns: 20,
+  perSession: 10,
+  historyTurns: 20,
+  concurrentSessions: 10,
+  concurrentTurns: 3,
+  idleSessions: 200,
+  mcpSessions: 3,
+  streams: 50,
+  holdMs: 1500,
+  firstTurns: 2,
+  startups: 1,
+};
+
+export interface Context {
+  sizes: Sizes;
+  llmUrl: string;
+  /** App settings for the scripted LLM and an MCP config with server-everything, by scope. */
+  env(scope: 'shared' | 'session', extra?: Record<string, string>): Record<string, string>;
+  log(line: string): void;
+}
+
+async function timed(count: number, turn: (index: number) => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const start = performance.now();
+    await turn(index);
+    samples.push(since(start));
+  }
+  return samples;
+}
+
+/** Warm-up turns first (JIT, connection pools), then the measured ones. */
+async function measure(ctx: Context, turn: (index: number) => Promise<void>): Promise<Summary> {
+  await timed(ctx.sizes.warmup, turn);
+  return summarize(await timed(ctx.sizes.turns, turn));
+}
+
+export interface LatencyResult {
+  bare: Summary;
+  raw: Summary;
+  socketio: Summary;
+  sse: Summary;
+  post: Summary;
+}
+
+/** 1. Sequential tool turns, a new session every `perSession` turns, on every path. */
+export async function latency(ctx: Context): Promise<LatencyResult> {
+  const { perSession } = ctx.sizes;
+  const bare = await BareLoop.start(ctx.llmUrl);
+  const bareSummary = await measure(ctx, (i) => bare.turn(`thread-${Math.floor(i / perSession)}`, TOOL_TURN));
+  await bare.close();
+  ctx.log(`latency: bare loop p50 ${bareSummary.p50} ms`);
+
+  const raw = await RawFloor.start(ctx.llmUrl);
+  const rawSummary = await measure(ctx, () => raw.turn(TOOL_TURN));
+  await raw.close();
+  ctx.log(`latency: raw floor p50 ${rawSummary.p50} ms`);
+
+  const app = await BenchApp.start(ctx.env('shared'));
+  try {
+    const socket = await SocketClient.connect(app.url);
+    let sessionId = '';
+    const socketSummary = await measure(ctx, async (i) => {
+      if (i % perSession === 0) {
+        sessionId = await socket.newSession();
+      }
+      await socket.turn(sessionId, TOOL_TURN);
+    });
+    socket.close();
+    ctx.log(`latency: socket.io p50 ${socketSummary.p50} ms`);
+
+    let stream: SseClient | undefined;
+    const sseSummary = await measure(ctx, async (i) => {
+      if (i % perSession === 0) {
+        stream?.close();
+        stream = await SseClient.open(app.url);
+      }
+      await stream!.turn(TOOL_TURN);
+    });
+    stream?.close();
+    ctx.log(`latency: SSE p50 ${sseSummary.p50} ms`);
+
+    let chatSession: string | undefined;
+    const postSummary = await measure(ctx, async (i) => {
+      chatSession = await postChat(app.url, TOOL_TURN, i % perSession === 0 ? undefined : chatSession);
+    });
+    ctx.log(`latency: POST /chat p50 ${postSummary.p50} ms`);
+    return { bare: bareSummary, raw: rawSummary, socketio: socketSummary, sse: sseSummary, post: postSummary };
+  } finally {
+    await app.stop();
+  }
+}
+
+export interface HistoryResult {
+  first10Ms: number;
+  last10Ms: number;
+  ratio: number;
+  bareFirst10Ms: number;
+  bareLast10Ms: number;
+  bareRatio: number;
+}
+
+const firstAndLast = (samples: number[]) => {
+  const first = median(samples.slice(0, 10));
+  const last = median(samples.slice(-10));
+  return [round(first), round(last), round(last / first)];
+};
+
+/** 2. One long session: does a turn get slower as the history grows? */
+export async function history(ctx: Context): Promise<HistoryResult> {
+  const turns = ctx.sizes.historyTurns;
+  const app = await BenchApp.start(ctx.env('shared'));
+  let ours: number[];
+  try {
+    const socket = await SocketClient.connect(app.url);
+    const sessionId = await socket.newSession();
+    ours = await timed(turns, () => socket.turn(sessionId, TOOL_TURN));
+    socket.close();
+  } finally {
+    await app.stop();
+  }
+  const bare = await BareLoop.start(ctx.llmUrl);
+  const theirs = await timed(turns, () => bare.turn('long-thread', TOOL_TURN));
+  await bare.close();
+  const [first10Ms, last10Ms, ratio] = firstAndLast(ours);
+  const [bareFirst10Ms, bareLast10Ms, bareRatio] = firstAndLast(theirs);
+  ctx.log(`history: turn ${turns} / turn 1 = ${ratio} (bare loop ${bareRatio})`);
+  return { first10Ms, last10Ms, ratio, bareFirst10Ms, bareLast10Ms, bareRatio };
+}
+
+export interface LoadResult {
+  turnsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(
+  sessions: number,
+  turns: number,
+  run: (session: number) => Promise<(() => Promise<void>) | undefined>,
+) {
+  const samples: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: sessions }, async (_, session) => {
+      const turn = await run(session).catch(() => undefined);
+      if (!turn) {
+        errors += turns;
+        return;
+      }
+      for (let i = 0; i < turns; i++) {
+        const start = performance.now();
+        try {
+          await turn();
+          samples.push(since(start));
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = since(started) / 1000;
+  const summary = summarize(samples);
+  return { turnsPerSecond: round(samples.length / seconds), p50: summary.p50, p99: summary.p99, errors };
+}
+
+/** 3. Many sessions at once over socket.io, and the same load through the bare loop. */
+export async function concurrency(ctx: Context): Promise<{ server: LoadResult; bare: LoadResult }> {
+  const { concurrentSessions: sessions, concurrentTurns: turns } = ctx.sizes;
+  const app = await BenchApp.start(ctx.env('shared'));
+  let server: LoadResult;
+  const sockets: SocketClient[] = [];
+  try {
+    server = await load(sessions, turns, async () => {
+      const socket = await SocketClient.connect(app.url);
+      sockets.push(socket);
+      const sessionId = await socket.newSession();
+      return () => socket.turn(sessionId, TOOL_TURN);
+    });
+  } finally {
+    sockets.forEach((socket) => socket.close());
+    await app.stop();
+  }
+  const loop = await BareLoop.start(ctx.llmUrl);
+  const bare = await load(sessions, turns, (session) => Promise.resolve(() => loop.turn(`load-${session}`, TOOL_TURN)));
+  await loop.close();
+  ctx.log(`concurrency: ${server.turnsPerSecond} turns/s (bare loop ${bare.turnsPerSecond}), errors ${server.errors}`);
+  return { server, bare };
+}
+
+export interface MemoryResult {
+  idleSessionBytes: number;
+  sessionScoped: { heapBytes: number; childRssBytes: number; processes: number };
+  shared: { heapBytes: number; childRssBytes: number; processes: number };
+}
+
+async function perMcpSession(ctx: Context, scope: 'shared' | 'session') {
+  const app = await BenchApp.start(ctx.env(scope));
+  try {
+    const socket = await SocketClient.connect(app.url);
+    // One session first, deleted again: what the first turn loads once is not a per-session cost.
+    const warm = await socket.newSession();
+    await socket.turn(warm, TOOL_TURN);
+    await fetch(`${app.url}/api/v3/sessions/${warm}`, { method: 'DELETE' });
+    const before = await app.stats();
+    for (let i = 0; i < ctx.sizes.mcpSessions; i++) {
+      await socket.turn(await socket.newSession(), TOOL_TURN);
+    }
+    const after = await app.stats();
+    const result = {
+      heapBytes: Math.round((after.heapUsed - before.heapUsed) / ctx.sizes.mcpSessions),
+      childRssBytes: Math.round(app.childrenRss() / ctx.sizes.mcpSessions),
+      processes: app.childCount(),
+    };
+    socket.close();
+    return result;
+  } finally {
+    await app.stop();
+  }
+}
+
+/** 4. Memory per idle session, and per session whose MCP clients are running, by scope. */
+export async function memory(ctx: Context): Promise<MemoryResult> {
+  const count = ctx.sizes.idleSessions;
+  const app = await BenchApp.start(ctx.env('shared'));
+  let idleSessionBytes: number;
+  try {
+    await postChat(app.url, 'warm up');
+    const before = await app.stats();
+    await pool(count, 50, async () => {
+      const response = await fetch(`${app.url}/api/v3/sessions`, { method: 'POST' });
+      if (response.status !== 201) {
+        throw new Error(`POST /api/v3/sessions answered ${response.status}`);
+      }
+    });
+    const after = await app.stats();
+    idleSessionBytes = Math.round((after.heapUsed - before.heapUsed) / count);
+  } finally {
+    await app.stop();
+  }
+  const sessionScoped = await perMcpSession(ctx, 'session');
+  const shared = await perMcpSession(ctx, 'shared');
+  ctx.log(`memory: ${idleSessionBytes} B per idle session`);
+  return { idleSessionBytes, sessionScoped, shared };
+}
+
+export interface StreamsResult {
+  sse: { open: number; heapBytesPerStream: number; rssMb: number; eventLoopP99Ms: number; eventLoopMaxMs: number };
+  socketio: { open: number; heapBytesPerStream: number; rssMb: number; eventLoopP99Ms: number; eventLoopMaxMs: number };
+}
+
+async function holdOpen(ctx: Context, app: BenchApp, open: () => Promise<{ close(): void }>) {
+  const before = await app.stats();
+  const clients = await pool(ctx.sizes.streams, 100, open);
+  app.resetEventLoop();
+  // Heartbeats every second meanwhile (HEARTBEAT_MS): the loop has work to do.
+  await new Promise((resolve) => setTimeout(resolve, ctx.sizes.holdMs));
+  const after = await app.stats();
+  clients.forEach((client) => client.close());
+  return {
+    open: clients.length,
+    heapBytesPerStream: Math.round((after.heapUsed - before.heapUsed) / clients.length),
+    rssMb: round(after.rss / 2 ** 20, 1),
+    eventLoopP99Ms: round(after.eventLoopP99Ms),
+    eventLoopMaxMs: round(after.eventLoopMaxMs),
+  };
+}
+
+/** 5. Thousands of open streams with heartbeats: memory and event-loop delay. */
+export async function streams(ctx: Context): Promise<StreamsResult> {
+  const env = ctx.env('shared', { SSE_MAX_CONNECTIONS: String(ctx.sizes.streams + 100), HEARTBEAT_MS: '1000' });
+  const sseApp = await BenchApp.start(env);
+  let sse: StreamsResult['sse'];
+  try {
+    sse = await holdOpen(ctx, sseApp, () => SseClient.open(sseApp.url));
+  } finally {
+    await sseApp.stop();
+  }
+  const ioApp = await BenchApp.start(env);
+  let socketio: StreamsResult['socketio'];
+  try {
+    socketio = await holdOpen(ctx, ioApp, async () => {
+      const socket = await SocketClient.connect(ioApp.url);
+      await socket.newSession();
+      return socket;
+    });
+  } finally {
+    await ioApp.stop();
+  }
+  ctx.log(`streams: SSE event-loop p99 ${sse.eventLoopP99Ms} ms, socket.io ${socketio.eventLoopP99Ms} ms`);
+  return { sse, socketio };
+}
+
+export interface StartResult {
+  firstTurnColdMs: number;
+  firstTurnPrewarmedMs: number;
+  laterTurnMs: number;
+  startupMs: number;
+}
+
+async function firstTurns(ctx: Context, prewarm: number): Promise<{ first: number; later: number }> {
+  const app = await BenchApp.start(ctx.env('session', { MCP_PREWARM: String(prewarm) }));
+  try {
+    const socket = await SocketClient.connect(app.url);
+    const first: number[] = [];
+    const later: number[] = [];
+    for (let i = 0; i < ctx.sizes.firstTurns; i++) {
+      if (prewarm > 0) {
+        await waitPrewarmed(app.url, prewarm);
+      }
+      const sessionId = await socket.newSession();
+      let start = performance.now();
+      await socket.turn(sessionId, TOOL_TURN);
+      first.push(since(start));
+      start = performance.now();
+      await socket.turn(sessionId, TOOL_TURN);
+      later.push(since(start));
+    }
+    socket.close();
+    return { first: round(median(first)), later: round(median(later)) };
+  } finally {
+    await app.stop();
+  }
+}
+
+async function waitPrewarmed(url: string, count: number): Promise<void> {
+  for (;;) {
+    const body = (await (await fetch(`${url}/api/v3/mcp/servers`)).json()) as { servers: Array<{ prewarmed: number }> };
+    if (body.servers[0].prewarmed >= count) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** From spawning the built app (what `npm start` runs after building) to a 200 from /health. */
+async function startup(ctx: Context): Promise<number> {
+  const port = await freePort();
+  const start = performance.now();
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+    env: { ...ctx.env('session'), PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  try {
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${port}/health`)
+        .then((response) => response.status === 200)
+        .catch(() => false);
+      if (ok) {
+        return since(start);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** 6. A new session's first turn with session-scoped stdio servers, with and without pre-warming; start-up time. */
+export async function starts(ctx: Context): Promise<StartResult> {
+  const cold = await firstTurns(ctx, 0);
+  const warm = await firstTurns(ctx, 1);
+  const startups: number[] = [];
+  for (let i = 0; i < ctx.sizes.startups; i++) {
+    startups.push(await startup(ctx));
+  }
+  const result = {
+    firstTurnColdMs: cold.first,
+    firstTurnPrewarmedMs: warm.first,
+    laterTurnMs: cold.later,
+    startupMs: round(median(startups)),
+  };
+  ctx.log(`first turn: ${result.firstTurnColdMs} ms cold, ${result.firstTurnPrewarmedMs} ms pre-warmed`);
+  return result;
+}
