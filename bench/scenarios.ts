@@ -73,12 +73,6 @@ async function timed(count: number, turn: (index: number) => Promise<void>): Pro
   return samples;
 }
 
-/** Warm-up turns first (JIT, connection pools), then the measured ones. */
-async function measure(ctx: Context, turn: (index: number) => Promise<void>): Promise<Summary> {
-  await timed(ctx.sizes.warmup, turn);
-  return summarize(await timed(ctx.sizes.turns, turn));
-}
-
 export interface LatencyResult {
   bare: Summary;
   raw: Summary;
@@ -87,52 +81,70 @@ export interface LatencyResult {
   post: Summary;
 }
 
-/** 1. Sequential tool turns, a new session every `perSession` turns, on every path. */
+type Turn = (index: number) => Promise<void>;
+
+/**
+ * 1. Sequential tool turns, a new session every `perSession` turns, on every path. The paths take
+ * turns in rotation, so that a slow spell of this noisy machine falls on all of them alike.
+ */
 export async function latency(ctx: Context): Promise<LatencyResult> {
-  const { perSession } = ctx.sizes;
+  const { perSession, warmup, turns } = ctx.sizes;
   const bare = await BareLoop.start(ctx.llmUrl);
-  const bareSummary = await measure(ctx, (i) => bare.turn(`thread-${Math.floor(i / perSession)}`, TOOL_TURN));
-  await bare.close();
-  ctx.log(`latency: bare loop p50 ${bareSummary.p50} ms`);
-
   const raw = await RawFloor.start(ctx.llmUrl);
-  const rawSummary = await measure(ctx, () => raw.turn(TOOL_TURN));
-  await raw.close();
-  ctx.log(`latency: raw floor p50 ${rawSummary.p50} ms`);
-
   const app = await BenchApp.start(ctx.env('shared'));
-  try {
-    const socket = await SocketClient.connect(app.url);
-    let sessionId = '';
-    const socketSummary = await measure(ctx, async (i) => {
+  const socket = await SocketClient.connect(app.url);
+  let socketSession = '';
+  let stream: SseClient | undefined;
+  let chatSession: string | undefined;
+  const paths: Record<keyof LatencyResult, Turn> = {
+    bare: (i) => bare.turn(`thread-${Math.floor(i / perSession)}`, TOOL_TURN),
+    raw: () => raw.turn(TOOL_TURN),
+    socketio: async (i) => {
       if (i % perSession === 0) {
-        sessionId = await socket.newSession();
+        socketSession = await socket.newSession();
       }
-      await socket.turn(sessionId, TOOL_TURN);
-    });
-    socket.close();
-    ctx.log(`latency: socket.io p50 ${socketSummary.p50} ms`);
-
-    let stream: SseClient | undefined;
-    const sseSummary = await measure(ctx, async (i) => {
+      await socket.turn(socketSession, TOOL_TURN);
+    },
+    sse: async (i) => {
       if (i % perSession === 0) {
         stream?.close();
         stream = await SseClient.open(app.url);
       }
       await stream!.turn(TOOL_TURN);
-    });
-    stream?.close();
-    ctx.log(`latency: SSE p50 ${sseSummary.p50} ms`);
-
-    let chatSession: string | undefined;
-    const postSummary = await measure(ctx, async (i) => {
+    },
+    post: async (i) => {
       chatSession = await postChat(app.url, TOOL_TURN, i % perSession === 0 ? undefined : chatSession);
-    });
-    ctx.log(`latency: POST /chat p50 ${postSummary.p50} ms`);
-    return { bare: bareSummary, raw: rawSummary, socketio: socketSummary, sse: sseSummary, post: postSummary };
+    },
+  };
+  const names = Object.keys(paths) as Array<keyof LatencyResult>;
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    keyof LatencyResult,
+    number[]
+  >;
+  try {
+    for (let i = 0; i < warmup + turns; i++) {
+      // Rotating the order too: no path always runs right after the same other one.
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(i + k) % names.length];
+        const start = performance.now();
+        await paths[name](i);
+        if (i >= warmup) {
+          samples[name].push(since(start));
+        }
+      }
+    }
   } finally {
+    stream?.close();
+    socket.close();
     await app.stop();
+    await bare.close();
+    await raw.close();
   }
+  const result = Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as unknown as LatencyResult;
+  ctx.log(
+    `latency p50: bare ${result.bare.p50}, raw ${result.raw.p50}, socket.io ${result.socketio.p50}, SSE ${result.sse.p50} ms`,
+  );
+  return result;
 }
 
 export interface HistoryResult {
@@ -244,10 +256,12 @@ async function perMcpSession(ctx: Context, scope: 'shared' | 'session') {
   const app = await BenchApp.start(ctx.env(scope));
   try {
     const socket = await SocketClient.connect(app.url);
-    // One session first, deleted again: what the first turn loads once is not a per-session cost.
-    const warm = await socket.newSession();
-    await socket.turn(warm, TOOL_TURN);
-    await fetch(`${app.url}/api/v3/sessions/${warm}`, { method: 'DELETE' });
+    // A few sessions first, deleted again: what early turns load and compile once is not a per-session cost.
+    for (let i = 0; i < 5; i++) {
+      const warm = await socket.newSession();
+      await socket.turn(warm, TOOL_TURN);
+      await fetch(`${app.url}/api/v3/sessions/${warm}`, { method: 'DELETE' });
+    }
     const before = await app.stats();
     for (let i = 0; i < ctx.sizes.mcpSessions; i++) {
       await socket.turn(await socket.newSession(), TOOL_TURN);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -27,6 +28,8 @@ import type { McpServerConfig } from './mcp-config';
 import { refusedByServer, transportsFor } from './mcp-transports';
 
 const CLIENT_INFO = { name: 'mcp-host-server', version: '0.2.0' };
+// One for every client: the SDK would otherwise build an Ajv instance (about 80 KB) per connection.
+const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
 const CLOSE_GRACE_MS = 5000;
 
@@ -98,6 +101,7 @@ export class McpConnection {
   private static async openWith(config: McpServerConfig, transport: Transport, roots: Root[], start: McpStartOptions) {
     const client = new Client(CLIENT_INFO, {
       capabilities: { sampling: {}, elicitation: { form: { applyDefaults: true } }, roots: { listChanged: true } },
+      jsonSchemaValidator: SCHEMA_VALIDATOR,
       listChanged: { tools: { onChanged: (error, tools) => connection.toolListChanged(error, tools) } },
     });
     let closed!: () => void;

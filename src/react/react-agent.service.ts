@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
-import type { Runnable } from '@langchain/core/runnables';
 import { randomUUID } from 'node:crypto';
 
 import { AppException, ErrorCode, turnCancelled } from '../common/errors';
@@ -22,7 +21,13 @@ const INVALID_ARGUMENTS = '_invalid_arguments';
 const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help with the request, and answer concisely.';
 
-type ToolCapableModel = Runnable<BaseMessage[], AIMessageChunk>;
+/** OpenAI-style function definitions, which every LangChain chat model takes as the `tools` call option. */
+interface ToolOptions {
+  tools?: Array<{
+    type: 'function';
+    function: { name: string; description: string; parameters: Record<string, unknown> };
+  }>;
+}
 
 /**
  * The ReAct loop: think (stream the model), act (run the tool calls it chose, in parallel),
@@ -32,8 +37,8 @@ type ToolCapableModel = Runnable<BaseMessage[], AIMessageChunk>;
 @Injectable()
 export class ReactAgentService {
   private readonly logger = new Logger(ReactAgentService.name);
-  // The model bound to a tool set, for as long as a session keeps handing over that same set.
-  private readonly bound = new WeakMap<readonly McpTool[], ToolCapableModel>();
+  // Tool definitions of a tool set, for as long as a session keeps handing over that same set.
+  private readonly toolDefinitions = new WeakMap<readonly McpTool[], ToolOptions>();
 
   constructor(
     @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
@@ -41,7 +46,8 @@ export class ReactAgentService {
   ) {}
 
   async run(turn: AgentTurn): Promise<AgentResult> {
-    const model = this.bind(turn);
+    const model = this.assertConfigured();
+    const tools = this.toolOptions(turn);
     const userMessage: ChatMessage = { role: 'user', content: turn.message };
     const added: ChatMessage[] = [userMessage];
     const prompt: BaseMessage[] = [
@@ -53,7 +59,7 @@ export class ReactAgentService {
     const max = this.config.REACT_MAX_ITERATIONS;
 
     for (let iteration = 1; iteration <= max; iteration++) {
-      const reply = await this.think(model, prompt, iteration, turn);
+      const reply = await this.think(model, tools, prompt, iteration, turn);
       addUsage(usage, reply);
       const assistant = toStored(reply);
       added.push(assistant);
@@ -88,26 +94,35 @@ export class ReactAgentService {
     return this.llm.model;
   }
 
-  private bind(turn: AgentTurn): ToolCapableModel {
-    const model = this.assertConfigured();
-    if (turn.tools.length === 0 || !model.bindTools) {
-      return model as ToolCapableModel;
+  /**
+   * The session's tools as call options rather than a bound model: binding clones the chat model
+   * (client and all, about 60 KB) per session, while these definitions share the servers' schemas.
+   */
+  private toolOptions(turn: AgentTurn): ToolOptions {
+    if (turn.tools.length === 0) {
+      return {};
     }
-    let bound = this.bound.get(turn.tools);
-    if (!bound) {
-      bound = model.bindTools(
-        turn.tools.map((tool) => ({
+    let options = this.toolDefinitions.get(turn.tools);
+    if (!options) {
+      options = {
+        tools: turn.tools.map((tool) => ({
           type: 'function' as const,
           function: { name: tool.name, description: tool.description, parameters: tool.input_schema },
         })),
-      ) as ToolCapableModel;
-      this.bound.set(turn.tools, bound);
+      };
+      this.toolDefinitions.set(turn.tools, options);
     }
-    return bound;
+    return options;
   }
 
   /** Streams one model reply, emitting its text as partial_response deltas. */
-  private async think(model: ToolCapableModel, prompt: BaseMessage[], iteration: number, turn: AgentTurn) {
+  private async think(
+    model: BaseChatModel,
+    tools: ToolOptions,
+    prompt: BaseMessage[],
+    iteration: number,
+    turn: AgentTurn,
+  ) {
     if (turn.signal.aborted) {
       // A listener added to an aborted signal never fires.
       throw turnCancelled();
@@ -123,7 +138,7 @@ export class ReactAgentService {
     }, this.config.LLM_TIMEOUT_MS);
     try {
       let reply: AIMessageChunk | undefined;
-      for await (const chunk of await model.stream(prompt, { signal: controller.signal })) {
+      for await (const chunk of await model.stream(prompt, { ...tools, signal: controller.signal })) {
         timer.refresh();
         const delta = typeof chunk.content === 'string' ? chunk.content : chunk.text;
         if (delta) {
