@@ -150,18 +150,24 @@ describe('PMCChat in a real browser (e2e)', () => {
     expect(box.x + box.width).toBeLessThanOrEqual(375);
   });
 
-  it('should reconnect by itself after the server restarts, keeping the conversation on screen', async () => {
-    await sendMessage(page, 'before the restart');
-    await lastAnswer(page).getByText('Echo: before the restart').waitFor();
+  it.each(['socket', 'sse'])(
+    'should reconnect by itself over %s after the server restarts, keeping the conversation on screen',
+    async (transport) => {
+      await page.locator('#transport').selectOption(transport);
+      await page.locator('#connection[data-state="connected"]').waitFor();
+      await sendMessage(page, 'before the restart');
+      await lastAnswer(page).getByText('Echo: before the restart').waitFor();
 
-    await t.close();
-    await page.locator('#connection[data-state="reconnecting"]').waitFor();
-    t = await startApp({}, port);
-    await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 30_000 });
-    await page.getByText('your next message starts a new chat').waitFor();
-    expect(await page.locator('.message.user').first().textContent()).toBe('before the restart');
+      await t.close();
+      await page.locator('#connection[data-state="reconnecting"]').waitFor();
+      t = await startApp({}, port);
+      await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 30_000 });
+      await page.getByText('your next message starts a new chat').waitFor({ timeout: 30_000 });
+      expect(await page.locator('.message.user').getByText('before the restart').count()).toBe(1);
 
-    await sendMessage(page, 'after the restart');
-    await lastAnswer(page).getByText('Echo: after the restart').waitFor();
-  });
+      await sendMessage(page, 'after the restart');
+      await lastAnswer(page).getByText('Echo: after the restart').waitFor();
+      await page.locator('#transport').selectOption('socket');
+    },
+  );
 });

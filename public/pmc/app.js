@@ -128,8 +128,13 @@ const handlers = {
   },
   session_end: (event) => {
     notify(`This session has ended (${event.data.reason}). Your next message starts a new chat.`);
+    state.transport.leave(event.session_id);
     rememberSession(undefined);
     setStatus('IDLE');
+    if (event.data.reason === 'shutdown') {
+      // The server is going away; say so until it answers again.
+      state.transport.awaitServer?.();
+    }
   },
 };
 
@@ -205,22 +210,24 @@ async function resume() {
   }
 }
 
-/** The SSE stream was refused: the session is gone, or the server is not back yet. */
-async function streamClosed() {
+/** The SSE stream was refused or lost for good: open it again, backing off, unless the session is gone. */
+async function streamClosed(attempt = 0) {
   if (!state.sessionId) {
     return;
   }
   setConnection('reconnecting');
   try {
-    await http('GET', `/api/v3/sessions/${encodeURIComponent(state.sessionId)}`);
+    await join(state.sessionId);
+    setConnection('connected');
+    notify();
   } catch (error) {
     if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
       sessionLost();
       setConnection('connected');
       return;
     }
+    setTimeout(() => void streamClosed(attempt + 1), Math.min(1000 * 2 ** attempt, 15_000));
   }
-  setTimeout(() => void resume().then(() => setConnection('connected')), 2000);
 }
 
 function sessionLost() {

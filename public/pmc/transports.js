@@ -135,7 +135,14 @@ export class SseTransport {
         }
       });
     }
-    const start = await first;
+    let start;
+    try {
+      start = await first;
+    } catch (error) {
+      // Left open, EventSource would keep retrying on its own, beside the caller's retry.
+      source.close();
+      throw error;
+    }
     source.onopen = () => this.onConnection('connected');
     source.onerror = () => {
       // CLOSED: the server refused the stream (the session is gone); otherwise the browser retries.
@@ -152,6 +159,27 @@ export class SseTransport {
 
   leave() {
     this.source?.close();
+  }
+
+  /**
+   * With no stream open, only polling tells when a server that is shutting down is back: it counts
+   * as back once it has been seen gone, or after it kept answering for ten seconds.
+   */
+  async awaitServer() {
+    this.onConnection('reconnecting');
+    const since = Date.now();
+    let seenGone = false;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const up = await fetch('/health/live')
+        .then((response) => response.ok)
+        .catch(() => false);
+      seenGone ||= !up;
+      if (up && (seenGone || Date.now() - since > 10_000)) {
+        this.onConnection('connected');
+        return;
+      }
+    }
   }
 
   send(sessionId, content) {
