@@ -10,7 +10,12 @@ export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 export function launchBrowser(): Promise<Browser> {
   // The sandbox needs user namespaces, which CI containers running as root do not have.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  // A container's small /dev/shm makes Chromium crash on larger pages; it can use /tmp instead.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
