@@ -18,7 +18,10 @@ import type { Results } from './report';
 import { FULL, QUICK, concurrency, history, latency, memory, starts, streams } from './scenarios';
 import type { Context } from './scenarios';
 
-const PARTS = ['latency', 'history', 'concurrency', 'memory', 'streams', 'starts'] as const;
+// In the order they run; each fills the field of Results with its name.
+const PARTS = { latency, history, concurrency, memory, streams, starts } satisfies {
+  [K in keyof Results]?: (ctx: Context) => Promise<Results[K]>;
+};
 const BENCHMARKS_MD = join(__dirname, '..', 'BENCHMARKS.md');
 
 function startLlm(): Promise<{ url: string; process: ChildProcess }> {
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
     .find((arg) => arg.startsWith('--only='))
     ?.slice(7)
     .split(',');
-  const parts = PARTS.filter((part) => !only || only.includes(part));
+  const parts = (Object.keys(PARTS) as Array<keyof typeof PARTS>).filter((part) => !only || only.includes(part));
   const dir = mkdtempSync(join(tmpdir(), 'mcp-bench-'));
   const configs = writeConfigs(dir);
   const llm = await startLlm();
@@ -70,26 +73,7 @@ async function main(): Promise<void> {
   try {
     for (const part of parts) {
       ctx.log(`${part}...`);
-      switch (part) {
-        case 'latency':
-          results.latency = await latency(ctx);
-          break;
-        case 'history':
-          results.history = await history(ctx);
-          break;
-        case 'concurrency':
-          results.concurrency = await concurrency(ctx);
-          break;
-        case 'memory':
-          results.memory = await memory(ctx);
-          break;
-        case 'streams':
-          results.streams = await streams(ctx);
-          break;
-        case 'starts':
-          results.starts = await starts(ctx);
-          break;
-      }
+      Object.assign(results, { [part]: await PARTS[part](ctx) });
     }
   } finally {
     llm.process.disconnect();

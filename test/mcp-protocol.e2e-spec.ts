@@ -42,6 +42,20 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+/** Waits until the server has been sent notifications/cancelled for the last tools/call it got. */
+async function lastCallCancelled(recordFile: string): Promise<void> {
+  const call = sentTo(recordFile)
+    .filter((message) => message.method === 'tools/call')
+    .at(-1)!;
+  await waitUntil(
+    () =>
+      sentTo(recordFile).some(
+        (message) => message.method === 'notifications/cancelled' && message.params?.requestId === call.id,
+      ),
+    `notifications/cancelled for request ${call.id}`,
+  );
+}
+
 async function send(client: SocketClient, sessionId: string, content: string): Promise<string> {
   const ack = (await client.socket.emitWithAck('chat_message', { session_id: sessionId, content })) as {
     turn_id: string;
@@ -136,15 +150,7 @@ describe('MCP protocol features (e2e)', () => {
       status: 'failed',
       error: expect.stringContaining('within timeout_ms 400; the call was cancelled'),
     });
-    const sent = sentTo(join(dir, 'slow.jsonl'));
-    const call = sent.filter((message) => message.method === 'tools/call').at(-1)!;
-    await waitUntil(
-      () =>
-        sentTo(join(dir, 'slow.jsonl')).some(
-          (message) => message.method === 'notifications/cancelled' && message.params?.requestId === call.id,
-        ),
-      'notifications/cancelled',
-    );
+    await lastCallCancelled(join(dir, 'slow.jsonl'));
   });
 
   it('should cancel a running tool call when the turn is cancelled, and end the turn promptly', async () => {
@@ -159,16 +165,7 @@ describe('MCP protocol features (e2e)', () => {
       cancelled: true,
     });
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'error', data: { code: 'TURN_CANCELLED' } });
-    const call = sentTo(recordFile)
-      .filter((message) => message.method === 'tools/call')
-      .at(-1)!;
-    await waitUntil(
-      () =>
-        sentTo(recordFile).some(
-          (message) => message.method === 'notifications/cancelled' && message.params?.requestId === call.id,
-        ),
-      'notifications/cancelled for the cancelled call',
-    );
+    await lastCallCancelled(recordFile);
   });
 
   it("should answer a server's sampling request with the session's model and stream it as a step", async () => {

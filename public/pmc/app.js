@@ -38,7 +38,6 @@ const state = {
   status: 'IDLE',
   turns: new Map(),
   everConnected: false,
-  joining: undefined,
 };
 
 // ---- status and notices ---------------------------------------------------------------------

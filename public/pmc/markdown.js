@@ -28,7 +28,7 @@ const INLINE =
   /(`+)([\s\S]*?[^`])\1(?!`)|\*\*([\s\S]+?)\*\*|(?<!\w)__(\S[\s\S]*?)__(?!\w)|\*([^*\s][^*]*?)\*|(?<!\w)_([^_\s][^_]*?)_(?!\w)|\[([^\]]+)\]\(([^)\s]+)\)/;
 
 /** Inline spans of one block, as nodes. */
-export function inline(text) {
+function inline(text) {
   const nodes = [];
   let rest = text;
   while (rest) {

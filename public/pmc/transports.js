@@ -1,7 +1,7 @@
 // The two ways to reach the server: socket.io on /chat, or Server-Sent Events plus REST. Both give
 // the app the same stream of event envelopes and the same four calls.
 
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   'session_start',
   'status',
   'thinking',
@@ -25,7 +25,7 @@ export class ServerError extends Error {
   }
 }
 
-async function http(method, path, body) {
+export async function http(method, path, body) {
   const response = await fetch(path, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
@@ -198,5 +198,3 @@ export class SseTransport {
     );
   }
 }
-
-export { http };

@@ -242,6 +242,9 @@ export function elicitationOutcome(card, data) {
 /** A stored history, as the server keeps it, drawn as turns. */
 export function historyNodes(messages) {
   const nodes = [];
+  const results = new Map(
+    messages.filter((message) => message.role === 'tool').map((message) => [message.tool_call_id, message]),
+  );
   let turn;
   for (const message of messages) {
     if (message.role === 'user') {
@@ -261,7 +264,7 @@ export function historyNodes(messages) {
         turn.thinking({ iteration: turn.count + 1, content: message.content });
       }
       for (const call of message.tool_calls) {
-        const result = messages.find((candidate) => candidate.role === 'tool' && candidate.tool_call_id === call.id);
+        const result = results.get(call.id);
         turn.toolCall({
           call_id: call.id,
           tool: call.name,

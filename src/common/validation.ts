@@ -1,5 +1,6 @@
-import { ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from '@nestjs/common';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 import { AppException, ErrorCode } from './errors';
 
@@ -19,3 +20,9 @@ export const createValidationPipe = (): ValidationPipe =>
     transform: true,
     exceptionFactory: (errors) => new AppException(ErrorCode.VALIDATION_FAILED, describe(errors).join('; ')),
   });
+
+// Longer than any id this server issues; the bound keeps junk out of logs and lookups.
+const ID_MAX_LENGTH = 128;
+
+/** A session, turn or elicitation id in a request: a non-empty string of bounded length. */
+export const IsId = (): PropertyDecorator => applyDecorators(IsString(), IsNotEmpty(), MaxLength(ID_MAX_LENGTH));

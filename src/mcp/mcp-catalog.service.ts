@@ -78,8 +78,7 @@ export class McpCatalogService {
           `session_id is required: MCP server "${server}" is session-scoped, so each session has its own`,
         );
       }
-      const client = await this.mcp.clientsOf(sessionId).startServer(server, start);
-      return await client.sdk(start);
+      return await this.mcp.clientsOf(sessionId).client(server).sdk(start);
     } catch (error) {
       if (error instanceof AppException) {
         throw error;

@@ -3,8 +3,14 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 import type { McpServerConfig, ServerPolicy } from './mcp-config';
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_MAX_TIMEOUT_MS = 600_000;
+/** The optional keys' values when a server entry leaves them out. */
+export const DEFAULT_POLICY: ServerPolicy = {
+  scope: 'session',
+  disabled: false,
+  timeoutMs: 60_000,
+  maxTimeoutMs: 600_000,
+  blockedTools: [],
+};
 // Filled per session by the MCP layer, not from the environment.
 export const SESSION_PLACEHOLDERS = ['SESSION_ID', 'SESSION_DIR'];
 
@@ -103,25 +109,25 @@ function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
   if (entry.scope !== undefined && entry.scope !== 'session' && entry.scope !== 'shared') {
     fail(`"scope" must be "session" or "shared", got ${JSON.stringify(entry.scope)}`);
   }
-  const timeoutMs = timeout(entry.timeout_ms, 'timeout_ms', DEFAULT_TIMEOUT_MS, fail);
+  const timeoutMs = timeout(entry.timeout_ms, 'timeout_ms', DEFAULT_POLICY.timeoutMs, fail);
   const maxTimeoutMs = timeout(
     entry.max_timeout_ms,
     'max_timeout_ms',
-    Math.max(DEFAULT_MAX_TIMEOUT_MS, timeoutMs),
+    Math.max(DEFAULT_POLICY.maxTimeoutMs, timeoutMs),
     fail,
   );
   if (maxTimeoutMs < timeoutMs) {
     fail(`"max_timeout_ms" (${maxTimeoutMs}) must be at least "timeout_ms" (${timeoutMs})`);
   }
   const allowedTools = stringList(entry.allowed_tools, 'allowed_tools', fail);
-  const blockedTools = stringList(entry.blocked_tools, 'blocked_tools', fail) ?? [];
+  const blockedTools = stringList(entry.blocked_tools, 'blocked_tools', fail) ?? DEFAULT_POLICY.blockedTools;
   const both = blockedTools.find((tool) => allowedTools?.includes(tool));
   if (both) {
     fail(`tool "${both}" is in both "allowed_tools" and "blocked_tools"`);
   }
   return {
-    scope: (entry.scope as ServerPolicy['scope'] | undefined) ?? 'session',
-    disabled: entry.disabled === true,
+    scope: (entry.scope as ServerPolicy['scope'] | undefined) ?? DEFAULT_POLICY.scope,
+    disabled: (entry.disabled as boolean | undefined) ?? DEFAULT_POLICY.disabled,
     timeoutMs,
     maxTimeoutMs,
     allowedTools,

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { DEFAULT_MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, McpConfigError, parseMcpConfig } from './mcp-config-parser';
+import { DEFAULT_POLICY, McpConfigError, parseMcpConfig } from './mcp-config-parser';
+
+export { DEFAULT_POLICY };
 
 /** The optional keys this host adds to Claude Desktop's format, with their defaults applied. */
 export interface ServerPolicy {
@@ -37,14 +39,6 @@ export interface RemoteServerConfig extends ServerPolicy {
 export type McpServerConfig = StdioServerConfig | RemoteServerConfig;
 
 const DEFAULT_CONFIG_PATH = './mcp.config.json';
-
-export const DEFAULT_POLICY: ServerPolicy = {
-  scope: 'session',
-  disabled: false,
-  timeoutMs: DEFAULT_TIMEOUT_MS,
-  maxTimeoutMs: DEFAULT_MAX_TIMEOUT_MS,
-  blockedTools: [],
-};
 
 /** Resolves a package's bin script so the default servers run from node_modules with this Node. */
 const packageScript = (specifier: string): string => require.resolve(specifier);

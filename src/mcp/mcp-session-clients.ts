@@ -109,15 +109,13 @@ export class McpSessionClients {
     return outcomes.filter((outcome): outcome is StartFailure => outcome !== undefined);
   }
 
-  /** The client of one server, started if need be (for REST reads of resources and prompts). */
-  async startServer(server: string, start: McpStartOptions): Promise<SupervisedClient> {
+  /** The client of one server, not started (for REST reads of resources and prompts, which start it). */
+  client(server: string): SupervisedClient {
     const config = this.servers.find((candidate) => candidate.name === server);
     if (!config) {
       throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" is not configured or is disabled`);
     }
-    const client = this.clientOf(config);
-    await client.ensureReady(start);
-    return client;
+    return this.clientOf(config);
   }
 
   /**

@@ -61,10 +61,6 @@ export class SupervisedClient {
     return this.state;
   }
 
-  get lastError(): string | undefined {
-    return this.failure?.message;
-  }
-
   get tools(): Tool[] {
     return this.connection?.tools ?? [];
   }

@@ -2,23 +2,11 @@ import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
 import { EventSource } from 'eventsource';
 
+import { EVENT_DATA_CLASSES } from '../../src/sessions/events';
 import type { EventType, StreamEvent } from '../../src/sessions/events';
 
-export const EVENT_TYPES: EventType[] = [
-  'session_start',
-  'thinking',
-  'acting',
-  'tool_call',
-  'observing',
-  'partial_response',
-  'final_response',
-  'error',
-  'session_end',
-  'status',
-  'mcp_status',
-  'sampling',
-  'elicitation',
-];
+// Every type of the wire contract, from its one declaration.
+export const EVENT_TYPES = Object.keys(EVENT_DATA_CLASSES) as EventType[];
 
 /** Collects a client's events in arrival order and waits for the ones a test expects. */
 export class EventRecorder {

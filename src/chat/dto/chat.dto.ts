@@ -1,16 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 
-// Longer than any id this server issues; the bound keeps junk out of logs and lookups.
-const ID_MAX = 128;
+import { IsId } from '../../common/validation';
+import { ElicitationAnswerDto } from '../../sessions/dto/elicitation.dto';
 
 export class JoinChatDto {
   @ApiPropertyOptional({ description: 'Session to join; a new one is created when absent' })
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
+  @IsId()
   session_id?: string;
 
   @ApiPropertyOptional({ description: 'Replay the retained events after this id (resuming a stream)' })
@@ -22,9 +20,7 @@ export class JoinChatDto {
 
 export class SessionRefDto {
   @ApiProperty()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
+  @IsId()
   session_id!: string;
 }
 
@@ -50,18 +46,14 @@ export class ChatRequestDto {
 
   @ApiPropertyOptional({ description: 'Session to continue; a new one is created when absent' })
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
+  @IsId()
   session_id?: string;
 }
 
 export class StreamQueryDto {
   @ApiPropertyOptional({ description: 'Session to stream; a new one is created when absent' })
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
+  @IsId()
   session_id?: string;
 
   @ApiPropertyOptional({ description: 'Same as the Last-Event-ID header, for clients that cannot set it' })
@@ -70,4 +62,11 @@ export class StreamQueryDto {
   @IsInt()
   @Min(0)
   last_event_id?: number;
+}
+
+/** `elicitation_response`: the answer (as over REST) plus the session and elicitation it answers. */
+export class ElicitationResponseDto extends IntersectionType(SessionRefDto, ElicitationAnswerDto) {
+  @ApiProperty()
+  @IsId()
+  elicitation_id!: string;
 }

@@ -1,46 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
-const ID_MAX = 128;
+import { IsId } from '../../common/validation';
 
-export class CatalogQueryDto {
+const URI_MAX_LENGTH = 4096;
+
+/** Which client serves the request: the session's, or the shared one of a shared server. */
+export class CatalogSessionDto {
   @ApiPropertyOptional({ description: 'Session whose client to use; required for session-scoped servers' })
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
+  @IsId()
   session_id?: string;
+}
 
+export class CatalogQueryDto extends CatalogSessionDto {
   @ApiPropertyOptional({ description: 'Cursor from the previous page (nextCursor)' })
   @IsOptional()
   @IsString()
-  @MaxLength(4096)
+  @MaxLength(URI_MAX_LENGTH)
   cursor?: string;
 }
 
-export class ReadResourceQueryDto {
+export class ReadResourceQueryDto extends CatalogSessionDto {
   @ApiProperty({ description: 'URI of the resource to read' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(4096)
+  @MaxLength(URI_MAX_LENGTH)
   uri!: string;
-
-  @ApiPropertyOptional({ description: 'Session whose client to use; required for session-scoped servers' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
-  session_id?: string;
 }
 
-export class GetPromptDto {
-  @ApiPropertyOptional({ description: 'Session whose client to use; required for session-scoped servers' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
-  session_id?: string;
-
+export class GetPromptDto extends CatalogSessionDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'string' },

@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-
-const ID_MAX = 128;
+import { IsIn, IsObject, IsOptional } from 'class-validator';
 
 /** The user's answer to an `elicitation` event. */
 export class ElicitationAnswerDto {
@@ -17,21 +15,6 @@ export class ElicitationAnswerDto {
   @IsOptional()
   @IsObject()
   content?: Record<string, unknown>;
-}
-
-/** socket.io `elicitation_response`: the answer plus where it goes. */
-export class ElicitationResponseDto extends ElicitationAnswerDto {
-  @ApiProperty()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
-  session_id!: string;
-
-  @ApiProperty()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(ID_MAX)
-  elicitation_id!: string;
 }
 
 export class ElicitationAnsweredDto {
