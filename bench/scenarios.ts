@@ -288,7 +288,10 @@ export async function memory(ctx: Context): Promise<MemoryResult> {
     await postChat(app.url, 'warm up');
     const before = await app.stats();
     await pool(count, 50, async () => {
-      const response = await fetch(`${app.url}/api/v3/sessions`, { method: 'POST' });
+      const response = await fetch(`${app.url}/api/v3/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
       if (response.status !== 201) {
         throw new Error(`POST /api/v3/sessions answered ${response.status}`);
       }

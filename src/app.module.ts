@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 
 import { ChatModule } from './chat/chat.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { RequireJsonMiddleware } from './common/require-json.middleware';
 import { createValidationPipe } from './common/validation';
-import { appConfig } from './config/app-config';
+import { APP_CONFIG, appConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { McpModule } from './mcp/mcp.module';
 import { PmcModule } from './pmc/pmc.module';
@@ -15,7 +16,7 @@ import { ReactModule } from './react/react.module';
 import { SessionsModule } from './sessions/sessions.module';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   /** Settings come from the environment; overrides (tests, benchmarks) win over it. */
   static forRoot(overrides: Record<string, string> = {}): DynamicModule {
     return {
@@ -32,9 +33,13 @@ export class AppModule {
       ],
       providers: [
         // Global: validates HTTP bodies and socket.io payloads alike.
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_PIPE, useFactory: createValidationPipe, inject: [APP_CONFIG] },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequireJsonMiddleware).forRoutes('*path');
   }
 }

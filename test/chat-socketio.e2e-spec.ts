@@ -1,5 +1,6 @@
 import type { StreamEvent } from '../src/sessions/events';
 import { connectSocket } from './helpers/events';
+import { createSession } from './helpers/http';
 import type { SocketClient } from './helpers/events';
 import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
@@ -48,7 +49,7 @@ describe('socket.io /chat (e2e)', () => {
 
   it('should stream a tool-using turn as think, act, tool_call, observe, answer', async () => {
     const joined = await join();
-    expect(joined).toEqual({ session_id: expect.any(String), status: 'IDLE', messages: [] });
+    expect(joined).toEqual({ session_id: expect.any(String), status: 'IDLE', messages: [], next_before: null });
     const start = await client.recorder.waitFor((e) => e.type === 'session_start', 'session_start');
     expect(start).toMatchObject({ id: 1, session_id: joined.session_id, turn_id: null, data: { status: 'IDLE' } });
 
@@ -269,10 +270,7 @@ describe('socket.io /chat (e2e)', () => {
   });
 
   it('should stream a whole turn, from its first status, to a client that sends without joining', async () => {
-    const created = (await (await fetch(`${t.url}/api/v3/sessions`, { method: 'POST' })).json()) as {
-      session_id: string;
-    };
-    const turnId = await send(created.session_id, '[[tool:echo {"message":"unjoined"}]]');
+    const turnId = await send(await createSession(t.url), '[[tool:echo {"message":"unjoined"}]]');
     await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'status' && e.data.status === 'READY');
     const statuses = client.recorder.ofTurn(turnId, ['status']).map((e) => (e.type === 'status' ? e.data.status : ''));
     expect(statuses).toEqual(['STARTING', 'PROCESSING', 'READY']);

@@ -1,11 +1,9 @@
 import { connectSocket, connectSse } from './helpers/events';
 import type { SseClient } from './helpers/events';
+import { postJson } from './helpers/http';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
-
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('SSE /api/v3/chat (e2e)', () => {
   let t: TestApp;
@@ -37,7 +35,7 @@ describe('SSE /api/v3/chat (e2e)', () => {
   };
 
   const sendTurn = async (sessionId: string, message: string): Promise<string> => {
-    const res = await post(`${t.url}/api/v3/chat/send`, { session_id: sessionId, message });
+    const res = await postJson(`${t.url}/api/v3/chat/send`, { session_id: sessionId, message });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { session_id: string; turn_id: string };
     expect(body).toEqual({ session_id: sessionId, turn_id: expect.any(String) });
@@ -143,13 +141,13 @@ describe('SSE /api/v3/chat (e2e)', () => {
     const client = await open();
     const { session_id } = await client.recorder.waitFor((e) => e.type === 'session_start');
 
-    const missing = await post(`${t.url}/api/v3/chat/send`, { session_id });
+    const missing = await postJson(`${t.url}/api/v3/chat/send`, { session_id });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({
       error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('message') },
     });
 
-    const unknown = await post(`${t.url}/api/v3/chat/send`, { session_id: 'nope', message: 'hi' });
+    const unknown = await postJson(`${t.url}/api/v3/chat/send`, { session_id: 'nope', message: 'hi' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({
       error: { code: 'SESSION_NOT_FOUND', message: expect.stringContaining('nope') },

@@ -106,27 +106,41 @@ describe('MCP server faults (e2e)', () => {
     ).rejects.toThrow(/server "ghost": "command" "mcp-ghost-server-not-installed" was not found on PATH/);
   });
 
-  it('should give the session that reaches MCP_MAX_PROCESSES a clear error and keep its turn going', async () => {
+  it('should give the server place of an idle session to another at MCP_MAX_PROCESSES, refusing only busy ones', async () => {
     t = await startApp({ MCP_MAX_PROCESSES: '1' });
     client = await connectSocket(t.url);
     const first = await runSocketTurn(client, '[[tool:echo {"message":"first"}]]');
-    expect(first.end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: first' } });
+    const firstServer = mcpProcessIds(/server-everything/);
+    expect(firstServer).toHaveLength(1);
 
-    const second = await runSocketTurn(client, 'no tools for me?');
-    expect(client.recorder.ofTurn(second.turnId, ['error'])[0]).toMatchObject({
+    // The first session is idle: its server is closed for the second, whose tool runs.
+    const second = await runSocketTurn(client, '[[tool:echo {"message":"second"}]]');
+    expect(second.end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: second' } });
+    expect(client.recorder.ofTurn(second.turnId, ['error'])).toEqual([]);
+    await waitForExit(firstServer);
+    expect(mcpProcessIds(/server-everything/)).toHaveLength(1);
+
+    // The first session's next turn starts its server again, in the second's place.
+    const again = await runSocketTurn(client, '[[tool:echo {"message":"again"}]]', first.sessionId);
+    expect(again.end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: again' } });
+
+    // While the first session's turn runs, the one process is its own: the second is refused, clearly.
+    const held = (await client.socket.emitWithAck('chat_message', {
+      session_id: first.sessionId,
+      content: '[[hold:cap]]',
+    })) as { turn_id: string };
+    await t.llm.held('cap');
+    const refused = await runSocketTurn(client, 'no tools for me?', second.sessionId);
+    expect(client.recorder.ofTurn(refused.turnId, ['error'])[0]).toMatchObject({
       data: {
         code: 'MCP_PROCESS_LIMIT',
         server: 'everything',
         session_usable: true,
-        message: expect.stringContaining('1 MCP server processes are running (MCP_MAX_PROCESSES)'),
+        message: expect.stringContaining('all 1 MCP server processes (MCP_MAX_PROCESSES) serve running turns'),
       },
     });
-    expect(second.end).toMatchObject({ type: 'final_response', data: { content: 'Echo: no tools for me?' } });
-    expect(mcpProcessIds(/server-everything/)).toHaveLength(1);
-
-    // Once the first session has ended, the second gets its server.
-    await fetch(`${t.url}/api/v3/sessions/${first.sessionId}`, { method: 'DELETE' });
-    const third = await runSocketTurn(client, '[[tool:echo {"message":"my turn"}]]', second.sessionId);
-    expect(third.end).toMatchObject({ type: 'final_response', data: { content: 'Observed: Echo: my turn' } });
+    expect(refused.end).toMatchObject({ type: 'final_response', data: { content: 'Echo: no tools for me?' } });
+    t.llm.release('cap');
+    await client.recorder.turnEnd(held.turn_id);
   });
 });

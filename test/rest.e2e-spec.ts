@@ -1,12 +1,7 @@
+import { createSession, postJson } from './helpers/http';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
-
-const json = (body: unknown): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
 
 describe('REST (e2e)', () => {
   let t: TestApp;
@@ -21,7 +16,7 @@ describe('REST (e2e)', () => {
   });
 
   it('should run a whole turn over POST /chat and continue the session', async () => {
-    const res = await fetch(`${t.url}/chat`, json({ message: '[[tool:echo {"message":"rest"}]]' }));
+    const res = await postJson(`${t.url}/chat`, { message: '[[tool:echo {"message":"rest"}]]' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
       session_id: string;
@@ -36,23 +31,21 @@ describe('REST (e2e)', () => {
     });
     expect(body.steps.map((s) => s.type)).toEqual(['thinking', 'acting', 'tool_call', 'tool_call', 'observing']);
 
-    const next = await fetch(`${t.url}/chat`, json({ message: '[[recall]]', session_id: body.session_id }));
+    const next = await postJson(`${t.url}/chat`, { message: '[[recall]]', session_id: body.session_id });
     expect(await next.json()).toMatchObject({ response: 'History: [[tool:echo {"message":"rest"}]] | [[recall]]' });
   });
 
   it('should answer an LLM failure on POST /chat with 502 and keep the session', async () => {
-    const created = (await (await fetch(`${t.url}/api/v3/sessions`, { method: 'POST' })).json()) as {
-      session_id: string;
-    };
-    const failed = await fetch(`${t.url}/chat`, json({ message: '[[status:503]]', session_id: created.session_id }));
+    const created = { session_id: await createSession(t.url) };
+    const failed = await postJson(`${t.url}/chat`, { message: '[[status:503]]', session_id: created.session_id });
     expect(failed.status).toBe(502);
     expect(await failed.json()).toEqual({ error: { code: 'LLM_ERROR', message: expect.stringContaining('503') } });
-    const ok = await fetch(`${t.url}/chat`, json({ message: 'ok now', session_id: created.session_id }));
+    const ok = await postJson(`${t.url}/chat`, { message: 'ok now', session_id: created.session_id });
     expect(await ok.json()).toMatchObject({ response: 'Echo: ok now' });
   });
 
   it('should create, list, show and delete sessions', async () => {
-    const create = await fetch(`${t.url}/api/v3/sessions`, { method: 'POST' });
+    const create = await postJson(`${t.url}/api/v3/sessions`);
     expect(create.status).toBe(201);
     const session = (await create.json()) as { session_id: string };
     expect(session).toEqual({
@@ -65,7 +58,7 @@ describe('REST (e2e)', () => {
       queued: 0,
       title: null,
     });
-    await fetch(`${t.url}/chat`, json({ message: 'remember this', session_id: session.session_id }));
+    await postJson(`${t.url}/chat`, { message: 'remember this', session_id: session.session_id });
 
     const list = (await (await fetch(`${t.url}/api/v3/sessions`)).json()) as {
       sessions: Array<{ session_id: string }>;
@@ -136,16 +129,16 @@ describe('REST (e2e)', () => {
       [{ message: 'x'.repeat(32_001) }, /MAX_MESSAGE_CHARS/],
     ];
     for (const [body, pattern] of cases) {
-      const res = await fetch(`${t.url}/chat`, json(body));
+      const res = await postJson(`${t.url}/chat`, body);
       expect(res.status).toBe(400);
       const answer = (await res.json()) as { error: { code: string; message: string } };
       expect(answer.error.code).toBe('VALIDATION_FAILED');
       expect(answer.error.message).toMatch(pattern);
     }
-    const huge = await fetch(`${t.url}/chat`, json({ message: 'x'.repeat(2_000_000) }));
+    const huge = await postJson(`${t.url}/chat`, { message: 'x'.repeat(2_000_000) });
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
-    const unknown = await fetch(`${t.url}/chat`, json({ message: 'hi', session_id: 'ghost' }));
+    const unknown = await postJson(`${t.url}/chat`, { message: 'hi', session_id: 'ghost' });
     expect(unknown.status).toBe(404);
   });
 

@@ -187,9 +187,33 @@ async function open(sessionId) {
   notify();
   state.sessionId = sessionId;
   const joined = await join(sessionId);
-  ui.messages.append(...historyNodes(joined.messages ?? []));
+  const earlier = typeof joined.next_before === 'number' ? [earlierButton(joined.session_id, joined.next_before)] : [];
+  ui.messages.append(...earlier, ...historyNodes(joined.messages ?? []));
   scrollToEnd();
   void refreshSidebar();
+}
+
+/** The history comes a page at a time: this button at its top puts the page before it in its place. */
+function earlierButton(sessionId, before) {
+  const item = document.createElement('li');
+  item.className = 'earlier';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = 'Show earlier messages';
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    void http('GET', `/api/v3/sessions/${encodeURIComponent(sessionId)}/messages?before=${before}`)
+      .then((page) => {
+        const more = typeof page.next_before === 'number' ? [earlierButton(sessionId, page.next_before)] : [];
+        item.replaceWith(...more, ...historyNodes(page.messages));
+      })
+      .catch((error) => {
+        button.disabled = false;
+        showFailure(error);
+      });
+  });
+  item.append(button);
+  return item;
 }
 
 /** After a reconnect: resume the session where the stream stopped, or say it is gone. */

@@ -26,9 +26,10 @@ export class ServerError extends Error {
 }
 
 export async function http(method, path, body) {
+  // The server takes state-changing requests only as JSON, with or without a body.
   const response = await fetch(path, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body ? JSON.stringify(body) : undefined,
   });
   const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
@@ -153,8 +154,8 @@ export class SseTransport {
       }
     };
     return detail
-      ? { session_id: detail.session_id, status: detail.status, messages: detail.messages }
-      : { session_id: start.session_id, status: start.data.status, messages: [] };
+      ? { session_id: detail.session_id, status: detail.status, messages: detail.messages, next_before: detail.next_before }
+      : { session_id: start.session_id, status: start.data.status, messages: [], next_before: null };
   }
 
   leave() {

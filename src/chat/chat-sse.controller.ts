@@ -1,8 +1,9 @@
-import { Body, Controller, Headers, HttpCode, Post, Query, Req, Sse } from '@nestjs/common';
-import type { BeforeApplicationShutdown, MessageEvent } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
+import type { BeforeApplicationShutdown } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -14,20 +15,24 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { finished } from 'node:stream/promises';
-import { finalize, map, Observable } from 'rxjs';
 
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { AppException, ErrorCode } from '../common/errors';
+import { originAllowed } from '../common/origin';
 import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { StreamEventDto } from '../sessions/events';
-import type { StreamEvent } from '../sessions/events';
 import { SessionsService } from '../sessions/sessions.service';
+import type { SessionFeed } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
 import { SendMessageDto, StreamQueryDto } from './dto/chat.dto';
 import { AcceptedTurnDto } from './dto/chat-responses.dto';
+import { EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
+import { SseResponse } from './sse-response';
+import type { SseItem } from './sse-response';
 
 // Longest wait at shutdown for streams to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
@@ -36,6 +41,7 @@ const SHUTDOWN_FLUSH_MS = 2000;
 @ApiTags('chat (SSE)')
 @Controller('api/v3/chat')
 export class ChatSseController implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(ChatSseController.name);
   private readonly responses = new Set<Response>();
 
   constructor(
@@ -45,23 +51,29 @@ export class ChatSseController implements BeforeApplicationShutdown {
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  @Sse('stream')
+  @Get('stream')
   @ApiOperation({
     summary: "A session's events as text/event-stream",
     description:
       'Each event has `id:` (the event id), `event:` (its type) and `data:` (the JSON envelope). session_start comes first; ' +
-      'with Last-Event-ID the retained events after it are replayed instead. `heartbeat` events repeat the last id.',
+      'with Last-Event-ID the retained events after it are replayed instead. `heartbeat` events repeat the last id. ' +
+      'A client more than STREAM_MAX_BUFFER_BYTES behind is disconnected and resumes with Last-Event-ID.',
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
   @ApiOkResponse({ type: StreamEventDto })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'A browser Origin that is not in CORS_ORIGINS' })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'SSE_MAX_CONNECTIONS streams are open' })
   async stream(
     @Query() query: StreamQueryDto,
     @Req() request: Request,
+    @Res() response: Response,
     @Headers('last-event-id') lastEventIdHeader?: string,
-  ): Promise<Observable<MessageEvent>> {
+  ): Promise<void> {
+    if (!originAllowed(request, this.config.CORS_ORIGINS)) {
+      throw new AppException(ErrorCode.ORIGIN_NOT_ALLOWED, `Origin ${request.headers.origin} is not in CORS_ORIGINS`);
+    }
     const header = Number.parseInt(lastEventIdHeader ?? '', 10);
     const afterId = Number.isSafeInteger(header) && header >= 0 ? header : query.last_event_id;
     const release = this.connections.openStream();
@@ -69,8 +81,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
       const sessionId = query.session_id
         ? (await this.sessions.get(query.session_id)).record.id
         : (await this.sessions.create()).record.id;
-      this.track(request.res);
-      return this.toMessages(this.sessions.stream(sessionId, afterId), afterId ?? 0).pipe(finalize(release));
+      await this.pipe(await this.sessions.feed(sessionId, afterId), response, afterId ?? 0, release);
     } catch (error) {
       release();
       throw error;
@@ -86,7 +97,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Rate limit reached, or the session queue is full' })
   async send(@Body() body: SendMessageDto, @Req() request: Request): Promise<AcceptedTurnDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
-    this.connections.consumeMessage(request.ip ?? 'unknown');
+    await this.connections.consumeMessage(this.connections.addressOf(request));
     const { turnId } = await this.sessions.send(body.session_id, body.message);
     return { session_id: body.session_id, turn_id: turnId };
   }
@@ -103,33 +114,48 @@ export class ChatSseController implements BeforeApplicationShutdown {
     );
   }
 
-  private track(response: Response | undefined): void {
-    if (response) {
-      this.responses.add(response);
-      response.once('close', () => this.responses.delete(response));
-    }
-  }
-
-  /** Heartbeats repeat the last event id, so a reconnecting client's Last-Event-ID stays right. */
-  private toMessages(events: Observable<StreamEvent>, resumedAfter: number): Observable<MessageEvent> {
-    let lastId = String(resumedAfter);
-    const session = events.pipe(
-      map((event): MessageEvent => {
-        lastId = String(event.id);
-        return { id: lastId, type: event.type, data: event };
-      }),
+  /**
+   * Writes the session's events and the heartbeats at the client's pace (EventOutbox), and drops a
+   * client that falls too far behind. Everything is released when the response closes.
+   */
+  private async pipe(feed: SessionFeed, response: Response, resumedAfter: number, release: () => void): Promise<void> {
+    const sse = new SseResponse(response, resumedAfter);
+    const outbox = new EventOutbox<SseItem>(
+      sse.backlog,
+      this.config.STREAM_MAX_BUFFER_BYTES,
+      (item) => sse.write(item),
+      (item) => sse.sizeOf(item),
+      (bytes) => {
+        this.logger.warn(
+          `SSE client ${this.connections.addressOf(response.req)} fell ${bytes} bytes behind (STREAM_MAX_BUFFER_BYTES); disconnected, it can resume with Last-Event-ID`,
+        );
+        sse.destroy();
+      },
     );
-    const beats = this.heartbeat.beats.pipe(
-      map((beat): MessageEvent => ({ id: lastId, type: 'heartbeat', data: beat })),
-    );
-    // Heartbeats run for as long as the session stream does, and stop with it.
-    return new Observable<MessageEvent>((subscriber) => {
-      const beating = beats.subscribe((beat) => subscriber.next(beat));
-      const streaming = session.subscribe(subscriber);
-      return () => {
-        beating.unsubscribe();
-        streaming.unsubscribe();
-      };
+    sse.start();
+    this.responses.add(response);
+    outbox.start(feed.backlog);
+    const streaming = feed.live.subscribe({
+      next: (event) => outbox.push(event),
+      complete: () => outbox.finish(() => sse.end()),
+      error: (error: unknown) => {
+        this.logger.error(`SSE stream of ${response.req.url} failed`, (error as Error).stack);
+        sse.end();
+      },
     });
+    const beating = this.heartbeat.beats.subscribe((beat) => outbox.push({ type: 'heartbeat', data: beat }));
+    const close = () => {
+      streaming.unsubscribe();
+      beating.unsubscribe();
+      outbox.close();
+      this.responses.delete(response);
+      release();
+    };
+    response.once('close', close);
+    // The client may have gone while the feed was read: then "close" has come already.
+    if (response.socket?.destroyed !== false) {
+      response.off('close', close);
+      close();
+    }
   }
 }

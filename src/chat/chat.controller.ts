@@ -39,7 +39,7 @@ export class ChatController {
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: 'The LLM failed; the session stays usable' })
   async chat(@Body() body: ChatRequestDto, @Req() request: Request): Promise<ChatResponseDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
-    this.connections.consumeMessage(request.ip ?? 'unknown');
+    await this.connections.consumeMessage(this.connections.addressOf(request));
     const sessionId = body.session_id ?? (await this.sessions.create()).record.id;
     const { outcome } = await this.sessions.send(sessionId, body.message);
     const result = await outcome;

@@ -9,25 +9,43 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit } from '@nestjs/websockets';
-import type { Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 
+import { AppException, ErrorCode } from '../common/errors';
 import { WsExceptionFilter } from '../common/filters/ws-exception.filter';
+import { PAGE_DEFAULT_LIMIT } from '../common/page';
 import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
+import type { StreamEvent } from '../sessions/events';
 import { SessionsService } from '../sessions/sessions.service';
+import { CLIENT_EVENTS, ClientEvent } from './client-events';
 import { ConnectionsService } from './connections.service';
 import { ChatMessageDto, ElicitationResponseDto, JoinChatDto, SessionRefDto } from './dto/chat.dto';
 import type { AcceptedTurnDto, JoinAckDto } from './dto/chat-responses.dto';
+import { EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
+import { dropConnection, watchBacklog } from './socket-backlog';
+import type { SendBacklog } from './send-backlog';
 
 type Subscriptions = Map<string, Subscription>;
 
+/** What the gateway keeps on each socket (`socket.data`). */
+interface SocketState {
+  subscriptions: Subscriptions;
+  /** What engine.io holds for it, not yet written to its socket. */
+  backlog: SendBacklog;
+  /** The client's address (TRUST_PROXY applies), for the rate limit it shares with its other connections. */
+  address: string;
+}
+
 // Longest wait at shutdown for sockets to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
+// An unknown event's name is echoed back only this far.
+const EVENT_NAME_ECHO_CHARS = 64;
 
 /** Resolves once the socket's connection has written everything it was given. */
 function flushed(socket: Socket): Promise<void> {
@@ -58,18 +76,22 @@ export class ChatGateway
   }
 
   handleConnection(client: Socket): void {
-    client.data.subscriptions = new Map() as Subscriptions;
+    const state: SocketState = {
+      subscriptions: new Map(),
+      backlog: watchBacklog(client),
+      address: this.connections.addressOf(client.request),
+    };
+    client.data = state;
     this.connections.socketOpened();
+    client.onAny((event: string, ...args: unknown[]) => this.answerUnknown(event, args));
   }
 
   handleDisconnect(client: Socket): void {
-    for (const subscription of this.subscriptionsOf(client).values()) {
-      subscription.unsubscribe();
-    }
-    this.connections.socketClosed(client.id);
+    this.unsubscribeAll(client);
+    this.connections.socketClosed();
   }
 
-  @SubscribeMessage('join_chat')
+  @SubscribeMessage(ClientEvent.JOIN_CHAT)
   async join(
     @ConnectedSocket() client: Socket,
     @MessageBody() body: JoinChatDto,
@@ -77,34 +99,40 @@ export class ChatGateway
   ): Promise<void> {
     const snapshot = body.session_id ? await this.sessions.get(body.session_id) : await this.sessions.create();
     const sessionId = snapshot.record.id;
+    const history = await this.sessions.history(sessionId, PAGE_DEFAULT_LIMIT);
     // The ack goes first, so the client knows its session before the session's events arrive.
-    ack({ session_id: sessionId, status: snapshot.status, messages: snapshot.record.messages });
-    this.follow(client, sessionId, body.last_event_id);
+    ack({
+      session_id: sessionId,
+      status: snapshot.status,
+      messages: history.messages,
+      next_before: history.next_before,
+    });
+    await this.follow(client, sessionId, body.last_event_id);
   }
 
-  @SubscribeMessage('chat_message')
+  @SubscribeMessage(ClientEvent.CHAT_MESSAGE)
   async message(@ConnectedSocket() client: Socket, @MessageBody() body: ChatMessageDto): Promise<AcceptedTurnDto> {
     assertMessageLength('content', body.content, this.config.MAX_MESSAGE_CHARS);
-    this.connections.consumeMessage(client.id);
+    await this.connections.consumeMessage(this.stateOf(client).address);
     // Subscribed before sending: the turn's first events are published before send returns.
-    this.follow(client, body.session_id);
+    await this.follow(client, body.session_id);
     const { turnId } = await this.sessions.send(body.session_id, body.content);
     return { session_id: body.session_id, turn_id: turnId };
   }
 
-  @SubscribeMessage('leave_chat')
+  @SubscribeMessage(ClientEvent.LEAVE_CHAT)
   leave(@ConnectedSocket() client: Socket, @MessageBody() body: SessionRefDto) {
     const subscriptions = this.subscriptionsOf(client);
     subscriptions.get(body.session_id)?.unsubscribe();
     return { session_id: body.session_id, left: subscriptions.delete(body.session_id) };
   }
 
-  @SubscribeMessage('cancel')
+  @SubscribeMessage(ClientEvent.CANCEL)
   cancel(@MessageBody() body: SessionRefDto) {
     return { session_id: body.session_id, cancelled: this.sessions.cancel(body.session_id) };
   }
 
-  @SubscribeMessage('elicitation_response')
+  @SubscribeMessage(ClientEvent.ELICITATION_RESPONSE)
   elicitationResponse(@MessageBody() body: ElicitationResponseDto): ElicitationAnsweredDto {
     this.sessions.answerElicitation(body.session_id, body.elicitation_id, {
       action: body.action,
@@ -125,24 +153,81 @@ export class ChatGateway
     this.server?.disconnectSockets(true);
   }
 
-  /** Streams the session's events to this socket, once per socket and session. */
-  private follow(client: Socket, sessionId: string, afterId?: number): void {
-    const subscriptions = this.subscriptionsOf(client);
+  /** Streams the session's events to this socket at its pace, once per socket and session. */
+  private async follow(client: Socket, sessionId: string, afterId?: number): Promise<void> {
+    const { subscriptions, backlog } = this.stateOf(client);
     if (subscriptions.has(sessionId)) {
       return;
     }
-    const subscription = this.sessions.stream(sessionId, afterId).subscribe({
-      next: (event) => client.emit(event.type, event),
-      complete: () => subscriptions.delete(sessionId),
-      error: (error: unknown) =>
-        this.logger.error(`Stream of session ${sessionId} to socket ${client.id} failed`, error),
-    });
-    if (!subscription.closed) {
-      subscriptions.set(sessionId, subscription);
+    // Taken before the feed is awaited, so a second message does not subscribe twice.
+    const subscription = new Subscription();
+    subscriptions.set(sessionId, subscription);
+    try {
+      const feed = await this.sessions.feed(sessionId, afterId);
+      const outbox = new EventOutbox<StreamEvent>(
+        backlog,
+        this.config.STREAM_MAX_BUFFER_BYTES,
+        (event) => client.emit(event.type, event),
+        (event) => Buffer.byteLength(JSON.stringify(event)),
+        (bytes) => this.drop(client, bytes),
+      );
+      subscription.add(() => outbox.close());
+      outbox.start(feed.backlog);
+      // Added to a subscription that the socket's disconnect has closed meanwhile, it ends at once.
+      subscription.add(
+        feed.live.subscribe({
+          next: (event) => outbox.push(event),
+          complete: () => {
+            subscriptions.delete(sessionId);
+            outbox.finish(() => subscription.unsubscribe());
+          },
+          error: (error: unknown) =>
+            this.logger.error(`Stream of session ${sessionId} to socket ${client.id} failed`, error),
+        }),
+      );
+    } catch (error) {
+      subscriptions.delete(sessionId);
+      subscription.unsubscribe();
+      throw error;
     }
   }
 
+  /** A client too far behind: what waits for it is let go at once, and it may resume with last_event_id. */
+  private drop(client: Socket, bytes: number): void {
+    this.logger.warn(
+      `socket.io client ${client.id} (${this.stateOf(client).address}) fell ${bytes} bytes behind (STREAM_MAX_BUFFER_BYTES); disconnected, it can resume with last_event_id`,
+    );
+    this.unsubscribeAll(client);
+    dropConnection(client);
+  }
+
+  /** An event no handler takes would otherwise leave the client's ack waiting for ever. */
+  private answerUnknown(event: string, args: unknown[]): void {
+    const ack = args[args.length - 1];
+    if (CLIENT_EVENTS.has(event) || typeof ack !== 'function') {
+      return;
+    }
+    const name = String(event).slice(0, EVENT_NAME_ECHO_CHARS);
+    const error = new AppException(
+      ErrorCode.UNKNOWN_EVENT,
+      `Unknown event "${name}"; this server takes ${[...CLIENT_EVENTS].join(', ')}`,
+    );
+    (ack as (body: unknown) => void)(error.toBody());
+  }
+
+  private unsubscribeAll(client: Socket): void {
+    const subscriptions = this.subscriptionsOf(client);
+    for (const subscription of subscriptions.values()) {
+      subscription.unsubscribe();
+    }
+    subscriptions.clear();
+  }
+
+  private stateOf(client: Socket): SocketState {
+    return client.data as SocketState;
+  }
+
   private subscriptionsOf(client: Socket): Subscriptions {
-    return client.data.subscriptions as Subscriptions;
+    return this.stateOf(client).subscriptions;
   }
 }

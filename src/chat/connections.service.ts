@@ -1,28 +1,57 @@
 import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Express } from 'express';
+import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 import { AppException, ErrorCode } from '../common/errors';
-import { RateLimiter } from '../common/rate-limiter';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 
-/** Counts open connections, caps SSE streams, and rate-limits messages per connection. */
+const RATE_WINDOW_S = 60;
+
+/**
+ * Counts open connections, caps SSE streams, and rate-limits messages per client address: one
+ * bucket for all of a client's sockets, streams and requests, whichever interface they use.
+ */
 @Injectable()
 export class ConnectionsService {
   private sockets = 0;
   private streams = 0;
-  private readonly limiter: RateLimiter;
+  private readonly limiter?: RateLimiterAbstract;
 
-  constructor(@InjectAppConfig() private readonly config: AppConfig) {
-    this.limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE);
+  constructor(
+    @InjectAppConfig() private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    if (config.RATE_LIMIT_PER_MINUTE > 0) {
+      this.limiter = new RateLimiterMemory({
+        keyPrefix: 'messages',
+        points: config.RATE_LIMIT_PER_MINUTE,
+        duration: RATE_WINDOW_S,
+      });
+    }
+  }
+
+  /**
+   * The client's address as Express's `request.ip` works it out (TRUST_PROXY decides whether
+   * X-Forwarded-For counts), for socket.io handshakes as well as HTTP requests.
+   */
+  addressOf(request: IncomingMessage): string {
+    const trust = this.adapterHost.httpAdapter.getInstance<Express>().get('trust proxy fn') as Parameters<
+      typeof proxyaddr
+    >[1];
+    return proxyaddr(request, trust);
   }
 
   socketOpened(): void {
     this.sockets++;
   }
 
-  socketClosed(socketId: string): void {
+  socketClosed(): void {
     this.sockets--;
-    this.limiter.forget(socketId);
   }
 
   /** Takes a stream slot, or refuses with TOO_MANY_STREAMS; call the returned function to give it back. */
@@ -43,9 +72,19 @@ export class ConnectionsService {
     };
   }
 
-  /** One message from a connection: a socket id, or a client address for HTTP. */
-  consumeMessage(connectionKey: string): void {
-    this.limiter.consume(connectionKey);
+  /** One message from a client address, over any interface; RATE_LIMITED past the limit. */
+  async consumeMessage(address: string): Promise<void> {
+    try {
+      await this.limiter?.consume(address);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) {
+        throw rejection;
+      }
+      throw new AppException(
+        ErrorCode.RATE_LIMITED,
+        `Rate limit of ${this.config.RATE_LIMIT_PER_MINUTE} messages per minute per client (RATE_LIMIT_PER_MINUTE) reached; retry in ${Math.ceil(rejection.msBeforeNext / 1000)} s`,
+      );
+    }
   }
 
   counts() {

@@ -2,7 +2,13 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Server, ServerOptions } from 'socket.io';
 
-/** socket.io with the same CORS origins as HTTP, which a gateway decorator cannot read from config. */
+import { originAllowed } from '../common/origin';
+
+/**
+ * socket.io with the same CORS origins as HTTP, which a gateway decorator cannot read from config.
+ * CORS headers only govern HTTP long-polling: the Origin of every handshake, WebSocket included, is
+ * checked here, so a page on a foreign site cannot open a connection in its visitor's name.
+ */
 export class ConfiguredIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
@@ -15,6 +21,10 @@ export class ConfiguredIoAdapter extends IoAdapter {
     return super.createIOServer(port, {
       ...(options as ServerOptions),
       cors: { origin: this.corsOrigins, credentials: true },
+      allowRequest: (request, callback) => {
+        const allowed = originAllowed(request, this.corsOrigins);
+        callback(allowed ? null : `ORIGIN_NOT_ALLOWED: ${request.headers.origin} is not in CORS_ORIGINS`, allowed);
+      },
     }) as Server;
   }
 }

@@ -1,12 +1,16 @@
 /** Every error a client can see carries one of these codes, on every transport. */
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
+  UNKNOWN_EVENT = 'UNKNOWN_EVENT',
+  ORIGIN_NOT_ALLOWED = 'ORIGIN_NOT_ALLOWED',
   NOT_FOUND = 'NOT_FOUND',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   SESSION_NOT_FOUND = 'SESSION_NOT_FOUND',
   SESSION_BUSY = 'SESSION_BUSY',
   RATE_LIMITED = 'RATE_LIMITED',
   TOO_MANY_STREAMS = 'TOO_MANY_STREAMS',
+  TOO_MANY_SESSIONS = 'TOO_MANY_SESSIONS',
   LLM_NOT_CONFIGURED = 'LLM_NOT_CONFIGURED',
   LLM_ERROR = 'LLM_ERROR',
   LLM_TIMEOUT = 'LLM_TIMEOUT',
@@ -15,6 +19,7 @@ export enum ErrorCode {
   MCP_REQUEST_FAILED = 'MCP_REQUEST_FAILED',
   TURN_CANCELLED = 'TURN_CANCELLED',
   SESSION_ENDED = 'SESSION_ENDED',
+  SERVER_SHUTDOWN = 'SERVER_SHUTDOWN',
   INTERNAL = 'INTERNAL',
 }
 
@@ -45,11 +50,16 @@ export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION_FAILED:
       return 400;
+    case ErrorCode.ORIGIN_NOT_ALLOWED:
+      return 403;
+    case ErrorCode.UNKNOWN_EVENT:
     case ErrorCode.NOT_FOUND:
     case ErrorCode.SESSION_NOT_FOUND:
       return 404;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 415;
     case ErrorCode.SESSION_BUSY:
     case ErrorCode.RATE_LIMITED:
       return 429;
@@ -61,6 +71,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.MCP_REQUEST_FAILED:
       return 502;
     case ErrorCode.TOO_MANY_STREAMS:
+    case ErrorCode.TOO_MANY_SESSIONS:
+    case ErrorCode.SERVER_SHUTDOWN:
     case ErrorCode.LLM_NOT_CONFIGURED:
     case ErrorCode.MCP_PROCESS_LIMIT:
       return 503;
@@ -78,6 +90,9 @@ export function codeOfHttpStatus(status: number): ErrorCode {
   }
   if (status === 413) {
     return ErrorCode.PAYLOAD_TOO_LARGE;
+  }
+  if (status === 415) {
+    return ErrorCode.UNSUPPORTED_MEDIA_TYPE;
   }
   if (status === 429) {
     return ErrorCode.RATE_LIMITED;

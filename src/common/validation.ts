@@ -1,8 +1,11 @@
 import { applyDecorators, ValidationPipe } from '@nestjs/common';
-import type { ValidationError } from '@nestjs/common';
+import type { ArgumentMetadata, ValidationError } from '@nestjs/common';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
+import type { AppConfig } from '../config/app-config';
 import { AppException, ErrorCode } from './errors';
+import { jsonExcess } from './json-shape';
+import type { JsonLimits } from './json-shape';
 
 function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -12,14 +15,37 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
+/**
+ * The global validation pipe, which first bounds the shape of the input: class-transformer recurses
+ * once per level of nesting, so a deep enough body would overflow the stack before any rule ran.
+ */
+class BoundedValidationPipe extends ValidationPipe {
+  constructor(private readonly limits: JsonLimits) {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new AppException(ErrorCode.VALIDATION_FAILED, describe(errors).join('; ')),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && this.toValidate(metadata)) {
+      const excess = jsonExcess(value, this.limits);
+      if (excess) {
+        throw new AppException(
+          ErrorCode.VALIDATION_FAILED,
+          `The ${metadata.type === 'query' ? 'query' : 'payload'} ${excess}`,
+        );
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** One pipe for HTTP bodies and socket.io payloads: errors name the field and carry VALIDATION_FAILED. */
-export const createValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) => new AppException(ErrorCode.VALIDATION_FAILED, describe(errors).join('; ')),
-  });
+export const createValidationPipe = (config: AppConfig): ValidationPipe =>
+  new BoundedValidationPipe({ maxDepth: config.JSON_MAX_DEPTH, maxEntries: config.JSON_MAX_ENTRIES });
 
 // Longer than any id this server issues; the bound keeps junk out of logs and lookups.
 const ID_MAX_LENGTH = 128;

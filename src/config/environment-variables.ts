@@ -148,10 +148,37 @@ export class EnvironmentVariables {
   @Min(0)
   SSE_MAX_CONNECTIONS = 50;
 
-  /** Messages per minute per connection (socket) or client address (HTTP); 0 turns the limit off. */
+  /**
+   * Messages per minute per client address, shared by all of its connections and interfaces
+   * (socket.io, SSE send, POST /chat); 0 turns the limit off.
+   */
   @IsInt()
   @Min(0)
   RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Live sessions on this server; one more is refused with TOO_MANY_SESSIONS. */
+  @IsInt()
+  @Min(1)
+  MAX_SESSIONS = 10_000;
+
+  /**
+   * Bytes a connection (socket.io or SSE) may fall behind by, sent but not yet written to its socket;
+   * past it the connection is dropped, and its client resumes from its last event id.
+   */
+  @IsInt()
+  @Min(64 * 1024)
+  STREAM_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
+
+  /** Deepest nesting of arrays and objects accepted in a request body or socket.io payload. */
+  @IsInt()
+  @Min(2)
+  @Max(256)
+  JSON_MAX_DEPTH = 32;
+
+  /** Most elements in one array, or keys in one object, of a request body or socket.io payload. */
+  @IsInt()
+  @Min(10)
+  JSON_MAX_ENTRIES = 1000;
 
   /** Messages that may wait behind a running turn in one session. */
   @IsInt()

@@ -45,21 +45,20 @@ export class McpCatalogService {
     what: string,
     run: (client: Client) => Promise<T>,
   ) {
-    const client = await this.clientFor(server, sessionId);
-    try {
-      return await run(client);
-    } catch (error) {
-      if (error instanceof McpError && error.code === (McpErrorCode.MethodNotFound as number)) {
-        throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
+    const read = async (sdk: () => Promise<Client>) => {
+      const client = await this.started(server, sdk);
+      try {
+        return await run(client);
+      } catch (error) {
+        if (error instanceof McpError && error.code === (McpErrorCode.MethodNotFound as number)) {
+          throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
+        }
+        throw new AppException(
+          ErrorCode.MCP_REQUEST_FAILED,
+          `MCP server "${server}" failed to give ${what}: ${(error as Error).message}`,
+        );
       }
-      throw new AppException(
-        ErrorCode.MCP_REQUEST_FAILED,
-        `MCP server "${server}" failed to give ${what}: ${(error as Error).message}`,
-      );
-    }
-  }
-
-  private async clientFor(server: string, sessionId: string | undefined): Promise<Client> {
+    };
     const config = this.mcp.serverConfig(server);
     if (config.disabled) {
       throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" is disabled in the MCP config`);
@@ -68,17 +67,24 @@ export class McpCatalogService {
       timeoutMs: this.config.MCP_START_TIMEOUT_MS,
       signal: AbortSignal.timeout(this.config.MCP_START_TIMEOUT_MS),
     };
+    if (config.scope === 'shared') {
+      return read(() => this.mcp.sharedClient(server).sdk(start));
+    }
+    if (!sessionId) {
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        `session_id is required: MCP server "${server}" is session-scoped, so each session has its own`,
+      );
+    }
+    // In use for the whole read: the process cap does not close the session's client under it.
+    const clients = this.mcp.clientsOf(sessionId);
+    return clients.use(() => read(() => clients.client(server).sdk(start)));
+  }
+
+  /** The server's SDK client once started; a start that fails is MCP_SERVER_FAILED. */
+  private async started(server: string, sdk: () => Promise<Client>): Promise<Client> {
     try {
-      if (config.scope === 'shared') {
-        return await this.mcp.sharedClient(server).sdk(start);
-      }
-      if (!sessionId) {
-        throw new AppException(
-          ErrorCode.VALIDATION_FAILED,
-          `session_id is required: MCP server "${server}" is session-scoped, so each session has its own`,
-        );
-      }
-      return await this.mcp.clientsOf(sessionId).client(server).sdk(start);
+      return await sdk();
     } catch (error) {
       if (error instanceof AppException) {
         throw error;

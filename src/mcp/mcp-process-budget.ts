@@ -11,7 +11,7 @@ export interface ProcessSlot {
  */
 export class ProcessBudget {
   private live = 0;
-  /** Frees a place by closing an idle pre-started process; false when there is none. */
+  /** Frees a place by closing an idle process (pre-started, or an idle session's); false when there is none. */
   reclaim: () => Promise<boolean> = () => Promise.resolve(false);
 
   constructor(readonly max: number) {}
@@ -37,13 +37,19 @@ export class ProcessBudget {
     };
   }
 
-  /** A place for a session's server, reclaiming a pre-started one if that is what it takes. */
+  /**
+   * A place for a session's server, reclaiming idle processes for as long as that is what it takes
+   * (another start may take the place one of them freed). Refused only when nothing can be reclaimed.
+   */
   async acquire(server: string, sessionLabel: string): Promise<ProcessSlot> {
-    const slot = this.tryAcquire() ?? ((await this.reclaim()) ? this.tryAcquire() : undefined);
+    let slot = this.tryAcquire();
+    while (!slot && (await this.reclaim())) {
+      slot = this.tryAcquire();
+    }
     if (!slot) {
       throw new AppException(
         ErrorCode.MCP_PROCESS_LIMIT,
-        `MCP server "${server}" was not started for ${sessionLabel}: ${this.max} MCP server processes are running (MCP_MAX_PROCESSES); try again when other sessions have ended`,
+        `MCP server "${server}" was not started for ${sessionLabel}: all ${this.max} MCP server processes (MCP_MAX_PROCESSES) serve running turns; try again when one has ended`,
       );
     }
     return slot;

@@ -1,5 +1,4 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { AppException, ErrorCode } from '../common/errors';
@@ -18,8 +17,6 @@ export interface StartFailure {
 
 /** How a session gets a client: its own for session-scoped servers, the shared one otherwise. */
 export type ClientSource = (config: McpServerConfig, host: McpClientHost) => SupervisedClient;
-
-const SESSIONS_ROOT = join(tmpdir(), `mcp-host-${process.pid}`);
 
 function expand(value: string, sessionId: string, sessionDir: string): string {
   return value.replaceAll('${SESSION_ID}', sessionId).replaceAll('${SESSION_DIR}', sessionDir);
@@ -49,25 +46,32 @@ interface IndexedTool {
 
 /**
  * One session's MCP clients: started lazily (on the first turn), kept up by their supervisors, and
- * closed with the session. The tool set the agent sees is rebuilt between turns, so a restart or a
- * tools/list_changed takes effect at the next turn and never under a running one.
+ * closed with the session, or earlier when the process cap needs the place of an idle session (they
+ * start again on its next turn). The tool set the agent sees is rebuilt between turns, so a restart
+ * or a tools/list_changed takes effect at the next turn and never under a running one.
  */
 export class McpSessionClients {
   private readonly clients = new Map<string, SupervisedClient>();
-  private readonly unsubscribes: Array<() => void> = [];
+  private readonly unsubscribes = new Map<string, () => void>();
   private readonly sessionDir: string;
   private toolIndex = new Map<string, IndexedTool>();
   private toolList: readonly McpTool[] = [];
   /** Set by any change of a client's state or tools: the index is rebuilt before the next turn. */
   private stale = true;
   private closed = false;
+  /** Starts and REST reads under way: their clients are in use even outside a turn. */
+  private uses = 0;
+  /** When a turn or a read last used the clients (epoch ms): the idlest session gives its place first. */
+  lastUsedAt = Date.now();
 
+  /** `sessionsRoot`: the folder whose sub-folder per session is ${SESSION_DIR}. */
   constructor(
     readonly host: McpClientHost,
     private readonly servers: readonly McpServerConfig[],
     private readonly source: ClientSource,
+    sessionsRoot: string,
   ) {
-    this.sessionDir = join(SESSIONS_ROOT, host.sessionId);
+    this.sessionDir = join(sessionsRoot, host.sessionId);
   }
 
   get sessionId(): string {
@@ -84,8 +88,34 @@ export class McpSessionClients {
     return this.servers.every((server) => this.clients.get(server.name)?.status === 'ready');
   }
 
+  /**
+   * Session-scoped server processes this session holds against MCP_MAX_PROCESSES, which could be
+   * closed for another session: not while a turn runs, nor while a start or a read is under way.
+   */
+  get reclaimable(): number {
+    if (this.closed || this.uses > 0 || this.host.inTurn) {
+      return 0;
+    }
+    return this.ownClients().filter((client) => client.config.transport === 'stdio' && client.live).length;
+  }
+
+  /** Runs `work` with the clients marked in use, so the process cap does not close them under it. */
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    this.uses++;
+    try {
+      return await work();
+    } finally {
+      this.uses--;
+      this.lastUsedAt = Date.now();
+    }
+  }
+
   /** Starts every server not ready yet, in parallel; a failure does not stop the others. */
-  async ensureStarted(start: McpStartOptions): Promise<StartFailure[]> {
+  ensureStarted(start: McpStartOptions): Promise<StartFailure[]> {
+    return this.use(() => this.startAll(start));
+  }
+
+  private async startAll(start: McpStartOptions): Promise<StartFailure[]> {
     if (this.closed) {
       throw new Error(`MCP clients of session ${this.sessionId} are closed`);
     }
@@ -123,6 +153,8 @@ export class McpSessionClients {
    * changes, so the agent can reuse what it derived from it (the model bound to these tools).
    */
   tools(): readonly McpTool[] {
+    // Every turn asks for its tools: the clients count as used from then on.
+    this.lastUsedAt = Date.now();
     if (this.stale) {
       this.stale = false;
       this.indexTools();
@@ -138,17 +170,37 @@ export class McpSessionClients {
     if (!entry) {
       return { content: `Error: unknown tool "${name}"`, is_error: true };
     }
-    return entry.client.call(entry.tool.tool, args, options, this.host);
+    return this.use(() => entry.client.call(entry.tool.tool, args, options, this.host));
+  }
+
+  /**
+   * Closes the session's own server processes and keeps the session usable: its next turn starts
+   * them again. ${SESSION_DIR} stays, so servers that keep their state there find it again.
+   */
+  async suspend(): Promise<void> {
+    const own = this.ownClients();
+    for (const client of own) {
+      this.unsubscribes.get(client.name)?.();
+      this.unsubscribes.delete(client.name);
+      this.clients.delete(client.name);
+    }
+    this.stale = true;
+    await Promise.all(own.map((client) => client.close()));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribes.forEach((unsubscribe) => unsubscribe());
-    const own = [...this.clients.values()].filter((client) => client.config.scope === 'session');
+    this.unsubscribes.clear();
+    const own = this.ownClients();
     this.clients.clear();
     this.toolIndex.clear();
     await Promise.all(own.map((client) => client.close()));
     await rm(this.sessionDir, { recursive: true, force: true });
+  }
+
+  private ownClients(): SupervisedClient[] {
+    return [...this.clients.values()].filter((client) => client.config.scope === 'session');
   }
 
   private clientOf(server: McpServerConfig): SupervisedClient {
@@ -157,7 +209,8 @@ export class McpSessionClients {
       client = this.source(expandForSession(server, this.sessionId, this.sessionDir), this.host);
       this.clients.set(server.name, client);
       this.stale = true;
-      this.unsubscribes.push(
+      this.unsubscribes.set(
+        server.name,
         client.onStatus((change) => {
           this.stale = true;
           this.forward(change);

@@ -99,19 +99,46 @@ describe(McpService.name, () => {
     });
   });
 
-  it('should refuse a session its server past MCP_MAX_PROCESSES with a clear error', async () => {
+  it('should refuse a server past MCP_MAX_PROCESSES only when every process serves a running turn', async () => {
     mcp = service([everything], { MCP_MAX_PROCESSES: '1' });
-    const first = mcp.forSession(new RecordingHost('a'));
-    expect(await first.ensureStarted(start())).toEqual([]);
+    const busy = new RecordingHost('a');
+    busy.inTurn = true;
+    expect(await mcp.forSession(busy).ensureStarted(start())).toEqual([]);
     const [failure] = await mcp.forSession(new RecordingHost('b')).ensureStarted(start());
     expect(failure).toEqual({
       server: 'everything',
       code: ErrorCode.MCP_PROCESS_LIMIT,
-      message: expect.stringContaining('1 MCP server processes are running (MCP_MAX_PROCESSES)'),
+      message: expect.stringContaining('all 1 MCP server processes (MCP_MAX_PROCESSES) serve running turns'),
     });
     expect(everythingProcesses()).toHaveLength(1);
     // Not the server's fault: its status stays as it was.
     expect(mcp.statuses()[0].status).toBe('ready');
+  });
+
+  it('should close the servers of the least recently used idle session to make room, and restart them on demand', async () => {
+    mcp = service([everything], { MCP_MAX_PROCESSES: '2' });
+    const older = mcp.forSession(new RecordingHost('older'));
+    const newer = mcp.forSession(new RecordingHost('newer'));
+    await older.ensureStarted(start());
+    await newer.ensureStarted(start());
+    const [olderPid, newerPid] = everythingProcesses().map((line) => Number.parseInt(line, 10));
+
+    const third = mcp.forSession(new RecordingHost('third'));
+    expect(await third.ensureStarted(start())).toEqual([]);
+    const live = everythingProcesses().map((line) => Number.parseInt(line, 10));
+    expect(live).toHaveLength(2);
+    expect(live).toContain(newerPid);
+    expect(live).not.toContain(olderPid);
+    expect(mcp.processes().live).toBe(2);
+
+    // The suspended session is still usable: its next start takes the place of the idlest one now.
+    expect(older.ready).toBe(false);
+    expect(await older.ensureStarted(start())).toEqual([]);
+    expect(await older.call('echo', { message: 'back' }, { signal: new AbortController().signal })).toEqual({
+      content: 'Echo: back',
+      is_error: false,
+    });
+    expect(everythingProcesses().map((line) => Number.parseInt(line, 10))).not.toContain(newerPid);
   });
 
   it('should hand a new session a pre-started client and start a replacement', async () => {

@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Root } from '@modelcontextprotocol/sdk/types.js';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
@@ -59,6 +63,8 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly budget: ProcessBudget;
   private readonly pool: PrewarmPool;
   private readonly roots: Root[];
+  /** Where each session's ${SESSION_DIR} is made; this instance's own, removed at shutdown. */
+  readonly sessionsRoot = join(tmpdir(), `mcp-host-${process.pid}-${randomBytes(4).toString('hex')}`);
 
   constructor(
     @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
@@ -74,7 +80,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     this.roots = [{ uri: pathToFileURL(config.workspaceDir).href, name: 'workspace' }];
     this.budget = new ProcessBudget(app.MCP_MAX_PROCESSES);
     this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, this.roots, app.MCP_START_TIMEOUT_MS);
-    this.budget.reclaim = () => this.pool.reclaim();
+    this.budget.reclaim = () => this.reclaim();
     this.logger.log(
       `MCP servers from ${config.source}: ${config.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ') || 'none'}`,
     );
@@ -86,7 +92,12 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** A session's clients; nothing starts until its first turn (or a REST read) needs a server. */
   forSession(host: McpClientHost): McpSessionClients {
-    const clients = new McpSessionClients(host, this.enabled, (config, owner) => this.clientFor(config, owner));
+    const clients = new McpSessionClients(
+      host,
+      this.enabled,
+      (config, owner) => this.clientFor(config, owner),
+      this.sessionsRoot,
+    );
     this.sessions.set(host.sessionId, clients);
     return clients;
   }
@@ -144,13 +155,39 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     return { live: this.budget.used, max: this.budget.max };
   }
 
-  /** Safety net: whatever sessions did not close, no MCP process outlives the app. */
+  /** Safety net: whatever sessions did not close, no MCP process outlives the app, nor its folder. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([
       ...[...this.sessions.values()].map((clients) => this.release(clients)),
       ...[...this.shared.values()].map((client) => client.close()),
       this.pool.close(),
     ]);
+    await rm(this.sessionsRoot, { recursive: true, force: true });
+  }
+
+  /**
+   * Frees a process place at MCP_MAX_PROCESSES: an idle pre-started process first, then the servers
+   * of the session that has used them least recently and is not running a turn. False when every
+   * process belongs to a running turn (or a start or read under way).
+   */
+  private async reclaim(): Promise<boolean> {
+    if (await this.pool.reclaim()) {
+      return true;
+    }
+    let idlest: McpSessionClients | undefined;
+    for (const clients of this.sessions.values()) {
+      if (clients.reclaimable > 0 && (!idlest || clients.lastUsedAt < idlest.lastUsedAt)) {
+        idlest = clients;
+      }
+    }
+    if (!idlest) {
+      return false;
+    }
+    this.logger.log(
+      `Closing the MCP servers of idle session ${idlest.sessionId} to make room (MCP_MAX_PROCESSES=${this.budget.max}); its next turn starts them again`,
+    );
+    await idlest.suspend();
+    return true;
   }
 
   private clientFor(config: McpServerConfig, owner?: McpClientHost): SupervisedClient {

@@ -47,6 +47,9 @@ export class SessionMcpBridge {
   hostFor(runtime: SessionRuntime): McpClientHost {
     return {
       sessionId: runtime.id,
+      get inTurn() {
+        return runtime.running !== undefined;
+      },
       sample: (server, params, signal) => this.sample(runtime, server, params, signal),
       elicit: (server, params, signal) => this.elicit(runtime, server, params, signal),
       serverStatus: (change) => this.serverStatus(runtime, change),

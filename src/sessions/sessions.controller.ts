@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -6,15 +6,32 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../common/page';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ElicitationAnswerDto, ElicitationAnsweredDto } from './dto/elicitation.dto';
-import { CancelledDto, SessionDetailDto, SessionDto, SessionListDto, SessionStatsDto } from './dto/session.dto';
+import {
+  CancelledDto,
+  MessagePageDto,
+  MessagesQueryDto,
+  SessionDetailDto,
+  SessionDto,
+  SessionListDto,
+  SessionStatsDto,
+} from './dto/session.dto';
 import { SessionsService } from './sessions.service';
+import type { SessionKey } from './store/session-store';
+
+const isSessionKey = (value: unknown): value is SessionKey =>
+  typeof value === 'object' &&
+  value !== null &&
+  Number.isSafeInteger((value as SessionKey).created_at) &&
+  typeof (value as SessionKey).id === 'string';
 
 @ApiTags('sessions')
 @Controller()
@@ -27,23 +44,41 @@ export class SessionsController {
   @Post('api/v3/sessions')
   @ApiOperation({ summary: 'Create a session' })
   @ApiCreatedResponse({ type: SessionDto })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'MAX_SESSIONS sessions are live' })
   async create(): Promise<SessionDto> {
     return SessionDto.from(await this.sessions.create());
   }
 
   @Get('api/v3/sessions')
-  @ApiOperation({ summary: 'List live sessions' })
+  @ApiOperation({ summary: 'A page of live sessions, newest first' })
   @ApiOkResponse({ type: SessionListDto })
-  async list(): Promise<SessionListDto> {
-    return { sessions: (await this.sessions.list()).map((snapshot) => SessionDto.from(snapshot)) };
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  async list(@Query() query: PageQueryDto): Promise<SessionListDto> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSessionKey);
+    const page = await this.sessions.list(query.limit ?? PAGE_DEFAULT_LIMIT, after);
+    return {
+      sessions: page.sessions.map((snapshot) => SessionDto.from(snapshot)),
+      next_cursor: page.next ? encodeCursor(page.next) : null,
+    };
   }
 
   @Get('api/v3/sessions/:id')
-  @ApiOperation({ summary: 'A session with its message history' })
+  @ApiOperation({ summary: 'A session with its latest messages (older ones: GET …/messages?before=)' })
   @ApiOkResponse({ type: SessionDetailDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(@Param('id') id: string): Promise<SessionDetailDto> {
-    return SessionDetailDto.detail(await this.sessions.get(id));
+    const snapshot = await this.sessions.get(id);
+    return SessionDetailDto.detail(snapshot, await this.sessions.history(id, PAGE_DEFAULT_LIMIT));
+  }
+
+  @Get('api/v3/sessions/:id/messages')
+  @ApiOperation({ summary: "A page of the session's history, oldest first, ending before `before`" })
+  @ApiOkResponse({ type: MessagePageDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async messages(@Param('id') id: string, @Query() query: MessagesQueryDto): Promise<MessagePageDto> {
+    const page = await this.sessions.history(id, query.limit ?? PAGE_DEFAULT_LIMIT, query.before);
+    return { messages: page.messages, next_before: page.next_before };
   }
 
   @Delete('api/v3/sessions/:id')

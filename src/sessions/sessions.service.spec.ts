@@ -66,8 +66,10 @@ describe(SessionsService.name, () => {
   it('should create an idle session whose stream starts with session_start', async () => {
     const { record, status } = await sessions.create();
     expect(status).toBe(SessionStatus.IDLE);
-    const first = await new Promise<StreamEvent>((resolve) => sessions.stream(record.id).subscribe(resolve));
-    expect(first).toMatchObject({ id: 1, type: 'session_start', session_id: record.id, turn_id: null });
+    const { backlog } = await sessions.feed(record.id);
+    expect(backlog).toEqual([
+      expect.objectContaining({ id: 1, type: 'session_start', session_id: record.id, turn_id: null }),
+    ]);
   });
 
   it('should throw SESSION_NOT_FOUND for an unknown session on every entry point', async () => {
@@ -75,7 +77,7 @@ describe(SessionsService.name, () => {
     await expect(sessions.send('nope', 'hi')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
     await expect(sessions.delete('nope')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
     expect(() => sessions.cancel('nope')).toThrow(expect.objectContaining({ code: 'SESSION_NOT_FOUND' }));
-    expect(() => sessions.stream('nope')).toThrow(expect.objectContaining({ code: 'SESSION_NOT_FOUND' }));
+    await expect(sessions.feed('nope')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
   });
 
   it('should run a turn, settle its outcome and store its messages', async () => {
@@ -119,17 +121,34 @@ describe(SessionsService.name, () => {
     expect((await sessions.get(record.id)).record.messages).toEqual([]);
   });
 
-  it('should replay retained events after an id and complete the stream on session_end', async () => {
+  it('should replay retained events after an id, then the live ones, and complete on session_end', async () => {
     const { record } = await sessions.create();
     await (
       await sessions.send(record.id, 'one')
     ).outcome;
-    const events = lastValueFrom(sessions.stream(record.id, 1).pipe(toArray()));
+    const { backlog, live } = await sessions.feed(record.id, 1);
+    const after = lastValueFrom(live.pipe(toArray()));
     await sessions.delete(record.id);
-    const seen = await events;
-    expect(seen[0].id).toBe(2);
+    expect(backlog[0].id).toBe(2);
+    expect(backlog.map((e) => e.type)).toContain('final_response');
+    const rest = await after;
+    expect(rest.map((e) => e.id)).toEqual(rest.map((_, i) => backlog[backlog.length - 1].id + 1 + i));
+    expect(rest[rest.length - 1]).toMatchObject({ type: 'session_end', data: { reason: 'deleted' } });
+  });
+
+  it('should hold back live events published while the backlog is read, and deliver each once', async () => {
+    const { record } = await sessions.create();
+    const feeding = sessions.feed(record.id, 0);
+    // Published after the subscription, before the backlog has been read.
+    const turn = await sessions.send(record.id, 'during');
+    const { backlog, live } = await feeding;
+    const seen: StreamEvent[] = [];
+    const subscription = live.subscribe((event) => seen.push(event));
+    await turn.outcome;
+    subscription.unsubscribe();
+    const ids = [...backlog, ...seen].map((e) => e.id);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
     expect(seen.map((e) => e.type)).toContain('final_response');
-    expect(seen[seen.length - 1]).toMatchObject({ type: 'session_end', data: { reason: 'deleted' } });
   });
 
   it('should sweep idle sessions but not busy ones, and end the rest at shutdown', async () => {
@@ -141,11 +160,14 @@ describe(SessionsService.name, () => {
     expect(await sessions.sweepExpired(Date.now() + 5000)).toEqual([idle]);
     await expect(sessions.get(idle)).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
 
-    const ends = lastValueFrom(sessions.stream(busy).pipe(toArray()));
+    const ends = lastValueFrom((await sessions.feed(busy)).live.pipe(toArray()));
     await sessions.beforeApplicationShutdown();
-    expect((await ends).pop()).toMatchObject({ type: 'session_end', data: { reason: 'shutdown' } });
+    const [error, end] = (await ends).slice(-2);
+    // The running turn gets its own error before session_end.
+    expect(error).toMatchObject({ type: 'error', turn_id: running.turnId, data: { code: 'SERVER_SHUTDOWN' } });
+    expect(end).toMatchObject({ type: 'session_end', data: { reason: 'shutdown' } });
     const outcome = await running.outcome;
-    expect(outcome.ok).toBe(false);
+    expect(outcome.ok === false && outcome.error.code).toBe('SERVER_SHUTDOWN');
     llm.release('spec-sweep');
   });
 });

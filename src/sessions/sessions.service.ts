@@ -14,6 +14,7 @@ import type { ElicitationAnswer } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
 import type { TurnOutcome } from './session-runtime';
 import { SessionStore } from './store/session-store';
+import type { MessagePage, SessionKey } from './store/session-store';
 import type { SessionRecord } from './store/session-record';
 import { TurnRunner } from './turn-runner.service';
 import type { SessionEndReason, SessionStatus, StreamEvent } from './events';
@@ -22,6 +23,12 @@ export interface SessionSnapshot {
   record: Readonly<SessionRecord>;
   status: SessionStatus;
   queued: number;
+}
+
+/** What a subscriber gets: what it missed, then what happens next (subscribe once, right away). */
+export interface SessionFeed {
+  backlog: StreamEvent[];
+  live: Observable<StreamEvent>;
 }
 
 export interface AcceptedTurn {
@@ -50,13 +57,25 @@ export class SessionsService implements BeforeApplicationShutdown {
   ) {}
 
   async create(): Promise<SessionSnapshot> {
+    if (this.runtimes.size >= this.config.MAX_SESSIONS) {
+      throw new AppException(
+        ErrorCode.TOO_MANY_SESSIONS,
+        `No new session: ${this.config.MAX_SESSIONS} sessions are live (MAX_SESSIONS); end one, or retry once idle ones expire`,
+      );
+    }
     const now = Date.now();
     const record: SessionRecord = { id: randomUUID(), created_at: now, last_active_at: now, turns: 0, messages: [] };
-    await this.store.create(record);
     const runtime = new SessionRuntime(record.id);
+    // The place is taken before the store is awaited, so concurrent creates cannot overrun MAX_SESSIONS.
+    this.runtimes.set(record.id, runtime);
+    try {
+      await this.store.create(record);
+    } catch (error) {
+      this.runtimes.delete(record.id);
+      throw error;
+    }
     // No process starts here: the clients start on the session's first turn.
     runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
-    this.runtimes.set(record.id, runtime);
     this.publisher.publish(runtime, null, 'session_start', {
       created_at: new Date(now).toISOString(),
       status: runtime.status,
@@ -74,24 +93,40 @@ export class SessionsService implements BeforeApplicationShutdown {
     return { record, status: runtime.status, queued: runtime.queue.length };
   }
 
-  async list(): Promise<SessionSnapshot[]> {
-    const records = await this.store.list();
-    return records.flatMap((record) => {
+  /** A page of live sessions, newest first; `next` resumes after the last one. */
+  async list(limit: number, after?: SessionKey): Promise<{ sessions: SessionSnapshot[]; next?: SessionKey }> {
+    const page = await this.store.list(limit, after);
+    const sessions = page.records.flatMap((record) => {
       const runtime = this.runtimes.get(record.id);
       return runtime ? [{ record, status: runtime.status, queued: runtime.queue.length }] : [];
     });
+    return { sessions, next: page.next };
+  }
+
+  /** A page of the session's history ending before `before` (default: its latest messages). */
+  async history(sessionId: string, limit: number, before?: number): Promise<MessagePage> {
+    this.runtimeOf(sessionId);
+    const page = await this.store.messages(sessionId, limit, before);
+    if (!page) {
+      throw sessionNotFound(sessionId);
+    }
+    return page;
   }
 
   /** Queues a message; it runs when the turns before it have ended. */
   async send(sessionId: string, content: string): Promise<AcceptedTurn> {
     const runtime = this.runtimeOf(sessionId);
+    await this.store.touch(sessionId, Date.now());
+    // Admission is one synchronous step from here on: concurrent sends cannot overrun the bound.
+    if (runtime.ended) {
+      throw sessionNotFound(sessionId);
+    }
     if (runtime.busy && runtime.queue.length >= this.config.TURN_QUEUE_LIMIT) {
       throw new AppException(
         ErrorCode.SESSION_BUSY,
         `Session ${sessionId} is busy: ${runtime.queue.length} messages already wait behind the running turn (TURN_QUEUE_LIMIT)`,
       );
     }
-    await this.store.touch(sessionId, Date.now());
     const turnId = randomUUID();
     const outcome = new Promise<TurnOutcome>((settle) => runtime.queue.push({ turnId, content, settle }));
     this.drain(runtime).catch((error: unknown) =>
@@ -118,15 +153,34 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * The session's events for one subscriber: session_start (or, with afterId, every retained event
-   * after it), then live events, completing after session_end.
+   * The session's events for one subscriber: the backlog (session_start, or with afterId every
+   * retained event after it), then its live events, none missed and none twice, completing after
+   * session_end. The backlog is already in the session's log, so a transport can write it at its
+   * client's pace.
    */
-  stream(sessionId: string, afterId?: number): Observable<StreamEvent> {
+  async feed(sessionId: string, afterId?: number): Promise<SessionFeed> {
     this.runtimeOf(sessionId);
-    return new Observable<StreamEvent>((subscriber) => {
-      let pending: StreamEvent[] | undefined = [];
-      let lastId = afterId ?? 0;
-      const forward = (event: StreamEvent) => {
+    // Subscribe before reading the backlog, holding live events back, so none falls in between.
+    const held: StreamEvent[] = [];
+    let forward: ((event: StreamEvent) => void) | undefined;
+    const unsubscribe = this.events.subscribe(sessionId, (event) => (forward ? forward(event) : held.push(event)));
+    let backlog: StreamEvent[];
+    try {
+      backlog =
+        afterId === undefined
+          ? await this.events.head(sessionId).then((head) => (head ? [head] : []))
+          : await this.events.replay(sessionId, afterId);
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    let lastId = backlog.at(-1)?.id ?? afterId ?? 0;
+    const live = new Observable<StreamEvent>((subscriber) => {
+      if (backlog.at(-1)?.type === 'session_end') {
+        subscriber.complete();
+        return unsubscribe;
+      }
+      forward = (event) => {
         if (event.id <= lastId) {
           return;
         }
@@ -136,22 +190,10 @@ export class SessionsService implements BeforeApplicationShutdown {
           subscriber.complete();
         }
       };
-      // Subscribe before reading the backlog, holding live events back, so none falls in between.
-      const unsubscribe = this.events.subscribe(sessionId, (event) => (pending ? pending.push(event) : forward(event)));
-      const backlog =
-        afterId === undefined
-          ? this.events.head(sessionId).then((head) => (head ? [head] : []))
-          : this.events.replay(sessionId, afterId);
-      backlog
-        .then((events) => {
-          events.forEach(forward);
-          const held = pending ?? [];
-          pending = undefined;
-          held.forEach(forward);
-        })
-        .catch((error: unknown) => subscriber.error(error));
+      held.splice(0).forEach(forward);
       return unsubscribe;
     });
+    return { backlog, live };
   }
 
   stats() {
@@ -216,11 +258,26 @@ export class SessionsService implements BeforeApplicationShutdown {
       return;
     }
     this.runtimes.delete(sessionId);
+    const ended =
+      reason === 'shutdown'
+        ? new AppException(ErrorCode.SERVER_SHUTDOWN, `The server is shutting down; session ${sessionId} ended`)
+        : new AppException(ErrorCode.SESSION_ENDED, `Session ${sessionId} ended (${reason})`);
+    // Every accepted turn still gets its one error, before session_end: the running one and the queued ones.
+    const unfinished = [
+      ...(runtime.running ? [runtime.running.turnId] : []),
+      ...runtime.queue.map((turn) => turn.turnId),
+    ];
+    for (const turnId of unfinished) {
+      this.publisher.publish(runtime, turnId, 'error', {
+        code: ended.code,
+        message: ended.message,
+        session_usable: false,
+      });
+    }
     this.publisher.publish(runtime, null, 'session_end', { reason });
     runtime.ended = true;
-    runtime.running?.controller.abort();
+    runtime.running?.controller.abort(ended);
     this.bridge.cancelAll(runtime);
-    const ended = new AppException(ErrorCode.SESSION_ENDED, `Session ${sessionId} ended (${reason})`);
     for (const turn of runtime.queue.splice(0)) {
       turn.settle({ ok: false, error: ended });
     }

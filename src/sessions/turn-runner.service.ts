@@ -109,6 +109,10 @@ export class TurnRunner {
   }
 
   private toAppException(error: unknown, runtime: SessionRuntime, turn: PendingTurn, signal: AbortSignal) {
+    // The session's end aborts its turn with the reason (SERVER_SHUTDOWN, SESSION_ENDED).
+    if (signal.aborted && signal.reason instanceof AppException) {
+      return signal.reason;
+    }
     if (error instanceof AppException) {
       return error;
     }

@@ -14,6 +14,7 @@ import { McpService } from '../../src/mcp/mcp.service';
 // A user who accepts what the server proposes: the client layer fills in the schema's defaults.
 const host: McpClientHost = {
   sessionId: 'conformance',
+  inTurn: true,
   sample: () => Promise.resolve({ model: 'conformance', role: 'assistant', content: { type: 'text', text: 'ok' } }),
   elicit: () => Promise.resolve({ action: 'accept', content: {} }),
   serverStatus: () => undefined,

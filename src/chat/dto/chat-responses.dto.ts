@@ -18,7 +18,9 @@ export class ChatResponseDto extends AcceptedTurnDto {
 export class JoinAckDto {
   @ApiProperty() session_id!: string;
   @ApiProperty({ enum: SessionStatus }) status!: SessionStatus;
-  @ApiProperty({ type: [ChatMessage] }) messages!: ChatMessage[];
+  @ApiProperty({ type: [ChatMessage], description: 'The latest messages, oldest first' }) messages!: ChatMessage[];
+  @ApiProperty({ type: Number, nullable: true, description: '`before` for GET …/messages; null when all are here' })
+  next_before!: number | null;
 }
 
 export class ConnectionsDto {

@@ -1,7 +1,11 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from '../../common/page';
 import { SessionStatus } from '../events';
 import { ChatMessage } from '../store/session-record';
+import type { MessagePage } from '../store/session-store';
 import type { SessionSnapshot } from '../sessions.service';
 
 const TITLE_CHARS = 80;
@@ -32,16 +36,45 @@ export class SessionDto {
   }
 }
 
-export class SessionDetailDto extends SessionDto {
+/** A page of a session's history, oldest first; `next_before` asks for the page before it. */
+export class MessagePageDto {
   @ApiProperty({ type: [ChatMessage] }) messages!: ChatMessage[];
+  @ApiProperty({ type: Number, nullable: true, description: '`before` of the older page; null at the start' })
+  next_before!: number | null;
+}
 
-  static detail(snapshot: SessionSnapshot): SessionDetailDto {
-    return { ...SessionDto.from(snapshot), messages: snapshot.record.messages };
+export class SessionDetailDto extends SessionDto {
+  @ApiProperty({ type: [ChatMessage], description: `The latest ${PAGE_DEFAULT_LIMIT} messages, oldest first` })
+  messages!: ChatMessage[];
+  @ApiProperty({ type: Number, nullable: true, description: '`before` for GET …/messages; null when all are here' })
+  next_before!: number | null;
+
+  static detail(snapshot: SessionSnapshot, page: MessagePage): SessionDetailDto {
+    return { ...SessionDto.from(snapshot), messages: page.messages, next_before: page.next_before };
   }
 }
 
 export class SessionListDto {
-  @ApiProperty({ type: [SessionDto] }) sessions!: SessionDto[];
+  @ApiProperty({ type: [SessionDto], description: 'Newest first' }) sessions!: SessionDto[];
+  @ApiProperty({ type: String, nullable: true, description: '`cursor` of the next page; null on the last' })
+  next_cursor!: string | null;
+}
+
+export class MessagesQueryDto {
+  @ApiPropertyOptional({ description: 'Index of the first message after the page (default: the end)', minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  before?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX_LIMIT, default: PAGE_DEFAULT_LIMIT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(PAGE_MAX_LIMIT)
+  limit?: number;
 }
 
 export class SessionStatsDto {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import { SessionStore } from './session-store';
+import { newestFirst, pageBounds, SessionStore } from './session-store';
+import type { MessagePage, SessionKey, SessionPage } from './session-store';
 import type { ChatMessage, SessionRecord } from './session-record';
 
 /** Sessions in this process's memory: fast, and gone on restart. */
@@ -16,8 +17,21 @@ export class MemorySessionStore extends SessionStore {
     return this.sessions.get(id);
   }
 
-  async list(): Promise<SessionRecord[]> {
-    return [...this.sessions.values()];
+  async list(limit: number, after?: SessionKey): Promise<SessionPage> {
+    // O(n log n) in the live sessions, which MAX_SESSIONS bounds; a shared backend keeps an index.
+    const candidates = [...this.sessions.values()].filter((record) => !after || newestFirst(after, record) < 0);
+    const records = candidates.sort(newestFirst).slice(0, limit);
+    const last = records[records.length - 1];
+    return candidates.length > limit ? { records, next: { created_at: last.created_at, id: last.id } } : { records };
+  }
+
+  async messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined> {
+    const all = this.sessions.get(id)?.messages;
+    if (!all) {
+      return undefined;
+    }
+    const { start, end } = pageBounds(all.length, limit, before);
+    return { messages: all.slice(start, end), total: all.length, next_before: start > 0 ? start : null };
   }
 
   async count(): Promise<number> {
