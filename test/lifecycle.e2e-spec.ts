@@ -87,4 +87,34 @@ describe('session lifecycle (e2e)', () => {
     streams.forEach((sse) => sse.close());
     sockets.forEach((client) => client.socket.disconnect());
   });
+
+  it('should end an unfinished turn and a queued one each with SERVER_SHUTDOWN before session_end', async () => {
+    t = await startApp();
+    const client = await connectSocket(t.url);
+    try {
+      const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
+      const send = async (content: string) =>
+        ((await client.socket.emitWithAck('chat_message', { session_id, content })) as { turn_id: string }).turn_id;
+      const running = await send('[[hold:shutdown]]');
+      await t.llm.held('shutdown');
+      const queued = await send('behind it');
+
+      await t.close();
+      t = undefined;
+      const end = await client.recorder.waitFor((e) => e.type === 'session_end', 'session_end at shutdown');
+      const errors = client.recorder.events.filter((e) => e.type === 'error');
+      expect(errors.map((e) => [e.turn_id, e.data])).toEqual([
+        [
+          running,
+          { code: 'SERVER_SHUTDOWN', message: expect.stringContaining('shutting down'), session_usable: false },
+        ],
+        [queued, { code: 'SERVER_SHUTDOWN', message: expect.stringContaining('shutting down'), session_usable: false }],
+      ]);
+      expect(errors.every((error) => error.id < end.id)).toBe(true);
+      // Exactly one end per turn: nothing of either turn comes after session_end.
+      expect(client.recorder.events[client.recorder.events.length - 1]).toBe(end);
+    } finally {
+      client.socket.disconnect();
+    }
+  });
 });

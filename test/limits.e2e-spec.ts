@@ -4,7 +4,7 @@ import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { waitForNoChildren } from './helpers/processes';
-import { startApp } from './helpers/test-app';
+import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 type Ack = { turn_id: string } | { error: { code: string; message: string } };
@@ -164,6 +164,20 @@ describe('limits that hold under concurrency (e2e)', () => {
       const response = await fetch(`${t.url}/api/v3/sessions?${query}`);
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
     }
+  });
+
+  it('should page the MCP server list in the order of the config', async () => {
+    const off = { ...everythingServer(), disabled: true };
+    t = await startApp({ MCP_CONFIG: writeMcpConfig({ a: off, b: off, c: off }) });
+    type ServerPage = { servers: Array<{ name: string }>; processes: object; next_cursor: string | null };
+    const first = (await (await fetch(`${t.url}/api/v3/mcp/servers?limit=2`)).json()) as ServerPage;
+    expect(first.servers.map((server) => server.name)).toEqual(['a', 'b']);
+    expect(first.processes).toEqual({ live: 0, max: 200 });
+    const rest = (await (
+      await fetch(`${t.url}/api/v3/mcp/servers?limit=2&cursor=${first.next_cursor}`)
+    ).json()) as ServerPage;
+    expect(rest).toMatchObject({ servers: [{ name: 'c' }], next_cursor: null });
+    expect((await fetch(`${t.url}/api/v3/mcp/servers?cursor=bm9wZQ`)).status).toBe(400);
   });
 
   it("should send a long session's history a page at a time on REST and join_chat", async () => {

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchBrowser, screenshot } from './helpers/browser';
+import { createSession, postJson } from './helpers/http';
 import { freePort } from './helpers/ports';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
@@ -100,6 +101,33 @@ describe('PMCChat in a real browser (e2e)', () => {
     await page.locator('.message.user').getByText('remember me').waitFor();
     await page.locator('.message.assistant .answer').getByText('Echo: remember me').waitFor();
     await page.locator('#sessions button[aria-current="true"]').waitFor();
+  });
+
+  it('should draw a long history a page at a time, the earlier messages a click away', async () => {
+    const sessionId = await createSession(t.url);
+    for (let i = 0; i < 27; i++) {
+      await postJson(`${t.url}/chat`, { message: `turn ${i}`, session_id: sessionId });
+    }
+    await page.evaluate(
+      (id) =>
+        (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem(
+          'pmc.session',
+          id,
+        ),
+      sessionId,
+    );
+    await page.reload();
+    const user = (text: string) => page.locator('.message.user').getByText(text, { exact: true });
+    await user('turn 26').waitFor();
+    // 54 messages: the latest 50 come with the session, from turn 2 on.
+    expect(await user('turn 1').count()).toBe(0);
+    expect(await user('turn 2').count()).toBe(1);
+    const earlier = page.getByRole('button', { name: 'Show earlier messages' });
+    await earlier.click();
+    await user('turn 0').waitFor();
+    expect(await page.locator('.message.user').count()).toBe(27);
+    expect(await earlier.count()).toBe(0);
+    expect(await page.locator('.message.user').first().textContent()).toBe('turn 0');
   });
 
   it('should render model and tool output as text, never as HTML', async () => {

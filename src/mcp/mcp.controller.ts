@@ -1,10 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
+import { ErrorBodyDto } from '../common/error-body.dto';
+import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../common/page';
 import { CatalogQueryDto, GetPromptDto, McpResultDto, ReadResourceQueryDto } from './dto/catalog.dto';
 import { ServerListDto } from './dto/server-status.dto';
 import { McpCatalogService } from './mcp-catalog.service';
 import { McpService } from './mcp.service';
+
+const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 @ApiTags('mcp')
 @Controller('api/v3/mcp')
@@ -15,10 +19,19 @@ export class McpController {
   ) {}
 
   @Get('servers')
-  @ApiOperation({ summary: "Each configured MCP server's status and tools" })
+  @ApiOperation({ summary: "A page of the configured MCP servers' status and tools" })
   @ApiOkResponse({ type: ServerListDto })
-  servers(): ServerListDto {
-    return { servers: this.mcp.statuses(), processes: this.mcp.processes() };
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  servers(@Query() query: PageQueryDto): ServerListDto {
+    // The configured servers are fixed at start-up: an offset is a stable position.
+    const start = query.cursor === undefined ? 0 : decodeCursor(query.cursor, isOffset);
+    const end = start + (query.limit ?? PAGE_DEFAULT_LIMIT);
+    const all = this.mcp.statuses();
+    return {
+      servers: all.slice(start, end),
+      processes: this.mcp.processes(),
+      next_cursor: end < all.length ? encodeCursor(end) : null,
+    };
   }
 
   @Get('servers/:server/resources')

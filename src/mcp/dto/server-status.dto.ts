@@ -30,6 +30,8 @@ export class ProcessCountDto {
 }
 
 export class ServerListDto {
-  @ApiProperty({ type: [ServerStatusDto] }) servers!: ServerStatusDto[];
+  @ApiProperty({ type: [ServerStatusDto], description: 'In the order of the MCP config' }) servers!: ServerStatusDto[];
   @ApiProperty({ type: ProcessCountDto }) processes!: ProcessCountDto;
+  @ApiProperty({ type: String, nullable: true, description: '`cursor` of the next page; null on the last' })
+  next_cursor!: string | null;
 }
