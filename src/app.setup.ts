@@ -11,12 +11,16 @@ import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
+const HTTP_CONTRACT = `
+Every POST must send \`Content-Type: application/json\`, even without a body (415 UNSUPPORTED_MEDIA_TYPE otherwise).
+List routes take \`limit\` (1 to 200, default 50) and the \`cursor\` a page gave as \`next_cursor\`.`;
+
 const SOCKET_IO_CONTRACT = `
 **socket.io**, namespace \`/chat\`. Client emits (with an ack): \`join_chat {session_id?, last_event_id?}\` →
-\`{session_id, status, messages}\`; \`chat_message {session_id, content}\` → \`{session_id, turn_id}\`;
+\`{session_id, status, messages, next_before}\`; \`chat_message {session_id, content}\` → \`{session_id, turn_id}\`;
 \`leave_chat {session_id}\`; \`cancel {session_id}\` → \`{session_id, cancelled}\`;
 \`elicitation_response {session_id, elicitation_id, action, content?}\` → \`{session_id, elicitation_id, action}\`. A failed call acks
-\`{error: {code, message}}\`. The server emits every event type below as a socket.io event of that name, with the
+\`{error: {code, message}}\`, and an unknown event acks UNKNOWN_EVENT. The server emits every event type below as a socket.io event of that name, with the
 StreamEventDto envelope, plus \`heartbeat {ts}\` every HEARTBEAT_MS.`;
 
 /** Express takes a hop count, a boolean, or addresses and names such as "loopback". */
@@ -45,7 +49,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
     app,
     new DocumentBuilder()
       .setTitle('MCP host server')
-      .setDescription(`Chat sessions with a ReAct agent over MCP tools.\n${SOCKET_IO_CONTRACT}`)
+      .setDescription(`Chat sessions with a ReAct agent over MCP tools.\n${HTTP_CONTRACT}\n${SOCKET_IO_CONTRACT}`)
       .setVersion('0.1.0')
       .build(),
     { extraModels: [StreamEventDto, ErrorBodyDto, ...Object.values(EVENT_DATA_CLASSES)] },
