@@ -81,7 +81,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
       const sessionId = query.session_id
         ? (await this.sessions.get(query.session_id)).record.id
         : (await this.sessions.create()).record.id;
-      await this.pipe(await this.sessions.feed(sessionId, afterId), response, afterId ?? 0, release);
+      this.pipe(await this.sessions.feed(sessionId, afterId), response, afterId ?? 0, release);
     } catch (error) {
       release();
       throw error;
@@ -118,7 +118,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
    * Writes the session's events and the heartbeats at the client's pace (EventOutbox), and drops a
    * client that falls too far behind. Everything is released when the response closes.
    */
-  private async pipe(feed: SessionFeed, response: Response, resumedAfter: number, release: () => void): Promise<void> {
+  private pipe(feed: SessionFeed, response: Response, resumedAfter: number, release: () => void): void {
     const sse = new SseResponse(response, resumedAfter);
     const outbox = new EventOutbox<SseItem>(
       sse.backlog,

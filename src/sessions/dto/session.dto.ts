@@ -1,8 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Min } from 'class-validator';
 
-import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from '../../common/page';
+import { PAGE_DEFAULT_LIMIT, PageQueryDto } from '../../common/page';
 import { SessionStatus } from '../events';
 import { ChatMessage } from '../store/session-record';
 import type { MessagePage } from '../store/session-store';
@@ -60,21 +60,13 @@ export class SessionListDto {
   next_cursor!: string | null;
 }
 
-export class MessagesQueryDto {
+export class MessagesQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
   @ApiPropertyOptional({ description: 'Index of the first message after the page (default: the end)', minimum: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   before?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX_LIMIT, default: PAGE_DEFAULT_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_MAX_LIMIT)
-  limit?: number;
 }
 
 export class SessionStatsDto {
