@@ -28,7 +28,7 @@ import type { SessionFeed } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
 import { SendMessageDto, StreamQueryDto } from './dto/chat.dto';
 import { AcceptedTurnDto } from './dto/chat-responses.dto';
-import { EventOutbox } from './event-outbox';
+import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
 import { SseResponse } from './sse-response';
@@ -126,10 +126,9 @@ export class ChatSseController implements BeforeApplicationShutdown {
       (item) => sse.write(item),
       (item) => sse.sizeOf(item),
       (bytes) => {
-        this.logger.warn(
-          `SSE client ${this.connections.addressOf(response.req)} fell ${bytes} bytes behind (STREAM_MAX_BUFFER_BYTES); disconnected, it can resume with Last-Event-ID`,
-        );
-        sse.destroy();
+        const reason = behindReason(bytes, this.config.STREAM_MAX_BUFFER_BYTES);
+        this.logger.warn(`SSE client ${this.connections.addressOf(response.req)} dropped: ${reason}`);
+        sse.drop(reason);
       },
     );
     sse.start();

@@ -25,7 +25,7 @@ import { CLIENT_EVENTS, ClientEvent } from './client-events';
 import { ConnectionsService } from './connections.service';
 import { ChatMessageDto, ElicitationResponseDto, JoinChatDto, SessionRefDto } from './dto/chat.dto';
 import type { AcceptedTurnDto, JoinAckDto } from './dto/chat-responses.dto';
-import { EventOutbox } from './event-outbox';
+import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
 import { dropConnection, watchBacklog } from './socket-backlog';
@@ -192,13 +192,12 @@ export class ChatGateway
     }
   }
 
-  /** A client too far behind: what waits for it is let go at once, and it may resume with last_event_id. */
+  /** A client too far behind: nothing more is sent to it, and it may resume with last_event_id. */
   private drop(client: Socket, bytes: number): void {
-    this.logger.warn(
-      `socket.io client ${client.id} (${this.stateOf(client).address}) fell ${bytes} bytes behind (STREAM_MAX_BUFFER_BYTES); disconnected, it can resume with last_event_id`,
-    );
+    const reason = behindReason(bytes, this.config.STREAM_MAX_BUFFER_BYTES);
+    this.logger.warn(`socket.io client ${client.id} (${this.stateOf(client).address}) dropped: ${reason}`);
     this.unsubscribeAll(client);
-    dropConnection(client);
+    dropConnection(client, reason);
   }
 
   /** An event no handler takes would otherwise leave the client's ack waiting for ever. */

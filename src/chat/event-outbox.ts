@@ -1,6 +1,16 @@
 import type { SendBacklog } from './send-backlog';
 
 /**
+ * How long a dropped connection has to read up to the reason it was dropped for, after what it was
+ * already sent; then it is cut off, whatever it still holds.
+ */
+export const DROP_GRACE_MS = 5_000;
+
+/** Why a connection was dropped, as it reaches the client (an SSE comment, a WebSocket close reason). */
+export const behindReason = (bytes: number, maxBytes: number): string =>
+  `STREAM_BUFFER_EXCEEDED: ${bytes} bytes behind (STREAM_MAX_BUFFER_BYTES ${maxBytes}); resume from the last event id`;
+
+/**
  * Delivers one subscription's events to one connection at the pace its client reads them.
  *
  * The replay (what a resuming client missed) is written as the socket drains: it is held by the

@@ -1,6 +1,8 @@
 import type { Socket } from 'socket.io';
 
+import { DROP_GRACE_MS } from './event-outbox';
 import { SendBacklog } from './send-backlog';
+import { cutOffWhenStalled } from './stall-watch';
 
 /** What engine.io gives a connection's events: packets it queues, batches it flushes, transports that drain. */
 interface EnginePacket {
@@ -10,7 +12,13 @@ interface EngineTransport {
   name: string;
   on(event: 'drain', listener: () => void): void;
   /** The ws WebSocket of the websocket transport. */
-  socket?: { terminate?: () => void };
+  socket?: {
+    /** Bytes it was given and has not yet written to its TCP socket. */
+    readonly bufferedAmount: number;
+    close(code: number, reason: string): void;
+    terminate(): void;
+    once(event: 'close', listener: () => void): void;
+  };
 }
 
 const sizeOf = (data: EnginePacket['data']): number =>
@@ -36,11 +44,26 @@ export function watchBacklog(socket: Socket): SendBacklog {
   return backlog;
 }
 
+// WebSocket close code 1013, "Try Again Later": the client should reconnect.
+const TRY_AGAIN_LATER = 1013;
+
 /**
- * Closes the connection now, discarding what waits for it: a graceful close would wait behind the
- * very backlog the client is not reading.
+ * Drops the connection behind what its WebSocket already took, with the reason in the close frame
+ * (socket.io-client hands it to its `disconnect` listener, then reconnects). What engine.io still
+ * queues is let go at once: the client resumes from the log. A client that stops making progress
+ * towards the close frame for DROP_GRACE_MS is cut off. Long-polling has no such frame.
  */
-export function dropConnection(socket: Socket): void {
-  (socket.conn.transport as unknown as EngineTransport).socket?.terminate?.();
+export function dropConnection(socket: Socket, reason: string): void {
+  const transport = socket.conn.transport as unknown as EngineTransport;
+  const ws = transport.name === 'websocket' ? transport.socket : undefined;
+  ws?.close(TRY_AGAIN_LATER, reason);
   socket.conn.close(true);
+  if (ws) {
+    const stop = cutOffWhenStalled(
+      () => ws.bufferedAmount,
+      DROP_GRACE_MS,
+      () => ws.terminate(),
+    );
+    ws.once('close', stop);
+  }
 }

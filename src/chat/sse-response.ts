@@ -2,7 +2,9 @@ import type { Response } from 'express';
 
 import type { StreamEvent } from '../sessions/events';
 import type { Heartbeat } from './heartbeat.service';
+import { DROP_GRACE_MS } from './event-outbox';
 import { SendBacklog } from './send-backlog';
+import { cutOffWhenStalled } from './stall-watch';
 
 /** What goes down an SSE stream: the session's events, and heartbeats between them. */
 export type SseItem = StreamEvent | { type: 'heartbeat'; data: Heartbeat };
@@ -62,9 +64,22 @@ export class SseResponse {
     }
   }
 
-  /** Closes the connection now, with whatever it still holds. */
-  destroy(): void {
-    this.response.destroy();
+  /**
+   * Ends the stream behind what it already holds, with the reason as a comment (EventSource ignores
+   * comments; people and raw clients read them). A client that stops making progress towards it for
+   * DROP_GRACE_MS is cut off, and what it held is freed.
+   */
+  drop(reason: string): void {
+    if (!this.open) {
+      return;
+    }
+    this.response.end(`: ${reason}\n\n`);
+    const stop = cutOffWhenStalled(
+      () => this.backlog.bytes,
+      DROP_GRACE_MS,
+      () => this.response.destroy(),
+    );
+    this.response.once('close', stop);
   }
 
   /** Heartbeats repeat the last event id, so a reconnecting client's Last-Event-ID stays right. */
