@@ -133,6 +133,27 @@ describe('limits that hold under concurrency (e2e)', () => {
     sse.close();
   });
 
+  it('should let one socket follow at most SOCKET_MAX_SESSIONS sessions, refusing before creating anything', async () => {
+    t = await startApp({ SOCKET_MAX_SESSIONS: '2' });
+    const client = await socket();
+    const join = async (payload: object) => (await client.socket.emitWithAck('join_chat', payload)) as Ack;
+    const first = (await join({})) as unknown as { session_id: string };
+    await join({});
+    const refused = await join({});
+    expect(refused).toEqual({
+      error: { code: 'TOO_MANY_STREAMS', message: expect.stringContaining('2 sessions (SOCKET_MAX_SESSIONS)') },
+    });
+    const other = await createSession(t.url);
+    expect(codeOf((await client.socket.emitWithAck('chat_message', { session_id: other, content: 'hi' })) as Ack)).toBe(
+      'TOO_MANY_STREAMS',
+    );
+    expect(await (await fetch(`${t.url}/sessions`)).json()).toMatchObject({ total: 3 });
+    // A session it follows already is fine, and leaving one makes room.
+    expect(codeOf(await join({ session_id: first.session_id }))).toBe('ACCEPTED');
+    await client.socket.emitWithAck('leave_chat', { session_id: first.session_id });
+    expect(codeOf(await join({ session_id: other }))).toBe('ACCEPTED');
+  });
+
   it('should page the session list with a cursor, newest first, none twice and none skipped', async () => {
     t = await startApp();
     const created: string[] = [];
@@ -218,6 +239,11 @@ describe('limits that hold under concurrency (e2e)', () => {
     };
     expect(small.next_before).toBe(52);
     expect((await fetch(`${t.url}/api/v3/sessions/${sessionId}/messages?before=-1`)).status).toBe(400);
+    const tooLong = await fetch(`${t.url}/api/v3/sessions/${'x'.repeat(10_000)}`);
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: { message: string } }).error.message).toBe(
+      'id must be 1 to 128 characters long (it has 10000)',
+    );
     expect((await fetch(`${t.url}/api/v3/sessions/ghost/messages`)).status).toBe(404);
   });
 });

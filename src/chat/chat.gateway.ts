@@ -97,6 +97,7 @@ export class ChatGateway
     @MessageBody() body: JoinChatDto,
     @Ack() ack: (answer: JoinAckDto) => void,
   ): Promise<void> {
+    this.assertRoomFor(client, body.session_id);
     const snapshot = body.session_id ? await this.sessions.get(body.session_id) : await this.sessions.create();
     const sessionId = snapshot.record.id;
     const history = await this.sessions.history(sessionId, PAGE_DEFAULT_LIMIT);
@@ -113,6 +114,7 @@ export class ChatGateway
   @SubscribeMessage(ClientEvent.CHAT_MESSAGE)
   async message(@ConnectedSocket() client: Socket, @MessageBody() body: ChatMessageDto): Promise<AcceptedTurnDto> {
     assertMessageLength('content', body.content, this.config.MAX_MESSAGE_CHARS);
+    this.assertRoomFor(client, body.session_id);
     await this.connections.consumeMessage(this.stateOf(client).address);
     // Subscribed before sending: the turn's first events are published before send returns.
     await this.follow(client, body.session_id);
@@ -151,6 +153,18 @@ export class ChatGateway
     this.heartbeats?.unsubscribe();
     // Sessions have ended (session_end sent) by now; close what is still open.
     this.server?.disconnectSockets(true);
+  }
+
+  /** A socket follows at most SOCKET_MAX_SESSIONS sessions: checked before anything is created or acked. */
+  private assertRoomFor(client: Socket, sessionId?: string): void {
+    const subscriptions = this.subscriptionsOf(client);
+    const max = this.config.SOCKET_MAX_SESSIONS;
+    if ((sessionId === undefined || !subscriptions.has(sessionId)) && subscriptions.size >= max) {
+      throw new AppException(
+        ErrorCode.TOO_MANY_STREAMS,
+        `This connection already follows ${max} sessions (SOCKET_MAX_SESSIONS); leave_chat one first`,
+      );
+    }
   }
 
   /** Streams the session's events to this socket at its pace, once per socket and session. */

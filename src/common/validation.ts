@@ -1,5 +1,5 @@
-import { applyDecorators, ValidationPipe } from '@nestjs/common';
-import type { ArgumentMetadata, ValidationError } from '@nestjs/common';
+import { applyDecorators, Injectable, ValidationPipe } from '@nestjs/common';
+import type { ArgumentMetadata, PipeTransform, ValidationError } from '@nestjs/common';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 import type { AppConfig } from '../config/app-config';
@@ -52,3 +52,17 @@ const ID_MAX_LENGTH = 128;
 
 /** A session, turn or elicitation id in a request: a non-empty string of bounded length. */
 export const IsId = (): PropertyDecorator => applyDecorators(IsString(), IsNotEmpty(), MaxLength(ID_MAX_LENGTH));
+
+/** The same bound for an id in a path (`@Param('id', ParseIdPipe)`): an id this long is no id of ours. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    if (value.length === 0 || value.length > ID_MAX_LENGTH) {
+      throw new AppException(
+        ErrorCode.VALIDATION_FAILED,
+        `${metadata.data ?? 'id'} must be 1 to ${ID_MAX_LENGTH} characters long (it has ${value.length})`,
+      );
+    }
+    return value;
+  }
+}

@@ -148,6 +148,11 @@ export class EnvironmentVariables {
   @Min(0)
   SSE_MAX_CONNECTIONS = 50;
 
+  /** Sessions one socket.io connection may follow at once; one more join_chat or chat_message is refused. */
+  @IsInt()
+  @Min(1)
+  SOCKET_MAX_SESSIONS = 16;
+
   /**
    * Messages per minute per client address, shared by all of its connections and interfaces
    * (socket.io, SSE send, POST /chat); 0 turns the limit off.

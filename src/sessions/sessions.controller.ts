@@ -12,6 +12,7 @@ import {
 
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../common/page';
+import { ParseIdPipe } from '../common/validation';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ElicitationAnswerDto, ElicitationAnsweredDto } from './dto/elicitation.dto';
@@ -66,7 +67,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'A session with its latest messages (older ones: GET …/messages?before=)' })
   @ApiOkResponse({ type: SessionDetailDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async get(@Param('id') id: string): Promise<SessionDetailDto> {
+  async get(@Param('id', ParseIdPipe) id: string): Promise<SessionDetailDto> {
     const snapshot = await this.sessions.get(id);
     return SessionDetailDto.detail(snapshot, await this.sessions.history(id, PAGE_DEFAULT_LIMIT));
   }
@@ -76,7 +77,7 @@ export class SessionsController {
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async messages(@Param('id') id: string, @Query() query: MessagesQueryDto): Promise<MessagePageDto> {
+  async messages(@Param('id', ParseIdPipe) id: string, @Query() query: MessagesQueryDto): Promise<MessagePageDto> {
     const page = await this.sessions.history(id, query.limit ?? PAGE_DEFAULT_LIMIT, query.before);
     return { messages: page.messages, next_before: page.next_before };
   }
@@ -86,7 +87,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End a session: its clients get session_end and its MCP servers stop' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.sessions.delete(id);
   }
 
@@ -97,7 +98,7 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: CancelledDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  cancel(@Param('id') id: string): CancelledDto {
+  cancel(@Param('id', ParseIdPipe) id: string): CancelledDto {
     return { session_id: id, cancelled: this.sessions.cancel(id) };
   }
 
@@ -108,8 +109,8 @@ export class SessionsController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'content does not match requested_schema' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown session, or the elicitation is not pending' })
   answerElicitation(
-    @Param('id') id: string,
-    @Param('elicitationId') elicitationId: string,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('elicitationId', ParseIdPipe) elicitationId: string,
     @Body() body: ElicitationAnswerDto,
   ): ElicitationAnsweredDto {
     this.sessions.answerElicitation(id, elicitationId, body);
