@@ -18,11 +18,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+// Folders of the configs written below: the app that is started with one removes it when it stops.
+const written = new Set<string>();
+
 /** An MCP config with server-everything over stdio, from node_modules, as a user would write it. */
 export function writeMcpConfig(servers: Record<string, object> = { everything: everythingServer() }): string {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-host-test-'));
   const path = join(dir, 'mcp.config.json');
   writeFileSync(path, JSON.stringify({ mcpServers: servers }));
+  written.add(dir);
   return path;
 }
 
@@ -35,8 +39,9 @@ export async function startApp(overrides: Record<string, string> = {}, port = 0)
   const llmUrl = await llm.start();
   const mcpConfig = overrides.MCP_CONFIG ?? writeMcpConfig();
   const removeConfig = () => {
-    if (!overrides.MCP_CONFIG) {
-      rmSync(join(mcpConfig, '..'), { recursive: true, force: true });
+    const dir = join(mcpConfig, '..');
+    if (written.delete(dir)) {
+      rmSync(dir, { recursive: true, force: true });
     }
   };
   const app = await NestFactory.create<NestExpressApplication>(
