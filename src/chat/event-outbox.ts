@@ -130,8 +130,11 @@ export class EventOutbox<T> {
       this.replay = [];
       this.replayed = 0;
     }
-    // Drop the written head now and then, so the queue is an array of what still waits.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    // Let go of the written head: at once when all is written, now and then while some still waits.
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
