@@ -89,14 +89,16 @@ export class McpSessionClients {
   }
 
   /**
-   * Session-scoped server processes this session holds against MCP_MAX_PROCESSES, which could be
-   * closed for another session: not while a turn runs, nor while a start or a read is under way.
+   * Whether this session holds session-scoped server processes that could be closed for another
+   * session: not while a turn runs, nor while a start or a read is under way.
    */
-  get reclaimable(): number {
-    if (this.closed || this.uses > 0 || this.host.inTurn) {
-      return 0;
-    }
-    return this.ownClients().filter((client) => client.config.transport === 'stdio' && client.live).length;
+  get reclaimable(): boolean {
+    return (
+      !this.closed &&
+      this.uses === 0 &&
+      !this.host.inTurn &&
+      this.ownClients().some((client) => client.config.transport === 'stdio' && client.live)
+    );
   }
 
   /** Runs `work` with the clients marked in use, so the process cap does not close them under it. */

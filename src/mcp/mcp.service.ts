@@ -176,7 +176,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     }
     let idlest: McpSessionClients | undefined;
     for (const clients of this.sessions.values()) {
-      if (clients.reclaimable > 0 && (!idlest || clients.lastUsedAt < idlest.lastUsedAt)) {
+      if (clients.reclaimable && (!idlest || clients.lastUsedAt < idlest.lastUsedAt)) {
         idlest = clients;
       }
     }
