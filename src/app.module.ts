@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { McpModule } from './mcp/mcp.module';
 import { PmcModule } from './pmc/pmc.module';
 import { ReactModule } from './react/react.module';
+import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig(overrides)] }),
         ScheduleModule.forRoot(),
+        RedisModule,
         SessionsModule,
         McpModule,
         ReactModule,

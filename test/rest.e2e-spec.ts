@@ -40,8 +40,17 @@ describe('REST (e2e)', () => {
     const failed = await postJson(`${t.url}/chat`, { message: '[[status:503]]', session_id: created.session_id });
     expect(failed.status).toBe(502);
     expect(await failed.json()).toEqual({ error: { code: 'LLM_ERROR', message: expect.stringContaining('503') } });
-    const ok = await postJson(`${t.url}/chat`, { message: 'ok now', session_id: created.session_id });
-    expect(await ok.json()).toMatchObject({ response: 'Echo: ok now' });
+    const ok = await postJson(`${t.url}/chat`, { message: '[[recall]]', session_id: created.session_id });
+    // The failed turn's words stay in the history, marked, and the model does not see them.
+    expect(await ok.json()).toMatchObject({ response: 'History: [[recall]]' });
+    const history = (await (await fetch(`${t.url}/api/v3/sessions/${created.session_id}/messages`)).json()) as {
+      messages: unknown[];
+    };
+    expect(history.messages).toEqual([
+      { role: 'user', content: '[[status:503]]', incomplete: 'failed' },
+      { role: 'user', content: '[[recall]]' },
+      { role: 'assistant', content: 'History: [[recall]]' },
+    ]);
   });
 
   it('should create, list, show and delete sessions', async () => {
@@ -57,6 +66,7 @@ describe('REST (e2e)', () => {
       message_count: 0,
       queued: 0,
       title: null,
+      node: expect.any(String),
     });
     await postJson(`${t.url}/chat`, { message: 'remember this', session_id: session.session_id });
 
@@ -87,15 +97,23 @@ describe('REST (e2e)', () => {
   });
 
   it('should report statistics, connections and MCP servers', async () => {
-    const stats = await (await fetch(`${t.url}/sessions`)).json();
+    const stats = (await (await fetch(`${t.url}/sessions`)).json()) as { node: string };
     expect(stats).toEqual({
+      node: expect.any(String),
       total: expect.any(Number),
+      held: expect.any(Number),
       processing: 0,
-      queued_messages: 0,
       with_mcp_clients: expect.any(Number),
       ttl_ms: 3_600_000,
     });
-    expect(await (await fetch(`${t.url}/connections`)).json()).toEqual({ socketio: 0, sse: 0, sse_max: 50, total: 0 });
+    expect(await (await fetch(`${t.url}/connections`)).json()).toEqual({
+      node: stats.node,
+      socketio: 0,
+      sse: 0,
+      sse_max: 50,
+      total: 0,
+      cluster: { nodes: 1, socketio: 0, sse: 0, total: 0 },
+    });
     const servers = (await (await fetch(`${t.url}/api/v3/mcp/servers`)).json()) as {
       servers: Array<{ name: string; status: string; tools: Array<{ name: string }> }>;
     };

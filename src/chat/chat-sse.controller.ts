@@ -32,6 +32,7 @@ import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
 import { SseResponse } from './sse-response';
+import { streamLost } from './stream-lost';
 import type { SseItem } from './sse-response';
 
 // Longest wait at shutdown for streams to flush their session_end.
@@ -79,9 +80,9 @@ export class ChatSseController implements BeforeApplicationShutdown {
     const release = this.connections.openStream();
     try {
       const sessionId = query.session_id
-        ? (await this.sessions.get(query.session_id)).record.id
-        : (await this.sessions.create()).record.id;
-      this.pipe(await this.sessions.feed(sessionId, afterId), response, afterId ?? 0, release);
+        ? (await this.sessions.get(query.session_id)).id
+        : (await this.sessions.create()).id;
+      this.pipe(sessionId, await this.sessions.feed(sessionId, afterId), response, afterId ?? 0, release);
     } catch (error) {
       release();
       throw error;
@@ -98,16 +99,16 @@ export class ChatSseController implements BeforeApplicationShutdown {
   async send(@Body() body: SendMessageDto, @Req() request: Request): Promise<AcceptedTurnDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
     await this.connections.consumeMessage(this.connections.addressOf(request));
-    const { turnId } = await this.sessions.send(body.session_id, body.message);
+    const turnId = await this.sessions.send(body.session_id, body.message);
     return { session_id: body.session_id, turn_id: turnId };
   }
 
   /**
-   * Runs before Nest destroys open connections: ending the sessions completes every stream with
-   * session_end, and the responses get a bounded moment to put it on the wire.
+   * Runs before Nest destroys open connections: the sessions end (or move to other nodes), their
+   * streams get session_end (or their turn's error), and a bounded moment to put it on the wire.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.sessions.endAll('shutdown');
+    await this.sessions.shutdown();
     await settleWithin(
       [...this.responses].map((response) => finished(response)),
       SHUTDOWN_FLUSH_MS,
@@ -118,7 +119,13 @@ export class ChatSseController implements BeforeApplicationShutdown {
    * Writes the session's events and the heartbeats at the client's pace (EventOutbox), and drops a
    * client that falls too far behind. Everything is released when the response closes.
    */
-  private pipe(feed: SessionFeed, response: Response, resumedAfter: number, release: () => void): void {
+  private pipe(
+    sessionId: string,
+    feed: SessionFeed,
+    response: Response,
+    resumedAfter: number,
+    release: () => void,
+  ): void {
     const sse = new SseResponse(response, resumedAfter);
     const outbox = new EventOutbox<SseItem>(
       sse.backlog,
@@ -137,9 +144,12 @@ export class ChatSseController implements BeforeApplicationShutdown {
     const streaming = feed.live.subscribe({
       next: (event) => outbox.push(event),
       complete: () => outbox.finish(() => sse.end()),
-      error: (error: unknown) => {
-        this.logger.error(`SSE stream of ${response.req.url} failed`, (error as Error).stack);
-        sse.end();
+      error: (error: AppException) => {
+        this.logger.warn(`SSE stream of session ${sessionId} broke: ${error.message}`);
+        outbox.finish(() => {
+          sse.write(streamLost(sessionId, sse.lastEventId, error));
+          sse.end();
+        });
       },
     });
     const beating = this.heartbeat.beats.subscribe((beat) => outbox.push({ type: 'heartbeat', data: beat }));

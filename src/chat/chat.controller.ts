@@ -40,19 +40,15 @@ export class ChatController {
   async chat(@Body() body: ChatRequestDto, @Req() request: Request): Promise<ChatResponseDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
     await this.connections.consumeMessage(this.connections.addressOf(request));
-    const sessionId = body.session_id ?? (await this.sessions.create()).record.id;
-    const { outcome } = await this.sessions.send(sessionId, body.message);
-    const result = await outcome;
-    if (!result.ok) {
-      throw result.error;
-    }
-    return { session_id: result.session_id, turn_id: result.turn_id, response: result.response, steps: result.steps };
+    const sessionId = body.session_id ?? (await this.sessions.create()).id;
+    const result = await this.sessions.run(sessionId, body.message);
+    return { session_id: sessionId, turn_id: result.turnId, response: result.response, steps: result.steps };
   }
 
   @Get('connections')
-  @ApiOperation({ summary: 'Open socket.io connections and SSE streams' })
+  @ApiOperation({ summary: 'Open socket.io connections and SSE streams, on this node and in the cluster' })
   @ApiOkResponse({ type: ConnectionsDto })
-  connectionCounts(): ConnectionsDto {
-    return this.connections.counts();
+  connectionCounts(): Promise<ConnectionsDto> {
+    return this.connections.clusterCounts();
   }
 }

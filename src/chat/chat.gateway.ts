@@ -29,6 +29,7 @@ import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessageLength } from './message-limit';
 import { dropConnection, watchBacklog } from './socket-backlog';
+import { streamLost } from './stream-lost';
 import type { SendBacklog } from './send-backlog';
 
 type Subscriptions = Map<string, Subscription>;
@@ -98,13 +99,13 @@ export class ChatGateway
     @Ack() ack: (answer: JoinAckDto) => void,
   ): Promise<void> {
     this.assertRoomFor(client, body.session_id);
-    const snapshot = body.session_id ? await this.sessions.get(body.session_id) : await this.sessions.create();
-    const sessionId = snapshot.record.id;
+    const session = body.session_id ? await this.sessions.get(body.session_id) : await this.sessions.create();
+    const sessionId = session.id;
     const history = await this.sessions.history(sessionId, PAGE_DEFAULT_LIMIT);
     // The ack goes first, so the client knows its session before the session's events arrive.
     ack({
       session_id: sessionId,
-      status: snapshot.status,
+      status: session.status,
       messages: history.messages,
       next_before: history.next_before,
     });
@@ -118,7 +119,7 @@ export class ChatGateway
     await this.connections.consumeMessage(this.stateOf(client).address);
     // Subscribed before sending: the turn's first events are published before send returns.
     await this.follow(client, body.session_id);
-    const { turnId } = await this.sessions.send(body.session_id, body.content);
+    const turnId = await this.sessions.send(body.session_id, body.content);
     return { session_id: body.session_id, turn_id: turnId };
   }
 
@@ -130,22 +131,22 @@ export class ChatGateway
   }
 
   @SubscribeMessage(ClientEvent.CANCEL)
-  cancel(@MessageBody() body: SessionRefDto) {
-    return { session_id: body.session_id, cancelled: this.sessions.cancel(body.session_id) };
+  async cancel(@MessageBody() body: SessionRefDto) {
+    return { session_id: body.session_id, cancelled: await this.sessions.cancel(body.session_id) };
   }
 
   @SubscribeMessage(ClientEvent.ELICITATION_RESPONSE)
-  elicitationResponse(@MessageBody() body: ElicitationResponseDto): ElicitationAnsweredDto {
-    this.sessions.answerElicitation(body.session_id, body.elicitation_id, {
+  async elicitationResponse(@MessageBody() body: ElicitationResponseDto): Promise<ElicitationAnsweredDto> {
+    await this.sessions.answerElicitation(body.session_id, body.elicitation_id, {
       action: body.action,
       content: body.content,
     });
     return { session_id: body.session_id, elicitation_id: body.elicitation_id, action: body.action };
   }
 
-  /** Runs before Nest closes the sockets: session_end goes out, and gets a bounded moment to be written. */
+  /** Runs before Nest closes the sockets: session_end (or the turn's error) goes out, with a bounded moment to be written. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.sessions.endAll('shutdown');
+    await this.sessions.shutdown();
     await settleWithin([...this.server.sockets.values()].map(flushed), SHUTDOWN_FLUSH_MS);
   }
 
@@ -178,10 +179,14 @@ export class ChatGateway
     subscriptions.set(sessionId, subscription);
     try {
       const feed = await this.sessions.feed(sessionId, afterId);
+      let lastId = afterId ?? 0;
       const outbox = new EventOutbox<StreamEvent>(
         backlog,
         this.config.STREAM_MAX_BUFFER_BYTES,
-        (event) => client.emit(event.type, event),
+        (event) => {
+          lastId = event.id;
+          client.emit(event.type, event);
+        },
         (event) => Buffer.byteLength(JSON.stringify(event)),
         (bytes) => this.drop(client, bytes),
       );
@@ -195,8 +200,15 @@ export class ChatGateway
             subscriptions.delete(sessionId);
             outbox.finish(() => subscription.unsubscribe());
           },
-          error: (error: unknown) =>
-            this.logger.error(`Stream of session ${sessionId} to socket ${client.id} failed`, error),
+          error: (error: AppException) => {
+            // The client rejoins with last_event_id once the store is back.
+            this.logger.warn(`Stream of session ${sessionId} to socket ${client.id} broke: ${error.message}`);
+            subscriptions.delete(sessionId);
+            outbox.finish(() => {
+              client.emit('error', streamLost(sessionId, lastId, error));
+              subscription.unsubscribe();
+            });
+          },
         }),
       );
     } catch (error) {

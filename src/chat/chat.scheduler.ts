@@ -4,15 +4,21 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ConnectionsService } from './connections.service';
 import { HeartbeatService } from './heartbeat.service';
 
 export const HEARTBEAT_JOB = 'heartbeat';
+export const NODE_REPORT_JOB = 'node-report';
 
-/** Beats every HEARTBEAT_MS (30 s by default) on every socket.io connection and SSE stream. */
+/**
+ * Beats every HEARTBEAT_MS (30 s by default) on every socket.io connection and SSE stream, and
+ * reports this node's connections for the cluster totals three times per TURN_LEASE_MS.
+ */
 @Injectable()
 export class ChatScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly heartbeat: HeartbeatService,
+    private readonly connections: ConnectionsService,
     private readonly registry: SchedulerRegistry,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -22,5 +28,14 @@ export class ChatScheduler implements OnApplicationBootstrap {
       HEARTBEAT_JOB,
       setInterval(() => this.heartbeat.beat(), this.config.HEARTBEAT_MS),
     );
+    void this.report();
+    this.registry.addInterval(
+      NODE_REPORT_JOB,
+      setInterval(() => void this.report(), this.config.TURN_LEASE_MS / 3),
+    );
+  }
+
+  report(): Promise<void> {
+    return this.connections.report();
   }
 }

@@ -1,43 +1,77 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 
+import { startRedis } from '../../test/helpers/redis-server';
+import type { RedisServer } from '../../test/helpers/redis-server';
 import { validateEnvironment } from '../config/environment-variables';
+import { RedisService } from '../redis/redis.service';
+import { MemorySessionBus } from '../sessions/bus/memory-session-bus';
+import type { SessionsService } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
 
-describe(ConnectionsService.name, () => {
-  let connections: ConnectionsService;
+// Express's compiled "trust proxy" setting: TRUST_PROXY unset trusts no proxy.
+const express = { get: () => () => false };
+const adapterHost = { httpAdapter: { getInstance: () => express } } as unknown as HttpAdapterHost;
 
-  beforeEach(() => {
-    // Express's compiled "trust proxy" setting: TRUST_PROXY unset trusts no proxy.
-    const express = { get: () => () => false };
-    const adapterHost = { httpAdapter: { getInstance: () => express } } as unknown as HttpAdapterHost;
-    connections = new ConnectionsService(
-      validateEnvironment({ SSE_MAX_CONNECTIONS: '2', RATE_LIMIT_PER_MINUTE: '2' }),
+describe.each<[string]>([['memory'], ['redis']])(`${ConnectionsService.name} on %s`, (backend) => {
+  let server: RedisServer | undefined;
+  const services: RedisService[] = [];
+  let prefix = 0;
+
+  /** A node's ConnectionsService; nodes made in one test share a key prefix (and so their counters). */
+  const node = (test: number) => {
+    const config = validateEnvironment({
+      SSE_MAX_CONNECTIONS: '2',
+      RATE_LIMIT_PER_MINUTE: '2',
+      ...(server ? { REDIS_URL: server.url, REDIS_KEY_PREFIX: `t${test}:` } : {}),
+    });
+    const redis = new RedisService(config);
+    services.push(redis);
+    // The sessions service is only read by report(), which these tests do not call.
+    return new ConnectionsService(
+      config,
       adapterHost,
+      {} as SessionsService,
+      new MemorySessionBus(config.NODE_ID),
+      redis,
     );
+  };
+
+  beforeAll(async () => {
+    server = backend === 'redis' ? await startRedis() : undefined;
+  });
+  afterAll(async () => {
+    await Promise.all(services.map((service) => service.onApplicationShutdown()));
+    await server?.close();
   });
 
   it('should cap SSE streams with TOO_MANY_STREAMS and free a slot once, however often released', () => {
+    const connections = node(++prefix);
     const release = connections.openStream();
     connections.openStream();
     expect(() => connections.openStream()).toThrow(expect.objectContaining({ code: 'TOO_MANY_STREAMS' }));
     release();
     release();
-    expect(connections.counts()).toEqual({ socketio: 0, sse: 1, sse_max: 2, total: 1 });
+    expect(connections.counts()).toMatchObject({ socketio: 0, sse: 1, sse_max: 2, total: 1 });
     connections.openStream();
   });
 
-  it('should rate-limit each address on its own and say when to retry', async () => {
-    await connections.consumeMessage('10.0.0.1');
-    await connections.consumeMessage('10.0.0.1');
-    await expect(connections.consumeMessage('10.0.0.1')).rejects.toMatchObject({
+  it('should rate-limit each address on its own, across nodes sharing a store, and say when to retry', async () => {
+    const test = ++prefix;
+    const [a, b] = [node(test), node(test)];
+    // Two nodes on one Redis share the budget; on memory each node counts its own.
+    const other = backend === 'redis' ? b : a;
+    await a.consumeMessage('10.0.0.1');
+    await other.consumeMessage('10.0.0.1');
+    const third = other.consumeMessage('10.0.0.1');
+    await expect(third).rejects.toMatchObject({
       code: 'RATE_LIMITED',
       message: expect.stringMatching(/2 messages per minute .* retry in (60|59) s/),
     });
-    await expect(connections.consumeMessage('10.0.0.2')).resolves.toBeUndefined();
+    await expect(a.consumeMessage('10.0.0.2')).resolves.toBeUndefined();
   });
 
   it('should take the address from the socket, not from X-Forwarded-For, when no proxy is trusted', () => {
     const request = { headers: { 'x-forwarded-for': '203.0.113.9' }, socket: { remoteAddress: '127.0.0.1' } };
-    expect(connections.addressOf(request as never)).toBe('127.0.0.1');
+    expect(node(++prefix).addressOf(request as never)).toBe('127.0.0.1');
   });
 });

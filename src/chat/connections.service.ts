@@ -1,23 +1,29 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Express } from 'express';
 import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { RedisService } from '../redis/redis.service';
+import { SessionBus } from '../sessions/bus/session-bus';
+import type { NodeStats } from '../sessions/bus/session-bus';
+import { SessionsService } from '../sessions/sessions.service';
 
 const RATE_WINDOW_S = 60;
 
 /**
  * Counts open connections, caps SSE streams, and rate-limits messages per client address: one
- * bucket for all of a client's sockets, streams and requests, whichever interface they use.
+ * bucket for all of a client's sockets, streams and requests, whichever interface they use, and
+ * with Redis whichever node they reach.
  */
 @Injectable()
 export class ConnectionsService {
+  private readonly logger = new Logger(ConnectionsService.name);
   private sockets = 0;
   private streams = 0;
   private readonly limiter?: RateLimiterAbstract;
@@ -25,13 +31,22 @@ export class ConnectionsService {
   constructor(
     @InjectAppConfig() private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly sessions: SessionsService,
+    private readonly bus: SessionBus,
+    redis: RedisService,
   ) {
     if (config.RATE_LIMIT_PER_MINUTE > 0) {
-      this.limiter = new RateLimiterMemory({
-        keyPrefix: 'messages',
-        points: config.RATE_LIMIT_PER_MINUTE,
-        duration: RATE_WINDOW_S,
-      });
+      const options = { keyPrefix: 'messages', points: config.RATE_LIMIT_PER_MINUTE, duration: RATE_WINDOW_S };
+      this.limiter =
+        config.SESSION_STORE === 'redis'
+          ? new RateLimiterRedis({
+              ...options,
+              storeClient: redis.commands,
+              keyPrefix: redis.keys.rateLimit(),
+              // While Redis is away, each node counts on its own rather than refusing every message.
+              insuranceLimiter: new RateLimiterMemory(options),
+            })
+          : new RateLimiterMemory(options);
     }
   }
 
@@ -89,10 +104,32 @@ export class ConnectionsService {
 
   counts() {
     return {
+      node: this.config.NODE_ID,
       socketio: this.sockets,
       sse: this.streams,
       sse_max: this.config.SSE_MAX_CONNECTIONS,
       total: this.sockets + this.streams,
     };
+  }
+
+  /** This node's counts, and the totals over every live node (from their latest reports). */
+  async clusterCounts() {
+    const here = this.counts();
+    const others = (await this.bus.nodes()).filter((stats) => stats.node !== here.node);
+    const socketio = others.reduce((sum, stats) => sum + stats.socketio, here.socketio);
+    const sse = others.reduce((sum, stats) => sum + stats.sse, here.sse);
+    return { ...here, cluster: { nodes: others.length + 1, socketio, sse, total: socketio + sse } };
+  }
+
+  /** Tells the other nodes what this one serves; a failure is logged and the next report tries again. */
+  async report(): Promise<void> {
+    const stats: NodeStats = {
+      node: this.config.NODE_ID,
+      at: Date.now(),
+      socketio: this.sockets,
+      sse: this.streams,
+      ...this.sessions.nodeStats(),
+    };
+    await this.bus.report(stats).catch((error: Error) => this.logger.debug(`Node report failed: ${error.message}`));
   }
 }

@@ -25,6 +25,11 @@ export class SseResponse {
     this.lastId = resumedAfter;
   }
 
+  /** Id of the last event written (or the one resumed after). */
+  get lastEventId(): number {
+    return this.lastId;
+  }
+
   get open(): boolean {
     return !this.response.destroyed && !this.response.writableEnded;
   }

@@ -20,6 +20,8 @@ export enum ErrorCode {
   TURN_CANCELLED = 'TURN_CANCELLED',
   SESSION_ENDED = 'SESSION_ENDED',
   SERVER_SHUTDOWN = 'SERVER_SHUTDOWN',
+  TURN_INTERRUPTED = 'TURN_INTERRUPTED',
+  STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }
 
@@ -73,6 +75,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.TOO_MANY_STREAMS:
     case ErrorCode.TOO_MANY_SESSIONS:
     case ErrorCode.SERVER_SHUTDOWN:
+    case ErrorCode.TURN_INTERRUPTED:
+    case ErrorCode.STORE_UNAVAILABLE:
     case ErrorCode.LLM_NOT_CONFIGURED:
     case ErrorCode.MCP_PROCESS_LIMIT:
       return 503;

@@ -2,9 +2,9 @@ import { Inject } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 
 import { validateEnvironment } from './environment-variables';
-import type { EnvironmentVariables } from './environment-variables';
+import type { ResolvedEnvironment } from './environment-variables';
 
-export type AppConfig = Readonly<EnvironmentVariables>;
+export type AppConfig = Readonly<ResolvedEnvironment>;
 
 /**
  * Validated configuration, built when the app is created (not at import), from the process

@@ -1,5 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -201,8 +203,32 @@ export class EnvironmentVariables {
   @Min(10)
   EVENT_LOG_LIMIT = 1000;
 
-  @IsIn(['memory'])
-  SESSION_STORE = 'memory' as const;
+  /**
+   * Where sessions, history, event logs, turn queues and rate limits live. Unset: `redis` when
+   * REDIS_URL is set, otherwise `memory`; an explicit value must agree with REDIS_URL.
+   */
+  @IsOptional()
+  @IsIn(['memory', 'redis'])
+  SESSION_STORE?: 'memory' | 'redis';
+
+  /** redis://[user:password@]host:port/db, or rediss:// for TLS; every node pointed at it shares sessions. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
+  REDIS_URL?: string;
+
+  /** Put before every Redis key and channel, so several deployments can share one Redis. */
+  @Matches(/^[\w:.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits and _ : . - (at most 64)' })
+  REDIS_KEY_PREFIX = 'mcphost:';
+
+  /** With Redis: how long a node's hold on a session lasts unrenewed; after it, another node takes the session over. */
+  @IsInt()
+  @Min(1000)
+  TURN_LEASE_MS = 10_000;
+
+  /** This node's name in the cluster (logs, GET /sessions, GET /connections); default: host name, pid and a random suffix. */
+  @IsOptional()
+  @Matches(/^[\w.-]{1,64}$/, { message: 'NODE_ID may hold letters, digits and _ . - (1 to 64)' })
+  NODE_ID?: string;
 
   @Transform(toList)
   @IsString({ each: true })
@@ -215,8 +241,14 @@ const INTEGER_KEYS = new Set(
     .map(([key]) => key),
 );
 
+/** The settings once validated: SESSION_STORE and NODE_ID are decided by then. */
+export type ResolvedEnvironment = Omit<EnvironmentVariables, 'SESSION_STORE' | 'NODE_ID'> & {
+  SESSION_STORE: 'memory' | 'redis';
+  NODE_ID: string;
+};
+
 /** Validates raw environment strings; throws one error naming every bad variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+export function validateEnvironment(raw: Record<string, string | undefined>): ResolvedEnvironment {
   const plain: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined || value === '') {
@@ -226,12 +258,30 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   }
   const config = plainToInstance(EnvironmentVariables, plain, { exposeDefaultValues: true });
   const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.map((error) => {
-      const given = raw[error.property];
-      return `${error.property}=${JSON.stringify(given)}: ${Object.values(error.constraints ?? {}).join('; ')}`;
-    });
+  const lines = errors.map((error) => {
+    const given = raw[error.property];
+    return `${error.property}=${JSON.stringify(given)}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+  });
+  if (errors.length === 0) {
+    lines.push(...contradictions(config));
+  }
+  if (lines.length > 0) {
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return config;
+  config.SESSION_STORE ??= config.REDIS_URL ? 'redis' : 'memory';
+  config.NODE_ID ??= `${hostname()
+    .replace(/[^\w.-]/g, '-')
+    .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return config as ResolvedEnvironment;
+}
+
+/** Settings that are each valid but disagree with one another. */
+function contradictions(config: EnvironmentVariables): string[] {
+  if (config.SESSION_STORE === 'memory' && config.REDIS_URL) {
+    return ['SESSION_STORE="memory" contradicts REDIS_URL: unset one (REDIS_URL alone selects the Redis store)'];
+  }
+  if (config.SESSION_STORE === 'redis' && !config.REDIS_URL) {
+    return ['SESSION_STORE="redis" needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)'];
+  }
+  return [];
 }

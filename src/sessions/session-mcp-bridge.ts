@@ -108,7 +108,7 @@ export class SessionMcpBridge {
     }
     running.samplings++;
     const base = { sampling_id: randomUUID(), server };
-    this.publisher.publish(runtime, running.turnId, 'sampling', {
+    void this.publisher.publish(runtime, running.turnId, 'sampling', {
       ...base,
       status: 'running',
       prompt: params.messages.map((message) => `${message.role}: ${samplingText(message)}`).join('\n'),
@@ -118,7 +118,7 @@ export class SessionMcpBridge {
     const duration_ms = () => Math.round(performance.now() - started);
     try {
       const reply = await this.sampler.complete(params, AbortSignal.any([signal, running.controller.signal]));
-      this.publisher.publish(runtime, running.turnId, 'sampling', {
+      void this.publisher.publish(runtime, running.turnId, 'sampling', {
         ...base,
         status: 'succeeded',
         content: reply.content,
@@ -132,7 +132,7 @@ export class SessionMcpBridge {
       };
     } catch (error) {
       const message = (error as Error).message;
-      this.publisher.publish(runtime, running.turnId, 'sampling', {
+      void this.publisher.publish(runtime, running.turnId, 'sampling', {
         ...base,
         status: 'failed',
         error: message,
@@ -165,7 +165,7 @@ export class SessionMcpBridge {
         signal.removeEventListener('abort', cancel);
         turnSignal?.removeEventListener('abort', cancel);
         runtime.elicitations.delete(base.elicitation_id);
-        this.publisher.publish(runtime, turnId, 'elicitation', {
+        void this.publisher.publish(runtime, turnId, 'elicitation', {
           ...base,
           status,
           ...(result.content ? { content: result.content as Record<string, unknown> } : {}),
@@ -176,7 +176,7 @@ export class SessionMcpBridge {
       // The server gave up, or the user stopped the turn the question belongs to.
       signal.addEventListener('abort', cancel, { once: true });
       turnSignal?.addEventListener('abort', cancel, { once: true });
-      this.publisher.publish(runtime, turnId, 'elicitation', {
+      void this.publisher.publish(runtime, turnId, 'elicitation', {
         ...base,
         status: 'pending',
         expires_at: new Date(Date.now() + timeoutMs).toISOString(),
@@ -188,7 +188,7 @@ export class SessionMcpBridge {
     if (change.state !== 'restarting' && change.state !== 'ready' && change.state !== 'down') {
       return;
     }
-    this.publisher.publish(runtime, runtime.running?.turnId ?? null, 'mcp_status', {
+    void this.publisher.publish(runtime, runtime.running?.turnId ?? null, 'mcp_status', {
       server: change.server,
       state: change.state,
       ...(change.reason ? { reason: change.reason } : {}),

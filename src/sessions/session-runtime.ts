@@ -1,31 +1,7 @@
 import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 
-import type { AppException } from '../common/errors';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
-import { SessionStatus } from './events';
-import type { StreamEvent } from './events';
-
-export interface TurnSuccess {
-  ok: true;
-  session_id: string;
-  turn_id: string;
-  response: string;
-  /** The turn's ReAct steps: thinking, acting, tool_call and observing events, in order. */
-  steps: StreamEvent[];
-}
-
-export interface TurnFailure {
-  ok: false;
-  error: AppException;
-}
-
-export type TurnOutcome = TurnSuccess | TurnFailure;
-
-export interface PendingTurn {
-  turnId: string;
-  content: string;
-  settle(outcome: TurnOutcome): void;
-}
+import type { SessionStatus } from './events';
 
 export interface RunningTurn {
   turnId: string;
@@ -39,18 +15,24 @@ export interface PendingElicitation {
   settle(result: ElicitResult): void;
 }
 
-/** What this process holds for a live session beyond its stored record: never serialized. */
+/**
+ * What the node that holds a session keeps for it beyond the store: its MCP clients, the turn it
+ * is running, pending elicitations. Never serialized; gone when the session ends or moves.
+ */
 export class SessionRuntime {
-  status = SessionStatus.IDLE;
   mcp?: McpSessionClients;
-  readonly queue: PendingTurn[] = [];
   running?: RunningTurn;
+  /** The loop that runs queued turns, while one is under way. */
+  draining?: Promise<void>;
+  /** Asked to drain again while draining: a message came in as the loop was stopping. */
+  again = false;
   readonly elicitations = new Map<string, PendingElicitation>();
+  /** Set once the session ended or left this node: nothing more is published from here. */
   ended = false;
 
-  constructor(readonly id: string) {}
-
-  get busy(): boolean {
-    return this.running !== undefined || this.queue.length > 0;
-  }
+  constructor(
+    readonly id: string,
+    /** Last status published, so an unchanged one is not published again. */
+    public status: SessionStatus,
+  ) {}
 }

@@ -56,10 +56,15 @@ export class SessionsController {
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   async list(@Query() query: PageQueryDto): Promise<SessionListDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSessionKey);
-    const page = await this.sessions.list(query.limit ?? PAGE_DEFAULT_LIMIT, after);
+    const [page, stats] = await Promise.all([
+      this.sessions.list(query.limit ?? PAGE_DEFAULT_LIMIT, after),
+      this.sessions.stats(),
+    ]);
     return {
-      sessions: page.sessions.map((snapshot) => SessionDto.from(snapshot)),
+      sessions: page.sessions.map((record) => SessionDto.from(record)),
       next_cursor: page.next ? encodeCursor(page.next) : null,
+      total: stats.total,
+      node: stats.node,
     };
   }
 
@@ -98,8 +103,8 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: CancelledDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  cancel(@Param('id', ParseIdPipe) id: string): CancelledDto {
-    return { session_id: id, cancelled: this.sessions.cancel(id) };
+  async cancel(@Param('id', ParseIdPipe) id: string): Promise<CancelledDto> {
+    return { session_id: id, cancelled: await this.sessions.cancel(id) };
   }
 
   @Post('api/v3/sessions/:id/elicitations/:elicitationId')
@@ -108,19 +113,19 @@ export class SessionsController {
   @ApiOkResponse({ type: ElicitationAnsweredDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'content does not match requested_schema' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown session, or the elicitation is not pending' })
-  answerElicitation(
+  async answerElicitation(
     @Param('id', ParseIdPipe) id: string,
     @Param('elicitationId', ParseIdPipe) elicitationId: string,
     @Body() body: ElicitationAnswerDto,
-  ): ElicitationAnsweredDto {
-    this.sessions.answerElicitation(id, elicitationId, body);
+  ): Promise<ElicitationAnsweredDto> {
+    await this.sessions.answerElicitation(id, elicitationId, body);
     return { session_id: id, elicitation_id: elicitationId, action: body.action };
   }
 
   @Get('sessions')
-  @ApiOperation({ summary: 'Session statistics' })
+  @ApiOperation({ summary: 'Session statistics: cluster totals, and what the answering node holds' })
   @ApiOkResponse({ type: SessionStatsDto })
-  stats(): SessionStatsDto {
-    return { ...this.sessions.stats(), ttl_ms: this.config.SESSION_TTL_MS };
+  async stats(): Promise<SessionStatsDto> {
+    return { ...(await this.sessions.stats()), ttl_ms: this.config.SESSION_TTL_MS };
   }
 }

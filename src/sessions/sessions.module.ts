@@ -7,6 +7,8 @@ import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionsController } from './sessions.controller';
 import { SessionsScheduler } from './sessions.scheduler';
 import { SessionsService } from './sessions.service';
+import { SessionWorker } from './session-worker.service';
+import { SessionBus } from './bus/session-bus';
 import { SessionStore } from './store/session-store';
 import { sessionStoreProviders } from './store/session-store.providers';
 import { TurnRunner } from './turn-runner.service';
@@ -19,9 +21,10 @@ import { TurnRunner } from './turn-runner.service';
     SessionEventPublisher,
     SessionMcpBridge,
     TurnRunner,
+    SessionWorker,
     SessionsService,
     SessionsScheduler,
   ],
-  exports: [SessionsService, SessionStore],
+  exports: [SessionsService, SessionStore, SessionBus],
 })
 export class SessionsModule {}

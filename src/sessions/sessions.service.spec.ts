@@ -1,4 +1,5 @@
 import { ConfigModule } from '@nestjs/config';
+import { Redis } from 'ioredis';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import type { TestingModule } from '@nestjs/testing';
@@ -8,16 +9,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ScriptedLlm } from '../../test/fixtures/scripted-llm';
+import { startRedis } from '../../test/helpers/redis-server';
+import type { RedisServer } from '../../test/helpers/redis-server';
 import { appConfig } from '../config/app-config';
+import { RedisModule } from '../redis/redis.module';
 import { SessionStatus } from './events';
 import type { StreamEvent } from './events';
 import { SessionsModule } from './sessions.module';
 import { SessionsService } from './sessions.service';
+import { endsTurn } from './turn-outcome';
 
-describe(SessionsService.name, () => {
+/** Collects a session's live events until `done` says so. */
+async function watch(sessions: SessionsService, id: string, done: (seen: StreamEvent[]) => boolean) {
+  const seen: StreamEvent[] = [];
+  const { live } = await sessions.feed(id);
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const subscription = live.subscribe((event) => {
+    seen.push(event);
+    if (done(seen)) {
+      finish();
+    }
+  });
+  return { seen, finished: finished.then(() => subscription.unsubscribe()) };
+}
+
+const turnsEnded = (count: number) => (seen: StreamEvent[]) => seen.filter(endsTurn).length >= count;
+
+describe.each<[string]>([['memory'], ['redis']])(`${SessionsService.name} on %s`, (backend) => {
   let llm: ScriptedLlm;
   let llmUrl: string;
   let dir: string;
+  let redis: RedisServer | undefined;
   let moduleRef: TestingModule;
   let sessions: SessionsService;
 
@@ -26,14 +49,22 @@ describe(SessionsService.name, () => {
     llmUrl = await llm.start();
     dir = mkdtempSync(join(tmpdir(), 'sessions-spec-'));
     writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
+    redis = backend === 'redis' ? await startRedis() : undefined;
   });
 
   afterAll(async () => {
     await llm.stop();
+    await redis?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
+    if (redis) {
+      // Sessions in Redis outlive the app: each test starts from an empty store.
+      const client = new Redis(redis.url);
+      await client.flushdb();
+      client.disconnect();
+    }
     moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot({
@@ -48,10 +79,12 @@ describe(SessionsService.name, () => {
               TURN_QUEUE_LIMIT: '1',
               SESSION_TTL_MS: '1000',
               LOG_LEVEL: 'error',
+              ...(redis ? { REDIS_URL: redis.url } : {}),
             }),
           ],
         }),
         ScheduleModule.forRoot(),
+        RedisModule,
         SessionsModule,
       ],
     }).compile();
@@ -64,11 +97,11 @@ describe(SessionsService.name, () => {
   });
 
   it('should create an idle session whose stream starts with session_start', async () => {
-    const { record, status } = await sessions.create();
-    expect(status).toBe(SessionStatus.IDLE);
-    const { backlog } = await sessions.feed(record.id);
+    const session = await sessions.create();
+    expect(session.status).toBe(SessionStatus.IDLE);
+    const { backlog } = await sessions.feed(session.id);
     expect(backlog).toEqual([
-      expect.objectContaining({ id: 1, type: 'session_start', session_id: record.id, turn_id: null }),
+      expect.objectContaining({ id: 1, type: 'session_start', session_id: session.id, turn_id: null }),
     ]);
   });
 
@@ -76,59 +109,67 @@ describe(SessionsService.name, () => {
     await expect(sessions.get('nope')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
     await expect(sessions.send('nope', 'hi')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
     await expect(sessions.delete('nope')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
-    expect(() => sessions.cancel('nope')).toThrow(expect.objectContaining({ code: 'SESSION_NOT_FOUND' }));
+    await expect(sessions.cancel('nope')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
     await expect(sessions.feed('nope')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    await expect(sessions.history('nope', 10)).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
   });
 
-  it('should run a turn, settle its outcome and store its messages', async () => {
-    const { record } = await sessions.create();
-    const { turnId, outcome } = await sessions.send(record.id, 'hello');
-    await expect(outcome).resolves.toEqual({
-      ok: true,
-      session_id: record.id,
-      turn_id: turnId,
+  it('should run a turn, answer with its outcome and append its messages', async () => {
+    const { id } = await sessions.create();
+    await expect(sessions.run(id, 'hello')).resolves.toEqual({
+      turnId: expect.any(String),
       response: 'Echo: hello',
       steps: [],
     });
-    const after = await sessions.get(record.id);
-    expect(after).toMatchObject({
-      status: SessionStatus.READY,
-      record: { turns: 1, messages: [{ role: 'user' }, { role: 'assistant' }] },
-    });
+    expect(await sessions.get(id)).toMatchObject({ status: SessionStatus.READY, turns: 1, message_count: 2 });
+    expect((await sessions.history(id, 10)).messages).toEqual([
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: 'Echo: hello' },
+    ]);
   });
 
   it('should queue up to TURN_QUEUE_LIMIT behind a running turn and refuse more with SESSION_BUSY', async () => {
-    const { record } = await sessions.create();
-    const first = await sessions.send(record.id, '[[hold:spec-queue]]');
-    await llm.held('spec-queue');
-    const second = await sessions.send(record.id, 'second');
-    await expect(sessions.send(record.id, 'third')).rejects.toMatchObject({ code: 'SESSION_BUSY' });
-    expect(sessions.stats()).toMatchObject({ processing: 1, queued_messages: 1 });
-    llm.release('spec-queue');
-    await expect(first.outcome).resolves.toMatchObject({ ok: true });
-    await expect(second.outcome).resolves.toMatchObject({ ok: true, response: 'Echo: second' });
+    const { id } = await sessions.create();
+    const events = await watch(sessions, id, turnsEnded(2));
+    await sessions.send(id, `[[hold:spec-queue-${backend}]]`);
+    await llm.held(`spec-queue-${backend}`);
+    const second = await sessions.send(id, 'second');
+    await expect(sessions.send(id, 'third')).rejects.toMatchObject({ code: 'SESSION_BUSY' });
+    expect(await sessions.stats()).toMatchObject({ processing: 1, held: 1, total: 1 });
+    expect(await sessions.get(id)).toMatchObject({ queued: 1 });
+    llm.release(`spec-queue-${backend}`);
+    await events.finished;
+    const ends = events.seen.filter(endsTurn);
+    expect(ends.map((e) => e.type)).toEqual(['final_response', 'final_response']);
+    expect(ends[1]).toMatchObject({ turn_id: second, data: { content: 'Echo: second' } });
   });
 
-  it('should cancel only a running turn', async () => {
-    const { record } = await sessions.create();
-    expect(sessions.cancel(record.id)).toBe(false);
-    const running = await sessions.send(record.id, '[[hold:spec-cancel]]');
-    await llm.held('spec-cancel');
-    expect(sessions.cancel(record.id)).toBe(true);
-    const outcome = await running.outcome;
-    expect(outcome.ok === false && outcome.error.code).toBe('TURN_CANCELLED');
-    llm.release('spec-cancel');
-    expect((await sessions.get(record.id)).record.messages).toEqual([]);
+  it('should cancel only a running turn, keeping its words in the history marked cancelled', async () => {
+    const { id } = await sessions.create();
+    expect(await sessions.cancel(id)).toBe(false);
+    const events = await watch(sessions, id, turnsEnded(1));
+    const turn = await sessions.send(id, `[[hold:spec-cancel-${backend}]]`);
+    await llm.held(`spec-cancel-${backend}`);
+    expect(await sessions.cancel(id)).toBe(true);
+    await events.finished;
+    expect(events.seen.find(endsTurn)).toMatchObject({
+      type: 'error',
+      turn_id: turn,
+      data: { code: 'TURN_CANCELLED' },
+    });
+    llm.release(`spec-cancel-${backend}`);
+    expect((await sessions.history(id, 10)).messages).toEqual([
+      { role: 'user', content: `[[hold:spec-cancel-${backend}]]`, incomplete: 'cancelled' },
+    ]);
+    expect(await sessions.get(id)).toMatchObject({ turns: 0, status: SessionStatus.READY });
   });
 
   it('should replay retained events after an id, then the live ones, and complete on session_end', async () => {
-    const { record } = await sessions.create();
-    await (
-      await sessions.send(record.id, 'one')
-    ).outcome;
-    const { backlog, live } = await sessions.feed(record.id, 1);
+    const { id } = await sessions.create();
+    await sessions.run(id, 'one');
+    const { backlog, live } = await sessions.feed(id, 1);
     const after = lastValueFrom(live.pipe(toArray()));
-    await sessions.delete(record.id);
+    await sessions.delete(id);
     expect(backlog[0].id).toBe(2);
     expect(backlog.map((e) => e.type)).toContain('final_response');
     const rest = await after;
@@ -137,37 +178,53 @@ describe(SessionsService.name, () => {
   });
 
   it('should hold back live events published while the backlog is read, and deliver each once', async () => {
-    const { record } = await sessions.create();
-    const feeding = sessions.feed(record.id, 0);
+    const { id } = await sessions.create();
+    const feeding = sessions.feed(id, 0);
     // Published after the subscription, before the backlog has been read.
-    const turn = await sessions.send(record.id, 'during');
+    const running = sessions.run(id, 'during');
     const { backlog, live } = await feeding;
     const seen: StreamEvent[] = [];
     const subscription = live.subscribe((event) => seen.push(event));
-    await turn.outcome;
+    await running;
     subscription.unsubscribe();
     const ids = [...backlog, ...seen].map((e) => e.id);
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     expect(seen.map((e) => e.type)).toContain('final_response');
   });
 
-  it('should sweep idle sessions but not busy ones, and end the rest at shutdown', async () => {
-    const idle = (await sessions.create()).record.id;
-    const busy = (await sessions.create()).record.id;
-    const running = await sessions.send(busy, '[[hold:spec-sweep]]');
-    await llm.held('spec-sweep');
-
+  it('should sweep idle sessions but not busy ones', async () => {
+    const idle = (await sessions.create()).id;
+    const busy = (await sessions.create()).id;
+    const events = await watch(sessions, busy, turnsEnded(1));
+    await sessions.send(busy, `[[hold:spec-sweep-${backend}]]`);
+    await llm.held(`spec-sweep-${backend}`);
     expect(await sessions.sweepExpired(Date.now() + 5000)).toEqual([idle]);
+    expect(await sessions.sweepExpired(Date.now() + 5000)).toEqual([]);
     await expect(sessions.get(idle)).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    llm.release(`spec-sweep-${backend}`);
+    await events.finished;
+  });
 
-    const ends = lastValueFrom((await sessions.feed(busy)).live.pipe(toArray()));
+  it('should end a running turn at shutdown: with the session (memory), or leaving it to other nodes (redis)', async () => {
+    const { id } = await sessions.create();
+    const events = await watch(sessions, id, (seen) => seen.some((e) => e.type === 'error'));
+    const turn = await sessions.send(id, `[[hold:spec-shutdown-${backend}]]`);
+    await llm.held(`spec-shutdown-${backend}`);
     await sessions.beforeApplicationShutdown();
-    const [error, end] = (await ends).slice(-2);
-    // The running turn gets its own error before session_end.
-    expect(error).toMatchObject({ type: 'error', turn_id: running.turnId, data: { code: 'SERVER_SHUTDOWN' } });
-    expect(end).toMatchObject({ type: 'session_end', data: { reason: 'shutdown' } });
-    const outcome = await running.outcome;
-    expect(outcome.ok === false && outcome.error.code).toBe('SERVER_SHUTDOWN');
-    llm.release('spec-sweep');
+    await events.finished;
+    const shared = backend === 'redis';
+    expect(events.seen.find((e) => e.type === 'error')).toMatchObject({
+      turn_id: turn,
+      data: { code: 'SERVER_SHUTDOWN', session_usable: shared },
+    });
+    llm.release(`spec-shutdown-${backend}`);
+    if (shared) {
+      expect((await sessions.history(id, 10)).messages).toEqual([
+        { role: 'user', content: `[[hold:spec-shutdown-${backend}]]`, incomplete: 'interrupted' },
+      ]);
+      expect((await sessions.get(id)).node).toBeUndefined();
+    } else {
+      await expect(sessions.get(id)).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    }
   });
 });

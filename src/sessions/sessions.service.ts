@@ -6,24 +6,19 @@ import { randomUUID } from 'node:crypto';
 import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { McpService } from '../mcp/mcp.service';
+import { NodeUnreachable, SessionBus } from './bus/session-bus';
+import type { SessionSignal } from './bus/session-bus';
 import { SessionEventLog } from './event-log/session-event-log';
+import { SessionStatus } from './events';
+import type { StreamEvent } from './events';
 import { SessionEventPublisher } from './session-event-publisher';
-import { SessionMcpBridge } from './session-mcp-bridge';
 import type { ElicitationAnswer } from './session-mcp-bridge';
-import { SessionRuntime } from './session-runtime';
-import type { TurnOutcome } from './session-runtime';
+import { SessionWorker } from './session-worker.service';
 import { SessionStore } from './store/session-store';
 import type { MessagePage, SessionKey } from './store/session-store';
 import type { SessionRecord } from './store/session-record';
-import { TurnRunner } from './turn-runner.service';
-import type { SessionEndReason, SessionStatus, StreamEvent } from './events';
-
-export interface SessionSnapshot {
-  record: Readonly<SessionRecord>;
-  status: SessionStatus;
-  queued: number;
-}
+import { awaitTurn } from './turn-outcome';
+import type { TurnOutcome } from './turn-outcome';
 
 /** What a subscriber gets: what it missed, then what happens next (subscribe once, right away). */
 export interface SessionFeed {
@@ -31,81 +26,72 @@ export interface SessionFeed {
   live: Observable<StreamEvent>;
 }
 
-export interface AcceptedTurn {
-  turnId: string;
-  /** Settles when the turn ends; never rejects. */
-  outcome: Promise<TurnOutcome>;
-}
+// Longest wait for the node holding a session to answer a request about it.
+const NODE_REQUEST_MS = 5000;
 
 /**
- * Owns sessions: their lifecycle, their turn queue and their event stream. Every transport goes
- * through this service, so socket.io and SSE clients see the same events in the same order.
+ * The sessions API every transport uses, whichever node holds the session: lifecycle, messages,
+ * and the event stream, so socket.io and SSE clients see the same events in the same order.
  */
 @Injectable()
 export class SessionsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SessionsService.name);
-  private readonly runtimes = new Map<string, SessionRuntime>();
 
   constructor(
     private readonly store: SessionStore,
     private readonly events: SessionEventLog,
     private readonly publisher: SessionEventPublisher,
-    private readonly turns: TurnRunner,
-    private readonly mcp: McpService,
-    private readonly bridge: SessionMcpBridge,
+    private readonly worker: SessionWorker,
+    private readonly bus: SessionBus,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  async create(): Promise<SessionSnapshot> {
-    if (this.runtimes.size >= this.config.MAX_SESSIONS) {
+  get node(): string {
+    return this.config.NODE_ID;
+  }
+
+  async create(): Promise<SessionRecord> {
+    const now = Date.now();
+    const record: SessionRecord = {
+      id: randomUUID(),
+      created_at: now,
+      last_active_at: now,
+      turns: 0,
+      status: SessionStatus.IDLE,
+      queued: 0,
+      message_count: 0,
+    };
+    if (!(await this.store.create(record, this.config.MAX_SESSIONS))) {
       throw new AppException(
         ErrorCode.TOO_MANY_SESSIONS,
         `No new session: ${this.config.MAX_SESSIONS} sessions are live (MAX_SESSIONS); end one, or retry once idle ones expire`,
       );
     }
-    const now = Date.now();
-    const record: SessionRecord = { id: randomUUID(), created_at: now, last_active_at: now, turns: 0, messages: [] };
-    const runtime = new SessionRuntime(record.id);
-    // The place is taken before the store is awaited, so concurrent creates cannot overrun MAX_SESSIONS.
-    this.runtimes.set(record.id, runtime);
-    try {
-      await this.store.create(record);
-    } catch (error) {
-      this.runtimes.delete(record.id);
-      throw error;
-    }
-    // No process starts here: the clients start on the session's first turn.
-    runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
-    this.publisher.publish(runtime, null, 'session_start', {
+    await this.publisher.append(record.id, null, 'session_start', {
       created_at: new Date(now).toISOString(),
-      status: runtime.status,
+      status: record.status,
     });
-    this.logger.debug(`Session ${record.id} created`);
-    return { record, status: runtime.status, queued: 0 };
+    await this.worker.hold(record.id);
+    this.logger.debug(`Session ${record.id} created on node ${this.node}`);
+    return { ...record, node: this.node };
   }
 
-  async get(sessionId: string): Promise<SessionSnapshot> {
+  async get(sessionId: string): Promise<SessionRecord> {
     const record = await this.store.get(sessionId);
-    const runtime = this.runtimes.get(sessionId);
-    if (!record || !runtime) {
+    if (!record) {
       throw sessionNotFound(sessionId);
     }
-    return { record, status: runtime.status, queued: runtime.queue.length };
+    return record;
   }
 
   /** A page of live sessions, newest first; `next` resumes after the last one. */
-  async list(limit: number, after?: SessionKey): Promise<{ sessions: SessionSnapshot[]; next?: SessionKey }> {
+  async list(limit: number, after?: SessionKey): Promise<{ sessions: SessionRecord[]; next?: SessionKey }> {
     const page = await this.store.list(limit, after);
-    const sessions = page.records.flatMap((record) => {
-      const runtime = this.runtimes.get(record.id);
-      return runtime ? [{ record, status: runtime.status, queued: runtime.queue.length }] : [];
-    });
-    return { sessions, next: page.next };
+    return { sessions: page.records, next: page.next };
   }
 
   /** A page of the session's history ending before `before` (default: its latest messages). */
   async history(sessionId: string, limit: number, before?: number): Promise<MessagePage> {
-    this.runtimeOf(sessionId);
     const page = await this.store.messages(sessionId, limit, before);
     if (!page) {
       throw sessionNotFound(sessionId);
@@ -113,57 +99,82 @@ export class SessionsService implements BeforeApplicationShutdown {
     return page;
   }
 
-  /** Queues a message; it runs when the turns before it have ended. */
-  async send(sessionId: string, content: string): Promise<AcceptedTurn> {
-    const runtime = this.runtimeOf(sessionId);
-    await this.store.touch(sessionId, Date.now());
-    // Admission is one synchronous step from here on: concurrent sends cannot overrun the bound.
-    if (runtime.ended) {
-      throw sessionNotFound(sessionId);
-    }
-    if (runtime.busy && runtime.queue.length >= this.config.TURN_QUEUE_LIMIT) {
+  /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
+  async send(sessionId: string, content: string): Promise<string> {
+    const turn = { turn_id: randomUUID(), content };
+    const admission = await this.store.enqueue(sessionId, turn, this.config.TURN_QUEUE_LIMIT, Date.now());
+    if (!admission.admitted) {
+      if (admission.reason === 'missing') {
+        throw sessionNotFound(sessionId);
+      }
       throw new AppException(
         ErrorCode.SESSION_BUSY,
-        `Session ${sessionId} is busy: ${runtime.queue.length} messages already wait behind the running turn (TURN_QUEUE_LIMIT)`,
+        `Session ${sessionId} is busy: ${admission.waiting} messages already wait behind the running turn (TURN_QUEUE_LIMIT)`,
       );
     }
-    const turnId = randomUUID();
-    const outcome = new Promise<TurnOutcome>((settle) => runtime.queue.push({ turnId, content, settle }));
-    this.drain(runtime).catch((error: unknown) =>
-      this.logger.error(`Turn queue of session ${sessionId} failed`, (error as Error).stack),
-    );
-    return { turnId, outcome };
+    await this.worker.dispatch(sessionId, admission.holder);
+    return turn.turn_id;
   }
 
-  /** Stops the running turn; queued messages still run. False when nothing was running. */
-  cancel(sessionId: string): boolean {
-    const running = this.runtimeOf(sessionId).running;
-    running?.controller.abort();
-    return running !== undefined;
+  /** Sends a message and waits for its turn to end, wherever it runs. */
+  async run(sessionId: string, content: string): Promise<TurnOutcome> {
+    return awaitTurn(sessionId, await this.feed(sessionId), () => this.send(sessionId, content));
   }
 
-  /** Answers an MCP server's elicitation streamed to the session's clients. */
-  answerElicitation(sessionId: string, elicitationId: string, answer: ElicitationAnswer): void {
-    this.bridge.answer(this.runtimeOf(sessionId), elicitationId, answer);
+  /** Stops the running turn wherever it runs; queued messages still run. False when nothing was running. */
+  async cancel(sessionId: string): Promise<boolean> {
+    const running = this.worker.holding(sessionId)?.running;
+    if (running) {
+      running.controller.abort();
+      return true;
+    }
+    const record = await this.get(sessionId);
+    if (!record.running || !record.node || record.node === this.node) {
+      return false;
+    }
+    await this.bus.send(record.node, { kind: 'cancel', session_id: sessionId, turn_id: record.running }).catch(() => {
+      // Its node is gone: the turn ends as interrupted when another node takes the session over.
+    });
+    return true;
+  }
+
+  /** Answers an MCP server's elicitation, on the node whose turn asked it. */
+  async answerElicitation(sessionId: string, elicitationId: string, answer: ElicitationAnswer): Promise<void> {
+    const node = this.worker.holding(sessionId) ? this.node : (await this.get(sessionId)).node;
+    const signal = { kind: 'elicitation', session_id: sessionId, elicitation_id: elicitationId, answer } as const;
+    await this.onHolder(node, signal, () => {
+      throw new AppException(
+        ErrorCode.NOT_FOUND,
+        `Elicitation ${elicitationId} of session ${sessionId} is not pending (unknown, answered or expired)`,
+      );
+    });
   }
 
   async delete(sessionId: string): Promise<void> {
-    this.runtimeOf(sessionId);
-    await this.end(sessionId, 'deleted');
+    const { node } = await this.get(sessionId);
+    await this.onHolder(node, { kind: 'end', session_id: sessionId, reason: 'deleted' }, () =>
+      this.worker.end(sessionId, 'deleted'),
+    );
   }
 
   /**
    * The session's events for one subscriber: the backlog (session_start, or with afterId every
    * retained event after it), then its live events, none missed and none twice, completing after
    * session_end. The backlog is already in the session's log, so a transport can write it at its
-   * client's pace.
+   * client's pace. The live stream errors with STORE_UNAVAILABLE if the store goes away.
    */
   async feed(sessionId: string, afterId?: number): Promise<SessionFeed> {
-    this.runtimeOf(sessionId);
+    await this.get(sessionId);
     // Subscribe before reading the backlog, holding live events back, so none falls in between.
     const held: StreamEvent[] = [];
     let forward: ((event: StreamEvent) => void) | undefined;
-    const unsubscribe = this.events.subscribe(sessionId, (event) => (forward ? forward(event) : held.push(event)));
+    let lost: AppException | undefined;
+    let fail: ((error: AppException) => void) | undefined;
+    const unsubscribe = await this.events.subscribe(
+      sessionId,
+      (event) => (forward ? forward(event) : held.push(event)),
+      (error) => (fail ? fail(error) : (lost = error)),
+    );
     let backlog: StreamEvent[];
     try {
       backlog =
@@ -180,6 +191,11 @@ export class SessionsService implements BeforeApplicationShutdown {
         subscriber.complete();
         return unsubscribe;
       }
+      if (lost) {
+        subscriber.error(lost);
+        return unsubscribe;
+      }
+      fail = (error) => subscriber.error(error);
       forward = (event) => {
         if (event.id <= lastId) {
           return;
@@ -196,96 +212,59 @@ export class SessionsService implements BeforeApplicationShutdown {
     return { backlog, live };
   }
 
-  stats() {
-    let processing = 0;
-    let queued = 0;
-    let mcpActive = 0;
-    for (const runtime of this.runtimes.values()) {
-      processing += runtime.running ? 1 : 0;
-      queued += runtime.queue.length;
-      mcpActive += runtime.mcp?.started ? 1 : 0;
-    }
-    return { total: this.runtimes.size, processing, queued_messages: queued, with_mcp_clients: mcpActive };
+  async stats() {
+    return { node: this.node, total: await this.store.count(), ...this.worker.stats() };
   }
 
-  /** Ends sessions idle for longer than SESSION_TTL_MS; a session with a turn running or queued is not idle. */
+  /** What this node runs, for its report to the cluster. */
+  nodeStats(): { sessions_held: number; turns_running: number } {
+    const stats = this.worker.stats();
+    return { sessions_held: stats.held, turns_running: stats.processing };
+  }
+
+  /**
+   * Ends sessions idle for longer than SESSION_TTL_MS, each once across the cluster (on the node
+   * that holds it); a session with a turn running or queued is not idle.
+   */
   async sweepExpired(now = Date.now()): Promise<string[]> {
     const idle = await this.store.idleSince(now - this.config.SESSION_TTL_MS);
-    const expired = idle.filter((id) => !this.runtimes.get(id)?.busy);
-    await Promise.all(expired.map((id) => this.end(id, 'expired')));
+    const records = await Promise.all(idle.map((id) => this.store.get(id)));
+    const candidates = records.filter((record) => record && !record.running && record.queued === 0) as SessionRecord[];
+    const ended = await Promise.all(
+      candidates.map((record) =>
+        this.onHolder(record.node, { kind: 'end', session_id: record.id, reason: 'expired' }, () =>
+          this.worker.end(record.id, 'expired'),
+        ),
+      ),
+    );
+    const expired = candidates.filter((_, i) => ended[i] === true).map((record) => record.id);
     if (expired.length > 0) {
       this.logger.log(`Swept ${expired.length} idle session(s)`);
     }
     return expired;
   }
 
-  /** Ends every session; the transports call it first at shutdown, so they can flush session_end. */
-  async endAll(reason: SessionEndReason): Promise<void> {
-    await Promise.all([...this.runtimes.keys()].map((id) => this.end(id, reason)));
+  /** At shutdown: with a store only this node uses, its sessions end; with a shared one, other nodes take them. */
+  async shutdown(): Promise<void> {
+    await (this.store.shared ? this.worker.releaseAll() : this.worker.endAll('shutdown'));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.endAll('shutdown');
+    await this.shutdown();
   }
 
-  private runtimeOf(sessionId: string): SessionRuntime {
-    const runtime = this.runtimes.get(sessionId);
-    if (!runtime) {
-      throw sessionNotFound(sessionId);
+  /** Asks the node holding the session; here (or when that node does not answer) `locally` does it. */
+  private async onHolder<T>(node: string | undefined, signal: SessionSignal, locally: () => Promise<T> | T) {
+    if (!node || node === this.node) {
+      return node === this.node ? ((await this.worker.handle(signal)) as T) : locally();
     }
-    return runtime;
-  }
-
-  private async drain(runtime: SessionRuntime): Promise<void> {
-    if (runtime.running) {
-      return;
+    try {
+      return await this.bus.request<T>(node, signal, NODE_REQUEST_MS);
+    } catch (error) {
+      if (error instanceof NodeUnreachable) {
+        return locally();
+      }
+      throw error;
     }
-    const next = runtime.queue.shift();
-    if (!next) {
-      return;
-    }
-    const outcome = await this.turns.run(runtime, next);
-    next.settle(outcome);
-    if (!runtime.ended) {
-      await this.store.touch(runtime.id, Date.now());
-      await this.drain(runtime);
-    }
-  }
-
-  private async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    const runtime = this.runtimes.get(sessionId);
-    if (!runtime || runtime.ended) {
-      return;
-    }
-    this.runtimes.delete(sessionId);
-    const ended =
-      reason === 'shutdown'
-        ? new AppException(ErrorCode.SERVER_SHUTDOWN, `The server is shutting down; session ${sessionId} ended`)
-        : new AppException(ErrorCode.SESSION_ENDED, `Session ${sessionId} ended (${reason})`);
-    // Every accepted turn still gets its one error, before session_end: the running one and the queued ones.
-    const unfinished = [
-      ...(runtime.running ? [runtime.running.turnId] : []),
-      ...runtime.queue.map((turn) => turn.turnId),
-    ];
-    for (const turnId of unfinished) {
-      this.publisher.publish(runtime, turnId, 'error', {
-        code: ended.code,
-        message: ended.message,
-        session_usable: false,
-      });
-    }
-    this.publisher.publish(runtime, null, 'session_end', { reason });
-    runtime.ended = true;
-    runtime.running?.controller.abort(ended);
-    this.bridge.cancelAll(runtime);
-    for (const turn of runtime.queue.splice(0)) {
-      turn.settle({ ok: false, error: ended });
-    }
-    if (runtime.mcp) {
-      await this.mcp.release(runtime.mcp);
-    }
-    await this.store.delete(sessionId);
-    this.events.drop(sessionId);
-    this.logger.debug(`Session ${sessionId} ended (${reason})`);
   }
 }

@@ -1,22 +1,34 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import { AppException, ErrorCode, turnCancelled } from '../common/errors';
+import { AppException, ErrorCode, sessionNotFound, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { McpService } from '../mcp/mcp.service';
+import { approxTokens } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
 import type { TurnEmitter } from '../react/agent-turn';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionStatus } from './events';
-import type { StreamEvent } from './events';
-import type { PendingTurn, SessionRuntime, TurnOutcome } from './session-runtime';
-import { SessionStore } from './store/session-store';
+import type { SessionRuntime } from './session-runtime';
+import { incompleteTurn, SessionStore } from './store/session-store';
+import type { QueuedTurn } from './store/session-store';
+import type { ChatMessage } from './store/session-record';
 
-const STEP_TYPES = new Set(['thinking', 'acting', 'tool_call', 'observing']);
+// History is read from its end a page at a time, until the token budget is covered.
+const HISTORY_PAGE = 100;
+
+/** Why a turn that did not complete is marked so in the history. */
+const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
+  [ErrorCode.TURN_CANCELLED]: 'cancelled',
+  [ErrorCode.SERVER_SHUTDOWN]: 'interrupted',
+  [ErrorCode.TURN_INTERRUPTED]: 'interrupted',
+};
+
+/** How a turn ended, for the node that ran it. */
+export type TurnEnd = 'finished' | 'failed' | 'lost';
 
 /**
- * Runs one turn of a session: starts its MCP clients on first use, runs the agent, stores the
- * turn's messages, and ends the turn with exactly one final_response or error event.
+ * Runs one turn of a session: starts its MCP clients on first use, runs the agent, appends the
+ * turn to the history, and ends the turn with exactly one final_response or error event.
  */
 @Injectable()
 export class TurnRunner {
@@ -26,57 +38,75 @@ export class TurnRunner {
     private readonly store: SessionStore,
     private readonly publisher: SessionEventPublisher,
     private readonly agent: ReactAgentService,
-    private readonly mcp: McpService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  async run(runtime: SessionRuntime, turn: PendingTurn): Promise<TurnOutcome> {
+  /** 'lost' when the turn is no longer the session's (it ended, or another node took it over). */
+  async run(runtime: SessionRuntime, turn: QueuedTurn): Promise<TurnEnd> {
     const controller = new AbortController();
-    runtime.running = { turnId: turn.turnId, controller, samplings: 0 };
-    const steps: StreamEvent[] = [];
-    const emit: TurnEmitter = (type, data) => {
-      const event = this.publisher.publish(runtime, turn.turnId, type, data);
-      if (event && STEP_TYPES.has(type)) {
-        steps.push(event);
-      }
-    };
+    runtime.running = { turnId: turn.turn_id, controller, samplings: 0 };
+    const emit: TurnEmitter = (type, data) => void this.publisher.publish(runtime, turn.turn_id, type, data);
     try {
       // Before the MCP servers: no process is started for a turn that cannot run.
       this.agent.assertConfigured();
-      const tools = await this.startTools(runtime, turn.turnId, controller.signal);
-      const record = await this.store.get(runtime.id);
-      if (!record) {
-        throw new AppException(ErrorCode.SESSION_ENDED, `Session ${runtime.id} ended before turn ${turn.turnId} ran`);
-      }
-      this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turnId);
+      const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
+      const history = await this.history(runtime.id);
+      this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turn_id);
       const result = await this.agent.run({
         sessionId: runtime.id,
-        turnId: turn.turnId,
-        history: record.messages,
+        turnId: turn.turn_id,
+        history,
         message: turn.content,
         tools: tools.tools(),
         callTool: (name, args, options) => tools.call(name, args, options),
         signal: controller.signal,
         emit,
       });
-      await this.store.appendTurn(runtime.id, result.messages, Date.now());
+      if (!(await this.store.finishTurn(runtime.id, turn.turn_id, result.messages, Date.now(), true))) {
+        return 'lost';
+      }
       emit('final_response', {
         content: result.content,
         iterations: result.iterations,
         usage: result.usage,
         max_iterations_reached: result.max_iterations_reached,
       });
-      this.publisher.setStatus(runtime, SessionStatus.READY, turn.turnId);
-      return { ok: true, session_id: runtime.id, turn_id: turn.turnId, response: result.content, steps };
+      this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id);
+      return 'finished';
     } catch (error) {
       const failure = this.toAppException(error, runtime, turn, controller.signal);
+      if (!runtime.ended) {
+        // The user's words stay in the history, marked, even though the turn did not complete.
+        const kept = incompleteTurn(turn, INCOMPLETE[failure.code] ?? 'failed');
+        if (!(await this.store.finishTurn(runtime.id, turn.turn_id, [kept], Date.now(), false))) {
+          return 'lost';
+        }
+      }
       emit('error', { code: failure.code, message: failure.message, session_usable: !runtime.ended });
       const cancelled = failure.code === ErrorCode.TURN_CANCELLED;
-      this.publisher.setStatus(runtime, cancelled ? SessionStatus.READY : SessionStatus.ERROR, turn.turnId);
-      return { ok: false, error: failure };
+      this.publisher.setStatus(runtime, cancelled ? SessionStatus.READY : SessionStatus.ERROR, turn.turn_id);
+      return 'failed';
     } finally {
       runtime.running = undefined;
     }
+  }
+
+  /** The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history. */
+  private async history(sessionId: string): Promise<ChatMessage[]> {
+    const pages: ChatMessage[][] = [];
+    let tokens = 0;
+    let before: number | undefined;
+    do {
+      const page = await this.store.messages(sessionId, HISTORY_PAGE, before);
+      if (!page) {
+        throw sessionNotFound(sessionId);
+      }
+      pages.unshift(page.messages);
+      tokens += page.messages.reduce((sum, message) => sum + approxTokens(message), 0);
+      before = page.next_before ?? undefined;
+    } while (before !== undefined && tokens <= this.config.HISTORY_TOKEN_BUDGET);
+    // Turns that did not complete are kept for the user; the model never answered them.
+    return pages.flat().filter((message) => message.incomplete === undefined);
   }
 
   /** Starts (or restarts) the session's MCP servers; a server that fails is reported, the rest serve. */
@@ -94,10 +124,10 @@ export class TurnRunner {
       const failures = await clients.ensureStarted({ timeoutMs: this.config.MCP_START_TIMEOUT_MS, signal });
       if (signal.aborted) {
         // Starts that were cut short by the cancel are not server failures.
-        throw turnCancelled();
+        throw signal.reason instanceof AppException ? signal.reason : turnCancelled();
       }
       for (const failure of failures) {
-        this.publisher.publish(runtime, turnId, 'error', {
+        void this.publisher.publish(runtime, turnId, 'error', {
           code: failure.code,
           message: `${failure.message}; continuing without its tools`,
           session_usable: true,
@@ -108,8 +138,8 @@ export class TurnRunner {
     return clients;
   }
 
-  private toAppException(error: unknown, runtime: SessionRuntime, turn: PendingTurn, signal: AbortSignal) {
-    // The session's end aborts its turn with the reason (SERVER_SHUTDOWN, SESSION_ENDED).
+  private toAppException(error: unknown, runtime: SessionRuntime, turn: QueuedTurn, signal: AbortSignal) {
+    // The session's end, the node's shutdown or a lost store abort the turn with their reason.
     if (signal.aborted && signal.reason instanceof AppException) {
       return signal.reason;
     }
@@ -119,7 +149,7 @@ export class TurnRunner {
     if (signal.aborted) {
       return turnCancelled();
     }
-    this.logger.error(`Turn ${turn.turnId} of session ${runtime.id} failed`, (error as Error).stack);
+    this.logger.error(`Turn ${turn.turn_id} of session ${runtime.id} failed`, (error as Error).stack);
     return new AppException(ErrorCode.INTERNAL, `Turn failed unexpectedly: ${(error as Error).message}`);
   }
 }

@@ -23,9 +23,22 @@ export class JoinAckDto {
   next_before!: number | null;
 }
 
+export class ClusterConnectionsDto {
+  @ApiProperty({ description: 'Live nodes (this one included)' }) nodes!: number;
+  @ApiProperty() socketio!: number;
+  @ApiProperty() sse!: number;
+  @ApiProperty() total!: number;
+}
+
 export class ConnectionsDto {
+  @ApiProperty({ description: 'The node that answered; the counts beside it are its own' }) node!: string;
   @ApiProperty({ description: 'Open socket.io connections on /chat' }) socketio!: number;
   @ApiProperty({ description: 'Open SSE streams' }) sse!: number;
-  @ApiProperty() sse_max!: number;
+  @ApiProperty({ description: 'SSE_MAX_CONNECTIONS, per node' }) sse_max!: number;
   @ApiProperty() total!: number;
+  @ApiProperty({
+    type: ClusterConnectionsDto,
+    description: "Every node's counts, from reports at most TURN_LEASE_MS/3 old",
+  })
+  cluster!: ClusterConnectionsDto;
 }

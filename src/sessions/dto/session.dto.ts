@@ -6,9 +6,8 @@ import { PAGE_DEFAULT_LIMIT, PageQueryDto } from '../../common/page';
 import { SessionStatus } from '../events';
 import { ChatMessage } from '../store/session-record';
 import type { MessagePage } from '../store/session-store';
-import type { SessionSnapshot } from '../sessions.service';
-
-const TITLE_CHARS = 80;
+import { TITLE_CHARS } from '../store/session-record';
+import type { SessionRecord } from '../store/session-record';
 
 export class SessionDto {
   @ApiProperty() session_id!: string;
@@ -18,20 +17,30 @@ export class SessionDto {
   @ApiProperty({ description: 'Completed turns' }) turns!: number;
   @ApiProperty() message_count!: number;
   @ApiProperty({ description: 'Messages waiting behind the running turn' }) queued!: number;
-  @ApiProperty({ type: String, nullable: true, description: 'The first user message, cut to 80 characters' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: `The first user message, cut to ${TITLE_CHARS} characters`,
+  })
   title!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The node that holds the session (runs its turns), if any',
+  })
+  node!: string | null;
 
-  static from({ record, status, queued }: SessionSnapshot): SessionDto {
-    const first = record.messages.find((message) => message.role === 'user')?.content;
+  static from(record: SessionRecord): SessionDto {
     return {
       session_id: record.id,
-      status,
+      status: record.status,
       created_at: new Date(record.created_at).toISOString(),
       last_active_at: new Date(record.last_active_at).toISOString(),
       turns: record.turns,
-      message_count: record.messages.length,
-      queued,
-      title: first === undefined ? null : first.slice(0, TITLE_CHARS),
+      message_count: record.message_count,
+      queued: record.queued,
+      title: record.title ?? null,
+      node: record.node ?? null,
     };
   }
 }
@@ -49,8 +58,8 @@ export class SessionDetailDto extends SessionDto {
   @ApiProperty({ type: Number, nullable: true, description: '`before` for GET …/messages; null when all are here' })
   next_before!: number | null;
 
-  static detail(snapshot: SessionSnapshot, page: MessagePage): SessionDetailDto {
-    return { ...SessionDto.from(snapshot), messages: page.messages, next_before: page.next_before };
+  static detail(record: SessionRecord, page: MessagePage): SessionDetailDto {
+    return { ...SessionDto.from(record), messages: page.messages, next_before: page.next_before };
   }
 }
 
@@ -58,6 +67,8 @@ export class SessionListDto {
   @ApiProperty({ type: [SessionDto], description: 'Newest first' }) sessions!: SessionDto[];
   @ApiProperty({ type: String, nullable: true, description: '`cursor` of the next page; null on the last' })
   next_cursor!: string | null;
+  @ApiProperty({ description: 'Live sessions in the whole cluster' }) total!: number;
+  @ApiProperty({ description: 'The node that answered' }) node!: string;
 }
 
 export class MessagesQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
@@ -70,10 +81,11 @@ export class MessagesQueryDto extends PickType(PageQueryDto, ['limit'] as const)
 }
 
 export class SessionStatsDto {
-  @ApiProperty({ description: 'Live sessions' }) total!: number;
-  @ApiProperty({ description: 'Sessions running a turn' }) processing!: number;
-  @ApiProperty() queued_messages!: number;
-  @ApiProperty({ description: 'Sessions whose MCP clients are started' }) with_mcp_clients!: number;
+  @ApiProperty({ description: 'The node that answered' }) node!: string;
+  @ApiProperty({ description: 'Live sessions in the whole cluster' }) total!: number;
+  @ApiProperty({ description: 'Sessions this node holds (runs the turns of)' }) held!: number;
+  @ApiProperty({ description: 'Turns running on this node' }) processing!: number;
+  @ApiProperty({ description: 'Sessions on this node whose MCP clients are started' }) with_mcp_clients!: number;
   @ApiProperty({ description: 'Idle time after which a session expires' }) ttl_ms!: number;
 }
 

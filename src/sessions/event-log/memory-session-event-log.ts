@@ -15,13 +15,12 @@ interface SessionLog {
 export class MemorySessionEventLog extends SessionEventLog {
   private readonly logger = new Logger(MemorySessionEventLog.name);
   private readonly logs = new Map<string, SessionLog>();
-  private readonly everyone = new Set<EventListener>();
 
   constructor(private readonly limit: number) {
     super();
   }
 
-  append(event: NewStreamEvent): StreamEvent {
+  async append(event: NewStreamEvent): Promise<StreamEvent> {
     const log = this.logOf(event.session_id);
     const numbered = { id: ++log.lastId, ...event } as StreamEvent;
     if (numbered.type === 'session_start' && !log.head) {
@@ -32,8 +31,15 @@ export class MemorySessionEventLog extends SessionEventLog {
     if (log.recent.length > this.limit * 1.25) {
       log.recent.splice(0, log.recent.length - this.limit);
     }
-    this.deliver(log.listeners, numbered);
-    this.deliver(this.everyone, numbered);
+    // Delivered before append returns, so subscribers see events in the order they were made.
+    for (const listener of log.listeners) {
+      try {
+        listener(numbered);
+      } catch (error) {
+        // One broken subscriber must not stop the turn or the other subscribers.
+        this.logger.error(`Event listener failed on ${numbered.type} of session ${numbered.session_id}`, error);
+      }
+    }
     return numbered;
   }
 
@@ -47,18 +53,13 @@ export class MemorySessionEventLog extends SessionEventLog {
     return start === -1 ? [] : recent.slice(start);
   }
 
-  subscribe(sessionId: string, listener: EventListener): () => void {
+  async subscribe(sessionId: string, listener: EventListener): Promise<() => void> {
     const listeners = this.logOf(sessionId).listeners;
     listeners.add(listener);
     return () => listeners.delete(listener);
   }
 
-  subscribeAll(listener: EventListener): () => void {
-    this.everyone.add(listener);
-    return () => this.everyone.delete(listener);
-  }
-
-  drop(sessionId: string): void {
+  async drop(sessionId: string): Promise<void> {
     this.logs.delete(sessionId);
   }
 
@@ -69,16 +70,5 @@ export class MemorySessionEventLog extends SessionEventLog {
       this.logs.set(sessionId, log);
     }
     return log;
-  }
-
-  private deliver(listeners: Set<EventListener>, event: StreamEvent): void {
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        // One broken subscriber must not stop the turn or the other subscribers.
-        this.logger.error(`Event listener failed on ${event.type} of session ${event.session_id}`, error);
-      }
-    }
   }
 }

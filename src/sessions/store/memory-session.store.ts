@@ -1,28 +1,61 @@
 import { Injectable } from '@nestjs/common';
 
-import { newestFirst, pageBounds, SessionStore } from './session-store';
-import type { MessagePage, SessionKey, SessionPage } from './session-store';
+import type { SessionStatus } from '../events';
+import { incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
+import type {
+  Admission,
+  Claim,
+  EndedSession,
+  MessagePage,
+  NextTurn,
+  QueuedTurn,
+  SessionKey,
+  SessionPage,
+} from './session-store';
+import { TITLE_CHARS } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
 
-/** Sessions in this process's memory: fast, and gone on restart. */
+interface StoredSession {
+  record: Omit<SessionRecord, 'queued' | 'running' | 'message_count' | 'title' | 'node'>;
+  messages: ChatMessage[];
+  queue: QueuedTurn[];
+  running?: QueuedTurn;
+  holder?: string;
+}
+
+/** Sessions in this process's memory: one node, fast, and gone on restart. */
 @Injectable()
 export class MemorySessionStore extends SessionStore {
-  private readonly sessions = new Map<string, SessionRecord>();
+  readonly shared = false;
+  private readonly sessions = new Map<string, StoredSession>();
 
-  async create(record: SessionRecord): Promise<void> {
-    this.sessions.set(record.id, record);
+  async create(record: SessionRecord, maxSessions: number): Promise<boolean> {
+    if (this.sessions.size >= maxSessions) {
+      return false;
+    }
+    const { id, created_at, last_active_at, turns, status } = record;
+    this.sessions.set(id, { record: { id, created_at, last_active_at, turns, status }, messages: [], queue: [] });
+    return true;
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    return this.sessions.get(id);
+    const session = this.sessions.get(id);
+    return session && this.snapshot(session);
   }
 
   async list(limit: number, after?: SessionKey): Promise<SessionPage> {
     // O(n log n) in the live sessions, which MAX_SESSIONS bounds; a shared backend keeps an index.
-    const candidates = [...this.sessions.values()].filter((record) => !after || newestFirst(after, record) < 0);
-    const records = candidates.sort(newestFirst).slice(0, limit);
+    const candidates = [...this.sessions.values()]
+      .map((session) => session.record)
+      .filter((record) => !after || newestFirst(after, record) < 0);
+    const page = candidates.sort(newestFirst).slice(0, limit);
+    const records = page.map((record) => this.snapshot(this.sessions.get(record.id) as StoredSession));
     const last = records[records.length - 1];
     return candidates.length > limit ? { records, next: { created_at: last.created_at, id: last.id } } : { records };
+  }
+
+  async count(): Promise<number> {
+    return this.sessions.size;
   }
 
   async messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined> {
@@ -34,35 +67,71 @@ export class MemorySessionStore extends SessionStore {
     return { messages: all.slice(start, end), total: all.length, next_before: start > 0 ? start : null };
   }
 
-  async count(): Promise<number> {
-    return this.sessions.size;
+  async touch(id: string, at: number): Promise<void> {
+    const session = this.sessions.get(id);
+    if (session) {
+      session.record.last_active_at = at;
+    }
   }
 
-  async appendTurn(id: string, messages: ChatMessage[], at: number): Promise<boolean> {
-    const record = this.sessions.get(id);
-    if (!record) {
+  async setStatus(id: string, status: SessionStatus): Promise<void> {
+    const session = this.sessions.get(id);
+    if (session) {
+      session.record.status = status;
+    }
+  }
+
+  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number): Promise<Admission> {
+    const session = this.sessions.get(id);
+    if (!session) {
+      return { admitted: false, reason: 'missing' };
+    }
+    const waiting = session.queue.length;
+    if ((session.running || waiting > 0) && waiting >= limit) {
+      return { admitted: false, reason: 'full', waiting };
+    }
+    session.queue.push(turn);
+    session.record.last_active_at = at;
+    return { admitted: true, waiting: waiting + 1, holder: session.holder };
+  }
+
+  async startNext(id: string, node: string): Promise<NextTurn> {
+    const session = this.sessions.get(id);
+    if (!session || session.holder !== node) {
+      return { state: 'lost' };
+    }
+    const turn = session.running ? undefined : session.queue.shift();
+    if (!turn) {
+      return { state: 'idle' };
+    }
+    session.running = turn;
+    return { state: 'started', turn };
+  }
+
+  async finishTurn(id: string, turnId: string, messages: ChatMessage[], at: number, completed: boolean) {
+    const session = this.sessions.get(id);
+    if (session?.running?.turn_id !== turnId) {
       return false;
     }
-    record.messages.push(...messages);
-    record.turns += 1;
-    record.last_active_at = at;
+    session.running = undefined;
+    session.messages.push(...messages);
+    session.record.turns += completed ? 1 : 0;
+    session.record.last_active_at = at;
     return true;
   }
 
-  async touch(id: string, at: number): Promise<void> {
-    const record = this.sessions.get(id);
-    if (record) {
-      record.last_active_at = at;
+  async end(id: string): Promise<EndedSession | undefined> {
+    const session = this.sessions.get(id);
+    if (!session) {
+      return undefined;
     }
-  }
-
-  async delete(id: string): Promise<boolean> {
-    return this.sessions.delete(id);
+    this.sessions.delete(id);
+    return { running: session.running, queued: session.queue };
   }
 
   async idleSince(cutoff: number): Promise<string[]> {
     const ids: string[] = [];
-    for (const record of this.sessions.values()) {
+    for (const { record } of this.sessions.values()) {
       if (record.last_active_at <= cutoff) {
         ids.push(record.id);
       }
@@ -70,7 +139,61 @@ export class MemorySessionStore extends SessionStore {
     return ids;
   }
 
+  async claim(id: string, node: string, _ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
+    const session = this.sessions.get(id);
+    if (!session) {
+      return { state: 'missing' };
+    }
+    if (session.holder !== undefined && session.holder !== node) {
+      return { state: 'held', holder: session.holder };
+    }
+    const interrupted = session.running;
+    if (onlyWithWork && !interrupted && session.queue.length === 0) {
+      return { state: 'idle' };
+    }
+    session.holder = node;
+    if (interrupted) {
+      session.running = undefined;
+      session.messages.push(incompleteTurn(interrupted, 'interrupted'));
+    }
+    return { state: 'claimed', status: session.record.status, interrupted };
+  }
+
+  async renew(ids: string[], node: string): Promise<string[]> {
+    // Leases of a memory store never lapse: its one node holds them until it lets go.
+    return ids.filter((id) => this.sessions.get(id)?.holder !== node);
+  }
+
+  async release(id: string, node: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (session?.holder === node) {
+      session.holder = undefined;
+    }
+  }
+
+  async lapsed(_now: number, limit: number): Promise<string[]> {
+    // Nothing lapses here; a session let go of with work still queued is what a node would take up.
+    const ids: string[] = [];
+    for (const [id, session] of this.sessions) {
+      if (ids.length < limit && session.holder === undefined && (session.running || session.queue.length > 0)) {
+        ids.push(id);
+      }
+    }
+    return ids;
+  }
+
   async ping(): Promise<void> {
     // Nothing to reach: memory is always there.
+  }
+
+  private snapshot(session: StoredSession): SessionRecord {
+    return {
+      ...session.record,
+      queued: session.queue.length,
+      running: session.running?.turn_id,
+      message_count: session.messages.length,
+      title: session.messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS),
+      node: session.holder,
+    };
   }
 }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+import type { SessionStatus } from '../events';
+
 export class StoredToolCall {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -15,6 +17,11 @@ export class ChatMessage {
   @ApiPropertyOptional({ description: 'tool: the call this result answers' }) tool_call_id?: string;
   @ApiPropertyOptional({ description: 'tool: the tool name' }) name?: string;
   @ApiPropertyOptional({ description: 'tool: true when the call failed' }) is_error?: boolean;
+  @ApiPropertyOptional({
+    enum: ['cancelled', 'failed', 'interrupted'],
+    description: 'user: set when the turn this message started did not complete; the model does not see it',
+  })
+  incomplete?: 'cancelled' | 'failed' | 'interrupted';
 }
 
 export interface SessionRecord {
@@ -22,6 +29,19 @@ export interface SessionRecord {
   /** Epoch milliseconds. */
   created_at: number;
   last_active_at: number;
+  /** Completed turns. */
   turns: number;
-  messages: ChatMessage[];
+  status: SessionStatus;
+  /** Messages waiting behind the running turn. */
+  queued: number;
+  /** Id of the turn under way, if any. */
+  running?: string;
+  /** Messages in the history. */
+  message_count: number;
+  /** The first user message, cut to TITLE_CHARS. */
+  title?: string;
+  /** The node that holds the session (runs its turns), if any does. */
+  node?: string;
 }
+
+export const TITLE_CHARS = 80;

@@ -1,4 +1,10 @@
+import { startRedis } from '../../../test/helpers/redis-server';
+import type { RedisServer } from '../../../test/helpers/redis-server';
+import { validateEnvironment } from '../../config/environment-variables';
+import { RedisService } from '../../redis/redis.service';
+import { SessionStatus } from '../events';
 import { MemorySessionStore } from './memory-session.store';
+import { RedisSessionStore } from './redis-session.store';
 import type { SessionRecord } from './session-record';
 import type { SessionStore } from './session-store';
 
@@ -7,102 +13,195 @@ const record = (id: string, at: number): SessionRecord => ({
   created_at: at,
   last_active_at: at,
   turns: 0,
-  messages: [],
+  status: SessionStatus.IDLE,
+  queued: 0,
+  message_count: 0,
 });
+const turn = (id: string) => ({ turn_id: id, content: `say ${id}` });
+const LEASE_MS = 10_000;
+
+interface Backend {
+  store(): SessionStore;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function memory(): Promise<Backend> {
+  let store = new MemorySessionStore();
+  return {
+    store: () => store,
+    reset: async () => void (store = new MemorySessionStore()),
+    close: async () => undefined,
+  };
+}
+
+async function redis(): Promise<Backend> {
+  const server: RedisServer = await startRedis();
+  const service = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
+  const store = new RedisSessionStore(service, 60_000);
+  return {
+    store: () => store,
+    reset: async () => void (await service.commands.flushdb()),
+    close: async () => {
+      await service.onApplicationShutdown();
+      await server.close();
+    },
+  };
+}
 
 // Every SessionStore implementation runs this same contract.
-describe.each<[string, () => SessionStore]>([['memory', () => new MemorySessionStore()]])(
-  'SessionStore contract: %s',
-  (_name, make) => {
-    let store: SessionStore;
+describe.each<[string, () => Promise<Backend>]>([
+  ['memory', memory],
+  ['redis', redis],
+])('SessionStore contract: %s', (_name, open) => {
+  let backend: Backend;
+  let store: SessionStore;
 
-    beforeEach(() => {
-      store = make();
-    });
+  beforeAll(async () => {
+    backend = await open();
+  });
+  afterAll(() => backend.close());
+  beforeEach(async () => {
+    await backend.reset();
+    store = backend.store();
+  });
 
-    it('should create, get, list, count and delete sessions', async () => {
-      await store.create(record('a', 1));
-      await store.create(record('b', 2));
-      expect(await store.get('a')).toMatchObject({ id: 'a', turns: 0, messages: [] });
-      expect((await store.list(10)).records.map((r) => r.id)).toEqual(['b', 'a']);
-      expect(await store.count()).toBe(2);
-      expect(await store.delete('a')).toBe(true);
-      expect(await store.delete('a')).toBe(false);
-      expect(await store.get('a')).toBeUndefined();
-    });
+  it('should create, get, list, count and end sessions, ending each once', async () => {
+    expect(await store.create(record('a', 1), 10)).toBe(true);
+    expect(await store.create(record('b', 2), 10)).toBe(true);
+    expect(await store.get('a')).toEqual({ ...record('a', 1), running: undefined, title: undefined, node: undefined });
+    expect((await store.list(10)).records.map((r) => r.id)).toEqual(['b', 'a']);
+    expect(await store.count()).toBe(2);
+    expect(await store.end('a')).toEqual({ running: undefined, queued: [] });
+    expect(await store.end('a')).toBeUndefined();
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.count()).toBe(1);
+  });
 
-    it('should append a turn and count it, refusing an unknown session', async () => {
-      await store.create(record('a', 1));
-      expect(
-        await store.appendTurn(
-          'a',
-          [
-            { role: 'user', content: 'hi' },
-            { role: 'assistant', content: 'hello' },
-          ],
-          5,
-        ),
-      ).toBe(true);
-      expect(await store.get('a')).toMatchObject({
-        turns: 1,
-        last_active_at: 5,
-        messages: [{ content: 'hi' }, { content: 'hello' }],
-      });
-      expect(await store.appendTurn('nope', [], 5)).toBe(false);
-    });
+  it('should refuse a session past maxSessions, also when creates race', async () => {
+    const created = await Promise.all(Array.from({ length: 8 }, (_, i) => store.create(record(`s${i}`, i), 3)));
+    expect(created.filter(Boolean)).toHaveLength(3);
+    expect(await store.count()).toBe(3);
+  });
 
-    it('should list as idle the sessions not touched since the cutoff', async () => {
-      await store.create(record('old', 10));
-      await store.create(record('new', 10));
-      await store.touch('new', 100);
-      expect(await store.idleSince(50)).toEqual(['old']);
-    });
+  it('should queue up to the limit behind a running turn and run turns in order on the holder', async () => {
+    await store.create(record('a', 1), 10);
+    expect(await store.claim('a', 'n1', LEASE_MS, false)).toEqual({ state: 'claimed', status: 'IDLE' });
+    expect(await store.enqueue('a', turn('t1'), 1, 5)).toEqual({ admitted: true, waiting: 1, holder: 'n1' });
+    expect(await store.startNext('a', 'n2')).toEqual({ state: 'lost' });
+    expect(await store.startNext('a', 'n1')).toEqual({ state: 'started', turn: turn('t1') });
+    expect(await store.startNext('a', 'n1')).toEqual({ state: 'idle' });
+    expect(await store.enqueue('a', turn('t2'), 1, 6)).toMatchObject({ admitted: true, waiting: 1 });
+    expect(await store.enqueue('a', turn('t3'), 1, 6)).toEqual({ admitted: false, reason: 'full', waiting: 1 });
+    expect(await store.enqueue('nope', turn('t4'), 1, 6)).toEqual({ admitted: false, reason: 'missing' });
+    expect(await store.get('a')).toMatchObject({ running: 't1', queued: 1, last_active_at: 6 });
 
-    it('should list newest first in pages that resume after the last key, none twice or skipped', async () => {
-      for (const [id, at] of [
-        ['a', 1],
-        ['c', 2],
-        ['b', 2],
-        ['d', 3],
-        ['e', 4],
-      ] as const) {
-        await store.create(record(id, at));
-      }
-      const first = await store.list(2);
-      expect(first.records.map((r) => r.id)).toEqual(['e', 'd']);
-      expect(first.next).toEqual({ created_at: 3, id: 'd' });
-      // A session created meanwhile is newer than the cursor: it does not shift the pages after it.
-      await store.create(record('f', 5));
-      const second = await store.list(2, first.next);
-      expect(second.records.map((r) => r.id)).toEqual(['c', 'b']);
-      const third = await store.list(2, second.next);
-      expect(third.records.map((r) => r.id)).toEqual(['a']);
-      expect(third.next).toBeUndefined();
-    });
+    const messages = [
+      { role: 'user' as const, content: 'say t1' },
+      { role: 'assistant' as const, content: 'done' },
+    ];
+    expect(await store.finishTurn('a', 't2', messages, 7, true)).toBe(false);
+    expect(await store.finishTurn('a', 't1', messages, 7, true)).toBe(true);
+    expect(await store.startNext('a', 'n1')).toEqual({ state: 'started', turn: turn('t2') });
+    const kept = [{ role: 'user' as const, content: 'say t2', incomplete: 'cancelled' as const }];
+    expect(await store.finishTurn('a', 't2', kept, 8, false)).toBe(true);
+    expect(await store.get('a')).toMatchObject({ turns: 1, message_count: 3, title: 'say t1', queued: 0 });
+    expect((await store.messages('a', 10))?.messages).toEqual([...messages, ...kept]);
+  });
 
-    it('should page the history backwards from the end, oldest first within a page', async () => {
-      await store.create(record('a', 1));
-      const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));
-      await store.appendTurn('a', messages, 2);
-      const last = await store.messages('a', 2);
-      expect(last).toEqual({
-        messages: [
-          { role: 'user', content: 'm3' },
-          { role: 'user', content: 'm4' },
-        ],
-        total: 5,
-        next_before: 3,
-      });
-      const earlier = await store.messages('a', 2, last?.next_before ?? undefined);
-      expect(earlier?.messages.map((m) => m.content)).toEqual(['m1', 'm2']);
-      const first = await store.messages('a', 2, 1);
-      expect(first).toMatchObject({ messages: [{ content: 'm0' }], next_before: null });
-      expect(await store.messages('a', 2, 99)).toMatchObject({ messages: [{ content: 'm3' }, { content: 'm4' }] });
-      expect(await store.messages('nope', 2)).toBeUndefined();
-    });
+  it('should hand a session to another node only once its holder lets go, marking the interrupted turn', async () => {
+    await store.create(record('a', 1), 10);
+    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.enqueue('a', turn('t1'), 5, 2);
+    await store.enqueue('a', turn('t2'), 5, 2);
+    await store.startNext('a', 'n1');
+    expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({ state: 'held', holder: 'n1' });
+    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual([]);
+    expect(await store.renew(['a'], 'n2', LEASE_MS)).toEqual(['a']);
+    expect(await store.lapsed(Date.now(), 10)).toEqual([]);
 
-    it('should answer ping', async () => {
-      await expect(store.ping()).resolves.toBeUndefined();
+    await store.release('a', 'n1');
+    expect(await store.lapsed(Date.now(), 10)).toEqual(['a']);
+    expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({
+      state: 'claimed',
+      status: 'IDLE',
+      interrupted: turn('t1'),
     });
-  },
-);
+    expect((await store.get('a'))?.node).toBe('n2');
+    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual(['a']);
+    expect(await store.finishTurn('a', 't1', [], 3, true)).toBe(false);
+    expect((await store.messages('a', 10))?.messages).toEqual([
+      { role: 'user', content: 'say t1', incomplete: 'interrupted' },
+    ]);
+    expect(await store.startNext('a', 'n2')).toEqual({ state: 'started', turn: turn('t2') });
+    expect(await store.end('a')).toEqual({ running: turn('t2'), queued: [] });
+  });
+
+  it('should not take over a session with no work when asked only for work', async () => {
+    await store.create(record('a', 1), 10);
+    expect(await store.claim('a', 'n1', LEASE_MS, true)).toEqual({ state: 'idle' });
+    expect(await store.claim('nope', 'n1', LEASE_MS, false)).toEqual({ state: 'missing' });
+  });
+
+  it('should store the status and list as idle the sessions not touched since the cutoff', async () => {
+    await store.create(record('old', 10), 10);
+    await store.create(record('new', 10), 10);
+    await store.touch('new', 100);
+    await store.setStatus('new', SessionStatus.READY);
+    expect(await store.idleSince(50)).toEqual(['old']);
+    expect((await store.get('new'))?.status).toBe('READY');
+    await store.setStatus('gone', SessionStatus.READY);
+    expect(await store.get('gone')).toBeUndefined();
+  });
+
+  it('should list newest first in pages that resume after the last key, none twice or skipped', async () => {
+    for (const [id, at] of [
+      ['a', 1],
+      ['c', 2],
+      ['b', 2],
+      ['d', 3],
+      ['e', 4],
+    ] as const) {
+      await store.create(record(id, at), 10);
+    }
+    const first = await store.list(2);
+    expect(first.records.map((r) => r.id)).toEqual(['e', 'd']);
+    expect(first.next).toEqual({ created_at: 3, id: 'd' });
+    // A session created meanwhile is newer than the cursor: it does not shift the pages after it.
+    await store.create(record('f', 5), 10);
+    const second = await store.list(2, first.next);
+    expect(second.records.map((r) => r.id)).toEqual(['c', 'b']);
+    const third = await store.list(2, second.next);
+    expect(third.records.map((r) => r.id)).toEqual(['a']);
+    expect(third.next).toBeUndefined();
+  });
+
+  it('should page the history backwards from the end, oldest first within a page', async () => {
+    await store.create(record('a', 1), 10);
+    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.enqueue('a', turn('t1'), 5, 2);
+    await store.startNext('a', 'n1');
+    const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));
+    await store.finishTurn('a', 't1', messages, 2, true);
+    const last = await store.messages('a', 2);
+    expect(last).toEqual({
+      messages: [
+        { role: 'user', content: 'm3' },
+        { role: 'user', content: 'm4' },
+      ],
+      total: 5,
+      next_before: 3,
+    });
+    const earlier = await store.messages('a', 2, last?.next_before ?? undefined);
+    expect(earlier?.messages.map((m) => m.content)).toEqual(['m1', 'm2']);
+    const first = await store.messages('a', 2, 1);
+    expect(first).toMatchObject({ messages: [{ content: 'm0' }], next_before: null });
+    expect(await store.messages('a', 2, 0)).toEqual({ messages: [], total: 5, next_before: null });
+    expect(await store.messages('a', 2, 99)).toMatchObject({ messages: [{ content: 'm3' }, { content: 'm4' }] });
+    expect(await store.messages('nope', 2)).toBeUndefined();
+  });
+
+  it('should answer ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});

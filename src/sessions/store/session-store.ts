@@ -1,3 +1,4 @@
+import type { SessionStatus } from '../events';
 import type { ChatMessage, SessionRecord } from './session-record';
 
 /** Where a listing resumes: sessions are listed newest first, by (created_at, id). */
@@ -7,7 +8,7 @@ export interface SessionKey {
 }
 
 export interface SessionPage {
-  records: Readonly<SessionRecord>[];
+  records: SessionRecord[];
   /** The key of the last record when more may follow. */
   next?: SessionKey;
 }
@@ -21,25 +22,86 @@ export interface MessagePage {
   next_before: number | null;
 }
 
+/** A message accepted into a session's queue; it becomes the session's running turn in order. */
+export interface QueuedTurn {
+  turn_id: string;
+  content: string;
+}
+
+export type Admission =
+  | { admitted: true; waiting: number; holder?: string }
+  | { admitted: false; reason: 'missing' }
+  | { admitted: false; reason: 'full'; waiting: number };
+
+export type NextTurn =
+  | { state: 'started'; turn: QueuedTurn }
+  /** Nothing queued, or a turn already running. */
+  | { state: 'idle' }
+  /** This node no longer holds the session. */
+  | { state: 'lost' };
+
+export type Claim =
+  | { state: 'claimed'; status: SessionStatus; interrupted?: QueuedTurn }
+  | { state: 'held'; holder: string }
+  /** No work to take over (only when asked for sessions with work). */
+  | { state: 'idle' }
+  | { state: 'missing' };
+
+export interface EndedSession {
+  running?: QueuedTurn;
+  queued: QueuedTurn[];
+}
+
 /**
- * Where sessions and their history live. One implementation per backend; the memory store is the
- * default, and every implementation passes the same contract spec.
+ * Where sessions live: records, their append-only history, their turn queue, and which node holds
+ * each one (its lease). Every multi-step change is atomic per session. The memory store serves one
+ * node; every implementation passes the same contract spec.
  */
 export abstract class SessionStore {
-  abstract create(record: SessionRecord): Promise<void>;
-  /** The record, or undefined when there is no such session. Callers must not mutate it. */
-  abstract get(id: string): Promise<Readonly<SessionRecord> | undefined>;
+  /** True when other nodes share the store: sessions then outlive this process. */
+  abstract readonly shared: boolean;
+
+  /** False (nothing stored) when maxSessions sessions already live. */
+  abstract create(record: SessionRecord, maxSessions: number): Promise<boolean>;
+  abstract get(id: string): Promise<SessionRecord | undefined>;
   /** Up to `limit` sessions, newest first, after `after` when given. */
   abstract list(limit: number, after?: SessionKey): Promise<SessionPage>;
+  abstract count(): Promise<number>;
   /** Up to `limit` messages ending before index `before` (default: the end); undefined for no session. */
   abstract messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined>;
-  abstract count(): Promise<number>;
-  /** Appends a finished turn's messages and counts the turn; false when the session is gone. */
-  abstract appendTurn(id: string, messages: ChatMessage[], at: number): Promise<boolean>;
   abstract touch(id: string, at: number): Promise<void>;
-  abstract delete(id: string): Promise<boolean>;
+  abstract setStatus(id: string, status: SessionStatus): Promise<void>;
+
+  /** Queues a message unless `limit` already wait behind a running turn; says who holds the session. */
+  abstract enqueue(id: string, turn: QueuedTurn, limit: number, at: number): Promise<Admission>;
+  /** Makes the next queued message the running turn, if `node` holds the session and none runs. */
+  abstract startNext(id: string, node: string): Promise<NextTurn>;
+  /**
+   * Ends the running turn `turnId`: appends its messages and, when completed, counts it. False when
+   * it is no longer the running turn (the session ended, or another node took it over).
+   */
+  abstract finishTurn(
+    id: string,
+    turnId: string,
+    messages: ChatMessage[],
+    at: number,
+    completed: boolean,
+  ): Promise<boolean>;
+  /** Deletes the session; what was running and queued is returned to the one caller that ended it. */
+  abstract end(id: string): Promise<EndedSession | undefined>;
   /** Ids of sessions whose last activity is at or before the cutoff. */
   abstract idleSince(cutoff: number): Promise<string[]>;
+
+  /**
+   * Takes the session's lease for `node` unless another node holds it. A turn left running by a
+   * previous holder is recorded as interrupted (its user message kept, marked) and returned.
+   */
+  abstract claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim>;
+  /** Extends the leases `node` holds; returns the ids it no longer holds. */
+  abstract renew(ids: string[], node: string, ttlMs: number): Promise<string[]>;
+  abstract release(id: string, node: string): Promise<void>;
+  /** Sessions whose lease ran out (their holder died or let go), up to `limit`. */
+  abstract lapsed(now: number, limit: number): Promise<string[]>;
   /** Throws when the backend cannot be reached; used by the health check. */
   abstract ping(): Promise<void>;
 }
@@ -53,3 +115,10 @@ export function pageBounds(total: number, limit: number, before = total): { star
   const end = Math.min(Math.max(before, 0), total);
   return { start: Math.max(end - limit, 0), end };
 }
+
+/** The user's words of a turn that did not complete, kept in the history with why. */
+export const incompleteTurn = (turn: QueuedTurn, why: NonNullable<ChatMessage['incomplete']>): ChatMessage => ({
+  role: 'user',
+  content: turn.content,
+  incomplete: why,
+});

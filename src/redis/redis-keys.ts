@@ -1,0 +1,58 @@
+/**
+ * Every Redis key and channel name, built in one place. A session's keys share the hash tag
+ * `{<session id>}`, so the scripts that touch several of them also run on Redis Cluster; the
+ * cluster-wide indexes are separate keys, updated beside (not inside) those scripts.
+ */
+export interface RedisKeys {
+  /** HASH created_at, last_active_at, turns, status, running (the turn under way, JSON). */
+  session(id: string): string;
+  /** LIST of the history, one JSON message per entry, appended only. */
+  messages(id: string): string;
+  /** LIST of the turns waiting behind the running one, JSON, oldest first. */
+  queue(id: string): string;
+  /** STRING: id of the node that holds the session, with an expiry of TURN_LEASE_MS. */
+  lease(id: string): string;
+  /** STREAM of the session's events, entry id 0-<event id>, field `e` = the event's JSON. */
+  events(id: string): string;
+  /** STRING: the last event id handed out (INCR). */
+  eventSeq(id: string): string;
+  /** STRING: the session_start event, kept while the session lives (the stream is trimmed). */
+  eventHead(id: string): string;
+  /** Channel the session's events are published on as they are appended. */
+  eventsChannel(id: string): string;
+  /** ZSET session id by created_at: listing and the cluster-wide count. */
+  sessionsByCreation(): string;
+  /** ZSET session id by last activity: the idle sweep. */
+  sessionsByActivity(): string;
+  /** ZSET session id by lease deadline: where nodes look for sessions whose holder died. */
+  leaseDeadlines(): string;
+  /** HASH node id to its latest stats (JSON), for cluster totals. */
+  nodes(): string;
+  /** STRING: which node runs this period's idle sweep. */
+  sweepLock(): string;
+  /** Prefix of the rate limiter's counters (rate-limiter-flexible adds the client address). */
+  rateLimit(): string;
+  /** Channel a node listens on for signals (run, cancel, end, elicitation answers, replies). */
+  nodeChannel(node: string): string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  const tagged = (id: string, kind: string) => `${prefix}{${id}}:${kind}`;
+  return {
+    session: (id) => tagged(id, 'session'),
+    messages: (id) => tagged(id, 'messages'),
+    queue: (id) => tagged(id, 'queue'),
+    lease: (id) => tagged(id, 'lease'),
+    events: (id) => tagged(id, 'events'),
+    eventSeq: (id) => tagged(id, 'event-seq'),
+    eventHead: (id) => tagged(id, 'event-head'),
+    eventsChannel: (id) => tagged(id, 'live'),
+    sessionsByCreation: () => `${prefix}sessions:by-creation`,
+    sessionsByActivity: () => `${prefix}sessions:by-activity`,
+    leaseDeadlines: () => `${prefix}sessions:lease-deadlines`,
+    nodes: () => `${prefix}nodes`,
+    sweepLock: () => `${prefix}sweep-lock`,
+    rateLimit: () => `${prefix}rate`,
+    nodeChannel: (node) => `${prefix}node:${node}`,
+  };
+}

@@ -1,0 +1,48 @@
+import type { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { AppException, ErrorCode } from '../common/errors';
+
+type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+/**
+ * A Lua script kept in a file beside its caller. ioredis runs it with EVALSHA and sends the body
+ * once when Redis does not have it (first use, or after a Redis restart).
+ */
+export class RedisScript<T = unknown> {
+  private readonly command: string;
+
+  constructor(
+    private readonly client: Redis,
+    dir: string,
+    file: string,
+    keys: number,
+  ) {
+    this.command = `mcphost_${file.replace(/\W/g, '_')}`;
+    client.defineCommand(this.command, { numberOfKeys: keys, lua: readFileSync(join(dir, file), 'utf8') });
+  }
+
+  run(keys: string[], args: (string | number)[] = []): Promise<T> {
+    const command = (this.client as unknown as Record<string, ScriptCommand>)[this.command];
+    return storeCall(command.call(this.client, ...keys, ...args) as Promise<T>);
+  }
+}
+
+/** A Redis failure as the error clients see: STORE_UNAVAILABLE (503), the session unharmed. */
+export function storeUnavailable(error: unknown): AppException {
+  if (error instanceof AppException) {
+    return error;
+  }
+  return new AppException(
+    ErrorCode.STORE_UNAVAILABLE,
+    `The session store (Redis) is unavailable: ${(error as Error).message}; retry shortly`,
+  );
+}
+
+/** Runs a Redis call, turning its failure into STORE_UNAVAILABLE. */
+export function storeCall<T>(call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => {
+    throw storeUnavailable(error);
+  });
+}

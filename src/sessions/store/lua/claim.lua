@@ -1,0 +1,27 @@
+-- Takes a session's lease unless another node holds it. A turn the previous holder left running is
+-- recorded as interrupted: the user's words stay in the history, marked.
+-- KEYS: session, lease, queue, messages.
+-- ARGV: node, lease TTL ms, only with work (1/0), key TTL ms, title length in bytes.
+-- Returns {'missing'} | {'held', holder} | {'idle'} | {'claimed', interrupted turn JSON or '', status}.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'missing'}
+end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then
+  return {'held', holder}
+end
+local running = redis.call('HGET', KEYS[1], 'running')
+if ARGV[3] == '1' and not running and redis.call('LLEN', KEYS[3]) == 0 then
+  return {'idle'}
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+local status = redis.call('HGET', KEYS[1], 'status') or 'IDLE'
+if not running then
+  return {'claimed', '', status}
+end
+redis.call('HDEL', KEYS[1], 'running_id', 'running')
+local turn = cjson.decode(running)
+redis.call('RPUSH', KEYS[4], cjson.encode({role = 'user', content = turn.content, incomplete = 'interrupted'}))
+redis.call('HSETNX', KEYS[1], 'title', string.sub(turn.content, 1, tonumber(ARGV[5])))
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
+return {'claimed', running, status}

@@ -1,0 +1,321 @@
+import { join } from 'node:path';
+
+import type { RedisKeys } from '../../redis/redis-keys';
+import { RedisScript, storeCall } from '../../redis/redis-script';
+import type { RedisService } from '../../redis/redis.service';
+import { SessionStatus } from '../events';
+import { SessionStore } from './session-store';
+import type {
+  Admission,
+  Claim,
+  EndedSession,
+  MessagePage,
+  NextTurn,
+  QueuedTurn,
+  SessionKey,
+  SessionPage,
+} from './session-store';
+import { TITLE_CHARS } from './session-record';
+import type { ChatMessage, SessionRecord } from './session-record';
+
+const LUA = join(__dirname, 'lua');
+
+/**
+ * Sessions in Redis, shared by every node: a hash per session, its history and queue as lists,
+ * its lease as a key with an expiry, and three cluster-wide sorted sets as indexes. A turn costs a
+ * constant number of commands whatever the history's length. See docs/ARCHITECTURE.md for the keys.
+ */
+export class RedisSessionStore extends SessionStore {
+  readonly shared = true;
+  private readonly keys: RedisKeys;
+  private readonly scripts;
+
+  /** keyTtlMs: expiry of every key of a session, renewed by its activity (the sweep normally ends it first). */
+  constructor(
+    private readonly redis: RedisService,
+    private readonly keyTtlMs: number,
+  ) {
+    super();
+    this.keys = redis.keys;
+    const client = redis.commands;
+    const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
+    this.scripts = {
+      enqueue: script<[string, number?, (string | null)?]>('enqueue.lua', 4),
+      startNext: script<[string, string?]>('start-next.lua', 3),
+      finishTurn: script<number>('finish-turn.lua', 3),
+      end: script<string[] | null>('end-session.lua', 4),
+      claim: script<[string, string?, string?]>('claim.lua', 4),
+      renew: script<number>('renew.lua', 2),
+      release: script<number>('release.lua', 1),
+      update: script<number>('update.lua', 3),
+      messages: script<[number, number, ...string[]] | null>('messages.lua', 2),
+    };
+  }
+
+  private get client() {
+    return this.redis.commands;
+  }
+
+  async create(record: SessionRecord, maxSessions: number): Promise<boolean> {
+    const key = this.keys.session(record.id);
+    const byCreation = this.keys.sessionsByCreation();
+    await storeCall(
+      this.client
+        .multi()
+        .hset(key, {
+          created_at: record.created_at,
+          last_active_at: record.last_active_at,
+          turns: 0,
+          status: record.status,
+        })
+        .pexpire(key, this.keyTtlMs)
+        .exec(),
+    );
+    // Add, then count, in one transaction: concurrent creates on any node see distinct counts.
+    const counted = await storeCall(
+      this.client.multi().zadd(byCreation, record.created_at, record.id).zcard(byCreation).exec(),
+    );
+    const count = Number(counted?.[1]?.[1] ?? Infinity);
+    if (count > maxSessions) {
+      await storeCall(Promise.all([this.client.zrem(byCreation, record.id), this.client.del(key)]));
+      return false;
+    }
+    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), record.last_active_at, record.id));
+    return true;
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    return storeCall(this.read(id));
+  }
+
+  async list(limit: number, after?: SessionKey): Promise<SessionPage> {
+    const ids = await this.idsAfter(limit + 1, after);
+    const page = ids.slice(0, limit);
+    // Issued together, so auto-pipelining sends them in one round trip.
+    const hydrated = await storeCall(Promise.all(page.map(([id]) => this.read(id))));
+    // Entries whose session expired in Redis (no node swept it) leave the indexes now.
+    const gone = page.filter((_, i) => !hydrated[i]).map(([id]) => id);
+    if (gone.length > 0) {
+      await storeCall(this.removeFromIndexes(gone));
+    }
+    const records = hydrated.filter((record): record is SessionRecord => record !== undefined);
+    const last = page[page.length - 1];
+    return ids.length > limit ? { records, next: { created_at: last[1], id: last[0] } } : { records };
+  }
+
+  async count(): Promise<number> {
+    return storeCall(this.client.zcard(this.keys.sessionsByCreation()));
+  }
+
+  async messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined> {
+    const page = await this.scripts.messages.run(
+      [this.keys.session(id), this.keys.messages(id)],
+      [limit, before ?? -1],
+    );
+    if (!page) {
+      return undefined;
+    }
+    const [total, start, ...messages] = page;
+    return {
+      messages: messages.map((message) => JSON.parse(message) as ChatMessage),
+      total: Number(total),
+      next_before: Number(start) > 0 ? Number(start) : null,
+    };
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    await this.update(id, 'last_active_at', at);
+    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+  }
+
+  async setStatus(id: string, status: SessionStatus): Promise<void> {
+    await this.update(id, 'status', status);
+  }
+
+  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number): Promise<Admission> {
+    const [answer, waiting, holder] = await this.scripts.enqueue.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
+      [JSON.stringify(turn), limit, at, this.keyTtlMs],
+    );
+    if (answer === 'missing') {
+      return { admitted: false, reason: 'missing' };
+    }
+    if (answer === 'full') {
+      return { admitted: false, reason: 'full', waiting: Number(waiting) };
+    }
+    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+    return { admitted: true, waiting: Number(waiting), holder: holder ?? undefined };
+  }
+
+  async startNext(id: string, node: string): Promise<NextTurn> {
+    const [state, turn] = await this.scripts.startNext.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.lease(id)],
+      [node],
+    );
+    if (state === 'started' && turn) {
+      return { state, turn: JSON.parse(turn) as QueuedTurn };
+    }
+    return { state: state === 'lost' ? 'lost' : 'idle' };
+  }
+
+  async finishTurn(id: string, turnId: string, messages: ChatMessage[], at: number, completed: boolean) {
+    const finished = await this.scripts.finishTurn.run(
+      [this.keys.session(id), this.keys.messages(id), this.keys.queue(id)],
+      [
+        turnId,
+        at,
+        completed ? 1 : 0,
+        this.keyTtlMs,
+        messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS) ?? '',
+        ...messages.map((message) => JSON.stringify(message)),
+      ],
+    );
+    if (finished === 1) {
+      await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+    }
+    return finished === 1;
+  }
+
+  async end(id: string): Promise<EndedSession | undefined> {
+    const ended = await this.scripts.end.run([
+      this.keys.session(id),
+      this.keys.queue(id),
+      this.keys.messages(id),
+      this.keys.lease(id),
+    ]);
+    await storeCall(this.removeFromIndexes([id]));
+    if (!ended) {
+      return undefined;
+    }
+    const [running, ...queued] = ended;
+    return {
+      running: running ? (JSON.parse(running) as QueuedTurn) : undefined,
+      queued: queued.map((turn) => JSON.parse(turn) as QueuedTurn),
+    };
+  }
+
+  async idleSince(cutoff: number): Promise<string[]> {
+    return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff));
+  }
+
+  async claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
+    const [state, detail, status] = await this.scripts.claim.run(
+      [this.keys.session(id), this.keys.lease(id), this.keys.queue(id), this.keys.messages(id)],
+      // Lua cuts bytes: four per character leaves room for TITLE_CHARS whole characters, cut again on read.
+      [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs, TITLE_CHARS * 4],
+    );
+    switch (state) {
+      case 'claimed':
+        await storeCall(this.client.zadd(this.keys.leaseDeadlines(), Date.now() + ttlMs, id));
+        return {
+          state,
+          status: status as SessionStatus,
+          interrupted: detail ? (JSON.parse(detail) as QueuedTurn) : undefined,
+        };
+      case 'held':
+        return { state, holder: detail ?? '' };
+      case 'idle':
+        // Nothing to take over: the session waits, unheld, for its next message.
+        await storeCall(this.client.zrem(this.keys.leaseDeadlines(), id));
+        return { state };
+      default:
+        await storeCall(this.client.zrem(this.keys.leaseDeadlines(), id));
+        return { state: 'missing' };
+    }
+  }
+
+  async renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
+    const held = await Promise.all(
+      ids.map((id) => this.scripts.renew.run([this.keys.lease(id), this.keys.session(id)], [node, ttlMs])),
+    );
+    const kept = ids.filter((_, i) => held[i] === 1);
+    if (kept.length > 0) {
+      const deadline = Date.now() + ttlMs;
+      await storeCall(this.client.zadd(this.keys.leaseDeadlines(), ...kept.flatMap((id) => [deadline, id])));
+    }
+    return ids.filter((_, i) => held[i] !== 1);
+  }
+
+  async release(id: string, node: string): Promise<void> {
+    await this.scripts.release.run([this.keys.lease(id)], [node]);
+    // Lapsed at once: a node looking for orphans picks up whatever still waits in its queue.
+    await storeCall(this.client.zadd(this.keys.leaseDeadlines(), 'XX', 0, id));
+  }
+
+  async lapsed(now: number, limit: number): Promise<string[]> {
+    return storeCall(this.client.zrangebyscore(this.keys.leaseDeadlines(), '-inf', now, 'LIMIT', 0, limit));
+  }
+
+  async ping(): Promise<void> {
+    await storeCall(this.client.ping());
+  }
+
+  private async read(id: string): Promise<SessionRecord | undefined> {
+    const [fields, queued, messages, node] = await Promise.all([
+      this.client.hgetall(this.keys.session(id)),
+      this.client.llen(this.keys.queue(id)),
+      this.client.llen(this.keys.messages(id)),
+      this.client.get(this.keys.lease(id)),
+    ]);
+    if (!fields.created_at) {
+      return undefined;
+    }
+    return {
+      id,
+      created_at: Number(fields.created_at),
+      last_active_at: Number(fields.last_active_at),
+      turns: Number(fields.turns ?? 0),
+      status: (fields.status as SessionStatus | undefined) ?? SessionStatus.IDLE,
+      queued,
+      running: fields.running_id,
+      message_count: messages,
+      title: fields.title?.slice(0, TITLE_CHARS),
+      node: node ?? undefined,
+    };
+  }
+
+  private async update(id: string, field: string, value: string | number): Promise<void> {
+    await this.scripts.update.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.messages(id)],
+      [this.keyTtlMs, field, value],
+    );
+  }
+
+  /** [id, created_at] of up to `count` sessions after the key, newest first. */
+  private async idsAfter(count: number, after?: SessionKey): Promise<[string, number][]> {
+    const found: [string, number][] = [];
+    let offset = 0;
+    // Sessions created in the same millisecond as the cursor are skipped by id; that rarely takes a second read.
+    for (;;) {
+      const batch = await storeCall(
+        this.client.zrevrangebyscore(
+          this.keys.sessionsByCreation(),
+          after ? after.created_at : '+inf',
+          '-inf',
+          'WITHSCORES',
+          'LIMIT',
+          offset,
+          count,
+        ),
+      );
+      for (let i = 0; i < batch.length; i += 2) {
+        const entry: [string, number] = [batch[i], Number(batch[i + 1])];
+        if (!after || entry[1] < after.created_at || entry[0] < after.id) {
+          found.push(entry);
+        }
+      }
+      offset += batch.length / 2;
+      if (found.length >= count || batch.length / 2 < count) {
+        return found.slice(0, count);
+      }
+    }
+  }
+
+  private removeFromIndexes(ids: string[]) {
+    return Promise.all([
+      this.client.zrem(this.keys.sessionsByCreation(), ...ids),
+      this.client.zrem(this.keys.sessionsByActivity(), ...ids),
+      this.client.zrem(this.keys.leaseDeadlines(), ...ids),
+    ]);
+  }
+}
