@@ -21,7 +21,7 @@ export class RequireJsonMiddleware implements NestMiddleware {
       if (mediaType !== 'application/json') {
         throw new AppException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          `${request.method} ${request.path} takes Content-Type: application/json, even with no body (${given === undefined ? 'none was sent' : `not ${given.slice(0, 100)}`})`,
+          `${request.method} ${request.originalUrl.split('?')[0]} takes Content-Type: application/json, even with no body (${given === undefined ? 'none was sent' : `not ${given.slice(0, 100)}`})`,
         );
       }
     }

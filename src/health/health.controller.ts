@@ -4,8 +4,11 @@ import type { Response } from 'express';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 import { LlmHealthIndicator } from './indicators/llm.health';
 import { McpHealthIndicator } from './indicators/mcp.health';
+import { RedisHealthIndicator } from './indicators/redis.health';
 import { SessionStoreHealthIndicator } from './indicators/session-store.health';
 
 @ApiTags('health')
@@ -16,17 +19,20 @@ export class HealthController {
     private readonly llm: LlmHealthIndicator,
     private readonly mcp: McpHealthIndicator,
     private readonly store: SessionStoreHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: session store, LLM configuration and MCP servers' })
+  @ApiOperation({ summary: 'Readiness: session store (and Redis when used), LLM configuration and MCP servers' })
   @ApiServiceUnavailableResponse({
     description: 'An indicator is down; the body has the same shape, with `error` filled',
   })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
+        ...(this.config.REDIS_URL ? [() => this.redis.check('redis')] : []),
         () => this.store.check('session_store'),
         () => this.llm.check('llm'),
         () => this.mcp.check('mcp'),

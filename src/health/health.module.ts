@@ -7,11 +7,12 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { HealthController } from './health.controller';
 import { LlmHealthIndicator } from './indicators/llm.health';
 import { McpHealthIndicator } from './indicators/mcp.health';
+import { RedisHealthIndicator } from './indicators/redis.health';
 import { SessionStoreHealthIndicator } from './indicators/session-store.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }), SessionsModule, McpModule, ReactModule],
   controllers: [HealthController],
-  providers: [LlmHealthIndicator, McpHealthIndicator, SessionStoreHealthIndicator],
+  providers: [LlmHealthIndicator, McpHealthIndicator, SessionStoreHealthIndicator, RedisHealthIndicator],
 })
 export class HealthModule {}

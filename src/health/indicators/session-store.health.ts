@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 
+import { withTimeout } from '../../common/with-timeout';
 import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
 import { SessionStore } from '../../sessions/store/session-store';
@@ -18,19 +19,11 @@ export class SessionStoreHealthIndicator {
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.store.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer in ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-        }),
-      ]);
+      await withTimeout(this.store.ping(), PING_TIMEOUT_MS, 'the session store');
       return indicator.up({ backend: this.config.SESSION_STORE, sessions: await this.store.count() });
     } catch (error) {
       return indicator.down({ backend: this.config.SESSION_STORE, message: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+import { freePort } from './redis-server';
+
+const ROOT = join(__dirname, '..', '..');
+const READY_TIMEOUT_MS = 60_000;
+
+/** One node of the app in its own process (src/main.ts compiled on load), as an operator runs it. */
+export interface AppNode {
+  url: string;
+  port: number;
+  env: Record<string, string>;
+  /** What the process printed, for a failing test's message. */
+  output(): string;
+  /** SIGTERM, and waits for the graceful shutdown to end. */
+  stop(): Promise<void>;
+  /** SIGKILL: the node dies mid-work, as a crashed host would. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same settings. */
+  start(): Promise<void>;
+}
+
+export async function startNode(env: Record<string, string>): Promise<AppNode> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const start = async () => {
+    output = '';
+    const process = spawn(globalThis.process.execPath, ['-r', './scripts/register-ts.cjs', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...globalThis.process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = process;
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+    process.stdout?.on('data', keep);
+    process.stderr?.on('data', keep);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (process.exitCode !== null) {
+        throw new Error(`node on port ${port} exited (${process.exitCode}): ${output}`);
+      }
+      const live = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
+      if (live?.ok) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`node on port ${port} did not start: ${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const end = async (signal: NodeJS.Signals) => {
+    const process = child;
+    child = undefined;
+    if (!process || process.exitCode !== null || process.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => process.once('exit', resolve));
+    process.kill(signal);
+    await exited;
+  };
+
+  await start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    env,
+    output: () => output,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    start,
+  };
+}
