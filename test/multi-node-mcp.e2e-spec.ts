@@ -1,0 +1,144 @@
+import { Redis } from 'ioredis';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { StreamEvent, StreamEventOf } from '../src/sessions/events';
+import { ScriptedLlm } from './fixtures/scripted-llm';
+import { everythingServer } from './fixtures/mcp-servers';
+import { startNode } from './helpers/app-node';
+import type { AppNode } from './helpers/app-node';
+import { connectSocket } from './helpers/events';
+import { createSession, postJson } from './helpers/http';
+import { startRedis } from './helpers/redis-server';
+import type { RedisServer } from './helpers/redis-server';
+
+const SESSIONS = 12;
+
+describe('Two nodes with MCP servers on one Redis (e2e)', () => {
+  let redis: RedisServer;
+  let llm: ScriptedLlm;
+  let dir: string;
+  let nodes: AppNode[] = [];
+  let watcher: Redis | undefined;
+  // session_end events seen on the sessions' channels, by session id.
+  const ends = new Map<string, StreamEvent[]>();
+  const waiters: Array<() => void> = [];
+
+  const ended = (ids: string[]) =>
+    new Promise<void>((resolve) => {
+      const check = () => ids.every((id) => (ends.get(id)?.length ?? 0) > 0);
+      if (check()) {
+        resolve();
+        return;
+      }
+      waiters.push(() => check() && resolve());
+    });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    llm = new ScriptedLlm();
+    const llmUrl = await llm.start();
+    dir = mkdtempSync(join(tmpdir(), 'mcp-host-sweep-'));
+    const ask = { command: process.execPath, args: [require.resolve('./fixtures/ask-user-server.cjs')] };
+    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { everything: everythingServer(), ask } }));
+    watcher = new Redis(redis.url);
+    watcher.on('pmessage', (_pattern: string, _channel: string, message: string) => {
+      const event = JSON.parse(message) as StreamEvent;
+      if (event.type === 'session_end') {
+        ends.set(event.session_id, [...(ends.get(event.session_id) ?? []), event]);
+        waiters.forEach((wake) => wake());
+      }
+    });
+    await watcher.psubscribe('mcphost:{*}:live');
+    const env = (node: string) => ({
+      NODE_ID: node,
+      REDIS_URL: redis.url,
+      LLM_MODEL: 'openai:scripted',
+      OPENAI_BASE_URL: llmUrl,
+      OPENAI_API_KEY: 'test-key',
+      MCP_CONFIG: join(dir, 'mcp.json'),
+      SESSION_TTL_MS: '1500',
+      SESSION_SWEEP_MS: '100',
+    });
+    nodes = await Promise.all([startNode(env('sweep-a')), startNode(env('sweep-b'))]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    watcher?.disconnect();
+    await redis?.close();
+    await llm?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should pass an elicitation answer given on one node to the turn asking it on the other', async () => {
+    const [holder, other] = nodes;
+    const sessionId = await createSession(holder.url);
+    const client = await connectSocket(other.url);
+    try {
+      await client.socket.emitWithAck('join_chat', { session_id: sessionId });
+      const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
+        session_id: sessionId,
+        content: '[[tool:ask-name {}]]',
+      })) as { turn_id: string };
+      const pending = (await client.recorder.waitFor(
+        (e) => e.turn_id === turnId && e.type === 'elicitation',
+      )) as StreamEventOf<'elicitation'>;
+      const elicitationId = pending.data.elicitation_id;
+      const answer = (content: Record<string, unknown>) =>
+        client.socket.emitWithAck('elicitation_response', {
+          session_id: sessionId,
+          elicitation_id: elicitationId,
+          action: 'accept',
+          content,
+        });
+      // Checked against the schema on the node that holds the question; its refusal comes back here.
+      expect(await answer({ nickname: 'Ada' })).toEqual({
+        error: { code: 'VALIDATION_FAILED', message: expect.stringContaining("must have required property 'name'") },
+      });
+      expect(await answer({ name: 'Ada Lovelace' })).toMatchObject({ action: 'accept' });
+      expect((await client.recorder.turnEnd(turnId)).data).toMatchObject({
+        content: 'Observed: Name: Ada Lovelace',
+      });
+      const again = await postJson(`${other.url}/api/v3/sessions/${sessionId}/elicitations/${elicitationId}`, {
+        action: 'decline',
+      });
+      expect(again.status).toBe(404);
+    } finally {
+      client.socket.disconnect();
+    }
+  });
+
+  it('should end each expired session exactly once, stopping its MCP servers on the node that held it', async () => {
+    const ids = await Promise.all(Array.from({ length: SESSIONS }, (_, i) => createSession(nodes[i % 2].url)));
+    const clientsOf = async (node: AppNode) =>
+      ((await (await fetch(`${node.url}/sessions`)).json()) as { with_mcp_clients: number }).with_mcp_clients;
+    const before = await Promise.all(nodes.map(clientsOf));
+    // One session per node starts its MCP servers with a turn.
+    for (const [i, node] of nodes.entries()) {
+      const turn = await postJson(`${node.url}/chat`, { session_id: ids[i], message: 'start the tools' });
+      expect(turn.status).toBe(200);
+    }
+    expect(await Promise.all(nodes.map(clientsOf))).toEqual(before.map((count) => count + 1));
+
+    await ended(ids);
+    // A session created afterwards expires a sweep or more later: by then every node has swept again.
+    await ended([await createSession(nodes[0].url)]);
+
+    for (const id of ids) {
+      expect(ends.get(id)).toEqual([expect.objectContaining({ type: 'session_end', data: { reason: 'expired' } })]);
+    }
+    for (const node of nodes) {
+      expect(await (await fetch(`${node.url}/sessions`)).json()).toMatchObject({
+        total: 0,
+        held: 0,
+        with_mcp_clients: 0,
+      });
+      const health = (await (await fetch(`${node.url}/health`)).json()) as {
+        details: { mcp: { processes: { live: number } } };
+      };
+      expect(health.details.mcp.processes.live).toBe(0);
+    }
+  });
+});
