@@ -198,7 +198,21 @@ describe('Two nodes on one Redis (e2e)', () => {
   it('should answer STORE_UNAVAILABLE while Redis is down and recover by itself when it returns', async () => {
     const sessionId = await createSession(a.url);
     expect((await chat(a, sessionId, 'before the outage')).status).toBe(200);
+    const follower = await socket(a);
+    await follower.socket.emitWithAck('join_chat', { session_id: sessionId, last_event_id: 0 });
+    const streamed = await sse(b, sessionId, 0);
+    // The turn's last event: its status going back to READY.
+    const last = (await follower.recorder.waitFor((event) => event.type === 'status' && event.data.status === 'READY'))
+      .id;
+    await streamed.recorder.waitFor((event) => event.id === last);
     await redis.stop();
+
+    // Followers are told, with the id of the last event they got, so they resume from it later.
+    const lost = { type: 'error', id: last, data: { code: 'STORE_UNAVAILABLE', session_usable: true } };
+    await follower.recorder.waitFor((event) => event.type === 'error', 'STORE_UNAVAILABLE on socket.io');
+    await streamed.recorder.waitFor((event) => event.type === 'error', 'STORE_UNAVAILABLE on SSE');
+    expect(follower.recorder.events.at(-1)).toMatchObject(lost);
+    expect(streamed.recorder.events.at(-1)).toMatchObject(lost);
 
     const refused = await chat(a, sessionId, 'during the outage');
     expect(refused).toEqual({
@@ -215,5 +229,25 @@ describe('Two nodes on one Redis (e2e)', () => {
     expect((await chat(b, sessionId, '[[recall]]')).body).toMatchObject({
       response: 'History: before the outage | [[recall]]',
     });
+  });
+
+  it('should start while Redis is unreachable, say so on /health, and serve once Redis is there', async () => {
+    await redis.stop();
+    const late = await startNode(env('node-late'));
+    try {
+      const health = await healthBecomes(late, 503);
+      expect(health).toMatchObject({
+        error: {
+          redis: { status: 'down', node: 'node-late', message: expect.stringContaining('Redis is unreachable') },
+        },
+      });
+      expect(JSON.stringify(health)).not.toContain('test-key');
+      await redis.start();
+      await healthBecomes(late, 200);
+      const sessionId = await createSession(late.url);
+      expect((await chat(late, sessionId, 'late but fine')).body).toMatchObject({ response: 'Echo: late but fine' });
+    } finally {
+      await late.kill();
+    }
   });
 });

@@ -14,8 +14,28 @@ describe(validateEnvironment.name, () => {
       RATE_LIMIT_PER_MINUTE: 30,
       CORS_ORIGINS: ['http://localhost:3000', 'http://localhost:5173'],
       LLM_MAX_RETRIES: 1,
+      SESSION_STORE: 'memory',
+      REDIS_KEY_PREFIX: 'mcphost:',
+      TURN_LEASE_MS: 10_000,
+      NODE_ID: expect.stringMatching(/^[\w.-]+-\d+-[0-9a-f]{6}$/),
     });
     expect(config.LLM_MODEL).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('should pick the Redis store from REDIS_URL, and stop on a SESSION_STORE that contradicts it', () => {
+    expect(validateEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).SESSION_STORE).toBe('redis');
+    expect(validateEnvironment({ REDIS_URL: 'rediss://user:secret@redis.test:6380' }).SESSION_STORE).toBe('redis');
+    expect(() => validateEnvironment({ SESSION_STORE: 'memory', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /SESSION_STORE="memory" contradicts REDIS_URL/,
+    );
+    expect(() => validateEnvironment({ SESSION_STORE: 'redis' })).toThrow(/SESSION_STORE="redis" needs REDIS_URL/);
+    expect(() => validateEnvironment({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL="http:/);
+    // Its password never shows in the error.
+    expect(() => validateEnvironment({ REDIS_URL: 'http://app:s3cret@127.0.0.1:6379' })).toThrow(
+      /REDIS_URL="http:\/\/app:\*\*\*@127/,
+    );
+    expect(() => validateEnvironment({ REDIS_KEY_PREFIX: 'a b' })).toThrow(/REDIS_KEY_PREFIX/);
   });
 
   it('should parse numbers and comma-separated lists', () => {

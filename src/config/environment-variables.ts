@@ -259,8 +259,8 @@ export function validateEnvironment(raw: Record<string, string | undefined>): Re
   const config = plainToInstance(EnvironmentVariables, plain, { exposeDefaultValues: true });
   const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
   const lines = errors.map((error) => {
-    const given = raw[error.property];
-    return `${error.property}=${JSON.stringify(given)}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+    const given = shown(error.property, raw[error.property]);
+    return `${error.property}=${given}: ${Object.values(error.constraints ?? {}).join('; ')}`;
   });
   if (errors.length === 0) {
     lines.push(...contradictions(config));
@@ -273,6 +273,14 @@ export function validateEnvironment(raw: Record<string, string | undefined>): Re
     .replace(/[^\w.-]/g, '-')
     .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return config as ResolvedEnvironment;
+}
+
+/** A value as an error may echo it: keys hidden, and a URL's password masked. */
+function shown(property: string, value: string | undefined): string {
+  if (value !== undefined && /KEY|SECRET|TOKEN|PASSWORD/.test(property) && property !== 'REDIS_KEY_PREFIX') {
+    return '(hidden)';
+  }
+  return JSON.stringify(value?.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
 }
 
 /** Settings that are each valid but disagree with one another. */
