@@ -90,6 +90,15 @@ export class BenchApp {
     return childPids(this.pid).length;
   }
 
+  /** SIGKILL: the node dies as a crashed host would. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;

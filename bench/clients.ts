@@ -57,9 +57,19 @@ export class SocketClient {
     return new SocketClient(socket);
   }
 
-  async newSession(): Promise<string> {
-    const ack = (await this.socket.emitWithAck('join_chat', {})) as { session_id: string };
+  /** Joins a session (a new one without an id); its id. */
+  async newSession(sessionId?: string): Promise<string> {
+    const ack = (await this.socket.emitWithAck('join_chat', sessionId ? { session_id: sessionId } : {})) as {
+      session_id: string;
+    };
     return ack.session_id;
+  }
+
+  /** Stops following a session (a socket follows at most SOCKET_MAX_SESSIONS). */
+  async leave(sessionId: string): Promise<void> {
+    if (sessionId) {
+      await this.socket.emitWithAck('leave_chat', { session_id: sessionId });
+    }
   }
 
   async turn(sessionId: string, content: string): Promise<void> {

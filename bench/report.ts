@@ -1,3 +1,4 @@
+import type { ClusterResult } from './cluster';
 import type { HistoryResult, LatencyResult, LoadResult, MemoryResult, StartResult, StreamsResult } from './scenarios';
 import { round } from './stats';
 import type { Summary } from './stats';
@@ -12,6 +13,7 @@ export interface Results {
   memory?: MemoryResult;
   streams?: StreamsResult;
   starts?: StartResult;
+  cluster?: ClusterResult;
 }
 
 const check = (met: boolean) => (met ? 'yes' : '**no**');
@@ -150,7 +152,54 @@ function figures(results: Results): string {
     rows.push(['a later turn of that session', `${starts.laterTurnMs} ms`, '', '']);
     rows.push(['start of the built app to a ready /health', `${starts.startupMs} ms`, '', '']);
   }
+  if (results.cluster) {
+    rows.push(...clusterRows(results.cluster));
+  }
   return table(['figure', 'value', 'target', 'met'], rows);
+}
+
+function clusterRows(cluster: ClusterResult): Array<Array<string | number>> {
+  const { latency, load } = cluster;
+  const ratio = (s: Summary) => round(s.p50 / latency.memory.p50);
+  return [
+    [
+      'Redis, one node: tool turn p50 ÷ memory store p50 (same run)',
+      `${ratio(latency.redis)} (${latency.redis.p50} vs ${latency.memory.p50} ms)`,
+      '≤ 1.10',
+      check(ratio(latency.redis) <= 1.1),
+    ],
+    [
+      'Redis, two nodes (client on A, turn on B): p50 ÷ one-node memory p50',
+      `${ratio(latency.twoNodes)} (${latency.twoNodes.p50} ms)`,
+      '≤ 1.25',
+      check(ratio(latency.twoNodes) <= 1.25),
+    ],
+    [
+      'Redis commands per tool turn (of which Lua scripts)',
+      `${cluster.commandsPerTurn} (${cluster.scriptsPerTurn})`,
+      '',
+      '',
+    ],
+    ['Redis memory per idle session', kb(cluster.redisBytesPerIdleSession), '', ''],
+    [
+      'Redis memory per 100-message session (history and event log)',
+      kb(cluster.redisBytesPer100MessageSession),
+      '',
+      '',
+    ],
+    [
+      `failover: SIGKILL of the node running a turn → TURN_INTERRUPTED (TURN_LEASE_MS=${cluster.leaseMs})`,
+      `${cluster.failoverMs} ms`,
+      `≤ ${cluster.leaseMs + 2000} ms`,
+      check(cluster.failoverMs <= cluster.leaseMs + 2000),
+    ],
+    [
+      'concurrent sessions over two Redis nodes: turns/s, errors',
+      `${load.twoNodes.turnsPerSecond} (p50 ${load.twoNodes.p50} ms), ${load.twoNodes.errors} errors`,
+      `0 errors; one node on memory: ${load.memory.turnsPerSecond} turns/s`,
+      check(load.twoNodes.errors === 0),
+    ],
+  ];
 }
 
 export function renderTable(results: Results): string {

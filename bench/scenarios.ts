@@ -191,7 +191,8 @@ export interface LoadResult {
   errors: number;
 }
 
-async function load(
+/** `sessions` sessions at once, each running `turns` turns in a row. */
+export async function load(
   sessions: number,
   turns: number,
   run: (session: number) => Promise<(() => Promise<void>) | undefined>,

@@ -43,11 +43,13 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     const ask = { command: process.execPath, args: [require.resolve('./fixtures/ask-user-server.cjs')] };
     writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { everything: everythingServer(), ask } }));
     watcher = new Redis(redis.url);
+    // Each message on a session's channel is a batch of its events (a JSON array).
     watcher.on('pmessage', (_pattern: string, _channel: string, message: string) => {
-      const event = JSON.parse(message) as StreamEvent;
-      if (event.type === 'session_end') {
-        ends.set(event.session_id, [...(ends.get(event.session_id) ?? []), event]);
-        waiters.forEach((wake) => wake());
+      for (const event of JSON.parse(message) as StreamEvent[]) {
+        if (event.type === 'session_end') {
+          ends.set(event.session_id, [...(ends.get(event.session_id) ?? []), event]);
+          waiters.forEach((wake) => wake());
+        }
       }
     });
     await watcher.psubscribe('mcphost:{*}:live');

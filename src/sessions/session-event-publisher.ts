@@ -1,5 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 
+import { AppException, ErrorCode } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 import { SessionEventLog } from './event-log/session-event-log';
 import type { EventDataMap, EventType, NewStreamEvent, SessionStatus, StreamEvent } from './events';
 import type { SessionRuntime } from './session-runtime';
@@ -13,12 +16,13 @@ export class SessionEventPublisher {
   constructor(
     private readonly log: SessionEventLog,
     private readonly store: SessionStore,
+    @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
   /**
-   * Appends an event of a session this node holds; nothing once it ended or moved. Appends are
-   * stored in call order, so callers need not wait; a failure (the store is away) is logged and
-   * the returned promise resolves to undefined.
+   * Appends an event of a session this node holds; nothing once it ended or moved (the append is
+   * fenced by the session's lease). Appends are stored in call order, so callers need not wait; a
+   * failure (the store is away, the session was lost) stops the running turn and resolves undefined.
    */
   publish<K extends EventType>(
     runtime: SessionRuntime,
@@ -29,12 +33,23 @@ export class SessionEventPublisher {
     if (runtime.ended) {
       return Promise.resolve(undefined);
     }
-    return this.append(runtime.id, turnId, type, data).catch((error: Error) => {
-      this.logger.warn(`Event ${type} of session ${runtime.id} was not stored: ${error.message}`);
-      // Nobody would see the rest of the turn: it stops rather than run on with the LLM and tools.
-      runtime.running?.controller.abort(error);
-      return undefined;
-    });
+    const event = { type, session_id: runtime.id, turn_id: turnId, ts: new Date().toISOString(), data };
+    return this.log.appendAsHolder(event as NewStreamEvent, this.config.NODE_ID).then(
+      (stored) => {
+        if (!stored) {
+          this.stop(
+            runtime,
+            type,
+            new AppException(ErrorCode.TURN_INTERRUPTED, `Session ${runtime.id} moved to another node`),
+          );
+        }
+        return stored;
+      },
+      (error: Error) => {
+        this.stop(runtime, type, error);
+        return undefined;
+      },
+    );
   }
 
   /** Appends an event whatever holds the session (its end); throws if it cannot be stored. */
@@ -43,10 +58,20 @@ export class SessionEventPublisher {
     return this.log.append(event as NewStreamEvent);
   }
 
-  setStatus(runtime: SessionRuntime, status: SessionStatus, turnId: string | null = null): void {
+  /** Nobody would see the rest of the turn: it stops rather than run on with the LLM and tools. */
+  private stop(runtime: SessionRuntime, type: EventType, reason: Error): void {
+    this.logger.warn(`Event ${type} of session ${runtime.id} was not stored: ${reason.message}`);
+    runtime.running?.controller.abort(reason);
+  }
+
+  /** Publishes a change of status; `persist: false` when the store has recorded it already (a turn's start and end). */
+  setStatus(runtime: SessionRuntime, status: SessionStatus, turnId: string | null = null, persist = true): void {
     if (runtime.status !== status && !runtime.ended) {
       runtime.status = status;
       void this.publish(runtime, turnId, 'status', { status });
+      if (!persist) {
+        return;
+      }
       this.store
         .setStatus(runtime.id, status)
         .catch((error: Error) => this.logger.warn(`Status of session ${runtime.id} was not stored: ${error.message}`));

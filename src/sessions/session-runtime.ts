@@ -2,6 +2,12 @@ import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import type { SessionStatus } from './events';
+import type { MessagePage, QueuedTurn } from './store/session-store';
+
+export interface StartedTurn {
+  turn: QueuedTurn;
+  recent: MessagePage;
+}
 
 export interface RunningTurn {
   turnId: string;
@@ -26,6 +32,8 @@ export class SessionRuntime {
   draining?: Promise<void>;
   /** Asked to drain again while draining: a message came in as the loop was stopping. */
   again = false;
+  /** A turn the store started already (the message found the session idle), for the loop to run first. */
+  started?: StartedTurn;
   readonly elicitations = new Map<string, PendingElicitation>();
   /** Set once the session ended or left this node: nothing more is published from here. */
   ended = false;

@@ -13,9 +13,10 @@ import type { SessionEndReason } from './events';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
+import type { StartedTurn } from './session-runtime';
 import { SessionStore } from './store/session-store';
-import type { QueuedTurn } from './store/session-store';
-import { TurnRunner } from './turn-runner.service';
+import type { QueuedTurn, Runner } from './store/session-store';
+import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 
 // Sessions looked at per pass for a lapsed lease.
 const ADOPT_BATCH = 50;
@@ -54,6 +55,24 @@ export class SessionWorker {
   /** Takes a session just created on this node. */
   async hold(sessionId: string): Promise<void> {
     await this.take(sessionId, false);
+  }
+
+  /** This node as the runner of a message to the session, if it holds it and runs nothing there now. */
+  runnerFor(sessionId: string): Runner | undefined {
+    const runtime = this.runtimes.get(sessionId);
+    return runtime && !runtime.draining && !runtime.ended && !this.stopping
+      ? { node: this.node, historyLimit: HISTORY_PAGE }
+      : undefined;
+  }
+
+  /** Runs a turn the store started already (enqueue found the session idle here), then what queues behind it. */
+  runStarted(sessionId: string, started: StartedTurn): void {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime) {
+      runtime.started = started;
+      this.drain(runtime);
+    }
+    // Without a runtime the session left this node meanwhile: whoever takes it over reports the turn interrupted.
   }
 
   /** Gets a session's queued messages running: here, or on the node that holds it. */
@@ -249,14 +268,18 @@ export class SessionWorker {
       if (runtime.ended || this.stopping) {
         return;
       }
-      const next = await this.store.startNext(runtime.id, this.node);
+      const started = runtime.started;
+      runtime.started = undefined;
+      const next = started
+        ? ({ state: 'started', ...started } as const)
+        : await this.store.startNext(runtime.id, this.node, HISTORY_PAGE);
       if (next.state === 'idle') {
         if (runtime.again) {
           continue;
         }
         return;
       }
-      if (next.state === 'lost' || (await this.turns.run(runtime, next.turn)) === 'lost') {
+      if (next.state === 'lost' || (await this.turns.run(runtime, next.turn, next.recent)) === 'lost') {
         await this.letGo(runtime, false);
         return;
       }

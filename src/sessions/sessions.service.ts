@@ -102,7 +102,8 @@ export class SessionsService implements BeforeApplicationShutdown {
   /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
   async send(sessionId: string, content: string): Promise<string> {
     const turn = { turn_id: randomUUID(), content };
-    const admission = await this.store.enqueue(sessionId, turn, this.config.TURN_QUEUE_LIMIT, Date.now());
+    const limit = this.config.TURN_QUEUE_LIMIT;
+    const admission = await this.store.enqueue(sessionId, turn, limit, Date.now(), this.worker.runnerFor(sessionId));
     if (!admission.admitted) {
       if (admission.reason === 'missing') {
         throw sessionNotFound(sessionId);
@@ -112,7 +113,11 @@ export class SessionsService implements BeforeApplicationShutdown {
         `Session ${sessionId} is busy: ${admission.waiting} messages already wait behind the running turn (TURN_QUEUE_LIMIT)`,
       );
     }
-    await this.worker.dispatch(sessionId, admission.holder);
+    if (admission.started) {
+      this.worker.runStarted(sessionId, admission.started);
+    } else {
+      await this.worker.dispatch(sessionId, admission.holder);
+    }
     return turn.turn_id;
   }
 

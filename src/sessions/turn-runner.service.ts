@@ -10,11 +10,11 @@ import { SessionEventPublisher } from './session-event-publisher';
 import { SessionStatus } from './events';
 import type { SessionRuntime } from './session-runtime';
 import { incompleteTurn, SessionStore } from './store/session-store';
-import type { QueuedTurn } from './store/session-store';
+import type { MessagePage, QueuedTurn } from './store/session-store';
 import type { ChatMessage } from './store/session-record';
 
 // History is read from its end a page at a time, until the token budget is covered.
-const HISTORY_PAGE = 100;
+export const HISTORY_PAGE = 100;
 
 /** Why a turn that did not complete is marked so in the history. */
 const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
@@ -41,8 +41,12 @@ export class TurnRunner {
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  /** 'lost' when the turn is no longer the session's (it ended, or another node took it over). */
-  async run(runtime: SessionRuntime, turn: QueuedTurn): Promise<TurnEnd> {
+  /**
+   * Runs the turn on the latest messages (`recent`, read with the turn), reading further back only
+   * when they do not fill HISTORY_TOKEN_BUDGET. 'lost' when the turn is no longer the session's
+   * (it ended, or another node took it over).
+   */
+  async run(runtime: SessionRuntime, turn: QueuedTurn, recent: MessagePage): Promise<TurnEnd> {
     const controller = new AbortController();
     runtime.running = { turnId: turn.turn_id, controller, samplings: 0 };
     const emit: TurnEmitter = (type, data) => void this.publisher.publish(runtime, turn.turn_id, type, data);
@@ -50,8 +54,9 @@ export class TurnRunner {
       // Before the MCP servers: no process is started for a turn that cannot run.
       this.agent.assertConfigured();
       const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
-      const history = await this.history(runtime.id);
-      this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turn_id);
+      const history = await this.history(runtime.id, recent);
+      // Stored by the store as the turn started; only the event is published here.
+      this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turn_id, false);
       const result = await this.agent.run({
         sessionId: runtime.id,
         turnId: turn.turn_id,
@@ -62,29 +67,31 @@ export class TurnRunner {
         signal: controller.signal,
         emit,
       });
-      if (!(await this.store.finishTurn(runtime.id, turn.turn_id, result.messages, Date.now(), true))) {
-        return 'lost';
-      }
+      // The answer goes out right behind the history write, in the same round trip: appends are
+      // stored in call order, and both are fenced, so neither lands once the session is not ours.
+      const end = { messages: result.messages, at: Date.now(), completed: true, status: SessionStatus.READY };
+      const finished = this.store.finishTurn(runtime.id, turn.turn_id, end);
       emit('final_response', {
         content: result.content,
         iterations: result.iterations,
         usage: result.usage,
         max_iterations_reached: result.max_iterations_reached,
       });
-      this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id);
-      return 'finished';
+      this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id, false);
+      return (await finished) ? 'finished' : 'lost';
     } catch (error) {
       const failure = this.toAppException(error, runtime, turn, controller.signal);
+      const status = failure.code === ErrorCode.TURN_CANCELLED ? SessionStatus.READY : SessionStatus.ERROR;
       if (!runtime.ended) {
         // The user's words stay in the history, marked, even though the turn did not complete.
         const kept = incompleteTurn(turn, INCOMPLETE[failure.code] ?? 'failed');
-        if (!(await this.store.finishTurn(runtime.id, turn.turn_id, [kept], Date.now(), false))) {
+        const end = { messages: [kept], at: Date.now(), completed: false, status };
+        if (!(await this.store.finishTurn(runtime.id, turn.turn_id, end))) {
           return 'lost';
         }
       }
       emit('error', { code: failure.code, message: failure.message, session_usable: !runtime.ended });
-      const cancelled = failure.code === ErrorCode.TURN_CANCELLED;
-      this.publisher.setStatus(runtime, cancelled ? SessionStatus.READY : SessionStatus.ERROR, turn.turn_id);
+      this.publisher.setStatus(runtime, status, turn.turn_id, false);
       return 'failed';
     } finally {
       runtime.running = undefined;
@@ -92,19 +99,21 @@ export class TurnRunner {
   }
 
   /** The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history. */
-  private async history(sessionId: string): Promise<ChatMessage[]> {
+  private async history(sessionId: string, recent: MessagePage): Promise<ChatMessage[]> {
     const pages: ChatMessage[][] = [];
     let tokens = 0;
-    let before: number | undefined;
-    do {
-      const page = await this.store.messages(sessionId, HISTORY_PAGE, before);
+    let page: MessagePage | undefined = recent;
+    for (;;) {
+      pages.unshift(page.messages);
+      tokens += page.messages.reduce((sum, message) => sum + approxTokens(message), 0);
+      if (page.next_before === null || tokens > this.config.HISTORY_TOKEN_BUDGET) {
+        break;
+      }
+      page = await this.store.messages(sessionId, HISTORY_PAGE, page.next_before);
       if (!page) {
         throw sessionNotFound(sessionId);
       }
-      pages.unshift(page.messages);
-      tokens += page.messages.reduce((sum, message) => sum + approxTokens(message), 0);
-      before = page.next_before ?? undefined;
-    } while (before !== undefined && tokens <= this.config.HISTORY_TOKEN_BUDGET);
+    }
     // Turns that did not complete are kept for the user; the model never answered them.
     return pages.flat().filter((message) => message.incomplete === undefined);
   }

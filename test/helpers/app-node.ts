@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-import { freePort } from './redis-server';
+import { freePort } from './ports';
 
 const ROOT = join(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 60_000;

@@ -2,9 +2,10 @@ import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { freePort } from './ports';
 
 /** A real redis-server (Debian's package) on a free loopback port, for one test file. */
 export interface RedisServer {
@@ -16,14 +17,6 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it and removes its folder; safe to call twice. */
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

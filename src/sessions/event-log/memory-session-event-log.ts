@@ -43,6 +43,11 @@ export class MemorySessionEventLog extends SessionEventLog {
     return numbered;
   }
 
+  appendAsHolder(event: NewStreamEvent): Promise<StreamEvent> {
+    // One node: it holds every session it has.
+    return this.append(event);
+  }
+
   async head(sessionId: string): Promise<StreamEvent | undefined> {
     return this.logs.get(sessionId)?.head;
   }

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { join } from 'node:path';
 
 import type { AppException } from '../../common/errors';
 import type { RedisKeys } from '../../redis/redis-keys';
-import { RedisScript, storeCall, storeUnavailable } from '../../redis/redis-script';
+import { storeCall, storeUnavailable } from '../../redis/redis-script';
 import type { RedisService } from '../../redis/redis.service';
 import type { NewStreamEvent, StreamEvent } from '../events';
+import { RedisEventWriter } from './redis-event-writer';
 import { SessionEventLog } from './session-event-log';
 import type { EventListener, LostListener } from './session-event-log';
 
@@ -23,14 +23,14 @@ interface Followed {
 
 /**
  * Each session's events in a Redis stream (entry id 0-<event id>, trimmed with MAXLEN ~), numbered
- * and published by one Lua script. A node subscribes to the channel of a session only while it has
+ * and published by one Lua script (in batches: RedisEventWriter). A node subscribes to the channel of a session only while it has
  * subscribers for it; arrivals are put in id order, and a gap (a message lost with a connection)
  * is filled from the stream, so every subscriber gets every retained event once, in order.
  */
 export class RedisSessionEventLog extends SessionEventLog {
   private readonly logger = new Logger(RedisSessionEventLog.name);
   private readonly keys: RedisKeys;
-  private readonly appendScript: RedisScript<number>;
+  private readonly writer: RedisEventWriter;
   private readonly followed = new Map<string, Followed>();
   private readonly sessionOfChannel = new Map<string, string>();
 
@@ -41,7 +41,7 @@ export class RedisSessionEventLog extends SessionEventLog {
   ) {
     super();
     this.keys = redis.keys;
-    this.appendScript = new RedisScript<number>(redis.commands, join(__dirname, 'lua'), 'append-event.lua', 3);
+    this.writer = new RedisEventWriter(redis, limit, keyTtlMs);
     const subscriber = redis.subscriber;
     subscriber.on('message', (channel: string, message: string) => this.arrived(channel, message));
     // Messages published while the connection was down are gone: the subscribers start over from their last id.
@@ -53,33 +53,11 @@ export class RedisSessionEventLog extends SessionEventLog {
   }
 
   async append(event: NewStreamEvent): Promise<StreamEvent> {
-    const sessionId = event.session_id;
-    const body = JSON.stringify(event);
-    try {
-      const id = await this.appendScript.run(
-        [this.keys.eventSeq(sessionId), this.keys.events(sessionId), this.keys.eventHead(sessionId)],
-        [
-          body.slice(1),
-          this.limit,
-          this.keyTtlMs,
-          this.keys.eventsChannel(sessionId),
-          event.type === 'session_start' ? 1 : 0,
-        ],
-      );
-      const numbered = { id: Number(id), ...event } as StreamEvent;
-      const followed = this.followed.get(sessionId);
-      if (followed) {
-        this.receive(followed, numbered);
-      }
-      return numbered;
-    } catch (error) {
-      // Its subscribers here would wait for an event that will not come: they are told instead.
-      const followed = this.followed.get(sessionId);
-      if (followed) {
-        this.lose(sessionId, followed, storeUnavailable(error));
-      }
-      throw storeUnavailable(error);
-    }
+    return (await this.write(event, '')) as StreamEvent;
+  }
+
+  appendAsHolder(event: NewStreamEvent, node: string): Promise<StreamEvent | undefined> {
+    return this.write(event, node);
   }
 
   async head(sessionId: string): Promise<StreamEvent | undefined> {
@@ -123,6 +101,26 @@ export class RedisSessionEventLog extends SessionEventLog {
     );
   }
 
+  /** Appends (fenced when `fence` names a node), then hands the event to this node's subscribers. */
+  private async write(event: NewStreamEvent, fence: string): Promise<StreamEvent | undefined> {
+    const sessionId = event.session_id;
+    try {
+      const stored = await this.writer.write(event, fence);
+      const followed = this.followed.get(sessionId);
+      if (stored && followed) {
+        this.receive(followed, stored);
+      }
+      return stored;
+    } catch (error) {
+      // Its subscribers here would wait for an event that will not come: they are told instead.
+      const followed = this.followed.get(sessionId);
+      if (followed) {
+        this.lose(sessionId, followed, storeUnavailable(error));
+      }
+      throw storeUnavailable(error);
+    }
+  }
+
   private follow(sessionId: string): Followed {
     const channel = this.keys.eventsChannel(sessionId);
     const followed: Followed = {
@@ -155,7 +153,9 @@ export class RedisSessionEventLog extends SessionEventLog {
     const sessionId = this.sessionOfChannel.get(channel);
     const followed = sessionId && this.followed.get(sessionId);
     if (followed) {
-      this.receive(followed, JSON.parse(message) as StreamEvent);
+      for (const event of JSON.parse(message) as StreamEvent[]) {
+        this.receive(followed, event);
+      }
     }
   }
 

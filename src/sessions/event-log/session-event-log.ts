@@ -13,6 +13,11 @@ export type LostListener = (error: AppException) => void;
 export abstract class SessionEventLog {
   /** Numbers and stores the event; resolves with it (and its id) once stored. */
   abstract append(event: NewStreamEvent): Promise<StreamEvent>;
+  /**
+   * The same, fenced: stored only while `node` holds the session (undefined when it does not), so
+   * a node that lost a session to another cannot write into its log.
+   */
+  abstract appendAsHolder(event: NewStreamEvent, node: string): Promise<StreamEvent | undefined>;
   /** The session's session_start event, kept for as long as the session lives. */
   abstract head(sessionId: string): Promise<StreamEvent | undefined>;
   /** Retained events with an id above afterId, oldest first. */

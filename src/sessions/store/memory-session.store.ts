@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import type { SessionStatus } from '../events';
+import { SessionStatus } from '../events';
 import { incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
 import type {
   Admission,
@@ -9,8 +9,10 @@ import type {
   MessagePage,
   NextTurn,
   QueuedTurn,
+  Runner,
   SessionKey,
   SessionPage,
+  TurnEnd,
 } from './session-store';
 import { TITLE_CHARS } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
@@ -81,7 +83,7 @@ export class MemorySessionStore extends SessionStore {
     }
   }
 
-  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number): Promise<Admission> {
+  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, runner?: Runner): Promise<Admission> {
     const session = this.sessions.get(id);
     if (!session) {
       return { admitted: false, reason: 'missing' };
@@ -90,12 +92,15 @@ export class MemorySessionStore extends SessionStore {
     if ((session.running || waiting > 0) && waiting >= limit) {
       return { admitted: false, reason: 'full', waiting };
     }
-    session.queue.push(turn);
     session.record.last_active_at = at;
+    if (!session.running && waiting === 0 && runner && session.holder === runner.node) {
+      return { admitted: true, started: { turn, recent: this.start(session, turn, runner.historyLimit) } };
+    }
+    session.queue.push(turn);
     return { admitted: true, waiting: waiting + 1, holder: session.holder };
   }
 
-  async startNext(id: string, node: string): Promise<NextTurn> {
+  async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
     const session = this.sessions.get(id);
     if (!session || session.holder !== node) {
       return { state: 'lost' };
@@ -104,19 +109,19 @@ export class MemorySessionStore extends SessionStore {
     if (!turn) {
       return { state: 'idle' };
     }
-    session.running = turn;
-    return { state: 'started', turn };
+    return { state: 'started', turn, recent: this.start(session, turn, historyLimit) };
   }
 
-  async finishTurn(id: string, turnId: string, messages: ChatMessage[], at: number, completed: boolean) {
+  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
     const session = this.sessions.get(id);
     if (session?.running?.turn_id !== turnId) {
       return false;
     }
     session.running = undefined;
-    session.messages.push(...messages);
-    session.record.turns += completed ? 1 : 0;
-    session.record.last_active_at = at;
+    session.messages.push(...end.messages);
+    session.record.turns += end.completed ? 1 : 0;
+    session.record.last_active_at = end.at;
+    session.record.status = end.status;
     return true;
   }
 
@@ -184,6 +189,18 @@ export class MemorySessionStore extends SessionStore {
 
   async ping(): Promise<void> {
     // Nothing to reach: memory is always there.
+  }
+
+  /** Makes the turn the running one; the latest messages of the history come with it. */
+  private start(session: StoredSession, turn: QueuedTurn, historyLimit: number): MessagePage {
+    session.running = turn;
+    session.record.status = SessionStatus.PROCESSING;
+    const { start, end } = pageBounds(session.messages.length, historyLimit);
+    return {
+      messages: session.messages.slice(start, end),
+      total: session.messages.length,
+      next_before: start > 0 ? start : null,
+    };
   }
 
   private snapshot(session: StoredSession): SessionRecord {

@@ -12,8 +12,10 @@ import type {
   MessagePage,
   NextTurn,
   QueuedTurn,
+  Runner,
   SessionKey,
   SessionPage,
+  TurnEnd,
 } from './session-store';
 import { TITLE_CHARS } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
@@ -40,8 +42,8 @@ export class RedisSessionStore extends SessionStore {
     const client = redis.commands;
     const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
     this.scripts = {
-      enqueue: script<[string, number?, (string | null)?]>('enqueue.lua', 4),
-      startNext: script<[string, string?]>('start-next.lua', 3),
+      enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
+      startNext: script<[string, string?, number?, number?, ...string[]]>('start-next.lua', 4),
       finishTurn: script<number>('finish-turn.lua', 3),
       end: script<string[] | null>('end-session.lua', 4),
       claim: script<[string, string?, string?]>('claim.lua', 4),
@@ -116,63 +118,72 @@ export class RedisSessionStore extends SessionStore {
       return undefined;
     }
     const [total, start, ...messages] = page;
-    return {
-      messages: messages.map((message) => JSON.parse(message) as ChatMessage),
-      total: Number(total),
-      next_before: Number(start) > 0 ? Number(start) : null,
-    };
+    return messagePage(Number(total), Number(start), messages);
   }
 
   async touch(id: string, at: number): Promise<void> {
-    await this.update(id, 'last_active_at', at);
-    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+    await Promise.all([this.update(id, 'last_active_at', at), this.activity(id, at)]);
   }
 
   async setStatus(id: string, status: SessionStatus): Promise<void> {
     await this.update(id, 'status', status);
   }
 
-  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number): Promise<Admission> {
-    const [answer, waiting, holder] = await this.scripts.enqueue.run(
-      [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
-      [JSON.stringify(turn), limit, at, this.keyTtlMs],
-    );
-    if (answer === 'missing') {
-      return { admitted: false, reason: 'missing' };
+  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, runner?: Runner): Promise<Admission> {
+    // The index is updated alongside (XX: only a session it lists), in the same round trip.
+    const [[answer, ...rest]] = await Promise.all([
+      this.scripts.enqueue.run(
+        [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
+        [JSON.stringify(turn), limit, at, this.keyTtlMs, runner?.node ?? '', runner?.historyLimit ?? 0],
+      ),
+      this.activity(id, at),
+    ]);
+    switch (answer) {
+      case 'missing':
+        return { admitted: false, reason: 'missing' };
+      case 'full':
+        return { admitted: false, reason: 'full', waiting: Number(rest[0]) };
+      case 'started': {
+        const [total, start, ...messages] = rest as [number, number, ...string[]];
+        return { admitted: true, started: { turn, recent: messagePage(Number(total), Number(start), messages) } };
+      }
+      default:
+        return { admitted: true, waiting: Number(rest[0]), holder: (rest[1] as string | null) ?? undefined };
     }
-    if (answer === 'full') {
-      return { admitted: false, reason: 'full', waiting: Number(waiting) };
-    }
-    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
-    return { admitted: true, waiting: Number(waiting), holder: holder ?? undefined };
   }
 
-  async startNext(id: string, node: string): Promise<NextTurn> {
-    const [state, turn] = await this.scripts.startNext.run(
-      [this.keys.session(id), this.keys.queue(id), this.keys.lease(id)],
-      [node],
+  async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
+    const [state, turn, total, start, ...messages] = await this.scripts.startNext.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.lease(id), this.keys.messages(id)],
+      [node, historyLimit],
     );
     if (state === 'started' && turn) {
-      return { state, turn: JSON.parse(turn) as QueuedTurn };
+      return {
+        state,
+        turn: JSON.parse(turn) as QueuedTurn,
+        recent: messagePage(Number(total), Number(start), messages),
+      };
     }
     return { state: state === 'lost' ? 'lost' : 'idle' };
   }
 
-  async finishTurn(id: string, turnId: string, messages: ChatMessage[], at: number, completed: boolean) {
-    const finished = await this.scripts.finishTurn.run(
-      [this.keys.session(id), this.keys.messages(id), this.keys.queue(id)],
-      [
-        turnId,
-        at,
-        completed ? 1 : 0,
-        this.keyTtlMs,
-        messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS) ?? '',
-        ...messages.map((message) => JSON.stringify(message)),
-      ],
-    );
-    if (finished === 1) {
-      await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
-    }
+  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
+    const title = end.messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS) ?? '';
+    const [finished] = await Promise.all([
+      this.scripts.finishTurn.run(
+        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id)],
+        [
+          turnId,
+          end.at,
+          end.completed ? 1 : 0,
+          this.keyTtlMs,
+          title,
+          end.status,
+          ...end.messages.map((message) => JSON.stringify(message)),
+        ],
+      ),
+      this.activity(id, end.at),
+    ]);
     return finished === 1;
   }
 
@@ -274,6 +285,11 @@ export class RedisSessionStore extends SessionStore {
     };
   }
 
+  /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */
+  private async activity(id: string, at: number): Promise<void> {
+    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+  }
+
   private async update(id: string, field: string, value: string | number): Promise<void> {
     await this.scripts.update.run(
       [this.keys.session(id), this.keys.queue(id), this.keys.messages(id)],
@@ -318,4 +334,12 @@ export class RedisSessionStore extends SessionStore {
       this.client.zrem(this.keys.leaseDeadlines(), ...ids),
     ]);
   }
+}
+
+function messagePage(total: number, start: number, messages: string[]): MessagePage {
+  return {
+    messages: messages.map((message) => JSON.parse(message) as ChatMessage),
+    total,
+    next_before: start > 0 ? start : null,
+  };
 }

@@ -88,9 +88,13 @@ describe.each<[string, () => Promise<Backend>]>([
     await store.create(record('a', 1), 10);
     expect(await store.claim('a', 'n1', LEASE_MS, false)).toEqual({ state: 'claimed', status: 'IDLE' });
     expect(await store.enqueue('a', turn('t1'), 1, 5)).toEqual({ admitted: true, waiting: 1, holder: 'n1' });
-    expect(await store.startNext('a', 'n2')).toEqual({ state: 'lost' });
-    expect(await store.startNext('a', 'n1')).toEqual({ state: 'started', turn: turn('t1') });
-    expect(await store.startNext('a', 'n1')).toEqual({ state: 'idle' });
+    expect(await store.startNext('a', 'n2', 10)).toEqual({ state: 'lost' });
+    expect(await store.startNext('a', 'n1', 10)).toEqual({
+      state: 'started',
+      turn: turn('t1'),
+      recent: { messages: [], total: 0, next_before: null },
+    });
+    expect(await store.startNext('a', 'n1', 10)).toEqual({ state: 'idle' });
     expect(await store.enqueue('a', turn('t2'), 1, 6)).toMatchObject({ admitted: true, waiting: 1 });
     expect(await store.enqueue('a', turn('t3'), 1, 6)).toEqual({ admitted: false, reason: 'full', waiting: 1 });
     expect(await store.enqueue('nope', turn('t4'), 1, 6)).toEqual({ admitted: false, reason: 'missing' });
@@ -100,13 +104,47 @@ describe.each<[string, () => Promise<Backend>]>([
       { role: 'user' as const, content: 'say t1' },
       { role: 'assistant' as const, content: 'done' },
     ];
-    expect(await store.finishTurn('a', 't2', messages, 7, true)).toBe(false);
-    expect(await store.finishTurn('a', 't1', messages, 7, true)).toBe(true);
-    expect(await store.startNext('a', 'n1')).toEqual({ state: 'started', turn: turn('t2') });
+    expect(
+      await store.finishTurn('a', 't2', { messages: messages, at: 7, completed: true, status: SessionStatus.READY }),
+    ).toBe(false);
+    expect(
+      await store.finishTurn('a', 't1', { messages: messages, at: 7, completed: true, status: SessionStatus.READY }),
+    ).toBe(true);
+    expect(await store.startNext('a', 'n1', 1)).toEqual({
+      state: 'started',
+      turn: turn('t2'),
+      recent: { messages: [messages[1]], total: 2, next_before: 1 },
+    });
     const kept = [{ role: 'user' as const, content: 'say t2', incomplete: 'cancelled' as const }];
-    expect(await store.finishTurn('a', 't2', kept, 8, false)).toBe(true);
-    expect(await store.get('a')).toMatchObject({ turns: 1, message_count: 3, title: 'say t1', queued: 0 });
+    expect(
+      await store.finishTurn('a', 't2', { messages: kept, at: 8, completed: false, status: SessionStatus.ERROR }),
+    ).toBe(true);
+    expect(await store.get('a')).toMatchObject({
+      turns: 1,
+      message_count: 3,
+      title: 'say t1',
+      queued: 0,
+      status: 'ERROR',
+    });
     expect((await store.messages('a', 10))?.messages).toEqual([...messages, ...kept]);
+  });
+
+  it('should start a message at once when its sender holds the idle session, and queue it otherwise', async () => {
+    await store.create(record('a', 1), 10);
+    await store.claim('a', 'n1', LEASE_MS, false);
+    const runner = { node: 'n1', historyLimit: 10 };
+    expect(await store.enqueue('a', turn('t1'), 5, 2, { node: 'n2', historyLimit: 10 })).toMatchObject({ waiting: 1 });
+    expect(await store.startNext('a', 'n1', 10)).toMatchObject({ state: 'started', turn: turn('t1') });
+    // A turn runs: the next message waits, even from the holder.
+    expect(await store.enqueue('a', turn('t2'), 5, 3, runner)).toEqual({ admitted: true, waiting: 1, holder: 'n1' });
+    await store.finishTurn('a', 't1', { messages: [], at: 4, completed: true, status: SessionStatus.READY });
+    await store.startNext('a', 'n1', 10);
+    await store.finishTurn('a', 't2', { messages: [], at: 5, completed: true, status: SessionStatus.READY });
+    expect(await store.enqueue('a', turn('t3'), 5, 6, runner)).toEqual({
+      admitted: true,
+      started: { turn: turn('t3'), recent: { messages: [], total: 0, next_before: null } },
+    });
+    expect(await store.get('a')).toMatchObject({ running: 't3', queued: 0, status: 'PROCESSING' });
   });
 
   it('should hand a session to another node only once its holder lets go, marking the interrupted turn', async () => {
@@ -114,7 +152,7 @@ describe.each<[string, () => Promise<Backend>]>([
     await store.claim('a', 'n1', LEASE_MS, false);
     await store.enqueue('a', turn('t1'), 5, 2);
     await store.enqueue('a', turn('t2'), 5, 2);
-    await store.startNext('a', 'n1');
+    await store.startNext('a', 'n1', 10);
     expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({ state: 'held', holder: 'n1' });
     expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual([]);
     expect(await store.renew(['a'], 'n2', LEASE_MS)).toEqual(['a']);
@@ -124,16 +162,18 @@ describe.each<[string, () => Promise<Backend>]>([
     expect(await store.lapsed(Date.now(), 10)).toEqual(['a']);
     expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({
       state: 'claimed',
-      status: 'IDLE',
+      status: 'PROCESSING',
       interrupted: turn('t1'),
     });
     expect((await store.get('a'))?.node).toBe('n2');
     expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual(['a']);
-    expect(await store.finishTurn('a', 't1', [], 3, true)).toBe(false);
+    expect(
+      await store.finishTurn('a', 't1', { messages: [], at: 3, completed: true, status: SessionStatus.READY }),
+    ).toBe(false);
     expect((await store.messages('a', 10))?.messages).toEqual([
       { role: 'user', content: 'say t1', incomplete: 'interrupted' },
     ]);
-    expect(await store.startNext('a', 'n2')).toEqual({ state: 'started', turn: turn('t2') });
+    expect(await store.startNext('a', 'n2', 10)).toMatchObject({ state: 'started', turn: turn('t2') });
     expect(await store.end('a')).toEqual({ running: turn('t2'), queued: [] });
   });
 
@@ -180,9 +220,9 @@ describe.each<[string, () => Promise<Backend>]>([
     await store.create(record('a', 1), 10);
     await store.claim('a', 'n1', LEASE_MS, false);
     await store.enqueue('a', turn('t1'), 5, 2);
-    await store.startNext('a', 'n1');
+    await store.startNext('a', 'n1', 10);
     const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));
-    await store.finishTurn('a', 't1', messages, 2, true);
+    await store.finishTurn('a', 't1', { messages: messages, at: 2, completed: true, status: SessionStatus.READY });
     const last = await store.messages('a', 2);
     expect(last).toEqual({
       messages: [

@@ -28,13 +28,22 @@ export interface QueuedTurn {
   content: string;
 }
 
+/** The node sending a message, when it holds the session and could run it at once. */
+export interface Runner {
+  node: string;
+  historyLimit: number;
+}
+
 export type Admission =
-  | { admitted: true; waiting: number; holder?: string }
+  /** Started: the message is the session's running turn already (only when a runner was given). */
+  | { admitted: true; started: { turn: QueuedTurn; recent: MessagePage } }
+  | { admitted: true; started?: undefined; waiting: number; holder?: string }
   | { admitted: false; reason: 'missing' }
   | { admitted: false; reason: 'full'; waiting: number };
 
 export type NextTurn =
-  | { state: 'started'; turn: QueuedTurn }
+  /** `recent`: the latest messages of the history, what the turn's prompt starts from. */
+  | { state: 'started'; turn: QueuedTurn; recent: MessagePage }
   /** Nothing queued, or a turn already running. */
   | { state: 'idle' }
   /** This node no longer holds the session. */
@@ -46,6 +55,15 @@ export type Claim =
   /** No work to take over (only when asked for sessions with work). */
   | { state: 'idle' }
   | { state: 'missing' };
+
+/** What a turn leaves behind when it ends. */
+export interface TurnEnd {
+  messages: ChatMessage[];
+  at: number;
+  /** False for a turn that did not complete: it is not counted in `turns`. */
+  completed: boolean;
+  status: SessionStatus;
+}
 
 export interface EndedSession {
   running?: QueuedTurn;
@@ -72,21 +90,23 @@ export abstract class SessionStore {
   abstract touch(id: string, at: number): Promise<void>;
   abstract setStatus(id: string, status: SessionStatus): Promise<void>;
 
-  /** Queues a message unless `limit` already wait behind a running turn; says who holds the session. */
-  abstract enqueue(id: string, turn: QueuedTurn, limit: number, at: number): Promise<Admission>;
-  /** Makes the next queued message the running turn, if `node` holds the session and none runs. */
-  abstract startNext(id: string, node: string): Promise<NextTurn>;
   /**
-   * Ends the running turn `turnId`: appends its messages and, when completed, counts it. False when
-   * it is no longer the running turn (the session ended, or another node took it over).
+   * Queues a message unless `limit` already wait behind a running turn, and says who holds the
+   * session. With a runner that holds it, a message that would wait for nothing starts at once.
    */
-  abstract finishTurn(
-    id: string,
-    turnId: string,
-    messages: ChatMessage[],
-    at: number,
-    completed: boolean,
-  ): Promise<boolean>;
+  abstract enqueue(id: string, turn: QueuedTurn, limit: number, at: number, runner?: Runner): Promise<Admission>;
+  /**
+   * Makes the next queued message the running turn (status PROCESSING), if `node` holds the
+   * session and none runs; with it come the latest `historyLimit` messages, so a turn needs no
+   * second read to start.
+   */
+  abstract startNext(id: string, node: string, historyLimit: number): Promise<NextTurn>;
+  /**
+   * Ends the running turn `turnId`: appends its messages, counts it when completed, and sets the
+   * session's status, in one step. False when it is no longer the running turn (the session ended,
+   * or another node took it over).
+   */
+  abstract finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean>;
   /** Deletes the session; what was running and queued is returned to the one caller that ended it. */
   abstract end(id: string): Promise<EndedSession | undefined>;
   /** Ids of sessions whose last activity is at or before the cutoff. */

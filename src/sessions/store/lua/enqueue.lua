@@ -1,6 +1,10 @@
--- Admits a message to a session's queue, atomically with the TURN_QUEUE_LIMIT check.
--- KEYS: session, queue, messages, lease.  ARGV: turn JSON, limit, now, key TTL ms.
--- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false}.
+-- Admits a message to a session's queue, atomically with the TURN_QUEUE_LIMIT check. When the
+-- node sending it holds the session and nothing runs or waits there, the message becomes the
+-- running turn at once, returned with the latest messages of the history (no second round trip).
+-- KEYS: session, queue, messages, lease.
+-- ARGV: turn JSON, limit, now, key TTL ms, the sending node ('' if it cannot run it), history limit.
+-- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false}
+--       | {'started', history total, page start, message JSON...}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing'}
 end
@@ -9,9 +13,22 @@ local running = redis.call('HEXISTS', KEYS[1], 'running_id')
 if (running == 1 or waiting > 0) and waiting >= tonumber(ARGV[2]) then
   return {'full', waiting}
 end
-redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'last_active_at', ARGV[3])
 for i = 1, 3 do
   redis.call('PEXPIRE', KEYS[i], ARGV[4])
 end
-return {'queued', waiting + 1, redis.call('GET', KEYS[4])}
+local holder = redis.call('GET', KEYS[4])
+if running == 0 and waiting == 0 and ARGV[5] ~= '' and holder == ARGV[5] then
+  redis.call('HSET', KEYS[1], 'running_id', cjson.decode(ARGV[1]).turn_id, 'running', ARGV[1], 'status', 'PROCESSING')
+  local total = redis.call('LLEN', KEYS[3])
+  local start = math.max(total - tonumber(ARGV[6]), 0)
+  local reply = {'started', total, start}
+  if total > start then
+    for _, message in ipairs(redis.call('LRANGE', KEYS[3], start, total - 1)) do
+      table.insert(reply, message)
+    end
+  end
+  return reply
+end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return {'queued', waiting + 1, holder}

@@ -1,0 +1,206 @@
+import { Redis } from 'ioredis';
+
+import { startRedis } from '../test/helpers/redis-server';
+import type { RedisServer } from '../test/helpers/redis-server';
+import type { StreamEvent } from '../src/sessions/events';
+import { BenchApp } from './app';
+import { SocketClient } from './clients';
+import { TOOL_TURN, load } from './scenarios';
+import type { Context, LoadResult } from './scenarios';
+import { median, round, since, summarize } from './stats';
+import type { Summary } from './stats';
+
+export interface ClusterResult {
+  latency: { memory: Summary; redis: Summary; twoNodes: Summary };
+  /** Commands Redis received per tool turn (round trips are fewer: auto-pipelining batches them). */
+  commandsPerTurn: number;
+  /** Of which Lua scripts (EVALSHA). */
+  scriptsPerTurn: number;
+  redisBytesPerIdleSession: number;
+  redisBytesPer100MessageSession: number;
+  leaseMs: number;
+  failoverMs: number;
+  load: { memory: LoadResult; twoNodes: LoadResult };
+}
+
+const post = (url: string) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' } }).then(
+    async (response) => ((await response.json()) as { session_id: string }).session_id,
+  );
+
+/** A field of INFO, as a number. */
+async function info(redis: Redis, section: string, field: string): Promise<number> {
+  const text = await redis.info(section);
+  return Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+async function scriptCalls(redis: Redis): Promise<number> {
+  const text = await redis.info('commandstats');
+  return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/**
+ * 7. Redis: the same tool turn on one node with the memory store, one node on Redis, and two nodes
+ * (client on A, turn run on B), in rotation; what a turn costs Redis; Redis memory per session;
+ * the time from a SIGKILL of the node running a turn to TURN_INTERRUPTED on a client; and load.
+ */
+export async function cluster(ctx: Context): Promise<ClusterResult> {
+  const { warmup, turns, perSession, concurrentSessions, concurrentTurns } = ctx.sizes;
+  const leaseMs = ctx.sizes.turns < 100 ? 2000 : 10_000;
+  const server: RedisServer = await startRedis();
+  const redis = new Redis(server.url);
+  const nodeEnv = (node: string) =>
+    ctx.env('shared', { REDIS_URL: server.url, NODE_ID: node, TURN_LEASE_MS: String(leaseMs) });
+  const memoryApp = await BenchApp.start(ctx.env('shared'));
+  const a = await BenchApp.start(nodeEnv('bench-a'));
+  let b = await BenchApp.start(nodeEnv('bench-b'));
+  const clients: SocketClient[] = [];
+  const socket = async (app: BenchApp) => {
+    const client = await SocketClient.connect(app.url);
+    clients.push(client);
+    return client;
+  };
+  try {
+    const [onMemory, onA] = [await socket(memoryApp), await socket(a)];
+    const sessions = { memory: '', redis: '', twoNodes: '' };
+    // A new session every perSession turns; the socket leaves the one before (SOCKET_MAX_SESSIONS).
+    const renew = async (
+      client: SocketClient,
+      name: keyof typeof sessions,
+      i: number,
+      create: () => Promise<string>,
+    ) => {
+      if (i % perSession === 0) {
+        await client.leave(sessions[name]);
+        sessions[name] = await create();
+      }
+      return sessions[name];
+    };
+    const paths: Record<keyof typeof sessions, (i: number) => Promise<void>> = {
+      memory: async (i) => onMemory.turn(await renew(onMemory, 'memory', i, () => onMemory.newSession()), TOOL_TURN),
+      redis: async (i) => onA.turn(await renew(onA, 'redis', i, () => onA.newSession()), TOOL_TURN),
+      // Created on B, so B holds it and runs its turns; the client is on A.
+      twoNodes: async (i) => {
+        const create = async () => onA.newSession(await post(`${b.url}/api/v3/sessions`));
+        await onA.turn(await renew(onA, 'twoNodes', i, create), TOOL_TURN);
+      },
+    };
+    const names = Object.keys(paths) as Array<keyof typeof paths>;
+    const samples = { memory: [] as number[], redis: [] as number[], twoNodes: [] as number[] };
+    for (let i = 0; i < warmup + turns; i++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(i + k) % names.length];
+        const start = performance.now();
+        await paths[name](i);
+        if (i >= warmup) {
+          samples[name].push(since(start));
+        }
+      }
+    }
+    const latency = {
+      memory: summarize(samples.memory),
+      redis: summarize(samples.redis),
+      twoNodes: summarize(samples.twoNodes),
+    };
+    ctx.log(
+      `cluster latency p50: memory ${latency.memory.p50}, redis ${latency.redis.p50}, two nodes ${latency.twoNodes.p50} ms`,
+    );
+
+    // Commands per tool turn, in a session that already exists (background lease renewals included).
+    await Promise.all([onA.leave(sessions.redis), onA.leave(sessions.twoNodes)]);
+    const measured = await onA.newSession();
+    await onA.turn(measured, TOOL_TURN);
+    const [commandsBefore, scriptsBefore] = [
+      await info(redis, 'stats', 'total_commands_processed'),
+      await scriptCalls(redis),
+    ];
+    for (let i = 0; i < turns; i++) {
+      await onA.turn(measured, TOOL_TURN);
+    }
+    // INFO itself is one command.
+    const commandsPerTurn = round(
+      ((await info(redis, 'stats', 'total_commands_processed')) - commandsBefore - 1) / turns,
+      1,
+    );
+    const scriptsPerTurn = round(((await scriptCalls(redis)) - scriptsBefore) / turns, 1);
+
+    const idle = Math.max(50, turns * 3);
+    const beforeIdle = await info(redis, 'memory', 'used_memory');
+    for (let i = 0; i < idle; i++) {
+      await post(`${a.url}/api/v3/sessions`);
+    }
+    const redisBytesPerIdleSession = round(((await info(redis, 'memory', 'used_memory')) - beforeIdle) / idle, 0);
+
+    // 100 messages: 50 plain turns of a question and its answer.
+    const long = Math.max(1, Math.round(turns / 60));
+    const beforeLong = await info(redis, 'memory', 'used_memory');
+    for (let s = 0; s < long; s++) {
+      const sessionId = await onA.newSession();
+      for (let i = 0; i < 50; i++) {
+        await onA.turn(sessionId, `message ${i} of a long session, about as long as people type`);
+      }
+      await onA.leave(sessionId);
+    }
+    const redisBytesPer100MessageSession = round(((await info(redis, 'memory', 'used_memory')) - beforeLong) / long, 0);
+
+    const failover: number[] = [];
+    for (let run = 0; run < (turns < 100 ? 1 : 3); run++) {
+      failover.push(await failoverOnce(a, b, run));
+      b = await BenchApp.start(nodeEnv('bench-b'));
+    }
+    const failoverMs = round(median(failover), 0);
+    ctx.log(`cluster failover: ${failoverMs} ms with TURN_LEASE_MS=${leaseMs}`);
+
+    const twoNodes = await load(concurrentSessions, concurrentTurns, async (i) => {
+      const client = await socket(i % 2 === 0 ? a : b);
+      const sessionId = await client.newSession();
+      return () => client.turn(sessionId, TOOL_TURN);
+    });
+    const memory = await load(concurrentSessions, concurrentTurns, async () => {
+      const client = await socket(memoryApp);
+      const sessionId = await client.newSession();
+      return () => client.turn(sessionId, TOOL_TURN);
+    });
+    ctx.log(`cluster load: ${twoNodes.turnsPerSecond} turns/s on two nodes, ${memory.turnsPerSecond} on one (memory)`);
+    return {
+      latency,
+      commandsPerTurn,
+      scriptsPerTurn,
+      redisBytesPerIdleSession,
+      redisBytesPer100MessageSession,
+      leaseMs,
+      failoverMs,
+      load: { memory, twoNodes },
+    };
+  } finally {
+    clients.forEach((client) => client.close());
+    await Promise.all([memoryApp.stop(), a.stop(), b.stop()]);
+    redis.disconnect();
+    await server.close();
+  }
+}
+
+/** SIGKILLs B while it runs a turn whose client is on A; ms until that client gets TURN_INTERRUPTED. */
+async function failoverOnce(a: BenchApp, b: BenchApp, run: number): Promise<number> {
+  const client = await SocketClient.connect(a.url);
+  try {
+    const sessionId = await client.newSession(await post(`${b.url}/api/v3/sessions`));
+    const events: StreamEvent[] = [];
+    let notify = () => undefined as void;
+    client.socket.on('partial_response', (event: StreamEvent) => (events.push(event), notify()));
+    client.socket.on('error', (event: StreamEvent) => (events.push(event), notify()));
+    const until = (match: (event: StreamEvent) => boolean) =>
+      new Promise<void>((resolve) => {
+        notify = () => (events.some(match) ? resolve() : undefined);
+        notify();
+      });
+    await client.socket.emitWithAck('chat_message', { session_id: sessionId, content: `[[hold:failover-${run}]]` });
+    await until((event) => event.type === 'partial_response');
+    const killed = performance.now();
+    await b.kill();
+    await until((event) => event.type === 'error' && event.data.code === 'TURN_INTERRUPTED');
+    return since(killed);
+  } finally {
+    client.close();
+  }
+}
