@@ -101,6 +101,8 @@ export async function latency(ctx: Context): Promise<LatencyResult> {
     raw: () => raw.turn(TOOL_TURN),
     socketio: async (i) => {
       if (i % perSession === 0) {
+        // One socket follows at most SOCKET_MAX_SESSIONS sessions: it leaves the one before.
+        await socket.leave(socketSession);
         socketSession = await socket.newSession();
       }
       await socket.turn(socketSession, TOOL_TURN);
@@ -265,7 +267,10 @@ async function perMcpSession(ctx: Context, scope: 'shared' | 'session') {
     }
     const before = await app.stats();
     for (let i = 0; i < ctx.sizes.mcpSessions; i++) {
-      await socket.turn(await socket.newSession(), TOOL_TURN);
+      const sessionId = await socket.newSession();
+      await socket.turn(sessionId, TOOL_TURN);
+      // The session lives on; the socket follows at most SOCKET_MAX_SESSIONS.
+      await socket.leave(sessionId);
     }
     const after = await app.stats();
     const result = {

@@ -23,7 +23,7 @@ function quickBench(): Promise<{ code: number | null; stdout: string; stderr: st
 
 describe('npm run bench -- --quick (smoke)', () => {
   afterAll(async () => {
-    await waitForNoChildren(/app-process|llm-process|server-everything|dist\/main/);
+    await waitForNoChildren(/app-process|llm-process|server-everything|dist\/main|redis-server/);
   });
 
   it('should run every part and end with one JSON line of figures', async () => {
@@ -31,7 +31,7 @@ describe('npm run bench -- --quick (smoke)', () => {
     expect({ code, stderr: code === 0 ? '' : stderr.slice(-2000) }).toEqual({ code: 0, stderr: '' });
     const results = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, unknown>>;
     expect(Object.keys(results)).toEqual(
-      expect.arrayContaining(['machine', 'latency', 'history', 'concurrency', 'memory', 'streams', 'starts']),
+      expect.arrayContaining(['machine', 'latency', 'history', 'concurrency', 'memory', 'streams', 'starts', 'cluster']),
     );
     expect(results.latency).toMatchObject({
       bare: { n: 20, p50: expect.any(Number) },
@@ -41,6 +41,11 @@ describe('npm run bench -- --quick (smoke)', () => {
       post: { n: 20 },
     });
     expect(results.concurrency).toMatchObject({ server: { errors: 0 }, bare: { errors: 0 } });
+    expect(results.cluster).toMatchObject({
+      latency: { memory: { n: 20 }, redis: { n: 20 }, twoNodes: { n: 20 } },
+      failoverMs: expect.any(Number),
+      load: { twoNodes: { errors: 0 } },
+    });
     expect(stdout).toContain('| server, socket.io |');
   }, 300_000);
 });

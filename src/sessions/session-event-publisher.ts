@@ -4,9 +4,10 @@ import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { SessionEventLog } from './event-log/session-event-log';
-import type { EventDataMap, EventType, NewStreamEvent, SessionStatus, StreamEvent } from './events';
+import type { EventDataMap, EventType, NewStreamEvent, SessionEndReason, SessionStatus, StreamEvent } from './events';
 import type { SessionRuntime } from './session-runtime';
 import { SessionStore } from './store/session-store';
+import type { EndedSession, QueuedTurn } from './store/session-store';
 
 /** The one place events are stamped and appended to a session's log. */
 @Injectable()
@@ -56,6 +57,24 @@ export class SessionEventPublisher {
   append<K extends EventType>(sessionId: string, turnId: string | null, type: K, data: EventDataMap[K]) {
     const event = { type, session_id: sessionId, turn_id: turnId, ts: new Date().toISOString(), data };
     return this.log.append(event as NewStreamEvent);
+  }
+
+  /**
+   * The last events of an ended session: an error for its running turn and each queued one (that
+   * turn's last word), then session_end. Returns the error, for the running turn's abort.
+   */
+  async publishEnd(sessionId: string, ended: EndedSession, reason: SessionEndReason): Promise<AppException> {
+    const failure =
+      reason === 'shutdown'
+        ? new AppException(ErrorCode.SERVER_SHUTDOWN, `The server is shutting down; session ${sessionId} ended`)
+        : new AppException(ErrorCode.SESSION_ENDED, `Session ${sessionId} ended (${reason})`);
+    const unfinished = [ended.running, ...ended.queued].filter((turn): turn is QueuedTurn => turn !== undefined);
+    const data = { code: failure.code, message: failure.message, session_usable: false };
+    await Promise.all([
+      ...unfinished.map((turn) => this.append(sessionId, turn.turn_id, 'error', data)),
+      this.append(sessionId, null, 'session_end', { reason }),
+    ]);
+    return failure;
   }
 
   /** Nobody would see the rest of the turn: it stops rather than run on with the LLM and tools. */

@@ -15,7 +15,7 @@ import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
 import type { StartedTurn } from './session-runtime';
 import { SessionStore } from './store/session-store';
-import type { QueuedTurn, Runner } from './store/session-store';
+import type { Runner } from './store/session-store';
 import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 
 // Sessions looked at per pass for a lapsed lease.
@@ -52,9 +52,9 @@ export class SessionWorker {
     return this.runtimes.get(sessionId);
   }
 
-  /** Takes a session just created on this node. */
+  /** Takes a session just created on this node (nothing waits in it yet). */
   async hold(sessionId: string): Promise<void> {
-    await this.take(sessionId, false);
+    await this.take(sessionId, false, false);
   }
 
   /** This node as the runner of a message to the session, if it holds it and runs nothing there now. */
@@ -126,21 +126,7 @@ export class SessionWorker {
       // From here its turn publishes nothing: the errors below are the turn's last word.
       runtime.ended = true;
     }
-    const failure =
-      reason === 'shutdown'
-        ? new AppException(ErrorCode.SERVER_SHUTDOWN, `The server is shutting down; session ${sessionId} ended`)
-        : new AppException(ErrorCode.SESSION_ENDED, `Session ${sessionId} ended (${reason})`);
-    const unfinished = [ended.running, ...ended.queued].filter((turn): turn is QueuedTurn => turn !== undefined);
-    await Promise.all([
-      ...unfinished.map((turn) =>
-        this.publisher.append(sessionId, turn.turn_id, 'error', {
-          code: failure.code,
-          message: failure.message,
-          session_usable: false,
-        }),
-      ),
-      this.publisher.append(sessionId, null, 'session_end', { reason }),
-    ]);
+    const failure = await this.publisher.publishEnd(sessionId, ended, reason);
     if (runtime) {
       runtime.running?.controller.abort(failure);
       await this.letGo(runtime, false);
@@ -208,7 +194,7 @@ export class SessionWorker {
     return { held: this.runtimes.size, processing, with_mcp_clients: withClients };
   }
 
-  private async take(sessionId: string, onlyWithWork: boolean): Promise<void> {
+  private async take(sessionId: string, onlyWithWork: boolean, drain = true): Promise<void> {
     if (this.stopping) {
       return;
     }
@@ -239,7 +225,9 @@ export class SessionWorker {
       runtime.status = SessionStatus.PROCESSING;
       this.publisher.setStatus(runtime, SessionStatus.ERROR, claim.interrupted.turn_id);
     }
-    this.drain(runtime);
+    if (drain) {
+      this.drain(runtime);
+    }
   }
 
   /** Runs the session's queued turns one after another, until none is left. */

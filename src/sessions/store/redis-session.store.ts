@@ -17,6 +17,8 @@ import type {
   SessionPage,
   TurnEnd,
 } from './session-store';
+import { newestAfter } from './redis-listing';
+import { RedisSessionLeases } from './redis-session-leases';
 import { TITLE_CHARS } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
 
@@ -31,6 +33,7 @@ export class RedisSessionStore extends SessionStore {
   readonly shared = true;
   private readonly keys: RedisKeys;
   private readonly scripts;
+  private readonly leases: RedisSessionLeases;
 
   /** keyTtlMs: expiry of every key of a session, renewed by its activity (the sweep normally ends it first). */
   constructor(
@@ -39,6 +42,7 @@ export class RedisSessionStore extends SessionStore {
   ) {
     super();
     this.keys = redis.keys;
+    this.leases = new RedisSessionLeases(redis, keyTtlMs);
     const client = redis.commands;
     const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
     this.scripts = {
@@ -46,9 +50,6 @@ export class RedisSessionStore extends SessionStore {
       startNext: script<[string, string?, number?, number?, ...string[]]>('start-next.lua', 4),
       finishTurn: script<number>('finish-turn.lua', 3),
       end: script<string[] | null>('end-session.lua', 4),
-      claim: script<[string, string?, string?]>('claim.lua', 4),
-      renew: script<number>('renew.lua', 2),
-      release: script<number>('release.lua', 1),
       update: script<number>('update.lua', 3),
       messages: script<[number, number, ...string[]] | null>('messages.lua', 2),
     };
@@ -91,7 +92,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async list(limit: number, after?: SessionKey): Promise<SessionPage> {
-    const ids = await this.idsAfter(limit + 1, after);
+    const ids = await storeCall(newestAfter(this.client, this.keys.sessionsByCreation(), limit + 1, after));
     const page = ids.slice(0, limit);
     // Issued together, so auto-pipelining sends them in one round trip.
     const hydrated = await storeCall(Promise.all(page.map(([id]) => this.read(id))));
@@ -209,52 +210,20 @@ export class RedisSessionStore extends SessionStore {
     return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff));
   }
 
-  async claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
-    const [state, detail, status] = await this.scripts.claim.run(
-      [this.keys.session(id), this.keys.lease(id), this.keys.queue(id), this.keys.messages(id)],
-      // Lua cuts bytes: four per character leaves room for TITLE_CHARS whole characters, cut again on read.
-      [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs, TITLE_CHARS * 4],
-    );
-    switch (state) {
-      case 'claimed':
-        await storeCall(this.client.zadd(this.keys.leaseDeadlines(), Date.now() + ttlMs, id));
-        return {
-          state,
-          status: status as SessionStatus,
-          interrupted: detail ? (JSON.parse(detail) as QueuedTurn) : undefined,
-        };
-      case 'held':
-        return { state, holder: detail ?? '' };
-      case 'idle':
-        // Nothing to take over: the session waits, unheld, for its next message.
-        await storeCall(this.client.zrem(this.keys.leaseDeadlines(), id));
-        return { state };
-      default:
-        await storeCall(this.client.zrem(this.keys.leaseDeadlines(), id));
-        return { state: 'missing' };
-    }
+  claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
+    return this.leases.claim(id, node, ttlMs, onlyWithWork);
   }
 
-  async renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
-    const held = await Promise.all(
-      ids.map((id) => this.scripts.renew.run([this.keys.lease(id), this.keys.session(id)], [node, ttlMs])),
-    );
-    const kept = ids.filter((_, i) => held[i] === 1);
-    if (kept.length > 0) {
-      const deadline = Date.now() + ttlMs;
-      await storeCall(this.client.zadd(this.keys.leaseDeadlines(), ...kept.flatMap((id) => [deadline, id])));
-    }
-    return ids.filter((_, i) => held[i] !== 1);
+  renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
+    return this.leases.renew(ids, node, ttlMs);
   }
 
-  async release(id: string, node: string): Promise<void> {
-    await this.scripts.release.run([this.keys.lease(id)], [node]);
-    // Lapsed at once: a node looking for orphans picks up whatever still waits in its queue.
-    await storeCall(this.client.zadd(this.keys.leaseDeadlines(), 'XX', 0, id));
+  release(id: string, node: string): Promise<void> {
+    return this.leases.release(id, node);
   }
 
-  async lapsed(now: number, limit: number): Promise<string[]> {
-    return storeCall(this.client.zrangebyscore(this.keys.leaseDeadlines(), '-inf', now, 'LIMIT', 0, limit));
+  lapsed(now: number, limit: number): Promise<string[]> {
+    return this.leases.lapsed(now, limit);
   }
 
   async ping(): Promise<void> {
@@ -295,36 +264,6 @@ export class RedisSessionStore extends SessionStore {
       [this.keys.session(id), this.keys.queue(id), this.keys.messages(id)],
       [this.keyTtlMs, field, value],
     );
-  }
-
-  /** [id, created_at] of up to `count` sessions after the key, newest first. */
-  private async idsAfter(count: number, after?: SessionKey): Promise<[string, number][]> {
-    const found: [string, number][] = [];
-    let offset = 0;
-    // Sessions created in the same millisecond as the cursor are skipped by id; that rarely takes a second read.
-    for (;;) {
-      const batch = await storeCall(
-        this.client.zrevrangebyscore(
-          this.keys.sessionsByCreation(),
-          after ? after.created_at : '+inf',
-          '-inf',
-          'WITHSCORES',
-          'LIMIT',
-          offset,
-          count,
-        ),
-      );
-      for (let i = 0; i < batch.length; i += 2) {
-        const entry: [string, number] = [batch[i], Number(batch[i + 1])];
-        if (!after || entry[1] < after.created_at || entry[0] < after.id) {
-          found.push(entry);
-        }
-      }
-      offset += batch.length / 2;
-      if (found.length >= count || batch.length / 2 < count) {
-        return found.slice(0, count);
-      }
-    }
   }
 
   private removeFromIndexes(ids: string[]) {
