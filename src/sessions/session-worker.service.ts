@@ -15,7 +15,7 @@ import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
 import type { StartedTurn } from './session-runtime';
 import { SessionStore } from './store/session-store';
-import type { Runner } from './store/session-store';
+import type { Sender } from './store/session-store';
 import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 
 // Sessions looked at per pass for a lapsed lease.
@@ -57,12 +57,11 @@ export class SessionWorker {
     await this.take(sessionId, false, false);
   }
 
-  /** This node as the runner of a message to the session, if it holds it and runs nothing there now. */
-  runnerFor(sessionId: string): Runner | undefined {
+  /** This node as the sender of a message to the session: idle if it holds it and runs nothing there now. */
+  senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);
-    return runtime && !runtime.draining && !runtime.ended && !this.stopping
-      ? { node: this.node, historyLimit: HISTORY_PAGE }
-      : undefined;
+    const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping;
+    return { node: this.node, idle, historyLimit: HISTORY_PAGE };
   }
 
   /** Runs a turn the store started already (enqueue found the session idle here), then what queues behind it. */

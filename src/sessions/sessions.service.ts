@@ -103,7 +103,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   async send(sessionId: string, content: string): Promise<string> {
     const turn = { turn_id: randomUUID(), content };
     const limit = this.config.TURN_QUEUE_LIMIT;
-    const admission = await this.store.enqueue(sessionId, turn, limit, Date.now(), this.worker.runnerFor(sessionId));
+    const admission = await this.store.enqueue(sessionId, turn, limit, Date.now(), this.worker.senderFor(sessionId));
     if (!admission.admitted) {
       if (admission.reason === 'missing') {
         throw sessionNotFound(sessionId);
@@ -115,7 +115,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     }
     if (admission.started) {
       this.worker.runStarted(sessionId, admission.started);
-    } else {
+    } else if (!admission.told) {
       await this.worker.dispatch(sessionId, admission.holder);
     }
     return turn.turn_id;

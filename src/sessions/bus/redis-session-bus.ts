@@ -12,6 +12,10 @@ type Envelope =
   | { signal: SessionSignal; reply_to?: { node: string; id: string } }
   | { reply: string; value?: unknown; error?: ErrorBody['error'] };
 
+/** The message that tells a node to run a session's queue (the Redis store sends it from its enqueue script). */
+export const runSignal = (sessionId: string): string =>
+  JSON.stringify({ signal: { kind: 'run', session_id: sessionId } } satisfies Envelope);
+
 interface Waiting {
   resolve(value: unknown): void;
   reject(error: Error): void;

@@ -9,6 +9,9 @@ import { RedisEventWriter } from './redis-event-writer';
 import { SessionEventLog } from './session-event-log';
 import type { EventListener, LostListener } from './session-event-log';
 
+// A published batch starts `[{"id":<first id>,`.
+const FIRST_ID = /^\[\{"id":(\d+),/;
+
 /** What this node follows of one session: its local subscribers and the next id they expect. */
 interface Followed {
   channel: string;
@@ -153,6 +156,12 @@ export class RedisSessionEventLog extends SessionEventLog {
     const sessionId = this.sessionOfChannel.get(channel);
     const followed = sessionId && this.followed.get(sessionId);
     if (followed) {
+      // A batch this node appended itself was delivered when its append was acknowledged: its echo
+      // (first id at or below the last delivered) is not parsed again.
+      const first = Number(FIRST_ID.exec(message)?.[1]);
+      if (followed.last !== undefined && first <= followed.last) {
+        return;
+      }
       for (const event of JSON.parse(message) as StreamEvent[]) {
         this.receive(followed, event);
       }

@@ -9,7 +9,7 @@ import type {
   MessagePage,
   NextTurn,
   QueuedTurn,
-  Runner,
+  Sender,
   SessionKey,
   SessionPage,
   TurnEnd,
@@ -83,7 +83,7 @@ export class MemorySessionStore extends SessionStore {
     }
   }
 
-  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, runner?: Runner): Promise<Admission> {
+  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission> {
     const session = this.sessions.get(id);
     if (!session) {
       return { admitted: false, reason: 'missing' };
@@ -93,11 +93,12 @@ export class MemorySessionStore extends SessionStore {
       return { admitted: false, reason: 'full', waiting };
     }
     session.record.last_active_at = at;
-    if (!session.running && waiting === 0 && runner && session.holder === runner.node) {
-      return { admitted: true, started: { turn, recent: this.start(session, turn, runner.historyLimit) } };
+    if (!session.running && waiting === 0 && sender.idle && session.holder === sender.node) {
+      return { admitted: true, started: { turn, recent: this.start(session, turn, sender.historyLimit) } };
     }
     session.queue.push(turn);
-    return { admitted: true, waiting: waiting + 1, holder: session.holder };
+    // One node: there is no other to tell.
+    return { admitted: true, waiting: waiting + 1, holder: session.holder, told: false };
   }
 
   async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 
 import type { RedisKeys } from '../../redis/redis-keys';
 import { RedisScript, storeCall } from '../../redis/redis-script';
+import { runSignal } from '../bus/redis-session-bus';
 import type { RedisService } from '../../redis/redis.service';
 import { SessionStatus } from '../events';
 import { SessionStore } from './session-store';
@@ -12,7 +13,7 @@ import type {
   MessagePage,
   NextTurn,
   QueuedTurn,
-  Runner,
+  Sender,
   SessionKey,
   SessionPage,
   TurnEnd,
@@ -130,12 +131,22 @@ export class RedisSessionStore extends SessionStore {
     await this.update(id, 'status', status);
   }
 
-  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, runner?: Runner): Promise<Admission> {
+  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission> {
     // The index is updated alongside (XX: only a session it lists), in the same round trip.
     const [[answer, ...rest]] = await Promise.all([
       this.scripts.enqueue.run(
         [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
-        [JSON.stringify(turn), limit, at, this.keyTtlMs, runner?.node ?? '', runner?.historyLimit ?? 0],
+        [
+          JSON.stringify(turn),
+          limit,
+          at,
+          this.keyTtlMs,
+          sender.node,
+          sender.idle ? 1 : 0,
+          sender.historyLimit,
+          this.keys.nodeChannel(''),
+          runSignal(id),
+        ],
       ),
       this.activity(id, at),
     ]);
@@ -149,7 +160,12 @@ export class RedisSessionStore extends SessionStore {
         return { admitted: true, started: { turn, recent: messagePage(Number(total), Number(start), messages) } };
       }
       default:
-        return { admitted: true, waiting: Number(rest[0]), holder: (rest[1] as string | null) ?? undefined };
+        return {
+          admitted: true,
+          waiting: Number(rest[0]),
+          holder: (rest[1] as string | null) ?? undefined,
+          told: rest[2] === 1,
+        };
     }
   }
 

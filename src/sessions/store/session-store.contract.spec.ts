@@ -19,6 +19,8 @@ const record = (id: string, at: number): SessionRecord => ({
 });
 const turn = (id: string) => ({ turn_id: id, content: `say ${id}` });
 const LEASE_MS = 10_000;
+// A sender that cannot start a turn at once: messages queue.
+const SENDER = { node: 'elsewhere', idle: false, historyLimit: 10 };
 
 interface Backend {
   store(): SessionStore;
@@ -87,7 +89,11 @@ describe.each<[string, () => Promise<Backend>]>([
   it('should queue up to the limit behind a running turn and run turns in order on the holder', async () => {
     await store.create(record('a', 1), 10);
     expect(await store.claim('a', 'n1', LEASE_MS, false)).toEqual({ state: 'claimed', status: 'IDLE' });
-    expect(await store.enqueue('a', turn('t1'), 1, 5)).toEqual({ admitted: true, waiting: 1, holder: 'n1' });
+    expect(await store.enqueue('a', turn('t1'), 1, 5, SENDER)).toMatchObject({
+      admitted: true,
+      waiting: 1,
+      holder: 'n1',
+    });
     expect(await store.startNext('a', 'n2', 10)).toEqual({ state: 'lost' });
     expect(await store.startNext('a', 'n1', 10)).toEqual({
       state: 'started',
@@ -95,9 +101,9 @@ describe.each<[string, () => Promise<Backend>]>([
       recent: { messages: [], total: 0, next_before: null },
     });
     expect(await store.startNext('a', 'n1', 10)).toEqual({ state: 'idle' });
-    expect(await store.enqueue('a', turn('t2'), 1, 6)).toMatchObject({ admitted: true, waiting: 1 });
-    expect(await store.enqueue('a', turn('t3'), 1, 6)).toEqual({ admitted: false, reason: 'full', waiting: 1 });
-    expect(await store.enqueue('nope', turn('t4'), 1, 6)).toEqual({ admitted: false, reason: 'missing' });
+    expect(await store.enqueue('a', turn('t2'), 1, 6, SENDER)).toMatchObject({ admitted: true, waiting: 1 });
+    expect(await store.enqueue('a', turn('t3'), 1, 6, SENDER)).toEqual({ admitted: false, reason: 'full', waiting: 1 });
+    expect(await store.enqueue('nope', turn('t4'), 1, 6, SENDER)).toEqual({ admitted: false, reason: 'missing' });
     expect(await store.get('a')).toMatchObject({ running: 't1', queued: 1, last_active_at: 6 });
 
     const messages = [
@@ -132,11 +138,19 @@ describe.each<[string, () => Promise<Backend>]>([
   it('should start a message at once when its sender holds the idle session, and queue it otherwise', async () => {
     await store.create(record('a', 1), 10);
     await store.claim('a', 'n1', LEASE_MS, false);
-    const runner = { node: 'n1', historyLimit: 10 };
-    expect(await store.enqueue('a', turn('t1'), 5, 2, { node: 'n2', historyLimit: 10 })).toMatchObject({ waiting: 1 });
+    const runner = { node: 'n1', idle: true, historyLimit: 10 };
+    expect(await store.enqueue('a', turn('t1'), 5, 2, { node: 'n2', idle: true, historyLimit: 10 })).toMatchObject({
+      waiting: 1,
+      holder: 'n1',
+    });
     expect(await store.startNext('a', 'n1', 10)).toMatchObject({ state: 'started', turn: turn('t1') });
     // A turn runs: the next message waits, even from the holder.
-    expect(await store.enqueue('a', turn('t2'), 5, 3, runner)).toEqual({ admitted: true, waiting: 1, holder: 'n1' });
+    expect(await store.enqueue('a', turn('t2'), 5, 3, runner)).toEqual({
+      admitted: true,
+      waiting: 1,
+      holder: 'n1',
+      told: false,
+    });
     await store.finishTurn('a', 't1', { messages: [], at: 4, completed: true, status: SessionStatus.READY });
     await store.startNext('a', 'n1', 10);
     await store.finishTurn('a', 't2', { messages: [], at: 5, completed: true, status: SessionStatus.READY });
@@ -150,8 +164,8 @@ describe.each<[string, () => Promise<Backend>]>([
   it('should hand a session to another node only once its holder lets go, marking the interrupted turn', async () => {
     await store.create(record('a', 1), 10);
     await store.claim('a', 'n1', LEASE_MS, false);
-    await store.enqueue('a', turn('t1'), 5, 2);
-    await store.enqueue('a', turn('t2'), 5, 2);
+    await store.enqueue('a', turn('t1'), 5, 2, SENDER);
+    await store.enqueue('a', turn('t2'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
     expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({ state: 'held', holder: 'n1' });
     expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual([]);
@@ -219,7 +233,7 @@ describe.each<[string, () => Promise<Backend>]>([
   it('should page the history backwards from the end, oldest first within a page', async () => {
     await store.create(record('a', 1), 10);
     await store.claim('a', 'n1', LEASE_MS, false);
-    await store.enqueue('a', turn('t1'), 5, 2);
+    await store.enqueue('a', turn('t1'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
     const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));
     await store.finishTurn('a', 't1', { messages: messages, at: 2, completed: true, status: SessionStatus.READY });

@@ -28,16 +28,20 @@ export interface QueuedTurn {
   content: string;
 }
 
-/** The node sending a message, when it holds the session and could run it at once. */
-export interface Runner {
+/** The node sending a message. */
+export interface Sender {
   node: string;
+  /** It holds the session and runs nothing there now: a message that waits for nothing starts at once. */
+  idle: boolean;
+  /** Messages of history returned with a turn started at once. */
   historyLimit: number;
 }
 
 export type Admission =
-  /** Started: the message is the session's running turn already (only when a runner was given). */
+  /** Started: the message is the session's running turn already (only for an idle sender). */
   | { admitted: true; started: { turn: QueuedTurn; recent: MessagePage } }
-  | { admitted: true; started?: undefined; waiting: number; holder?: string }
+  /** Queued; `told`: the holder, another node, was told already. */
+  | { admitted: true; started?: undefined; waiting: number; holder?: string; told: boolean }
   | { admitted: false; reason: 'missing' }
   | { admitted: false; reason: 'full'; waiting: number };
 
@@ -92,9 +96,10 @@ export abstract class SessionStore {
 
   /**
    * Queues a message unless `limit` already wait behind a running turn, and says who holds the
-   * session. With a runner that holds it, a message that would wait for nothing starts at once.
+   * session (a shared store tells that node itself). With an idle sender that holds the session, a
+   * message that would wait for nothing starts at once.
    */
-  abstract enqueue(id: string, turn: QueuedTurn, limit: number, at: number, runner?: Runner): Promise<Admission>;
+  abstract enqueue(id: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission>;
   /**
    * Makes the next queued message the running turn (status PROCESSING), if `node` holds the
    * session and none runs; with it come the latest `historyLimit` messages, so a turn needs no
