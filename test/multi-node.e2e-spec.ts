@@ -28,6 +28,17 @@ async function send(node: AppNode, sessionId: string, message: string): Promise<
   return body.turn_id;
 }
 
+/** Polls a condition (each poll is cheap and immediate), failing after the deadline. */
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Polls until the node's /health answers the status (no fixed sleeps: each poll is one request). */
 async function healthBecomes(node: AppNode, status: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
@@ -229,6 +240,29 @@ describe('Two nodes on one Redis (e2e)', () => {
     expect((await chat(b, sessionId, '[[recall]]')).body).toMatchObject({
       response: 'History: before the outage | [[recall]]',
     });
+  });
+
+  it('should report a turn cut short by a Redis outage as interrupted once Redis is back, and run what waited', async () => {
+    const sessionId = await createSession(a.url);
+    const held = await send(a, sessionId, '[[hold:outage]]');
+    const queued = await send(b, sessionId, 'queued before the outage');
+    await llm.held('outage');
+    await redis.stop();
+    // The turn streams on while Redis is away: its next event cannot be stored, and it stops.
+    llm.release('outage');
+    await waitUntil(() => a.output().includes(`Turns of session ${sessionId} stopped`), 'the node to stop the turn');
+    await redis.start();
+
+    const watcher = await sse(b, sessionId, 0);
+    expect(await watcher.recorder.turnEnd(held, 30_000)).toMatchObject({
+      type: 'error',
+      data: { code: 'TURN_INTERRUPTED', session_usable: true },
+    });
+    expect(await watcher.recorder.turnEnd(queued)).toMatchObject({
+      type: 'final_response',
+      data: { content: 'Echo: queued before the outage' },
+    });
+    expect(consecutive(ids(watcher.recorder.events))).toBe(true);
   });
 
   it('should start while Redis is unreachable, say so on /health, and serve once Redis is there', async () => {
