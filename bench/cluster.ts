@@ -5,7 +5,7 @@ import type { RedisServer } from '../test/helpers/redis-server';
 import type { StreamEvent } from '../src/sessions/events';
 import { BenchApp } from './app';
 import { SocketClient } from './clients';
-import { TOOL_TURN, load } from './scenarios';
+import { TOOL_TURN, inRotation, load } from './scenarios';
 import type { Context, LoadResult } from './scenarios';
 import { median, round, since, summarize } from './stats';
 import type { Summary } from './stats';
@@ -85,18 +85,7 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
         await onA.turn(await renew(onA, 'twoNodes', i, create), TOOL_TURN);
       },
     };
-    const names = Object.keys(paths) as Array<keyof typeof paths>;
-    const samples = { memory: [] as number[], redis: [] as number[], twoNodes: [] as number[] };
-    for (let i = 0; i < warmup + turns; i++) {
-      for (let k = 0; k < names.length; k++) {
-        const name = names[(i + k) % names.length];
-        const start = performance.now();
-        await paths[name](i);
-        if (i >= warmup) {
-          samples[name].push(since(start));
-        }
-      }
-    }
+    const samples = await inRotation(paths, warmup, turns);
     const latency = {
       memory: summarize(samples.memory),
       redis: summarize(samples.redis),

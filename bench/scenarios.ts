@@ -84,6 +84,31 @@ export interface LatencyResult {
 type Turn = (index: number) => Promise<void>;
 
 /**
+ * Runs `warmup + turns` rounds in which every path takes a turn, the order rotating each round so
+ * that no path always runs right after the same other one, and a slow spell falls on all alike.
+ * The samples of each path, warm-up left out.
+ */
+export async function inRotation<K extends string>(
+  paths: Record<K, Turn>,
+  warmup: number,
+  turns: number,
+): Promise<Record<K, number[]>> {
+  const names = Object.keys(paths) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let i = 0; i < warmup + turns; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const start = performance.now();
+      await paths[name](i);
+      if (i >= warmup) {
+        samples[name].push(since(start));
+      }
+    }
+  }
+  return samples;
+}
+
+/**
  * 1. Sequential tool turns, a new session every `perSession` turns, on every path. The paths take
  * turns in rotation, so that a slow spell of this noisy machine falls on all of them alike.
  */
@@ -118,23 +143,9 @@ export async function latency(ctx: Context): Promise<LatencyResult> {
       chatSession = await postChat(app.url, TOOL_TURN, i % perSession === 0 ? undefined : chatSession);
     },
   };
-  const names = Object.keys(paths) as Array<keyof LatencyResult>;
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    keyof LatencyResult,
-    number[]
-  >;
+  let samples: Record<keyof LatencyResult, number[]>;
   try {
-    for (let i = 0; i < warmup + turns; i++) {
-      // Rotating the order too: no path always runs right after the same other one.
-      for (let k = 0; k < names.length; k++) {
-        const name = names[(i + k) % names.length];
-        const start = performance.now();
-        await paths[name](i);
-        if (i >= warmup) {
-          samples[name].push(since(start));
-        }
-      }
-    }
+    samples = await inRotation(paths, warmup, turns);
   } finally {
     stream?.close();
     socket.close();
@@ -142,6 +153,7 @@ export async function latency(ctx: Context): Promise<LatencyResult> {
     await bare.close();
     await raw.close();
   }
+  const names = Object.keys(samples) as Array<keyof LatencyResult>;
   const result = Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as unknown as LatencyResult;
   ctx.log(
     `latency p50: bare ${result.bare.p50}, raw ${result.raw.p50}, socket.io ${result.socketio.p50}, SSE ${result.sse.p50} ms`,
