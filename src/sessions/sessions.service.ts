@@ -28,6 +28,8 @@ export interface SessionFeed {
 
 // Longest wait for the node holding a session to answer a request about it.
 const NODE_REQUEST_MS = 5000;
+// Sessions ended per sweep at most; the next sweep takes the rest.
+const SWEEP_BATCH = 500;
 
 /**
  * The sessions API every transport uses, whichever node holds the session: lifecycle, messages,
@@ -232,7 +234,7 @@ export class SessionsService implements BeforeApplicationShutdown {
    * that holds it); a session with a turn running or queued is not idle.
    */
   async sweepExpired(now = Date.now()): Promise<string[]> {
-    const idle = await this.store.idleSince(now - this.config.SESSION_TTL_MS);
+    const idle = await this.store.idleSince(now - this.config.SESSION_TTL_MS, SWEEP_BATCH);
     const records = await Promise.all(idle.map((id) => this.store.get(id)));
     const candidates = records.filter((record) => record && !record.running && record.queued === 0) as SessionRecord[];
     const ended = await Promise.all(

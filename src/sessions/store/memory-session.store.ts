@@ -69,13 +69,6 @@ export class MemorySessionStore extends SessionStore {
     return { messages: all.slice(start, end), total: all.length, next_before: start > 0 ? start : null };
   }
 
-  async touch(id: string, at: number): Promise<void> {
-    const session = this.sessions.get(id);
-    if (session) {
-      session.record.last_active_at = at;
-    }
-  }
-
   async setStatus(id: string, status: SessionStatus): Promise<void> {
     const session = this.sessions.get(id);
     if (session) {
@@ -135,14 +128,13 @@ export class MemorySessionStore extends SessionStore {
     return { running: session.running, queued: session.queue };
   }
 
-  async idleSince(cutoff: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (const { record } of this.sessions.values()) {
-      if (record.last_active_at <= cutoff) {
-        ids.push(record.id);
-      }
-    }
-    return ids;
+  async idleSince(cutoff: number, limit: number): Promise<string[]> {
+    return [...this.sessions.values()]
+      .map((session) => session.record)
+      .filter((record) => record.last_active_at <= cutoff)
+      .sort((a, b) => a.last_active_at - b.last_active_at)
+      .slice(0, limit)
+      .map((record) => record.id);
   }
 
   async claim(id: string, node: string, _ttlMs: number, onlyWithWork: boolean): Promise<Claim> {

@@ -123,10 +123,6 @@ export class RedisSessionStore extends SessionStore {
     return messagePage(Number(total), Number(start), messages);
   }
 
-  async touch(id: string, at: number): Promise<void> {
-    await Promise.all([this.update(id, 'last_active_at', at), this.activity(id, at)]);
-  }
-
   async setStatus(id: string, status: SessionStatus): Promise<void> {
     await this.update(id, 'status', status);
   }
@@ -222,8 +218,8 @@ export class RedisSessionStore extends SessionStore {
     };
   }
 
-  async idleSince(cutoff: number): Promise<string[]> {
-    return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff));
+  async idleSince(cutoff: number, limit: number): Promise<string[]> {
+    return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff, 'LIMIT', 0, limit));
   }
 
   claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {

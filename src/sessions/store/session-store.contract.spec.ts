@@ -197,12 +197,14 @@ describe.each<[string, () => Promise<Backend>]>([
     expect(await store.claim('nope', 'n1', LEASE_MS, false)).toEqual({ state: 'missing' });
   });
 
-  it('should store the status and list as idle the sessions not touched since the cutoff', async () => {
+  it('should store the status and list as idle, idlest first, the sessions not active since the cutoff', async () => {
     await store.create(record('old', 10), 10);
+    await store.create(record('older', 5), 10);
     await store.create(record('new', 10), 10);
-    await store.touch('new', 100);
+    await store.enqueue('new', turn('t1'), 5, 100, SENDER);
     await store.setStatus('new', SessionStatus.READY);
-    expect(await store.idleSince(50)).toEqual(['old']);
+    expect(await store.idleSince(50, 10)).toEqual(['older', 'old']);
+    expect(await store.idleSince(50, 1)).toEqual(['older']);
     expect((await store.get('new'))?.status).toBe('READY');
     await store.setStatus('gone', SessionStatus.READY);
     expect(await store.get('gone')).toBeUndefined();

@@ -91,7 +91,6 @@ export abstract class SessionStore {
   abstract count(): Promise<number>;
   /** Up to `limit` messages ending before index `before` (default: the end); undefined for no session. */
   abstract messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined>;
-  abstract touch(id: string, at: number): Promise<void>;
   abstract setStatus(id: string, status: SessionStatus): Promise<void>;
 
   /**
@@ -114,8 +113,8 @@ export abstract class SessionStore {
   abstract finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean>;
   /** Deletes the session; what was running and queued is returned to the one caller that ended it. */
   abstract end(id: string): Promise<EndedSession | undefined>;
-  /** Ids of sessions whose last activity is at or before the cutoff. */
-  abstract idleSince(cutoff: number): Promise<string[]>;
+  /** Ids of up to `limit` sessions whose last activity is at or before the cutoff, the idlest first. */
+  abstract idleSince(cutoff: number, limit: number): Promise<string[]>;
 
   /**
    * Takes the session's lease for `node` unless another node holds it. A turn left running by a
