@@ -144,7 +144,10 @@ export class ChatGateway
     return { session_id: body.session_id, elicitation_id: body.elicitation_id, action: body.action };
   }
 
-  /** Runs before Nest closes the sockets: session_end (or the turn's error) goes out, with a bounded moment to be written. */
+  /**
+   * Runs before Nest closes the sockets: session_end (or the running turn's error) goes out, with a
+   * bounded moment to be written.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.sessions.shutdown();
     await settleWithin([...this.server.sockets.values()].map(flushed), SHUTDOWN_FLUSH_MS);

@@ -225,7 +225,7 @@ export class EnvironmentVariables {
   @Min(1000)
   TURN_LEASE_MS = 10_000;
 
-  /** This node's name in the cluster (logs, GET /sessions, GET /connections); default: host name, pid and a random suffix. */
+  /** This node's name in the cluster (logs, GET /sessions, /connections); default: host name, pid, a random suffix. */
   @IsOptional()
   @Matches(/^[\w.-]{1,64}$/, { message: 'NODE_ID may hold letters, digits and _ . - (1 to 64)' })
   NODE_ID?: string;

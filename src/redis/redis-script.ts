@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { ReplyError } from 'ioredis';
 import type { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,15 +31,21 @@ export class RedisScript<T = unknown> {
   }
 }
 
-/** A Redis failure as the error clients see: STORE_UNAVAILABLE (503), the session unharmed. */
+const logger = new Logger('Redis');
+
+/**
+ * A Redis failure as the error clients see: STORE_UNAVAILABLE (503), the session unharmed. The
+ * client is not told Redis's address or its words; an error Redis answered (a script's bug, not an
+ * outage, which RedisService logs once) is logged here.
+ */
 export function storeUnavailable(error: unknown): AppException {
   if (error instanceof AppException) {
     return error;
   }
-  return new AppException(
-    ErrorCode.STORE_UNAVAILABLE,
-    `The session store (Redis) is unavailable: ${(error as Error).message}; retry shortly`,
-  );
+  if (error instanceof ReplyError) {
+    logger.error(`Redis refused a command: ${(error as Error).message}`);
+  }
+  return new AppException(ErrorCode.STORE_UNAVAILABLE, 'The session store (Redis) is unavailable; retry shortly');
 }
 
 /** Runs a Redis call, turning its failure into STORE_UNAVAILABLE. */

@@ -26,9 +26,10 @@ interface Followed {
 
 /**
  * Each session's events in a Redis stream (entry id 0-<event id>, trimmed with MAXLEN ~), numbered
- * and published by one Lua script (in batches: RedisEventWriter). A node subscribes to the channel of a session only while it has
- * subscribers for it; arrivals are put in id order, and a gap (a message lost with a connection)
- * is filled from the stream, so every subscriber gets every retained event once, in order.
+ * and published by one Lua script, in batches (RedisEventWriter). A node subscribes to a session's
+ * channel only while it has subscribers for it; arrivals are put in id order, and a gap (a message
+ * lost with a connection) is filled from the stream, so every subscriber gets every retained event
+ * once, in order.
  */
 export class RedisSessionEventLog extends SessionEventLog {
   private readonly logger = new Logger(RedisSessionEventLog.name);
