@@ -31,7 +31,16 @@ describe('npm run bench -- --quick (smoke)', () => {
     expect({ code, stderr: code === 0 ? '' : stderr.slice(-2000) }).toEqual({ code: 0, stderr: '' });
     const results = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, unknown>>;
     expect(Object.keys(results)).toEqual(
-      expect.arrayContaining(['machine', 'latency', 'history', 'concurrency', 'memory', 'streams', 'starts', 'cluster']),
+      expect.arrayContaining([
+        'machine',
+        'latency',
+        'history',
+        'concurrency',
+        'memory',
+        'streams',
+        'starts',
+        'cluster',
+      ]),
     );
     expect(results.latency).toMatchObject({
       bare: { n: 20, p50: expect.any(Number) },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { StreamEvent, StreamEventOf } from '../src/sessions/events';
 import { ScriptedLlm } from './fixtures/scripted-llm';
 import { everythingServer } from './fixtures/mcp-servers';
-import { startNode } from './helpers/app-node';
+import { startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
@@ -63,7 +63,7 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       SESSION_TTL_MS: '1500',
       SESSION_SWEEP_MS: '100',
     });
-    nodes = await Promise.all([startNode(env('sweep-a')), startNode(env('sweep-b'))]);
+    nodes = await startNodes(env('sweep-a'), env('sweep-b'));
   }, 120_000);
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import type { StreamEvent } from '../src/sessions/events';
 import { ScriptedLlm } from './fixtures/scripted-llm';
-import { startNode } from './helpers/app-node';
+import { startNode, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket, connectSse } from './helpers/events';
 import type { SocketClient, SseClient } from './helpers/events';
@@ -98,7 +98,7 @@ describe('Two nodes on one Redis (e2e)', () => {
     llmUrl = await llm.start();
     dir = mkdtempSync(join(tmpdir(), 'mcp-host-nodes-'));
     writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
-    [a, b] = await Promise.all([startNode(env('node-a')), startNode(env('node-b'))]);
+    [a, b] = await startNodes(env('node-a'), env('node-b'));
   }, 120_000);
 
   afterEach(() => {

@@ -48,6 +48,8 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
         return;
       }
       if (Date.now() > deadline) {
+        // A node that never answered is not left running.
+        await end('SIGKILL');
         throw new Error(`node on port ${port} did not start: ${output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -75,4 +77,16 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
     kill: () => end('SIGKILL'),
     start,
   };
+}
+
+/** Starts several nodes at once; if one fails to start, the others are stopped before the error is thrown. */
+export async function startNodes(...envs: Array<Record<string, string>>): Promise<AppNode[]> {
+  const started = await Promise.allSettled(envs.map((env) => startNode(env)));
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(nodes.map((node) => node.kill()));
+    throw failed.reason;
+  }
+  return nodes;
 }
