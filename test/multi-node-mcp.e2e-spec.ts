@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { StreamEvent, StreamEventOf } from '../src/sessions/events';
 import { ScriptedLlm } from './fixtures/scripted-llm';
 import { everythingServer } from './fixtures/mcp-servers';
-import { startNodes } from './helpers/app-node';
+import { alive, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
-import { connectSocket } from './helpers/events';
+import { connectSocket, connectSse } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
 import type { RedisServer } from './helpers/redis-server';
@@ -112,17 +112,71 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     }
   });
 
+  it('should move a session with its MCP servers when its node shuts down: the next turn runs, with tools, on the other', async () => {
+    const [first, second] = nodes;
+    const sessionId = await createSession(first.url);
+    expect(
+      await postJson(`${first.url}/chat`, { session_id: sessionId, message: 'start the tools here' }),
+    ).toMatchObject({
+      status: 200,
+    });
+    const serversOnFirst = first.children();
+    expect(serversOnFirst.length).toBeGreaterThan(0);
+    const watcher = await connectSse(second.url, sessionId);
+    try {
+      const held = (
+        (await (
+          await postJson(`${second.url}/api/v3/chat/send`, { session_id: sessionId, message: '[[hold:move]]' })
+        ).json()) as { turn_id: string }
+      ).turn_id;
+      const queued = (
+        (await (
+          await postJson(`${second.url}/api/v3/chat/send`, {
+            session_id: sessionId,
+            message: '[[tool:echo {"message":"moved"}]]',
+          })
+        ).json()) as { turn_id: string }
+      ).turn_id;
+      await llm.held('move');
+      await first.stop();
+
+      expect(await watcher.recorder.turnEnd(held)).toMatchObject({
+        type: 'error',
+        data: { code: 'SERVER_SHUTDOWN', session_usable: true },
+      });
+      expect(await watcher.recorder.turnEnd(queued, 30_000)).toMatchObject({
+        type: 'final_response',
+        data: { content: 'Observed: Echo: moved' },
+      });
+      expect(await (await fetch(`${second.url}/api/v3/sessions/${sessionId}`)).json()).toMatchObject({
+        node: 'sweep-b',
+      });
+      // The old node closed the session's servers (no orphans); the new one started its own.
+      expect(serversOnFirst.filter(alive)).toEqual([]);
+      expect(second.children().length).toBeGreaterThan(0);
+    } finally {
+      watcher.close();
+      llm.release('move');
+      await first.start();
+    }
+  });
+
   it('should end each expired session exactly once, stopping its MCP servers on the node that held it', async () => {
+    const stats = async (node: AppNode) =>
+      (await (await fetch(`${node.url}/sessions`)).json()) as { total: number; with_mcp_clients: number };
+    // The sessions of the tests before expire first (SESSION_TTL_MS is short here), so counts start at 0.
+    while ((await stats(nodes[0])).total > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const ids = await Promise.all(Array.from({ length: SESSIONS }, (_, i) => createSession(nodes[i % 2].url)));
-    const clientsOf = async (node: AppNode) =>
-      ((await (await fetch(`${node.url}/sessions`)).json()) as { with_mcp_clients: number }).with_mcp_clients;
-    const before = await Promise.all(nodes.map(clientsOf));
     // One session per node starts its MCP servers with a turn.
     for (const [i, node] of nodes.entries()) {
       const turn = await postJson(`${node.url}/chat`, { session_id: ids[i], message: 'start the tools' });
       expect(turn.status).toBe(200);
     }
-    expect(await Promise.all(nodes.map(clientsOf))).toEqual(before.map((count) => count + 1));
+    for (const node of nodes) {
+      expect(await stats(node)).toMatchObject({ with_mcp_clients: 1 });
+    }
 
     await ended(ids);
     // A session created afterwards expires a sweep or more later: by then every node has swept again.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ export interface AppNode {
   env: Record<string, string>;
   /** What the process printed, for a failing test's message. */
   output(): string;
+  /** Pids of the processes it started (its MCP servers), while it runs. */
+  children(): number[];
   /** SIGTERM, and waits for the graceful shutdown to end. */
   stop(): Promise<void>;
   /** SIGKILL: the node dies mid-work, as a crashed host would. */
@@ -73,6 +75,7 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
     port,
     env,
     output: () => output,
+    children: () => (child?.pid === undefined ? [] : childPids(child.pid)),
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
     start,
@@ -89,4 +92,26 @@ export async function startNodes(...envs: Array<Record<string, string>>): Promis
     throw failed.reason;
   }
   return nodes;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number.parseInt(line, 10))
+      .filter((child) => Number.isInteger(child));
+  } catch {
+    // ps exits 1 when it lists nothing.
+    return [];
+  }
+}
+
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -24,15 +24,15 @@ export class RedisSessionLeases {
     this.keys = redis.keys;
     const script = <T>(file: string, keys: number) => new RedisScript<T>(redis.commands, LUA, file, keys);
     this.scripts = {
-      claim: script<[string, string?, string?]>('claim.lua', 4),
-      renew: script<number>('renew.lua', 2),
+      claim: script<[string, string?, string?]>('claim.lua', 7),
+      renew: script<number>('renew.lua', 7),
       release: script<number>('release.lua', 1),
     };
   }
 
   async claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
     const [state, detail, status] = await this.scripts.claim.run(
-      [this.keys.session(id), this.keys.lease(id), this.keys.queue(id), this.keys.messages(id)],
+      [this.keys.session(id), this.keys.lease(id), ...this.others(id)],
       // Lua cuts bytes: four per character leaves room for TITLE_CHARS whole characters, cut again on read.
       [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs, TITLE_CHARS * 4],
     );
@@ -58,7 +58,12 @@ export class RedisSessionLeases {
 
   async renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
     const held = await Promise.all(
-      ids.map((id) => this.scripts.renew.run([this.keys.lease(id), this.keys.session(id)], [node, ttlMs])),
+      ids.map((id) =>
+        this.scripts.renew.run(
+          [this.keys.lease(id), this.keys.session(id), ...this.others(id)],
+          [node, ttlMs, this.keyTtlMs],
+        ),
+      ),
     );
     const kept = ids.filter((_, i) => held[i] === 1);
     if (kept.length > 0) {
@@ -76,5 +81,16 @@ export class RedisSessionLeases {
 
   async lapsed(now: number, limit: number): Promise<string[]> {
     return storeCall(this.redis.commands.zrangebyscore(this.keys.leaseDeadlines(), '-inf', now, 'LIMIT', 0, limit));
+  }
+
+  /** A session's keys besides its hash and lease (queue and messages first, as the scripts expect). */
+  private others(id: string): string[] {
+    return [
+      this.keys.queue(id),
+      this.keys.messages(id),
+      this.keys.events(id),
+      this.keys.eventSeq(id),
+      this.keys.eventHead(id),
+    ];
   }
 }

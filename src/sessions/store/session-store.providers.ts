@@ -14,10 +14,12 @@ import { RedisSessionStore } from './redis-session.store';
 import { SessionStore } from './session-store';
 
 /**
- * How long a session's Redis keys outlive its last activity: the idle sweep normally ends it first
- * (with session_end); the expiry is the backstop when no node is left to sweep.
+ * How long a session's Redis keys outlive its last activity, or its holder's last lease renewal: the
+ * idle sweep normally ends it first (with session_end), and a node takes over a dead holder's busy
+ * session well within it; the expiry is the backstop when no node is left.
  */
-export const redisKeyTtlMs = (config: AppConfig): number => config.SESSION_TTL_MS + 2 * config.SESSION_SWEEP_MS;
+export const redisKeyTtlMs = (config: AppConfig): number =>
+  config.SESSION_TTL_MS + 2 * config.SESSION_SWEEP_MS + 2 * config.TURN_LEASE_MS;
 
 /** Picks the store, event log and bus SESSION_STORE names (REDIS_URL alone selects Redis). */
 export const sessionStoreProviders: Provider[] = [

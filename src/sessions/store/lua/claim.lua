@@ -1,6 +1,6 @@
 -- Takes a session's lease unless another node holds it. A turn the previous holder left running is
 -- recorded as interrupted: the user's words stay in the history, marked.
--- KEYS: session, lease, queue, messages.
+-- KEYS: session, lease, queue, messages, then the session's other keys (their expiry is renewed).
 -- ARGV: node, lease TTL ms, only with work (1/0), key TTL ms, title length in bytes.
 -- Returns {'missing'} | {'held', holder} | {'idle'} | {'claimed', interrupted turn JSON or '', status}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -15,6 +15,11 @@ if ARGV[3] == '1' and not running and redis.call('LLEN', KEYS[3]) == 0 then
   return {'idle'}
 end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+for i = 1, #KEYS do
+  if i ~= 2 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  end
+end
 local status = redis.call('HGET', KEYS[1], 'status') or 'IDLE'
 if not running then
   return {'claimed', '', status}
@@ -23,5 +28,4 @@ redis.call('HDEL', KEYS[1], 'running_id', 'running')
 local turn = cjson.decode(running)
 redis.call('RPUSH', KEYS[4], cjson.encode({role = 'user', content = turn.content, incomplete = 'interrupted'}))
 redis.call('HSETNX', KEYS[1], 'title', string.sub(turn.content, 1, tonumber(ARGV[5])))
-redis.call('PEXPIRE', KEYS[4], ARGV[4])
 return {'claimed', running, status}
