@@ -1,9 +1,10 @@
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { freePort } from '../test/helpers/ports';
+import { childPidsOf } from '../test/helpers/processes';
 
 export interface AppStats {
   heapUsed: number;
@@ -83,11 +84,11 @@ export class BenchApp {
 
   /** Resident memory of the app's child processes (its MCP servers), in bytes. */
   childrenRss(): number {
-    return childPids(this.pid).reduce((sum, pid) => sum + rssOf(pid), 0);
+    return childPidsOf(this.pid).reduce((sum, pid) => sum + rssOf(pid), 0);
   }
 
   childCount(): number {
-    return childPids(this.pid).length;
+    return childPidsOf(this.pid).length;
   }
 
   /** SIGKILL: the node dies as a crashed host would. */
@@ -108,17 +109,6 @@ export class BenchApp {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
     await exited;
     clearTimeout(timer);
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number.parseInt(line, 10))
-      .filter((child) => Number.isInteger(child));
-  } catch {
-    return [];
   }
 }
 

@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 import { freePort } from './ports';
+import { childPidsOf } from './processes';
 
 const ROOT = join(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 60_000;
@@ -75,7 +76,7 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
     port,
     env,
     output: () => output,
-    children: () => (child?.pid === undefined ? [] : childPids(child.pid)),
+    children: () => (child?.pid === undefined ? [] : childPidsOf(child.pid)),
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
     start,
@@ -92,18 +93,6 @@ export async function startNodes(...envs: Array<Record<string, string>>): Promis
     throw failed.reason;
   }
   return nodes;
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number.parseInt(line, 10))
-      .filter((child) => Number.isInteger(child));
-  } catch {
-    // ps exits 1 when it lists nothing.
-    return [];
-  }
 }
 
 /** True while a process with this pid exists. */

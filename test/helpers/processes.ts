@@ -47,3 +47,16 @@ export async function waitForExit(pids: number[], timeoutMs = 15_000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Pids of a process's children (another process's, e.g. an app node's MCP servers). */
+export function childPidsOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number.parseInt(line, 10))
+      .filter((child) => Number.isInteger(child));
+  } catch {
+    // ps exits 1 when it lists nothing.
+    return [];
+  }
+}
