@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { ConfiguredIoAdapter } from './chat/io.adapter';
 import { ErrorBodyDto } from './common/error-body.dto';
+import { securityHeaders } from './common/security-headers';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
@@ -12,14 +13,18 @@ import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 const HTTP_CONTRACT = `
+With authentication on, every route but /health/live (and /health with HEALTH_PUBLIC) needs \`Authorization: Bearer <API key or JWT>\`;
+a missing or bad one answers 401 UNAUTHORIZED. Sessions belong to their creator: another caller's session answers 404 SESSION_NOT_FOUND.
 Every POST must send \`Content-Type: application/json\`, even without a body (415 UNSUPPORTED_MEDIA_TYPE otherwise).
 List routes take \`limit\` (1 to 200, default 50) and the \`cursor\` a page gave as \`next_cursor\`.`;
 
 const SOCKET_IO_CONTRACT = `
-**socket.io**, namespace \`/chat\`. Client emits (with an ack): \`join_chat {session_id?, last_event_id?}\` →
+**socket.io**, namespace \`/chat\`, credential in the handshake: \`io('/chat', {auth: {token}})\` (refused with a connect_error
+saying why). Client emits (with an ack): \`join_chat {session_id?, last_event_id?}\` →
 \`{session_id, status, messages, next_before}\`; \`chat_message {session_id, content}\` → \`{session_id, turn_id}\`;
 \`leave_chat {session_id}\`; \`cancel {session_id}\` → \`{session_id, cancelled}\`;
-\`elicitation_response {session_id, elicitation_id, action, content?}\` → \`{session_id, elicitation_id, action}\`. A failed call acks
+\`elicitation_response {session_id, elicitation_id, action, content?}\` → \`{session_id, elicitation_id, action}\`;
+\`approval_response {session_id, approval_id, approved, reason?}\` → \`{session_id, approval_id, approved}\`. A failed call acks
 \`{error: {code, message}}\`, and an unknown event acks UNKNOWN_EVENT. The server emits every event type below as a socket.io event of that name, with the
 StreamEventDto envelope, plus \`heartbeat {ts}\` every HEARTBEAT_MS.`;
 
@@ -39,10 +44,11 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   if (config.TRUST_PROXY) {
     app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   }
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(securityHeaders());
+  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   // PMCChat: plain files, served as they are (from src/ and from dist/ alike, one level down).
   app.useStaticAssets(join(__dirname, '..', 'public', 'pmc'), { prefix: '/pmc' });
-  app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config.CORS_ORIGINS));
+  app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config.CORS_ORIGINS, config.MAX_BODY_BYTES));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -51,6 +57,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
       .setTitle('MCP host server')
       .setDescription(`Chat sessions with a ReAct agent over MCP tools.\n${HTTP_CONTRACT}\n${SOCKET_IO_CONTRACT}`)
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (AUTH_API_KEYS) or a JWT' })
       .build(),
     { extraModels: [StreamEventDto, ErrorBodyDto, ...Object.values(EVENT_DATA_CLASSES)] },
   );

@@ -9,16 +9,18 @@ import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/process
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
-// The servers `npm start` runs when there is no mcp.config.json: filesystem and memory, per session.
-describe('bundled default MCP servers (e2e)', () => {
+// The servers `npm start` runs when there is no mcp.config.json: filesystem and memory.
+describe('bundled default MCP servers, single-user (e2e)', () => {
   let t: TestApp;
   let workspace: string;
+  let usersDir: string;
   const clients: SocketClient[] = [];
 
   beforeAll(async () => {
     workspace = mkdtempSync(join(tmpdir(), 'mcp-host-workspace-'));
+    usersDir = mkdtempSync(join(tmpdir(), 'mcp-host-users-'));
     writeFileSync(join(workspace, 'notes.txt'), 'hello from the workspace');
-    t = await startApp({ MCP_CONFIG: './mcp.config.json', WORKSPACE_DIR: workspace });
+    t = await startApp({ MCP_CONFIG: './mcp.config.json', WORKSPACE_DIR: workspace, USERS_DIR: usersDir });
   });
 
   afterAll(async () => {
@@ -26,6 +28,7 @@ describe('bundled default MCP servers (e2e)', () => {
     await t?.close();
     await waitForNoChildren();
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(usersDir, { recursive: true, force: true });
   });
 
   const turn = async (content: string, sessionId?: string) => {
@@ -39,16 +42,77 @@ describe('bundled default MCP servers (e2e)', () => {
     expect(end).toMatchObject({ type: 'final_response', data: { content: 'Observed: hello from the workspace' } });
   });
 
-  it("should keep each session's memory graph to itself", async () => {
+  it("should keep the one user's memory graph across their sessions, in their folder", async () => {
     const entity = '{"entities":[{"name":"Ada","entityType":"person","observations":["likes tea"]}]}';
     const first = await turn(`[[tool:create_entities ${entity}]]`);
     expect(first.end.type).toBe('final_response');
-    const same = await turn('[[tool:read_graph {}]]', first.sessionId);
-    expect(same.end.data).toMatchObject({ content: expect.stringContaining('likes tea') });
-
     const other = await turn('[[tool:read_graph {}]]');
-    expect(other.end.type).toBe('final_response');
-    expect(other.end.data).toMatchObject({ content: expect.not.stringContaining('Ada') });
+    expect(other.end.data).toMatchObject({ content: expect.stringContaining('likes tea') });
+    expect(existsSync(join(usersDir, 'local', 'memory.jsonl'))).toBe(true);
+  });
+});
+
+// With authentication, each principal has their own folder: the filesystem server's root and the memory graph.
+describe('bundled default MCP servers, one folder per principal (e2e)', () => {
+  let t: TestApp;
+  let workspace: string;
+  let usersDir: string;
+  const clients: SocketClient[] = [];
+  const KEYS = { alice: 'alice-key-0123456789abcdef', bob: 'bob-key-0123456789abcdef' };
+
+  beforeAll(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'mcp-host-workspace-'));
+    usersDir = mkdtempSync(join(tmpdir(), 'mcp-host-users-'));
+    writeFileSync(join(workspace, 'notes.txt'), 'shared workspace');
+    t = await startApp({
+      MCP_CONFIG: './mcp.config.json',
+      WORKSPACE_DIR: workspace,
+      USERS_DIR: usersDir,
+      AUTH_API_KEYS: `alice:${KEYS.alice},bob:${KEYS.bob}`,
+    });
+  });
+
+  afterAll(async () => {
+    clients.forEach((client) => client.socket.disconnect());
+    await t?.close();
+    await waitForNoChildren();
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(usersDir, { recursive: true, force: true });
+  });
+
+  const turn = async (who: keyof typeof KEYS, content: string) => {
+    const client = await connectSocket(t.url, KEYS[who]);
+    clients.push(client);
+    return (await runSocketTurn(client, content)).end;
+  };
+  const tool = (name: string, args: object) => `[[tool:${name} ${JSON.stringify(args)}]]`;
+
+  it("should root each principal's filesystem server at their own folder, and nobody else's", async () => {
+    const alicesNote = join(usersDir, 'alice', 'note.md');
+    expect(await turn('alice', tool('write_file', { path: alicesNote, content: 'for alice only' }))).toMatchObject({
+      type: 'final_response',
+    });
+    expect(await turn('alice', tool('read_text_file', { path: alicesNote }))).toMatchObject({
+      data: { content: 'Observed: for alice only' },
+    });
+    for (const path of [alicesNote, join(workspace, 'notes.txt')]) {
+      const end = await turn('bob', tool('read_text_file', { path }));
+      expect(end.data).toMatchObject({ content: expect.stringMatching(/access denied|outside allowed/i) });
+    }
+    expect(await turn('bob', tool('list_allowed_directories', {}))).toMatchObject({
+      data: { content: expect.stringContaining(join(usersDir, 'bob')) },
+    });
+  });
+
+  it('should keep one memory graph per principal, across their sessions', async () => {
+    const entity = { entities: [{ name: 'Grace', entityType: 'person', observations: ['writes compilers'] }] };
+    expect(await turn('alice', tool('create_entities', entity))).toMatchObject({ type: 'final_response' });
+    expect((await turn('alice', tool('read_graph', {}))).data).toMatchObject({
+      content: expect.stringContaining('writes compilers'),
+    });
+    expect((await turn('bob', tool('read_graph', {}))).data).toMatchObject({
+      content: expect.not.stringContaining('Grace'),
+    });
   });
 });
 
@@ -56,11 +120,13 @@ describe('bundled default MCP servers (e2e)', () => {
 describe('bundled default MCP servers at the process cap (e2e)', () => {
   let t: TestApp | undefined;
   const clients: SocketClient[] = [];
+  const usersDir = mkdtempSync(join(tmpdir(), 'mcp-host-users-'));
 
   afterAll(async () => {
     clients.forEach((client) => client.socket.disconnect());
     await t?.close();
     await waitForNoChildren();
+    rmSync(usersDir, { recursive: true, force: true });
   });
 
   const turn = async (content: string, sessionId?: string) => {
@@ -69,8 +135,8 @@ describe('bundled default MCP servers at the process cap (e2e)', () => {
     return runSocketTurn(client, content, sessionId);
   };
 
-  it("should close an idle session's servers for another, keep its memory graph, and remove the run's folder", async () => {
-    t = await startApp({ MCP_CONFIG: './mcp.config.json', MCP_MAX_PROCESSES: '2' });
+  it("should close an idle session's servers for another, start them again, and remove the run's folder", async () => {
+    t = await startApp({ MCP_CONFIG: './mcp.config.json', MCP_MAX_PROCESSES: '2', USERS_DIR: usersDir });
     const sessionsRoot = t.app.get(McpService).sessionsRoot;
     const entity = '{"entities":[{"name":"Grace","entityType":"person","observations":["writes compilers"]}]}';
     const first = await turn(`[[tool:create_entities ${entity}]]`);
@@ -78,10 +144,11 @@ describe('bundled default MCP servers at the process cap (e2e)', () => {
     const firstServers = mcpProcessIds();
     expect(firstServers).toHaveLength(2);
 
+    // The same user's graph, read by another session's memory server in the first one's place.
     const second = await turn('[[tool:read_graph {}]]');
     expect(second.end).toMatchObject({
       type: 'final_response',
-      data: { content: expect.not.stringContaining('Grace') },
+      data: { content: expect.stringContaining('Grace') },
     });
     await waitForExit(firstServers);
 
@@ -90,7 +157,7 @@ describe('bundled default MCP servers at the process cap (e2e)', () => {
     expect(again.end.data).toMatchObject({ content: expect.stringContaining('writes compilers') });
     expect(mcpProcessIds()).toHaveLength(2);
 
-    expect(existsSync(join(sessionsRoot, first.sessionId, 'memory.jsonl'))).toBe(true);
+    expect(existsSync(join(usersDir, 'local', 'memory.jsonl'))).toBe(true);
     await t.close();
     t = undefined;
     expect(existsSync(sessionsRoot)).toBe(false);

@@ -59,6 +59,7 @@ describe('REST (e2e)', () => {
     const session = (await create.json()) as { session_id: string };
     expect(session).toEqual({
       session_id: expect.any(String),
+      owner: 'local',
       status: 'IDLE',
       created_at: expect.any(String),
       last_active_at: expect.any(String),

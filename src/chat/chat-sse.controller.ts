@@ -3,6 +3,7 @@ import type { BeforeApplicationShutdown } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -12,10 +13,13 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { finished } from 'node:stream/promises';
 
+import { AcceptsQueryToken, CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { AppException, ErrorCode } from '../common/errors';
 import { originAllowed } from '../common/origin';
@@ -23,6 +27,7 @@ import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { StreamEventDto } from '../sessions/events';
+import { whenExpired } from '../auth/expiry';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionFeed } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
@@ -40,6 +45,8 @@ const SHUTDOWN_FLUSH_MS = 2000;
 
 /** Server-Sent Events: one GET stream per client, messages sent with POST. */
 @ApiTags('chat (SSE)')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'No valid credential (with authentication on)' })
 @Controller('api/v3/chat')
 export class ChatSseController implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatSseController.name);
@@ -53,12 +60,15 @@ export class ChatSseController implements BeforeApplicationShutdown {
   ) {}
 
   @Get('stream')
+  @AcceptsQueryToken()
   @ApiOperation({
     summary: "A session's events as text/event-stream",
     description:
       'Each event has `id:` (the event id), `event:` (its type) and `data:` (the JSON envelope). session_start comes first; ' +
       'with Last-Event-ID the retained events after it are replayed instead. `heartbeat` events repeat the last id. ' +
-      'A client more than STREAM_MAX_BUFFER_BYTES behind is disconnected and resumes with Last-Event-ID.',
+      'A client more than STREAM_MAX_BUFFER_BYTES behind is disconnected and resumes with Last-Event-ID. ' +
+      'EventSource cannot set headers: the credential may come as `?access_token=` instead (never logged). ' +
+      'The stream ends when a JWT it was opened with expires; reopen it with a fresh token and Last-Event-ID.',
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
@@ -67,6 +77,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'SSE_MAX_CONNECTIONS streams are open' })
   async stream(
+    @CurrentPrincipal() principal: Principal,
     @Query() query: StreamQueryDto,
     @Req() request: Request,
     @Res() response: Response,
@@ -80,9 +91,10 @@ export class ChatSseController implements BeforeApplicationShutdown {
     const release = this.connections.openStream();
     try {
       const sessionId = query.session_id
-        ? (await this.sessions.get(query.session_id)).id
-        : (await this.sessions.create()).id;
-      this.pipe(sessionId, await this.sessions.feed(sessionId, afterId), response, afterId ?? 0, release);
+        ? (await this.sessions.get(principal, query.session_id)).id
+        : (await this.sessions.create(principal)).id;
+      const feed = await this.sessions.feed(principal, sessionId, afterId);
+      this.pipe(sessionId, feed, response, afterId ?? 0, release, principal.expiresAt);
     } catch (error) {
       release();
       throw error;
@@ -96,10 +108,14 @@ export class ChatSseController implements BeforeApplicationShutdown {
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Rate limit reached, or the session queue is full' })
-  async send(@Body() body: SendMessageDto, @Req() request: Request): Promise<AcceptedTurnDto> {
+  async send(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SendMessageDto,
+    @Req() request: Request,
+  ): Promise<AcceptedTurnDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
-    await this.connections.consumeMessage(this.connections.addressOf(request));
-    const turnId = await this.sessions.send(body.session_id, body.message);
+    await this.connections.consumeMessage(principal, this.connections.addressOf(request));
+    const turnId = await this.sessions.send(principal, body.session_id, body.message);
     return { session_id: body.session_id, turn_id: turnId };
   }
 
@@ -117,7 +133,8 @@ export class ChatSseController implements BeforeApplicationShutdown {
 
   /**
    * Writes the session's events and the heartbeats at the client's pace (EventOutbox), and drops a
-   * client that falls too far behind. Everything is released when the response closes.
+   * client that falls too far behind. Everything is released when the response closes, or when
+   * the credential it was opened with expires.
    */
   private pipe(
     sessionId: string,
@@ -125,6 +142,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
     response: Response,
     resumedAfter: number,
     release: () => void,
+    expiresAt?: number,
   ): void {
     const sse = new SseResponse(response, resumedAfter);
     const outbox = new EventOutbox<SseItem>(
@@ -153,7 +171,9 @@ export class ChatSseController implements BeforeApplicationShutdown {
       },
     });
     const beating = this.heartbeat.beats.subscribe((beat) => outbox.push({ type: 'heartbeat', data: beat }));
+    const expiry = whenExpired(expiresAt, () => sse.end());
     const close = () => {
+      clearTimeout(expiry);
       streaming.unsubscribe();
       beating.unsubscribe();
       outbox.close();

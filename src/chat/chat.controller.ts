@@ -2,14 +2,18 @@ import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBadGatewayResponse,
+  ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -21,6 +25,8 @@ import { assertMessageLength } from './message-limit';
 
 /** Plain request/response chat for clients that do not stream. */
 @ApiTags('chat')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'No valid credential (with authentication on)' })
 @Controller()
 export class ChatController {
   constructor(
@@ -37,11 +43,15 @@ export class ChatController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto })
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: 'The LLM failed; the session stays usable' })
-  async chat(@Body() body: ChatRequestDto, @Req() request: Request): Promise<ChatResponseDto> {
+  async chat(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChatRequestDto,
+    @Req() request: Request,
+  ): Promise<ChatResponseDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
-    await this.connections.consumeMessage(this.connections.addressOf(request));
-    const sessionId = body.session_id ?? (await this.sessions.create()).id;
-    const result = await this.sessions.run(sessionId, body.message);
+    await this.connections.consumeMessage(principal, this.connections.addressOf(request));
+    const sessionId = body.session_id ?? (await this.sessions.create(principal)).id;
+    const result = await this.sessions.run(principal, sessionId, body.message);
     return { session_id: sessionId, turn_id: result.turnId, response: result.response, steps: result.steps };
   }
 

@@ -12,18 +12,29 @@ import type { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit } from '@n
 import { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 
+import { CurrentPrincipal, principalOfSocket } from '../auth/auth.decorators';
+import { AuthService } from '../auth/auth.service';
+import { whenExpired } from '../auth/expiry';
+import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
 import { WsExceptionFilter } from '../common/filters/ws-exception.filter';
 import { PAGE_DEFAULT_LIMIT } from '../common/page';
 import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import type { ApprovalAnsweredDto } from '../sessions/dto/approval.dto';
 import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
 import type { StreamEvent } from '../sessions/events';
 import { SessionsService } from '../sessions/sessions.service';
 import { CLIENT_EVENTS, ClientEvent } from './client-events';
 import { ConnectionsService } from './connections.service';
-import { ChatMessageDto, ElicitationResponseDto, JoinChatDto, SessionRefDto } from './dto/chat.dto';
+import {
+  ApprovalResponseDto,
+  ChatMessageDto,
+  ElicitationResponseDto,
+  JoinChatDto,
+  SessionRefDto,
+} from './dto/chat.dto';
 import type { AcceptedTurnDto, JoinAckDto } from './dto/chat-responses.dto';
 import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
@@ -36,6 +47,10 @@ type Subscriptions = Map<string, Subscription>;
 
 /** What the gateway keeps on each socket (`socket.data`). */
 interface SocketState {
+  /** Who connected, from the handshake's `auth: {token}`. */
+  principal: Principal;
+  /** Disconnects the socket when its token expires. */
+  expiry?: NodeJS.Timeout;
   subscriptions: Subscriptions;
   /** What engine.io holds for it, not yet written to its socket. */
   backlog: SendBacklog;
@@ -47,6 +62,13 @@ interface SocketState {
 const SHUTDOWN_FLUSH_MS = 2000;
 // An unknown event's name is echoed back only this far.
 const EVENT_NAME_ECHO_CHARS = 64;
+
+/** The connect_error a refused handshake gets: its message says why, its data has the error body. */
+function handshakeError(error: unknown): Error {
+  const known =
+    error instanceof AppException ? error : new AppException(ErrorCode.UNAUTHORIZED, 'Authentication failed');
+  return Object.assign(new Error(`${known.code}: ${known.message}`), { data: known.toBody() });
+}
 
 /** Resolves once the socket's connection has written everything it was given. */
 function flushed(socket: Socket): Promise<void> {
@@ -69,15 +91,30 @@ export class ChatGateway
     private readonly sessions: SessionsService,
     private readonly connections: ConnectionsService,
     private readonly heartbeat: HeartbeatService,
+    private readonly auth: AuthService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  afterInit(): void {
+  afterInit(server: Namespace): void {
+    // Before a connection is accepted: a refused one gets connect_error with the reason.
+    server.use((socket, next) => {
+      const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+      this.auth.authenticate(typeof token === 'string' ? token : undefined).then(
+        (principal) => {
+          socket.data = { principal };
+          next();
+        },
+        (error: unknown) => next(handshakeError(error)),
+      );
+    });
     this.heartbeats = this.heartbeat.beats.subscribe((beat) => this.server.emit('heartbeat', beat));
   }
 
   handleConnection(client: Socket): void {
+    const principal = principalOfSocket(client) as Principal;
     const state: SocketState = {
+      principal,
+      expiry: whenExpired(principal.expiresAt, () => client.disconnect(true)),
       subscriptions: new Map(),
       backlog: watchBacklog(client),
       address: this.connections.addressOf(client.request),
@@ -88,6 +125,7 @@ export class ChatGateway
   }
 
   handleDisconnect(client: Socket): void {
+    clearTimeout(this.stateOf(client).expiry);
     this.unsubscribeAll(client);
     this.connections.socketClosed();
   }
@@ -95,13 +133,16 @@ export class ChatGateway
   @SubscribeMessage(ClientEvent.JOIN_CHAT)
   async join(
     @ConnectedSocket() client: Socket,
+    @CurrentPrincipal() principal: Principal,
     @MessageBody() body: JoinChatDto,
     @Ack() ack: (answer: JoinAckDto) => void,
   ): Promise<void> {
     this.assertRoomFor(client, body.session_id);
-    const session = body.session_id ? await this.sessions.get(body.session_id) : await this.sessions.create();
+    const session = body.session_id
+      ? await this.sessions.get(principal, body.session_id)
+      : await this.sessions.create(principal);
     const sessionId = session.id;
-    const history = await this.sessions.history(sessionId, PAGE_DEFAULT_LIMIT);
+    const history = await this.sessions.history(principal, sessionId, PAGE_DEFAULT_LIMIT);
     // The ack goes first, so the client knows its session before the session's events arrive.
     ack({
       session_id: sessionId,
@@ -113,13 +154,17 @@ export class ChatGateway
   }
 
   @SubscribeMessage(ClientEvent.CHAT_MESSAGE)
-  async message(@ConnectedSocket() client: Socket, @MessageBody() body: ChatMessageDto): Promise<AcceptedTurnDto> {
+  async message(
+    @ConnectedSocket() client: Socket,
+    @CurrentPrincipal() principal: Principal,
+    @MessageBody() body: ChatMessageDto,
+  ): Promise<AcceptedTurnDto> {
     assertMessageLength('content', body.content, this.config.MAX_MESSAGE_CHARS);
     this.assertRoomFor(client, body.session_id);
-    await this.connections.consumeMessage(this.stateOf(client).address);
+    await this.connections.consumeMessage(principal, this.stateOf(client).address);
     // Subscribed before sending: the turn's first events are published before send returns.
     await this.follow(client, body.session_id);
-    const turnId = await this.sessions.send(body.session_id, body.content);
+    const turnId = await this.sessions.send(principal, body.session_id, body.content);
     return { session_id: body.session_id, turn_id: turnId };
   }
 
@@ -131,17 +176,30 @@ export class ChatGateway
   }
 
   @SubscribeMessage(ClientEvent.CANCEL)
-  async cancel(@MessageBody() body: SessionRefDto) {
-    return { session_id: body.session_id, cancelled: await this.sessions.cancel(body.session_id) };
+  async cancel(@CurrentPrincipal() principal: Principal, @MessageBody() body: SessionRefDto) {
+    return { session_id: body.session_id, cancelled: await this.sessions.cancel(principal, body.session_id) };
   }
 
   @SubscribeMessage(ClientEvent.ELICITATION_RESPONSE)
-  async elicitationResponse(@MessageBody() body: ElicitationResponseDto): Promise<ElicitationAnsweredDto> {
-    await this.sessions.answerElicitation(body.session_id, body.elicitation_id, {
+  async elicitationResponse(
+    @CurrentPrincipal() principal: Principal,
+    @MessageBody() body: ElicitationResponseDto,
+  ): Promise<ElicitationAnsweredDto> {
+    await this.sessions.answerElicitation(principal, body.session_id, body.elicitation_id, {
       action: body.action,
       content: body.content,
     });
     return { session_id: body.session_id, elicitation_id: body.elicitation_id, action: body.action };
+  }
+
+  @SubscribeMessage(ClientEvent.APPROVAL_RESPONSE)
+  async approvalResponse(
+    @CurrentPrincipal() principal: Principal,
+    @MessageBody() body: ApprovalResponseDto,
+  ): Promise<ApprovalAnsweredDto> {
+    const { approved, reason } = body;
+    await this.sessions.answerApproval(principal, body.session_id, body.approval_id, { approved, reason });
+    return { session_id: body.session_id, approval_id: body.approval_id, approved };
   }
 
   /**
@@ -173,7 +231,7 @@ export class ChatGateway
 
   /** Streams the session's events to this socket at its pace, once per socket and session. */
   private async follow(client: Socket, sessionId: string, afterId?: number): Promise<void> {
-    const { subscriptions, backlog } = this.stateOf(client);
+    const { subscriptions, backlog, principal } = this.stateOf(client);
     if (subscriptions.has(sessionId)) {
       return;
     }
@@ -181,7 +239,7 @@ export class ChatGateway
     const subscription = new Subscription();
     subscriptions.set(sessionId, subscription);
     try {
-      const feed = await this.sessions.feed(sessionId, afterId);
+      const feed = await this.sessions.feed(principal, sessionId, afterId);
       let lastId = afterId ?? 0;
       const outbox = new EventOutbox<StreamEvent>(
         backlog,

@@ -5,6 +5,7 @@ export const ClientEvent = {
   LEAVE_CHAT: 'leave_chat',
   CANCEL: 'cancel',
   ELICITATION_RESPONSE: 'elicitation_response',
+  APPROVAL_RESPONSE: 'approval_response',
 } as const;
 
 export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];

@@ -2,7 +2,8 @@ import type { HttpAdapterHost } from '@nestjs/core';
 
 import { startRedis } from '../../test/helpers/redis-server';
 import type { RedisServer } from '../../test/helpers/redis-server';
-import { validateEnvironment } from '../config/environment-variables';
+import { LOCAL_PRINCIPAL } from '../auth/principal';
+import { validateEnvironment } from '../config/validate-environment';
 import { RedisService } from '../redis/redis.service';
 import { MemorySessionBus } from '../sessions/bus/memory-session-bus';
 import type { SessionsService } from '../sessions/sessions.service';
@@ -18,10 +19,11 @@ describe.each<[string]>([['memory'], ['redis']])(`${ConnectionsService.name} on 
   let prefix = 0;
 
   /** A node's ConnectionsService; nodes made in one test share a key prefix (and so their counters). */
-  const node = (test: number) => {
+  const node = (test: number, env: Record<string, string> = {}) => {
     const config = validateEnvironment({
       SSE_MAX_CONNECTIONS: '2',
       RATE_LIMIT_PER_MINUTE: '2',
+      ...env,
       ...(server ? { REDIS_URL: server.url, REDIS_KEY_PREFIX: `t${test}:` } : {}),
     });
     const redis = new RedisService(config);
@@ -60,14 +62,24 @@ describe.each<[string]>([['memory'], ['redis']])(`${ConnectionsService.name} on 
     const [a, b] = [node(test), node(test)];
     // Two nodes on one Redis share the budget; on memory each node counts its own.
     const other = backend === 'redis' ? b : a;
-    await a.consumeMessage('10.0.0.1');
-    await other.consumeMessage('10.0.0.1');
-    const third = other.consumeMessage('10.0.0.1');
+    await a.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1');
+    await other.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1');
+    const third = other.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1');
     await expect(third).rejects.toMatchObject({
       code: 'RATE_LIMITED',
       message: expect.stringMatching(/2 messages per minute .* retry in (60|59) s/),
     });
-    await expect(a.consumeMessage('10.0.0.2')).resolves.toBeUndefined();
+    // Single-user mode: the one principal has no bucket of its own, each address has.
+    await expect(a.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.2')).resolves.toBeUndefined();
+  });
+
+  it('should also rate-limit each principal across addresses when authentication is on', async () => {
+    const connections = node(++prefix, { AUTH_API_KEYS: 'alice:alice-key-0123456789,bob:bob-key-0123456789' });
+    const alice = { id: 'alice', admin: false };
+    await connections.consumeMessage(alice, '10.0.0.1');
+    await connections.consumeMessage(alice, '10.0.0.2');
+    await expect(connections.consumeMessage(alice, '10.0.0.3')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(connections.consumeMessage({ id: 'bob', admin: false }, '10.0.0.4')).resolves.toBeUndefined();
   });
 
   it('should take the address from the socket, not from X-Forwarded-For, when no proxy is trusted', () => {

@@ -6,9 +6,11 @@ import proxyaddr from 'proxy-addr';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
+import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { authConfigured } from '../config/validate-environment';
 import { RedisService } from '../redis/redis.service';
 import { SessionBus } from '../sessions/bus/session-bus';
 import type { NodeStats } from '../sessions/bus/session-bus';
@@ -17,9 +19,9 @@ import { SessionsService } from '../sessions/sessions.service';
 const RATE_WINDOW_S = 60;
 
 /**
- * Counts open connections, caps SSE streams, and rate-limits messages per client address: one
- * bucket for all of a client's sockets, streams and requests, whichever interface they use, and
- * with Redis whichever node they reach.
+ * Counts open connections, caps SSE streams, and rate-limits messages per client address and (with
+ * authentication) per principal: one bucket for all of a client's sockets, streams and requests,
+ * whichever interface they use, and with Redis whichever node they reach.
  */
 @Injectable()
 export class ConnectionsService {
@@ -27,6 +29,7 @@ export class ConnectionsService {
   private sockets = 0;
   private streams = 0;
   private readonly limiter?: RateLimiterAbstract;
+  private readonly perPrincipal: boolean;
 
   constructor(
     @InjectAppConfig() private readonly config: AppConfig,
@@ -35,6 +38,8 @@ export class ConnectionsService {
     private readonly bus: SessionBus,
     redis: RedisService,
   ) {
+    // Single-user mode has one principal: its bucket would only repeat the addresses'.
+    this.perPrincipal = authConfigured(config);
     if (config.RATE_LIMIT_PER_MINUTE > 0) {
       const options = { keyPrefix: 'messages', points: config.RATE_LIMIT_PER_MINUTE, duration: RATE_WINDOW_S };
       this.limiter =
@@ -87,17 +92,24 @@ export class ConnectionsService {
     };
   }
 
-  /** One message from a client address, over any interface; RATE_LIMITED past the limit. */
-  async consumeMessage(address: string): Promise<void> {
-    try {
-      await this.limiter?.consume(address);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) {
-        throw rejection;
-      }
+  /** One message from a principal at a client address, over any interface; RATE_LIMITED past either limit. */
+  async consumeMessage(principal: Principal, address: string): Promise<void> {
+    const limiter = this.limiter;
+    if (!limiter) {
+      return;
+    }
+    const buckets = [`address:${address}`, ...(this.perPrincipal ? [`principal:${principal.id}`] : [])];
+    const outcomes = await Promise.allSettled(buckets.map((bucket) => limiter.consume(bucket)));
+    const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    const unexpected = refusals.find((rejection) => !(rejection instanceof RateLimiterRes));
+    if (unexpected) {
+      throw unexpected;
+    }
+    if (refusals.length > 0) {
+      const wait = Math.max(...refusals.map((rejection) => (rejection as RateLimiterRes).msBeforeNext));
       throw new AppException(
         ErrorCode.RATE_LIMITED,
-        `Rate limit of ${this.config.RATE_LIMIT_PER_MINUTE} messages per minute per client (RATE_LIMIT_PER_MINUTE) reached; retry in ${Math.ceil(rejection.msBeforeNext / 1000)} s`,
+        `Rate limit of ${this.config.RATE_LIMIT_PER_MINUTE} messages per minute per client${this.perPrincipal ? ' and per principal' : ''} (RATE_LIMIT_PER_MINUTE) reached; retry in ${Math.ceil(wait / 1000)} s`,
       );
     }
   }

@@ -13,6 +13,8 @@ export class ConfiguredIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly corsOrigins: string[],
+    /** Largest message a client may send (socket.io's maxHttpBufferSize). */
+    private readonly maxMessageBytes: number,
   ) {
     super(app);
   }
@@ -21,6 +23,7 @@ export class ConfiguredIoAdapter extends IoAdapter {
     return super.createIOServer(port, {
       ...(options as ServerOptions),
       cors: { origin: this.corsOrigins, credentials: true },
+      maxHttpBufferSize: this.maxMessageBytes,
       allowRequest: (request, callback) => {
         const allowed = originAllowed(request, this.corsOrigins);
         callback(allowed ? null : `ORIGIN_NOT_ALLOWED: ${request.headers.origin} is not in CORS_ORIGINS`, allowed);

@@ -1,6 +1,9 @@
 /** Every error a client can see carries one of these codes, on every transport. */
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  AUTH_UNAVAILABLE = 'AUTH_UNAVAILABLE',
+  FORBIDDEN = 'FORBIDDEN',
   UNKNOWN_EVENT = 'UNKNOWN_EVENT',
   ORIGIN_NOT_ALLOWED = 'ORIGIN_NOT_ALLOWED',
   NOT_FOUND = 'NOT_FOUND',
@@ -52,6 +55,9 @@ export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION_FAILED:
       return 400;
+    case ErrorCode.UNAUTHORIZED:
+      return 401;
+    case ErrorCode.FORBIDDEN:
     case ErrorCode.ORIGIN_NOT_ALLOWED:
       return 403;
     case ErrorCode.UNKNOWN_EVENT:
@@ -77,6 +83,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.SERVER_SHUTDOWN:
     case ErrorCode.TURN_INTERRUPTED:
     case ErrorCode.STORE_UNAVAILABLE:
+    case ErrorCode.AUTH_UNAVAILABLE:
     case ErrorCode.LLM_NOT_CONFIGURED:
     case ErrorCode.MCP_PROCESS_LIMIT:
       return 503;
@@ -89,6 +96,9 @@ export function httpStatusOf(code: ErrorCode): number {
 
 /** Codes for Nest's own HTTP errors (unknown route, body parser), so every error body has the same shape. */
 export function codeOfHttpStatus(status: number): ErrorCode {
+  if (status === 401) {
+    return ErrorCode.UNAUTHORIZED;
+  }
   if (status === 404) {
     return ErrorCode.NOT_FOUND;
   }

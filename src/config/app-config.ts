@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 
-import { validateEnvironment } from './environment-variables';
-import type { ResolvedEnvironment } from './environment-variables';
+import { validateEnvironment } from './validate-environment';
+import type { ResolvedEnvironment } from './validate-environment';
 
 export type AppConfig = Readonly<ResolvedEnvironment>;
 

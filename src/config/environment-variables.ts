@@ -1,7 +1,8 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -18,8 +19,9 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT = 8080;
 
+  /** Loopback by default; another address needs authentication configured, or AUTH_DISABLED=true. */
   @IsString()
-  HOST = '0.0.0.0';
+  HOST = '127.0.0.1';
 
   /**
    * Express "trust proxy": behind a reverse proxy, set it (e.g. 1, loopback) so rate limits key on the
@@ -233,63 +235,79 @@ export class EnvironmentVariables {
   @Transform(toList)
   @IsString({ each: true })
   CORS_ORIGINS: string[] = ['http://localhost:3000', 'http://localhost:5173'];
-}
 
-const INTEGER_KEYS = new Set(
-  Object.entries(new EnvironmentVariables())
-    .filter(([, value]) => typeof value === 'number')
-    .map(([key]) => key),
-);
+  /** Largest JSON request body and socket.io message, in bytes. */
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  MAX_BODY_BYTES = 1024 * 1024;
 
-/** The settings once validated: SESSION_STORE and NODE_ID are decided by then. */
-export type ResolvedEnvironment = Omit<EnvironmentVariables, 'SESSION_STORE' | 'NODE_ID'> & {
-  SESSION_STORE: 'memory' | 'redis';
-  NODE_ID: string;
-};
+  /** API keys as comma-separated `principal:key` pairs (keys of 16 characters or more). */
+  @IsOptional()
+  @IsString()
+  AUTH_API_KEYS?: string;
 
-/** Validates raw environment strings; throws one error naming every bad variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): ResolvedEnvironment {
-  const plain: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined || value === '') {
-      continue;
-    }
-    plain[key] = INTEGER_KEYS.has(key) && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  }
-  const config = plainToInstance(EnvironmentVariables, plain, { exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
-  const lines = errors.map((error) => {
-    const given = shown(error.property, raw[error.property]);
-    return `${error.property}=${given}: ${Object.values(error.constraints ?? {}).join('; ')}`;
-  });
-  if (errors.length === 0) {
-    lines.push(...contradictions(config));
-  }
-  if (lines.length > 0) {
-    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
-  }
-  config.SESSION_STORE ??= config.REDIS_URL ? 'redis' : 'memory';
-  config.NODE_ID ??= `${hostname()
-    .replace(/[^\w.-]/g, '-')
-    .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  return config as ResolvedEnvironment;
-}
+  /** A file of `principal:key` lines (# starts a comment), instead of AUTH_API_KEYS. */
+  @IsOptional()
+  @IsString()
+  AUTH_API_KEYS_FILE?: string;
 
-/** A value as an error may echo it: keys hidden, and a URL's password masked. */
-function shown(property: string, value: string | undefined): string {
-  if (value !== undefined && /KEY|SECRET|TOKEN|PASSWORD/.test(property) && property !== 'REDIS_KEY_PREFIX') {
-    return '(hidden)';
-  }
-  return JSON.stringify(value?.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));
-}
+  /** Shared secret of HS256 JWTs (32 characters or more); the principal is the `sub` claim. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  AUTH_JWT_SECRET?: string;
 
-/** Settings that are each valid but disagree with one another. */
-function contradictions(config: EnvironmentVariables): string[] {
-  if (config.SESSION_STORE === 'memory' && config.REDIS_URL) {
-    return ['SESSION_STORE="memory" contradicts REDIS_URL: unset one (REDIS_URL alone selects the Redis store)'];
-  }
-  if (config.SESSION_STORE === 'redis' && !config.REDIS_URL) {
-    return ['SESSION_STORE="redis" needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)'];
-  }
-  return [];
+  /** JWKS of an OIDC provider (RS256/ES256 JWTs); needs AUTH_ISSUER and AUTH_AUDIENCE. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  AUTH_JWKS_URL?: string;
+
+  /** Required `iss` of JWTs. */
+  @IsOptional()
+  @IsString()
+  AUTH_ISSUER?: string;
+
+  /** Required `aud` of JWTs. */
+  @IsOptional()
+  @IsString()
+  AUTH_AUDIENCE?: string;
+
+  /** `claim=value` marking a JWT's subject as an administrator (dots reach nested claims; arrays may contain it). */
+  @IsOptional()
+  @Matches(/^[\w.:-]+=.+$/, { message: 'AUTH_ADMIN_CLAIM must be claim=value, e.g. role=admin' })
+  AUTH_ADMIN_CLAIM?: string;
+
+  /** Principals (API key names or JWT subjects) that are administrators. */
+  @Transform(toList)
+  @IsString({ each: true })
+  AUTH_ADMINS: string[] = [];
+
+  /** With no authentication configured, allows a HOST other than loopback (anyone who reaches it is the one user). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  AUTH_DISABLED = false;
+
+  /** Whether /health answers without credentials (its details are for administrators only). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  HEALTH_PUBLIC = true;
+
+  /** With authentication: live sessions one principal may have; one more is refused with TOO_MANY_SESSIONS. */
+  @IsInt()
+  @Min(1)
+  MAX_SESSIONS_PER_PRINCIPAL = 100;
+
+  /** Where each principal's private folder (${USER_DIR}) is made; it is kept across their sessions. */
+  @IsString()
+  USERS_DIR = './users';
+
+  /** Tool approval for servers whose MCP config does not set require_approval. */
+  @IsIn(['never', 'always', 'writes'])
+  MCP_APPROVAL_DEFAULT: 'never' | 'always' | 'writes' = 'never';
+
+  /** How long a tool call waits for the user's approval before it is declined as expired. */
+  @IsInt()
+  @Min(100)
+  APPROVAL_TIMEOUT_MS = 300_000;
 }

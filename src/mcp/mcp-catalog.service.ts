@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
+import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -15,31 +16,36 @@ export class McpCatalogService {
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  listResources(server: string, sessionId?: string, cursor?: string) {
-    return this.request(server, sessionId, 'resources', (client) =>
+  listResources(principal: Principal, server: string, sessionId?: string, cursor?: string) {
+    return this.request(principal, server, sessionId, 'resources', (client) =>
       client.listResources(cursor ? { cursor } : undefined),
     );
   }
 
-  listResourceTemplates(server: string, sessionId?: string, cursor?: string) {
-    return this.request(server, sessionId, 'resource templates', (client) =>
+  listResourceTemplates(principal: Principal, server: string, sessionId?: string, cursor?: string) {
+    return this.request(principal, server, sessionId, 'resource templates', (client) =>
       client.listResourceTemplates(cursor ? { cursor } : undefined),
     );
   }
 
-  readResource(server: string, uri: string, sessionId?: string) {
-    return this.request(server, sessionId, `resource ${uri}`, (client) => client.readResource({ uri }));
+  readResource(principal: Principal, server: string, uri: string, sessionId?: string) {
+    return this.request(principal, server, sessionId, `resource ${uri}`, (client) => client.readResource({ uri }));
   }
 
-  listPrompts(server: string, sessionId?: string, cursor?: string) {
-    return this.request(server, sessionId, 'prompts', (client) => client.listPrompts(cursor ? { cursor } : undefined));
+  listPrompts(principal: Principal, server: string, sessionId?: string, cursor?: string) {
+    return this.request(principal, server, sessionId, 'prompts', (client) =>
+      client.listPrompts(cursor ? { cursor } : undefined),
+    );
   }
 
-  getPrompt(server: string, name: string, args: Record<string, string>, sessionId?: string) {
-    return this.request(server, sessionId, `prompt ${name}`, (client) => client.getPrompt({ name, arguments: args }));
+  getPrompt(principal: Principal, server: string, name: string, args: Record<string, string>, sessionId?: string) {
+    return this.request(principal, server, sessionId, `prompt ${name}`, (client) =>
+      client.getPrompt({ name, arguments: args }),
+    );
   }
 
   private async request<T>(
+    principal: Principal,
     server: string,
     sessionId: string | undefined,
     what: string,
@@ -77,7 +83,8 @@ export class McpCatalogService {
       );
     }
     // In use for the whole read: the process cap does not close the session's client under it.
-    const clients = this.mcp.clientsOf(sessionId);
+    // Only in the caller's own session: another principal's gets the same answer as none at all.
+    const clients = this.mcp.clientsOf(sessionId, principal.id);
     return clients.use(() => read(() => clients.client(server).sdk(start)));
   }
 

@@ -22,6 +22,8 @@ export interface ServerStatusChange {
  */
 export interface McpClientHost {
   readonly sessionId: string;
+  /** The principal whose session it is (${USER_ID}). */
+  readonly userId: string;
   /** True while the session runs a turn: its servers are in use and are not closed to make room. */
   readonly inTurn: boolean;
   sample(server: string, params: CreateMessageRequest['params'], signal: AbortSignal): Promise<CreateMessageResult>;

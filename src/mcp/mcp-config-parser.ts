@@ -10,11 +10,23 @@ export const DEFAULT_POLICY: ServerPolicy = {
   timeoutMs: 60_000,
   maxTimeoutMs: 600_000,
   blockedTools: [],
+  approvalTools: [],
 };
-// Filled per session by the MCP layer, not from the environment.
-export const SESSION_PLACEHOLDERS = ['SESSION_ID', 'SESSION_DIR'];
+/** Filled in per session (and its principal) by the MCP layer, so a server started for one session serves only it. */
+export const SESSION_PLACEHOLDERS = ['SESSION_ID', 'SESSION_DIR', 'USER_ID', 'USER_DIR'];
 
-const COMMON_KEYS = ['type', 'disabled', 'scope', 'timeout_ms', 'max_timeout_ms', 'allowed_tools', 'blocked_tools'];
+const COMMON_KEYS = [
+  'type',
+  'disabled',
+  'scope',
+  'timeout_ms',
+  'max_timeout_ms',
+  'allowed_tools',
+  'blocked_tools',
+  'require_approval',
+  'approval_tools',
+];
+const APPROVAL_MODES = ['never', 'always', 'writes'];
 const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd']);
 const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers']);
 const TYPES: Record<string, McpServerConfig['transport']> = {
@@ -125,6 +137,9 @@ function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
   if (both) {
     fail(`tool "${both}" is in both "allowed_tools" and "blocked_tools"`);
   }
+  if (entry.require_approval !== undefined && !APPROVAL_MODES.includes(entry.require_approval as string)) {
+    fail(`"require_approval" must be "never", "always" or "writes", got ${JSON.stringify(entry.require_approval)}`);
+  }
   return {
     scope: (entry.scope as ServerPolicy['scope'] | undefined) ?? DEFAULT_POLICY.scope,
     disabled: (entry.disabled as boolean | undefined) ?? DEFAULT_POLICY.disabled,
@@ -132,6 +147,8 @@ function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
     maxTimeoutMs,
     allowedTools,
     blockedTools,
+    requireApproval: entry.require_approval as ServerPolicy['requireApproval'],
+    approvalTools: stringList(entry.approval_tools, 'approval_tools', fail) ?? DEFAULT_POLICY.approvalTools,
   };
 }
 
@@ -219,7 +236,9 @@ function parseServer(name: string, entry: unknown, context: ParseContext): McpSe
       policy.scope === 'shared' &&
       SESSION_PLACEHOLDERS.some((key) => JSON.stringify(server).includes(`\${${key}}`))
     ) {
-      fail('a "shared" server cannot use ${SESSION_ID} or ${SESSION_DIR}: one process serves every session');
+      fail(
+        'a "shared" server cannot use ${SESSION_ID}, ${SESSION_DIR}, ${USER_ID} or ${USER_DIR}: one process serves every session',
+      );
     }
     if (!policy.disabled) {
       assertRunnable(command, cwd, env, context, fail);

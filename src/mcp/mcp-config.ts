@@ -17,7 +17,14 @@ export interface ServerPolicy {
   /** When set, only these tools reach the model. */
   allowedTools?: string[];
   blockedTools: string[];
+  /** Which calls wait for the user's approval; unset: MCP_APPROVAL_DEFAULT. */
+  requireApproval?: ApprovalMode;
+  /** Tools that always wait for approval, whatever requireApproval says. */
+  approvalTools: string[];
 }
+
+/** never; always; writes: every tool not annotated readOnlyHint: true. */
+export type ApprovalMode = 'never' | 'always' | 'writes';
 
 export interface StdioServerConfig extends ServerPolicy {
   name: string;
@@ -43,14 +50,20 @@ const DEFAULT_CONFIG_PATH = './mcp.config.json';
 /** Resolves a package's bin script so the default servers run from node_modules with this Node. */
 const packageScript = (specifier: string): string => require.resolve(specifier);
 
-/** Filesystem rooted at the workspace, and a memory server whose graph lives in the session's folder. */
-export function defaultMcpServers(workspaceDir: string): McpServerConfig[] {
+/**
+ * Filesystem rooted at the workspace (single-user) or at each principal's own folder (with
+ * authentication), and a memory server keeping one graph per principal.
+ */
+export function defaultMcpServers(workspaceDir: string, perUser = false): McpServerConfig[] {
   return [
     {
       name: 'filesystem',
       transport: 'stdio',
       command: process.execPath,
-      args: [packageScript('@modelcontextprotocol/server-filesystem/dist/index.js'), resolve(workspaceDir)],
+      args: [
+        packageScript('@modelcontextprotocol/server-filesystem/dist/index.js'),
+        perUser ? '${USER_DIR}' : resolve(workspaceDir),
+      ],
       env: {},
       ...DEFAULT_POLICY,
     },
@@ -59,7 +72,7 @@ export function defaultMcpServers(workspaceDir: string): McpServerConfig[] {
       transport: 'stdio',
       command: process.execPath,
       args: [packageScript('@modelcontextprotocol/server-memory/dist/index.js')],
-      env: { MEMORY_FILE_PATH: '${SESSION_DIR}/memory.jsonl' },
+      env: { MEMORY_FILE_PATH: '${USER_DIR}/memory.jsonl' },
       ...DEFAULT_POLICY,
     },
   ];
@@ -73,10 +86,12 @@ export interface LoadedMcpConfig {
   workspaceDir: string;
 }
 
+/** `perUser`: authentication is on, so the bundled servers keep each principal's files and graph apart. */
 export function loadMcpConfig(
   configPath: string,
   workspaceDir: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  perUser = false,
 ): LoadedMcpConfig {
   const path = resolve(configPath);
   const workspace = resolve(workspaceDir);
@@ -86,7 +101,7 @@ export function loadMcpConfig(
     }
     // The filesystem server refuses to start on a folder that does not exist.
     mkdirSync(workspace, { recursive: true });
-    return { servers: defaultMcpServers(workspace), source: 'default', workspaceDir: workspace };
+    return { servers: defaultMcpServers(workspace, perUser), source: 'default', workspaceDir: workspace };
   }
   let json: unknown;
   try {

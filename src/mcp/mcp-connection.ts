@@ -65,6 +65,8 @@ export class McpConnection {
   private readonly logger: Logger;
   private closing = false;
   private gone = false;
+  /** What roots/list answers; a pre-started client gets its session's when a session takes it. */
+  private roots: Root[] = [];
   events: ConnectionEvents = DETACHED;
   tools: Tool[] = [];
 
@@ -111,7 +113,8 @@ export class McpConnection {
       closed();
       connection.closedBy();
     };
-    connection.handleServerRequests(roots);
+    connection.roots = roots;
+    connection.handleServerRequests();
     const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: start.signal };
     try {
       await client.connect(transport, options);
@@ -130,7 +133,18 @@ export class McpConnection {
     }
   }
 
-  private handleServerRequests(roots: Root[]): void {
+  /** Answers roots/list with these from now on, and tells the server when they changed. */
+  useRoots(roots: Root[]): void {
+    if (JSON.stringify(roots) === JSON.stringify(this.roots)) {
+      return;
+    }
+    this.roots = roots;
+    this.client
+      .sendRootsListChanged()
+      .catch((error: Error) => this.logger.debug(`roots/list_changed: ${error.message}`));
+  }
+
+  private handleServerRequests(): void {
     this.client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
       this.events.sample(request.params, extra.signal),
     );
@@ -138,7 +152,7 @@ export class McpConnection {
       // Only form mode is declared, and the SDK refuses the others before they get here.
       return this.events.elicit(request.params as ElicitRequestFormParams, extra.signal);
     });
-    this.client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+    this.client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: this.roots }));
     this.client.setNotificationHandler(LoggingMessageNotificationSchema, ({ params }) => {
       const data = typeof params.data === 'string' ? params.data : JSON.stringify(params.data);
       this.logger.debug(`${params.level}${params.logger ? ` ${params.logger}` : ''}: ${data}`);

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
 import { childProcesses, waitForExit } from '../../test/helpers/processes';
-import { validateEnvironment } from '../config/environment-variables';
+import { validateEnvironment } from '../config/validate-environment';
 import { ErrorCode } from '../common/errors';
 import { DEFAULT_POLICY } from './mcp-config';
 import type { McpServerConfig } from './mcp-config';

@@ -5,7 +5,7 @@ import { AppException, ErrorCode } from '../common/errors';
 import type { CallOptions, McpStartOptions } from './mcp-connection';
 import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
-import { visibleTools } from './mcp-tool';
+import { needsApproval, visibleTools } from './mcp-tool';
 import type { McpTool, ToolResult } from './mcp-tool';
 import type { SupervisedClient } from './supervised-client';
 
@@ -18,13 +18,28 @@ export interface StartFailure {
 /** How a session gets a client: its own for session-scoped servers, the shared one otherwise. */
 export type ClientSource = (config: McpServerConfig, host: McpClientHost) => SupervisedClient;
 
-function expand(value: string, sessionId: string, sessionDir: string): string {
-  return value.replaceAll('${SESSION_ID}', sessionId).replaceAll('${SESSION_DIR}', sessionDir);
+/** What a session's server configs are filled in with. */
+export interface SessionPlaces {
+  sessionId: string;
+  sessionDir: string;
+  userId: string;
+  userDir: string;
 }
 
-/** ${SESSION_ID} and ${SESSION_DIR} filled in, so stateful servers keep each session's state apart. */
-export function expandForSession(config: McpServerConfig, sessionId: string, sessionDir: string): McpServerConfig {
-  const fill = (value: string) => expand(value, sessionId, sessionDir);
+function expand(value: string, places: SessionPlaces): string {
+  return value
+    .replaceAll('${SESSION_ID}', places.sessionId)
+    .replaceAll('${SESSION_DIR}', places.sessionDir)
+    .replaceAll('${USER_ID}', places.userId)
+    .replaceAll('${USER_DIR}', places.userDir);
+}
+
+/**
+ * ${SESSION_ID}, ${SESSION_DIR}, ${USER_ID} and ${USER_DIR} filled in, so stateful servers keep each
+ * session's (or each principal's) state apart.
+ */
+export function expandForSession(config: McpServerConfig, places: SessionPlaces): McpServerConfig {
+  const fill = (value: string) => expand(value, places);
   const fillAll = (record: Record<string, string>) =>
     Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fill(value)]));
   if (config.transport !== 'stdio') {
@@ -53,7 +68,7 @@ interface IndexedTool {
 export class McpSessionClients {
   private readonly clients = new Map<string, SupervisedClient>();
   private readonly unsubscribes = new Map<string, () => void>();
-  private readonly sessionDir: string;
+  private readonly places: SessionPlaces;
   private toolIndex = new Map<string, IndexedTool>();
   private toolList: readonly McpTool[] = [];
   /** Set by any change of a client's state or tools: the index is rebuilt before the next turn. */
@@ -64,14 +79,20 @@ export class McpSessionClients {
   /** When a turn or a read last used the clients (epoch ms): the idlest session gives its place first. */
   lastUsedAt = Date.now();
 
-  /** `sessionsRoot`: the folder whose sub-folder per session is ${SESSION_DIR}. */
+  /** `sessionsRoot`: the folder whose sub-folder per session is ${SESSION_DIR}; `userDir`: the owner's ${USER_DIR}. */
   constructor(
     readonly host: McpClientHost,
     private readonly servers: readonly McpServerConfig[],
     private readonly source: ClientSource,
     sessionsRoot: string,
+    userDir: string,
   ) {
-    this.sessionDir = join(sessionsRoot, host.sessionId);
+    this.places = {
+      sessionId: host.sessionId,
+      sessionDir: join(sessionsRoot, host.sessionId),
+      userId: host.userId,
+      userDir,
+    };
   }
 
   get sessionId(): string {
@@ -121,8 +142,13 @@ export class McpSessionClients {
     if (this.closed) {
       throw new Error(`MCP clients of session ${this.sessionId} are closed`);
     }
-    if (this.servers.some((server) => JSON.stringify(server).includes('${SESSION_DIR}'))) {
-      await mkdir(this.sessionDir, { recursive: true });
+    const configs = JSON.stringify(this.servers);
+    if (configs.includes('${SESSION_DIR}')) {
+      await mkdir(this.places.sessionDir, { recursive: true });
+    }
+    if (configs.includes('${USER_DIR}')) {
+      // Private to the server's OS account; other principals reach it only if a config names it.
+      await mkdir(this.places.userDir, { recursive: true, mode: 0o700 });
     }
     const outcomes = await Promise.all(
       this.servers.map(async (server): Promise<StartFailure | undefined> => {
@@ -165,6 +191,11 @@ export class McpSessionClients {
     return this.toolList;
   }
 
+  /** Whether a call of this tool waits for the user's approval first. */
+  needsApproval(name: string): boolean {
+    return this.toolIndex.get(name)?.tool.needs_approval === true;
+  }
+
   /** Calls a tool; every failure becomes an error result the model can observe. */
   async call(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     this.tools();
@@ -198,7 +229,7 @@ export class McpSessionClients {
     this.clients.clear();
     this.toolIndex.clear();
     await Promise.all(own.map((client) => client.close()));
-    await rm(this.sessionDir, { recursive: true, force: true });
+    await rm(this.places.sessionDir, { recursive: true, force: true });
   }
 
   private ownClients(): SupervisedClient[] {
@@ -208,7 +239,7 @@ export class McpSessionClients {
   private clientOf(server: McpServerConfig): SupervisedClient {
     let client = this.clients.get(server.name);
     if (!client) {
-      client = this.source(expandForSession(server, this.sessionId, this.sessionDir), this.host);
+      client = this.source(expandForSession(server, this.places), this.host);
       this.clients.set(server.name, client);
       this.stale = true;
       this.unsubscribes.set(
@@ -248,6 +279,7 @@ export class McpSessionClients {
           tool: tool.name,
           description: tool.description ?? '',
           input_schema: tool.inputSchema as Record<string, unknown>,
+          needs_approval: needsApproval(client.config, tool),
         };
         return [name, { client, tool: entry }];
       }),

@@ -11,6 +11,8 @@ export interface McpTool {
   tool: string;
   description: string;
   input_schema: Record<string, unknown>;
+  /** The user must approve each call (the server's require_approval and approval_tools, and the tool's annotations). */
+  needs_approval: boolean;
 }
 
 export interface ToolResult {
@@ -48,6 +50,22 @@ export function toToolResult(result: CallToolResult): ToolResult {
         ? JSON.stringify(result.structuredContent)
         : '';
   return { content: text, is_error: result.isError === true };
+}
+
+/** Whether a call of the tool waits for the user: named in approval_tools, or by the server's mode. */
+export function needsApproval(policy: ServerPolicy, tool: Tool): boolean {
+  if (policy.approvalTools.includes(tool.name)) {
+    return true;
+  }
+  const mode = policy.requireApproval ?? 'never';
+  switch (mode) {
+    case 'always':
+      return true;
+    case 'writes':
+      return tool.annotations?.readOnlyHint !== true;
+    case 'never':
+      return false;
+  }
 }
 
 /** The server's tools minus what allowed_tools / blocked_tools keep from the model. */

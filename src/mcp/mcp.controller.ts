@@ -1,6 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../common/page';
 import { CatalogQueryDto, GetPromptDto, McpResultDto, ReadResourceQueryDto } from './dto/catalog.dto';
@@ -11,6 +20,8 @@ import { McpService } from './mcp.service';
 const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 @ApiTags('mcp')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'No valid credential (with authentication on)' })
 @Controller('api/v3/mcp')
 export class McpController {
   constructor(
@@ -37,36 +48,53 @@ export class McpController {
   @Get('servers/:server/resources')
   @ApiOperation({ summary: "A page of the server's resources (MCP resources/list)" })
   @ApiOkResponse({ type: McpResultDto })
-  resources(@Param('server') server: string, @Query() query: CatalogQueryDto) {
-    return this.catalog.listResources(server, query.session_id, query.cursor);
+  resources(
+    @CurrentPrincipal() principal: Principal,
+    @Param('server') server: string,
+    @Query() query: CatalogQueryDto,
+  ) {
+    return this.catalog.listResources(principal, server, query.session_id, query.cursor);
   }
 
   @Get('servers/:server/resource-templates')
   @ApiOperation({ summary: "A page of the server's resource templates (MCP resources/templates/list)" })
   @ApiOkResponse({ type: McpResultDto })
-  resourceTemplates(@Param('server') server: string, @Query() query: CatalogQueryDto) {
-    return this.catalog.listResourceTemplates(server, query.session_id, query.cursor);
+  resourceTemplates(
+    @CurrentPrincipal() principal: Principal,
+    @Param('server') server: string,
+    @Query() query: CatalogQueryDto,
+  ) {
+    return this.catalog.listResourceTemplates(principal, server, query.session_id, query.cursor);
   }
 
   @Get('servers/:server/resources/read')
   @ApiOperation({ summary: 'The contents of one resource (MCP resources/read)' })
   @ApiOkResponse({ type: McpResultDto })
-  readResource(@Param('server') server: string, @Query() query: ReadResourceQueryDto) {
-    return this.catalog.readResource(server, query.uri, query.session_id);
+  readResource(
+    @CurrentPrincipal() principal: Principal,
+    @Param('server') server: string,
+    @Query() query: ReadResourceQueryDto,
+  ) {
+    return this.catalog.readResource(principal, server, query.uri, query.session_id);
   }
 
   @Get('servers/:server/prompts')
   @ApiOperation({ summary: "A page of the server's prompts (MCP prompts/list)" })
   @ApiOkResponse({ type: McpResultDto })
-  prompts(@Param('server') server: string, @Query() query: CatalogQueryDto) {
-    return this.catalog.listPrompts(server, query.session_id, query.cursor);
+  prompts(@CurrentPrincipal() principal: Principal, @Param('server') server: string, @Query() query: CatalogQueryDto) {
+    return this.catalog.listPrompts(principal, server, query.session_id, query.cursor);
   }
 
   @Post('servers/:server/prompts/:prompt/get')
   @HttpCode(200)
   @ApiOperation({ summary: 'One prompt filled with its arguments (MCP prompts/get)' })
   @ApiOkResponse({ type: McpResultDto })
-  prompt(@Param('server') server: string, @Param('prompt') prompt: string, @Body() body: GetPromptDto) {
-    return this.catalog.getPrompt(server, prompt, body.arguments ?? {}, body.session_id);
+  prompt(
+    @CurrentPrincipal() principal: Principal,
+    @Param('server') server: string,
+    @Param('prompt') prompt: string,
+    @Body() body: GetPromptDto,
+  ) {
+    return this.catalog.getPrompt(principal, server, prompt, body.arguments ?? {}, body.session_id);
   }
 }

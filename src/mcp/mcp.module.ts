@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { authConfigured } from '../config/validate-environment';
 import { loadMcpConfig } from './mcp-config';
 import { McpCatalogService } from './mcp-catalog.service';
 import { McpController } from './mcp.controller';
@@ -14,7 +15,8 @@ import { MCP_CONFIG, McpService } from './mcp.service';
     {
       provide: MCP_CONFIG,
       // Read once at start-up: a bad file stops the app with a message naming the server and field.
-      useFactory: (config: AppConfig) => loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR),
+      useFactory: (config: AppConfig) =>
+        loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR, process.env, authConfigured(config)),
       inject: [APP_CONFIG],
     },
     McpService,

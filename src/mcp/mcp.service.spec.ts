@@ -2,7 +2,7 @@ import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
 import { childProcesses } from '../../test/helpers/processes';
 import { ErrorCode } from '../common/errors';
-import { validateEnvironment } from '../config/environment-variables';
+import { validateEnvironment } from '../config/validate-environment';
 import { DEFAULT_POLICY } from './mcp-config';
 import type { McpServerConfig } from './mcp-config';
 import { McpService } from './mcp.service';

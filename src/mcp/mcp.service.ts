@@ -2,14 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Root } from '@modelcontextprotocol/sdk/types.js';
 import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { authConfigured } from '../config/validate-environment';
 import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { LoadedMcpConfig, McpServerConfig } from './mcp-config';
 import { ProcessBudget } from './mcp-process-budget';
@@ -58,28 +60,46 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger(McpService.name);
   private readonly entries: Map<string, ServerEntry>;
   private readonly sessions = new Map<string, McpSessionClients>();
+  /** Idle sessions' servers being closed for a place under MCP_MAX_PROCESSES. */
+  private readonly suspensions = new Set<Promise<void>>();
   private readonly shared = new Map<string, SupervisedClient>();
+  /** Every configured server, its approval mode resolved; `enabled` leaves out the disabled ones. */
+  private readonly servers: McpServerConfig[];
   private readonly enabled: McpServerConfig[];
   private readonly budget: ProcessBudget;
   private readonly pool: PrewarmPool;
+  /** The workspace: the roots of shared servers, and of every session in single-user mode. */
   private readonly roots: Root[];
+  /** With authentication, each session's servers see only their owner's folder as roots. */
+  private readonly perUser: boolean;
   /** Where each session's ${SESSION_DIR} is made; this instance's own, removed at shutdown. */
   readonly sessionsRoot = join(tmpdir(), `mcp-host-${process.pid}-${randomBytes(4).toString('hex')}`);
+  /** Where each principal's ${USER_DIR} is made; kept, so their servers find their state in later sessions. */
+  readonly usersRoot: string;
 
   constructor(
     @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
     @InjectAppConfig() private readonly app: AppConfig,
   ) {
-    this.enabled = config.servers.filter((server) => !server.disabled);
+    // Servers that do not say how their calls are approved follow MCP_APPROVAL_DEFAULT.
+    this.servers = config.servers.map((server) => ({
+      ...server,
+      requireApproval: server.requireApproval ?? app.MCP_APPROVAL_DEFAULT,
+    }));
+    this.enabled = this.servers.filter((server) => !server.disabled);
     this.entries = new Map(
-      config.servers.map((server) => [
+      this.servers.map((server) => [
         server.name,
         { state: server.disabled ? 'disabled' : 'idle', tools: [], clients: new Set() },
       ]),
     );
     this.roots = [{ uri: pathToFileURL(config.workspaceDir).href, name: 'workspace' }];
+    this.perUser = authConfigured(app);
+    this.usersRoot = resolve(app.USERS_DIR);
     this.budget = new ProcessBudget(app.MCP_MAX_PROCESSES);
-    this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, this.roots, app.MCP_START_TIMEOUT_MS);
+    // A pre-started client gets its roots when a session takes it; until then, with users kept apart, none.
+    const poolRoots = this.perUser ? [] : this.roots;
+    this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, poolRoots, app.MCP_START_TIMEOUT_MS);
     this.budget.reclaim = () => this.reclaim();
     this.logger.log(
       `MCP servers from ${config.source}: ${config.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ') || 'none'}`,
@@ -97,22 +117,32 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       this.enabled,
       (config, owner) => this.clientFor(config, owner),
       this.sessionsRoot,
+      this.userDir(host.userId),
     );
     this.sessions.set(host.sessionId, clients);
     return clients;
   }
 
-  /** The session's clients, for REST reads; SESSION_NOT_FOUND once the session has ended. */
-  clientsOf(sessionId: string): McpSessionClients {
+  /**
+   * The session's clients, for REST reads by its owner; SESSION_NOT_FOUND once the session has
+   * ended, when this node does not hold it, or when `userId` does not own it.
+   */
+  clientsOf(sessionId: string, userId: string): McpSessionClients {
     const clients = this.sessions.get(sessionId);
-    if (!clients) {
+    if (clients?.host.userId !== userId) {
       throw sessionNotFound(sessionId);
     }
     return clients;
   }
 
+  /** The principal's private folder: its id when that is a plain name, else a digest (no path tricks). */
+  userDir(userId: string): string {
+    const plain = /^[\w-][\w.@-]{0,63}$/.test(userId);
+    return join(this.usersRoot, plain ? userId : `=${createHash('sha256').update(userId).digest('hex').slice(0, 32)}`);
+  }
+
   serverConfig(name: string): McpServerConfig {
-    const server = this.config.servers.find((candidate) => candidate.name === name);
+    const server = this.servers.find((candidate) => candidate.name === name);
     if (!server) {
       throw new AppException(ErrorCode.NOT_FOUND, `No MCP server named "${name}" is configured`);
     }
@@ -136,7 +166,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   statuses(): ServerStatus[] {
-    return this.config.servers.map((server) => {
+    return this.servers.map((server) => {
       const entry = this.entryOf(server.name);
       return {
         name: server.name,
@@ -181,12 +211,23 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       }
     }
     if (!idlest) {
-      return false;
+      // Two starts at once both reclaim: the second waits for the places the first is freeing.
+      if (this.suspensions.size === 0) {
+        return false;
+      }
+      await Promise.race(this.suspensions);
+      return true;
     }
     this.logger.log(
       `Closing the MCP servers of idle session ${idlest.sessionId} to make room (MCP_MAX_PROCESSES=${this.budget.max}); its next turn starts them again`,
     );
-    await idlest.suspend();
+    const suspension = idlest.suspend();
+    this.suspensions.add(suspension);
+    try {
+      await suspension;
+    } finally {
+      this.suspensions.delete(suspension);
+    }
     return true;
   }
 
@@ -200,13 +241,17 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       return client;
     }
     const label = owner ? `session ${owner.sessionId}` : 'no session';
-    return this.track(new SupervisedClient(config, this.supervisorOptions(label), owner));
+    const roots =
+      owner && this.perUser
+        ? [{ uri: pathToFileURL(this.userDir(owner.userId)).href, name: 'your folder' }]
+        : this.roots;
+    return this.track(new SupervisedClient(config, this.supervisorOptions(label, roots), owner));
   }
 
-  private supervisorOptions(label: string): SupervisorOptions {
+  private supervisorOptions(label: string, roots = this.roots): SupervisorOptions {
     return {
       label,
-      roots: this.roots,
+      roots,
       budget: this.budget,
       pool: this.pool,
       startTimeoutMs: this.app.MCP_START_TIMEOUT_MS,

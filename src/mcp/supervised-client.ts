@@ -216,6 +216,8 @@ export class SupervisedClient {
   private async open(): Promise<McpConnection> {
     const pooled = this.options.pool?.take(this.config);
     if (pooled) {
+      // Started before any session (with no roots when users are kept apart): now it serves this one.
+      pooled.useRoots(this.options.roots);
       return pooled;
     }
     const slot =

@@ -1,12 +1,12 @@
 import type { CallOptions } from '../mcp/mcp-connection';
 import type { McpTool, ToolResult } from '../mcp/mcp-tool';
-import type { EventDataMap, TokenUsage } from '../sessions/events';
+import type { EventDataMap, TokenUsage, ToolChoice } from '../sessions/events';
 import type { ChatMessage } from '../sessions/store/session-record';
 
 /** The events a turn streams; the session service adds ids, session and turn. */
 export type TurnEventType = Exclude<
   keyof EventDataMap,
-  'session_start' | 'session_end' | 'status' | 'mcp_status' | 'sampling' | 'elicitation'
+  'session_start' | 'session_end' | 'status' | 'mcp_status' | 'sampling' | 'elicitation' | 'approval'
 >;
 
 export type TurnEmitter = <K extends TurnEventType>(type: K, data: EventDataMap[K]) => void;
@@ -17,7 +17,8 @@ export interface AgentTurn {
   history: readonly ChatMessage[];
   message: string;
   tools: readonly McpTool[];
-  callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult>;
+  /** Runs one call the model chose; the session may first ask its user to approve it. */
+  callTool(choice: ToolChoice, options: CallOptions): Promise<ToolResult>;
   signal: AbortSignal;
   emit: TurnEmitter;
 }

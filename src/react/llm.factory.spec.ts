@@ -1,4 +1,4 @@
-import { validateEnvironment } from '../config/environment-variables';
+import { validateEnvironment } from '../config/validate-environment';
 import { createChatModel } from './llm.factory';
 
 describe(createChatModel.name, () => {

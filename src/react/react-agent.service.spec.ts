@@ -1,6 +1,7 @@
 import { ScriptedLlm } from '../../test/fixtures/scripted-llm';
-import { validateEnvironment } from '../config/environment-variables';
+import { validateEnvironment } from '../config/validate-environment';
 import type { McpTool, ToolResult } from '../mcp/mcp-tool';
+import type { ToolChoice } from '../sessions/events';
 import type { AgentTurn, TurnEventType } from './agent-turn';
 import { createChatModel } from './llm.factory';
 import { ReactAgentService } from './react-agent.service';
@@ -11,6 +12,7 @@ const echoTool: McpTool = {
   tool: 'echo',
   description: 'Echoes',
   input_schema: { type: 'object', properties: { message: { type: 'string' } } },
+  needs_approval: false,
 };
 
 describe(ReactAgentService.name, () => {
@@ -52,8 +54,8 @@ describe(ReactAgentService.name, () => {
 
   const turn = (
     message: string,
-    callTool = async (_n: string, args: Record<string, unknown>): Promise<ToolResult> => ({
-      content: `Echo: ${String(args.message)}`,
+    callTool = async (choice: ToolChoice): Promise<ToolResult> => ({
+      content: `Echo: ${String(choice.arguments.message)}`,
       is_error: false,
     }),
     signal = new AbortController().signal,

@@ -219,7 +219,7 @@ export class ReactAgentService {
             content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`,
             is_error: true,
           }
-        : await turn.callTool(choice.tool, choice.arguments, {
+        : await turn.callTool(choice, {
             signal: turn.signal,
             onProgress: ({ progress, total, message }) =>
               turn.emit('tool_call', {

@@ -4,7 +4,7 @@
  * cluster-wide indexes are separate keys, updated beside (not inside) those scripts.
  */
 export interface RedisKeys {
-  /** HASH created_at, last_active_at, turns, status, running (the turn under way, JSON). */
+  /** HASH owner, created_at, last_active_at, turns, status, title, running_id, running (the turn under way, JSON). */
   session(id: string): string;
   /** LIST of the history, one JSON message per entry, appended only. */
   messages(id: string): string;
@@ -22,6 +22,8 @@ export interface RedisKeys {
   eventsChannel(id: string): string;
   /** ZSET session id by created_at: listing and the cluster-wide count. */
   sessionsByCreation(): string;
+  /** ZSET session id by created_at, of one owner: their listing and their count. */
+  sessionsOf(owner: string): string;
   /** ZSET session id by last activity: the idle sweep. */
   sessionsByActivity(): string;
   /** ZSET session id by lease deadline: where nodes look for sessions whose holder died. */
@@ -48,6 +50,8 @@ export function redisKeys(prefix: string): RedisKeys {
     eventHead: (id) => tagged(id, 'event-head'),
     eventsChannel: (id) => tagged(id, 'live'),
     sessionsByCreation: () => `${prefix}sessions:by-creation`,
+    // The owner comes last, so any principal id (colons included) names its own key.
+    sessionsOf: (owner) => `${prefix}sessions:by-owner:${owner}`,
     sessionsByActivity: () => `${prefix}sessions:by-activity`,
     leaseDeadlines: () => `${prefix}sessions:lease-deadlines`,
     nodes: () => `${prefix}nodes`,

@@ -141,6 +141,26 @@ export class ElicitationData {
   content?: Record<string, unknown>;
 }
 
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+export class ApprovalData {
+  @ApiProperty({ description: 'Answer with approval_response (socket.io) or POST .../approvals/{id}' })
+  approval_id!: string;
+  @ApiProperty({ description: 'The tool call waiting for it (as in tool_call)' }) call_id!: string;
+  @ApiProperty() server!: string;
+  @ApiProperty() tool!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) arguments!: Record<string, unknown>;
+  @ApiProperty({
+    enum: ['pending', 'approved', 'denied', 'expired'],
+    description:
+      'pending asks the user; expired: unanswered after APPROVAL_TIMEOUT_MS, or the turn was cancelled. ' +
+      'A denied or expired call reaches the model as an error result, and the turn goes on.',
+  })
+  status!: ApprovalStatus;
+  @ApiProperty({ description: 'When a pending approval expires unanswered (ISO 8601)' }) expires_at!: string;
+  @ApiPropertyOptional({ description: "The user's reason, when they gave one" }) reason?: string;
+}
+
 export type SessionEndReason = 'deleted' | 'expired' | 'shutdown';
 
 export class SessionEndData {
@@ -166,6 +186,7 @@ export interface EventDataMap {
   mcp_status: McpStatusData;
   sampling: SamplingData;
   elicitation: ElicitationData;
+  approval: ApprovalData;
 }
 
 export type EventType = keyof EventDataMap;
@@ -201,6 +222,7 @@ export const EVENT_DATA_CLASSES: Record<EventType, new () => object> = {
   mcp_status: McpStatusData,
   sampling: SamplingData,
   elicitation: ElicitationData,
+  approval: ApprovalData,
 };
 
 /** The envelope, for Swagger. */

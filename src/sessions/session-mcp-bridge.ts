@@ -47,6 +47,7 @@ export class SessionMcpBridge {
   hostFor(runtime: SessionRuntime): McpClientHost {
     return {
       sessionId: runtime.id,
+      userId: runtime.owner,
       get inTurn() {
         return runtime.running !== undefined;
       },

@@ -16,6 +16,15 @@ export interface RunningTurn {
   samplings: number;
 }
 
+export interface ApprovalAnswer {
+  approved: boolean;
+  reason?: string;
+}
+
+export interface PendingApproval {
+  settle(answer: ApprovalAnswer): void;
+}
+
 export interface PendingElicitation {
   schema: Record<string, unknown>;
   settle(result: ElicitResult): void;
@@ -35,11 +44,15 @@ export class SessionRuntime {
   /** A turn the store started already (the message found the session idle), for the loop to run first. */
   started?: StartedTurn;
   readonly elicitations = new Map<string, PendingElicitation>();
+  /** Tool calls of the running turn waiting for the user's approval, by approval id. */
+  readonly approvals = new Map<string, PendingApproval>();
   /** Set once the session ended or left this node: nothing more is published from here. */
   ended = false;
 
   constructor(
     readonly id: string,
+    /** The principal that owns the session: its MCP servers run with its ${USER_ID} and ${USER_DIR}. */
+    readonly owner: string,
     /** Last status published, so an unchanged one is not published again. */
     public status: SessionStatus,
   ) {}

@@ -16,6 +16,7 @@ import { SessionRuntime } from './session-runtime';
 import type { StartedTurn } from './session-runtime';
 import { SessionStore } from './store/session-store';
 import type { Sender } from './store/session-store';
+import { ToolApprovals } from './tool-approvals';
 import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 
 // Sessions looked at per pass for a lapsed lease.
@@ -40,6 +41,7 @@ export class SessionWorker {
     private readonly turns: TurnRunner,
     private readonly mcp: McpService,
     private readonly bridge: SessionMcpBridge,
+    private readonly approvals: ToolApprovals,
     private readonly bus: SessionBus,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
@@ -104,6 +106,12 @@ export class SessionWorker {
           throw new AppException(ErrorCode.NOT_FOUND, `Elicitation ${signal.elicitation_id} is not pending`);
         }
         this.bridge.answer(runtime, signal.elicitation_id, signal.answer);
+        return undefined;
+      case 'approval':
+        if (!runtime) {
+          throw new AppException(ErrorCode.NOT_FOUND, `Approval ${signal.approval_id} is not pending`);
+        }
+        this.approvals.answer(runtime, signal.approval_id, signal.answer);
         return undefined;
     }
   }
@@ -207,7 +215,7 @@ export class SessionWorker {
     }
     let runtime = this.runtimes.get(sessionId);
     if (!runtime) {
-      runtime = new SessionRuntime(sessionId, claim.status);
+      runtime = new SessionRuntime(sessionId, claim.owner, claim.status);
       // No process starts here: the clients start on the session's first turn on this node.
       runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
       this.runtimes.set(sessionId, runtime);

@@ -1,20 +1,26 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
-import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../common/page';
+import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT } from '../common/page';
 import { ParseIdPipe } from '../common/validation';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ApprovalAnswerDto, ApprovalAnsweredDto } from './dto/approval.dto';
 import { ElicitationAnswerDto, ElicitationAnsweredDto } from './dto/elicitation.dto';
 import {
   CancelledDto,
@@ -23,6 +29,7 @@ import {
   SessionDetailDto,
   SessionDto,
   SessionListDto,
+  SessionListQueryDto,
   SessionStatsDto,
 } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
@@ -35,6 +42,8 @@ const isSessionKey = (value: unknown): value is SessionKey =>
   typeof (value as SessionKey).id === 'string';
 
 @ApiTags('sessions')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'No valid credential (with authentication on)' })
 @Controller()
 export class SessionsController {
   constructor(
@@ -46,18 +55,19 @@ export class SessionsController {
   @ApiOperation({ summary: 'Create a session' })
   @ApiCreatedResponse({ type: SessionDto })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'MAX_SESSIONS sessions are live' })
-  async create(): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.create());
+  async create(@CurrentPrincipal() principal: Principal): Promise<SessionDto> {
+    return SessionDto.from(await this.sessions.create(principal));
   }
 
   @Get('api/v3/sessions')
-  @ApiOperation({ summary: 'A page of live sessions, newest first' })
+  @ApiOperation({ summary: "A page of the caller's live sessions (an administrator's, with all=true, of everyone's)" })
   @ApiOkResponse({ type: SessionListDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
-  async list(@Query() query: PageQueryDto): Promise<SessionListDto> {
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'all=true from a caller who is not an administrator' })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: SessionListQueryDto): Promise<SessionListDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSessionKey);
     const [page, stats] = await Promise.all([
-      this.sessions.list(query.limit ?? PAGE_DEFAULT_LIMIT, after),
+      this.sessions.list(principal, query.limit ?? PAGE_DEFAULT_LIMIT, after, query.all),
       this.sessions.stats(),
     ]);
     return {
@@ -72,9 +82,9 @@ export class SessionsController {
   @ApiOperation({ summary: 'A session with its latest messages (older ones: GET …/messages?before=)' })
   @ApiOkResponse({ type: SessionDetailDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async get(@Param('id', ParseIdPipe) id: string): Promise<SessionDetailDto> {
-    const snapshot = await this.sessions.get(id);
-    return SessionDetailDto.detail(snapshot, await this.sessions.history(id, PAGE_DEFAULT_LIMIT));
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<SessionDetailDto> {
+    const snapshot = await this.sessions.get(principal, id);
+    return SessionDetailDto.detail(snapshot, await this.sessions.history(principal, id, PAGE_DEFAULT_LIMIT));
   }
 
   @Get('api/v3/sessions/:id/messages')
@@ -82,8 +92,12 @@ export class SessionsController {
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async messages(@Param('id', ParseIdPipe) id: string, @Query() query: MessagesQueryDto): Promise<MessagePageDto> {
-    const page = await this.sessions.history(id, query.limit ?? PAGE_DEFAULT_LIMIT, query.before);
+  async messages(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: MessagesQueryDto,
+  ): Promise<MessagePageDto> {
+    const page = await this.sessions.history(principal, id, query.limit ?? PAGE_DEFAULT_LIMIT, query.before);
     return { messages: page.messages, next_before: page.next_before };
   }
 
@@ -92,8 +106,8 @@ export class SessionsController {
   @ApiOperation({ summary: 'End a session: its clients get session_end and its MCP servers stop' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    await this.sessions.delete(id);
+  async delete(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.sessions.delete(principal, id);
   }
 
   @Post('api/v3/sessions/:id/cancel')
@@ -103,8 +117,8 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: CancelledDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async cancel(@Param('id', ParseIdPipe) id: string): Promise<CancelledDto> {
-    return { session_id: id, cancelled: await this.sessions.cancel(id) };
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<CancelledDto> {
+    return { session_id: id, cancelled: await this.sessions.cancel(principal, id) };
   }
 
   @Post('api/v3/sessions/:id/elicitations/:elicitationId')
@@ -114,12 +128,29 @@ export class SessionsController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'content does not match requested_schema' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown session, or the elicitation is not pending' })
   async answerElicitation(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,
     @Param('elicitationId', ParseIdPipe) elicitationId: string,
     @Body() body: ElicitationAnswerDto,
   ): Promise<ElicitationAnsweredDto> {
-    await this.sessions.answerElicitation(id, elicitationId, body);
+    await this.sessions.answerElicitation(principal, id, elicitationId, body);
     return { session_id: id, elicitation_id: elicitationId, action: body.action };
+  }
+
+  @Post('api/v3/sessions/:id/approvals/:approvalId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve or deny a tool call (an `approval` event with status pending); owner only' })
+  @ApiOkResponse({ type: ApprovalAnsweredDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown session, or the approval is not pending' })
+  async answerApproval(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('approvalId', ParseIdPipe) approvalId: string,
+    @Body() body: ApprovalAnswerDto,
+  ): Promise<ApprovalAnsweredDto> {
+    await this.sessions.answerApproval(principal, id, approvalId, body);
+    return { session_id: id, approval_id: approvalId, approved: body.approved };
   }
 
   @Get('sessions')

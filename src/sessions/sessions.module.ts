@@ -11,6 +11,7 @@ import { SessionWorker } from './session-worker.service';
 import { SessionBus } from './bus/session-bus';
 import { SessionStore } from './store/session-store';
 import { sessionStoreProviders } from './store/session-store.providers';
+import { ToolApprovals } from './tool-approvals';
 import { TurnRunner } from './turn-runner.service';
 
 @Module({
@@ -20,6 +21,7 @@ import { TurnRunner } from './turn-runner.service';
     ...sessionStoreProviders,
     SessionEventPublisher,
     SessionMcpBridge,
+    ToolApprovals,
     TurnRunner,
     SessionWorker,
     SessionsService,

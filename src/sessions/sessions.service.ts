@@ -3,16 +3,21 @@ import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 
+import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { authConfigured } from '../config/validate-environment';
 import { NodeUnreachable, SessionBus } from './bus/session-bus';
 import type { SessionSignal } from './bus/session-bus';
 import { SessionEventLog } from './event-log/session-event-log';
 import { SessionStatus } from './events';
 import type { StreamEvent } from './events';
+import { mayAccess } from './session-access';
+import type { SessionAccess } from './session-access';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { ElicitationAnswer } from './session-mcp-bridge';
+import type { ApprovalAnswer } from './session-runtime';
 import { SessionWorker } from './session-worker.service';
 import { SessionStore } from './store/session-store';
 import type { MessagePage, SessionKey } from './store/session-store';
@@ -34,6 +39,8 @@ const SWEEP_BATCH = 500;
 /**
  * The sessions API every transport uses, whichever node holds the session: lifecycle, messages,
  * and the event stream, so socket.io and SSE clients see the same events in the same order.
+ * Ownership is enforced here, so no transport can forget it: a session the caller may not reach
+ * gives the same SESSION_NOT_FOUND as one that does not exist.
  */
 @Injectable()
 export class SessionsService implements BeforeApplicationShutdown {
@@ -52,10 +59,11 @@ export class SessionsService implements BeforeApplicationShutdown {
     return this.config.NODE_ID;
   }
 
-  async create(): Promise<SessionRecord> {
+  async create(principal: Principal): Promise<SessionRecord> {
     const now = Date.now();
     const record: SessionRecord = {
       id: randomUUID(),
+      owner: principal.id,
       created_at: now,
       last_active_at: now,
       turns: 0,
@@ -63,10 +71,15 @@ export class SessionsService implements BeforeApplicationShutdown {
       queued: 0,
       message_count: 0,
     };
-    if (!(await this.store.create(record, this.config.MAX_SESSIONS))) {
+    // Single-user mode has one principal: the per-principal bound would only repeat MAX_SESSIONS.
+    const perOwner = authConfigured(this.config) ? this.config.MAX_SESSIONS_PER_PRINCIPAL : undefined;
+    const created = await this.store.create(record, { total: this.config.MAX_SESSIONS, perOwner });
+    if (created !== 'created') {
       throw new AppException(
         ErrorCode.TOO_MANY_SESSIONS,
-        `No new session: ${this.config.MAX_SESSIONS} sessions are live (MAX_SESSIONS); end one, or retry once idle ones expire`,
+        created === 'too_many'
+          ? `No new session: ${this.config.MAX_SESSIONS} sessions are live (MAX_SESSIONS); end one, or retry once idle ones expire`
+          : `No new session: you have ${perOwner} live sessions (MAX_SESSIONS_PER_PRINCIPAL); end one first`,
       );
     }
     await this.publisher.append(record.id, null, 'session_start', {
@@ -78,23 +91,34 @@ export class SessionsService implements BeforeApplicationShutdown {
     return { ...record, node: this.node };
   }
 
-  async get(sessionId: string): Promise<SessionRecord> {
-    const record = await this.store.get(sessionId);
-    if (!record) {
-      throw sessionNotFound(sessionId);
-    }
-    return record;
+  async get(principal: Principal, sessionId: string): Promise<SessionRecord> {
+    return this.reach(principal, sessionId, 'read');
   }
 
-  /** A page of live sessions, newest first; `next` resumes after the last one. */
-  async list(limit: number, after?: SessionKey): Promise<{ sessions: SessionRecord[]; next?: SessionKey }> {
-    const page = await this.store.list(limit, after);
+  /**
+   * A page of the caller's live sessions, newest first; `next` resumes after the last one. An
+   * administrator may ask for `all` sessions.
+   */
+  async list(
+    principal: Principal,
+    limit: number,
+    after?: SessionKey,
+    all = false,
+  ): Promise<{ sessions: SessionRecord[]; next?: SessionKey }> {
+    if (all && !principal.admin) {
+      throw new AppException(ErrorCode.FORBIDDEN, 'Listing all sessions (all=true) is for administrators');
+    }
+    const page = await this.store.list(limit, after, all ? undefined : principal.id);
     return { sessions: page.records, next: page.next };
   }
 
   /** A page of the session's history ending before `before` (default: its latest messages). */
-  async history(sessionId: string, limit: number, before?: number): Promise<MessagePage> {
-    const page = await this.store.messages(sessionId, limit, before);
+  async history(principal: Principal, sessionId: string, limit: number, before?: number): Promise<MessagePage> {
+    // Issued together (one round trip on Redis); the page is only returned once the session is reachable.
+    const [, page] = await Promise.all([
+      this.reach(principal, sessionId, 'read'),
+      this.store.messages(sessionId, limit, before),
+    ]);
     if (!page) {
       throw sessionNotFound(sessionId);
     }
@@ -102,10 +126,12 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
-  async send(sessionId: string, content: string): Promise<string> {
+  async send(principal: Principal, sessionId: string, content: string): Promise<string> {
     const turn = { turn_id: randomUUID(), content };
     const limit = this.config.TURN_QUEUE_LIMIT;
-    const admission = await this.store.enqueue(sessionId, turn, limit, Date.now(), this.worker.senderFor(sessionId));
+    // The store checks the owner in the same atomic step that queues the message.
+    const sender = this.worker.senderFor(sessionId);
+    const admission = await this.store.enqueue(sessionId, principal.id, turn, limit, Date.now(), sender);
     if (!admission.admitted) {
       if (admission.reason === 'missing') {
         throw sessionNotFound(sessionId);
@@ -124,18 +150,19 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /** Sends a message and waits for its turn to end, wherever it runs. */
-  async run(sessionId: string, content: string): Promise<TurnOutcome> {
-    return awaitTurn(sessionId, await this.feed(sessionId), () => this.send(sessionId, content));
+  async run(principal: Principal, sessionId: string, content: string): Promise<TurnOutcome> {
+    await this.reach(principal, sessionId, 'drive');
+    return awaitTurn(sessionId, await this.feed(principal, sessionId), () => this.send(principal, sessionId, content));
   }
 
   /** Stops the running turn wherever it runs; queued messages still run. False when nothing was running. */
-  async cancel(sessionId: string): Promise<boolean> {
+  async cancel(principal: Principal, sessionId: string): Promise<boolean> {
+    const record = await this.reach(principal, sessionId, 'manage');
     const running = this.worker.holding(sessionId)?.running;
     if (running) {
       running.controller.abort();
       return true;
     }
-    const record = await this.get(sessionId);
     if (!record.running || !record.node || record.node === this.node) {
       return false;
     }
@@ -146,8 +173,13 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /** Answers an MCP server's elicitation, on the node whose turn asked it. */
-  async answerElicitation(sessionId: string, elicitationId: string, answer: ElicitationAnswer): Promise<void> {
-    const node = this.worker.holding(sessionId) ? this.node : (await this.get(sessionId)).node;
+  async answerElicitation(
+    principal: Principal,
+    sessionId: string,
+    elicitationId: string,
+    answer: ElicitationAnswer,
+  ): Promise<void> {
+    const { node } = await this.reach(principal, sessionId, 'drive');
     const signal = { kind: 'elicitation', session_id: sessionId, elicitation_id: elicitationId, answer } as const;
     await this.onHolder(node, signal, () => {
       throw new AppException(
@@ -157,8 +189,25 @@ export class SessionsService implements BeforeApplicationShutdown {
     });
   }
 
-  async delete(sessionId: string): Promise<void> {
-    const { node } = await this.get(sessionId);
+  /** Approves or denies a tool call of the session's running turn, on the node that runs it (owner only). */
+  async answerApproval(
+    principal: Principal,
+    sessionId: string,
+    approvalId: string,
+    answer: ApprovalAnswer,
+  ): Promise<void> {
+    const { node } = await this.reach(principal, sessionId, 'drive');
+    const signal = { kind: 'approval', session_id: sessionId, approval_id: approvalId, answer } as const;
+    await this.onHolder(node, signal, () => {
+      throw new AppException(
+        ErrorCode.NOT_FOUND,
+        `Approval ${approvalId} of session ${sessionId} is not pending (unknown, answered or expired)`,
+      );
+    });
+  }
+
+  async delete(principal: Principal, sessionId: string): Promise<void> {
+    const { node } = await this.reach(principal, sessionId, 'manage');
     await this.onHolder(node, { kind: 'end', session_id: sessionId, reason: 'deleted' }, () =>
       this.worker.end(sessionId, 'deleted'),
     );
@@ -170,8 +219,8 @@ export class SessionsService implements BeforeApplicationShutdown {
    * session_end. The backlog is already in the session's log, so a transport can write it at its
    * client's pace. The live stream errors with STORE_UNAVAILABLE if the store goes away.
    */
-  async feed(sessionId: string, afterId?: number): Promise<SessionFeed> {
-    await this.get(sessionId);
+  async feed(principal: Principal, sessionId: string, afterId?: number): Promise<SessionFeed> {
+    await this.reach(principal, sessionId, 'read');
     // Subscribe before reading the backlog, holding live events back, so none falls in between.
     const held: StreamEvent[] = [];
     let forward: ((event: StreamEvent) => void) | undefined;
@@ -234,9 +283,13 @@ export class SessionsService implements BeforeApplicationShutdown {
    * that holds it); a session with a turn running or queued is not idle.
    */
   async sweepExpired(now = Date.now()): Promise<string[]> {
-    const idle = await this.store.idleSince(now - this.config.SESSION_TTL_MS, SWEEP_BATCH);
+    const cutoff = now - this.config.SESSION_TTL_MS;
+    const idle = await this.store.idleSince(cutoff, SWEEP_BATCH);
     const records = await Promise.all(idle.map((id) => this.store.get(id)));
-    const candidates = records.filter((record) => record && !record.running && record.queued === 0) as SessionRecord[];
+    // Read again after the index: a turn may have ended (or a message come) in between.
+    const candidates = records.filter(
+      (record) => record && !record.running && record.queued === 0 && record.last_active_at <= cutoff,
+    ) as SessionRecord[];
     const ended = await Promise.all(
       candidates.map((record) =>
         this.onHolder(record.node, { kind: 'end', session_id: record.id, reason: 'expired' }, () =>
@@ -258,6 +311,15 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.shutdown();
+  }
+
+  /** The session, if the principal may access it so; otherwise exactly what a missing session gives. */
+  private async reach(principal: Principal, sessionId: string, access: SessionAccess): Promise<SessionRecord> {
+    const record = await this.store.get(sessionId);
+    if (!record || !mayAccess(principal, record, access)) {
+      throw sessionNotFound(sessionId);
+    }
+    return record;
   }
 
   /** Asks the node holding the session; here (or when that node does not answer) `locally` does it. */

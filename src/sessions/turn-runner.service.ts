@@ -9,6 +9,7 @@ import type { TurnEmitter } from '../react/agent-turn';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionStatus } from './events';
 import type { SessionRuntime } from './session-runtime';
+import { ToolApprovals } from './tool-approvals';
 import { incompleteTurn, SessionStore } from './store/session-store';
 import type { MessagePage, QueuedTurn } from './store/session-store';
 import type { ChatMessage } from './store/session-record';
@@ -38,6 +39,7 @@ export class TurnRunner {
     private readonly store: SessionStore,
     private readonly publisher: SessionEventPublisher,
     private readonly agent: ReactAgentService,
+    private readonly approvals: ToolApprovals,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +65,12 @@ export class TurnRunner {
         history,
         message: turn.content,
         tools: tools.tools(),
-        callTool: (name, args, options) => tools.call(name, args, options),
+        callTool: (choice, options) => {
+          const call = () => tools.call(choice.tool, choice.arguments, options);
+          return tools.needsApproval(choice.tool)
+            ? this.approvals.gate(runtime, turn.turn_id, choice, controller.signal, call)
+            : call();
+        },
         signal: controller.signal,
         emit,
       });

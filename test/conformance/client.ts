@@ -5,7 +5,7 @@
  */
 import { Logger } from '@nestjs/common';
 
-import { validateEnvironment } from '../../src/config/environment-variables';
+import { validateEnvironment } from '../../src/config/validate-environment';
 import type { McpClientHost } from '../../src/mcp/mcp-client-host';
 import { DEFAULT_POLICY } from '../../src/mcp/mcp-config';
 import type { McpTool } from '../../src/mcp/mcp-tool';
@@ -14,6 +14,7 @@ import { McpService } from '../../src/mcp/mcp.service';
 // A user who accepts what the server proposes: the client layer fills in the schema's defaults.
 const host: McpClientHost = {
   sessionId: 'conformance',
+  userId: 'local',
   inTurn: true,
   sample: () => Promise.resolve({ model: 'conformance', role: 'assistant', content: { type: 'text', text: 'ok' } }),
   elicit: () => Promise.resolve({ action: 'accept', content: {} }),

@@ -66,8 +66,14 @@ export interface SocketClient {
   heartbeats: number;
 }
 
-export async function connectSocket(url: string): Promise<SocketClient> {
-  const socket = io(`${url}/chat`, { transports: ['websocket'], forceNew: true, reconnection: false });
+/** A socket.io client on /chat (with `token` in the handshake when given), once connected. */
+export async function connectSocket(url: string, token?: string): Promise<SocketClient> {
+  const socket = io(`${url}/chat`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(token === undefined ? {} : { auth: { token } }),
+  });
   const client: SocketClient = { socket, recorder: new EventRecorder(), heartbeats: 0 };
   for (const type of EVENT_TYPES) {
     socket.on(type, (event: StreamEvent) => client.recorder.push(event));
@@ -87,13 +93,21 @@ export interface SseClient {
   close(): void;
 }
 
-/** An EventSource on the stream; resolves once session_start (or the first replayed event) arrived. */
+/**
+ * An EventSource on the stream (with `token` as ?access_token=, as a browser must send it);
+ * resolves once session_start (or the first replayed event) arrived.
+ */
 export async function connectSse(
   url: string,
   sessionId?: string,
   headers: Record<string, string> = {},
+  token?: string,
 ): Promise<SseClient> {
-  const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';
+  const params = new URLSearchParams({
+    ...(sessionId ? { session_id: sessionId } : {}),
+    ...(token ? { access_token: token } : {}),
+  });
+  const query = params.size > 0 ? `?${params}` : '';
   const source = new EventSource(`${url}/api/v3/chat/stream${query}`, {
     fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
   });

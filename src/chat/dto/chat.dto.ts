@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 
 import { IsId } from '../../common/validation';
+import { ApprovalAnswerDto } from '../../sessions/dto/approval.dto';
 import { ElicitationAnswerDto } from '../../sessions/dto/elicitation.dto';
 
 export class JoinChatDto {
@@ -62,6 +63,13 @@ export class StreamQueryDto {
   @IsInt()
   @Min(0)
   last_event_id?: number;
+
+  @ApiPropertyOptional({
+    description: 'The credential, for clients that cannot set Authorization (EventSource); never logged',
+  })
+  @IsOptional()
+  @IsString()
+  access_token?: string;
 }
 
 /** `elicitation_response`: the answer (as over REST) plus the session and elicitation it answers. */
@@ -69,4 +77,11 @@ export class ElicitationResponseDto extends IntersectionType(SessionRefDto, Elic
   @ApiProperty()
   @IsId()
   elicitation_id!: string;
+}
+
+/** `approval_response`: the answer (as over REST) plus the session and approval it answers. */
+export class ApprovalResponseDto extends IntersectionType(SessionRefDto, ApprovalAnswerDto) {
+  @ApiProperty()
+  @IsId()
+  approval_id!: string;
 }

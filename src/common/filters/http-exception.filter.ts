@@ -23,6 +23,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    if (body.error.code === ErrorCode.UNAUTHORIZED) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-host"');
+    }
     response.status(status).json(body);
   }
 

@@ -1,5 +1,6 @@
 import type { SessionEndReason } from '../events';
 import type { ElicitationAnswer } from '../session-mcp-bridge';
+import type { ApprovalAnswer } from '../session-runtime';
 
 /** What one node asks of the node that holds a session. */
 export type SessionSignal =
@@ -9,7 +10,9 @@ export type SessionSignal =
   /** Request: end the session; the reply is whether this call ended it. */
   | { kind: 'end'; session_id: string; reason: SessionEndReason }
   /** Request: answer a pending elicitation; the reply is an AppException body when refused. */
-  | { kind: 'elicitation'; session_id: string; elicitation_id: string; answer: ElicitationAnswer };
+  | { kind: 'elicitation'; session_id: string; elicitation_id: string; answer: ElicitationAnswer }
+  /** Request: answer a pending tool approval; the reply is an AppException body when refused. */
+  | { kind: 'approval'; session_id: string; approval_id: string; answer: ApprovalAnswer };
 
 export type SignalHandler = (signal: SessionSignal) => Promise<unknown>;
 

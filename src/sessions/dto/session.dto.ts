@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
 
 import { PAGE_DEFAULT_LIMIT, PageQueryDto } from '../../common/page';
 import { SessionStatus } from '../events';
@@ -11,6 +11,10 @@ import type { SessionRecord } from '../store/session-record';
 
 export class SessionDto {
   @ApiProperty() session_id!: string;
+  @ApiProperty({
+    description: 'The principal that created it (API key name or JWT subject; "local" in single-user mode)',
+  })
+  owner!: string;
   @ApiProperty({ enum: SessionStatus }) status!: SessionStatus;
   @ApiProperty() created_at!: string;
   @ApiProperty() last_active_at!: string;
@@ -33,6 +37,7 @@ export class SessionDto {
   static from(record: SessionRecord): SessionDto {
     return {
       session_id: record.id,
+      owner: record.owner,
       status: record.status,
       created_at: new Date(record.created_at).toISOString(),
       last_active_at: new Date(record.last_active_at).toISOString(),
@@ -69,6 +74,17 @@ export class SessionListDto {
   next_cursor!: string | null;
   @ApiProperty({ description: 'Live sessions in the whole cluster' }) total!: number;
   @ApiProperty({ description: 'The node that answered' }) node!: string;
+}
+
+export class SessionListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: "Everyone's sessions, not only the caller's (administrators only)",
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  all?: boolean;
 }
 
 export class MessagesQueryDto extends PickType(PageQueryDto, ['limit'] as const) {

@@ -1,5 +1,5 @@
 import { startRedis } from '../../../test/helpers/redis-server';
-import { validateEnvironment } from '../../config/environment-variables';
+import { validateEnvironment } from '../../config/validate-environment';
 import { RedisService } from '../../redis/redis.service';
 import type { NewStreamEvent, StreamEvent } from '../events';
 import { SessionStatus } from '../events';

@@ -5,12 +5,14 @@ import { incompleteTurn, newestFirst, pageBounds, SessionStore } from './session
 import type {
   Admission,
   Claim,
+  Creation,
   EndedSession,
   MessagePage,
   NextTurn,
   QueuedTurn,
   Sender,
   SessionKey,
+  SessionLimits,
   SessionPage,
   TurnEnd,
 } from './session-store';
@@ -31,13 +33,20 @@ export class MemorySessionStore extends SessionStore {
   readonly shared = false;
   private readonly sessions = new Map<string, StoredSession>();
 
-  async create(record: SessionRecord, maxSessions: number): Promise<boolean> {
-    if (this.sessions.size >= maxSessions) {
-      return false;
+  async create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
+    if (this.sessions.size >= limits.total) {
+      return 'too_many';
     }
-    const { id, created_at, last_active_at, turns, status } = record;
-    this.sessions.set(id, { record: { id, created_at, last_active_at, turns, status }, messages: [], queue: [] });
-    return true;
+    if (limits.perOwner !== undefined && this.ownedBy(record.owner) >= limits.perOwner) {
+      return 'too_many_for_owner';
+    }
+    const { id, owner, created_at, last_active_at, turns, status } = record;
+    this.sessions.set(id, {
+      record: { id, owner, created_at, last_active_at, turns, status },
+      messages: [],
+      queue: [],
+    });
+    return 'created';
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -45,11 +54,13 @@ export class MemorySessionStore extends SessionStore {
     return session && this.snapshot(session);
   }
 
-  async list(limit: number, after?: SessionKey): Promise<SessionPage> {
+  async list(limit: number, after?: SessionKey, owner?: string): Promise<SessionPage> {
     // O(n log n) in the live sessions, which MAX_SESSIONS bounds; a shared backend keeps an index.
     const candidates = [...this.sessions.values()]
       .map((session) => session.record)
-      .filter((record) => !after || newestFirst(after, record) < 0);
+      .filter(
+        (record) => (owner === undefined || record.owner === owner) && (!after || newestFirst(after, record) < 0),
+      );
     const page = candidates.sort(newestFirst).slice(0, limit);
     const records = page.map((record) => this.snapshot(this.sessions.get(record.id) as StoredSession));
     const last = records[records.length - 1];
@@ -76,9 +87,16 @@ export class MemorySessionStore extends SessionStore {
     }
   }
 
-  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission> {
+  async enqueue(
+    id: string,
+    owner: string,
+    turn: QueuedTurn,
+    limit: number,
+    at: number,
+    sender: Sender,
+  ): Promise<Admission> {
     const session = this.sessions.get(id);
-    if (!session) {
+    if (session?.record.owner !== owner) {
       return { admitted: false, reason: 'missing' };
     }
     const waiting = session.queue.length;
@@ -154,7 +172,7 @@ export class MemorySessionStore extends SessionStore {
       session.running = undefined;
       session.messages.push(incompleteTurn(interrupted, 'interrupted'));
     }
-    return { state: 'claimed', status: session.record.status, interrupted };
+    return { state: 'claimed', status: session.record.status, owner: session.record.owner, interrupted };
   }
 
   async renew(ids: string[], node: string): Promise<string[]> {
@@ -182,6 +200,14 @@ export class MemorySessionStore extends SessionStore {
 
   async ping(): Promise<void> {
     // Nothing to reach: memory is always there.
+  }
+
+  private ownedBy(owner: string): number {
+    let count = 0;
+    for (const session of this.sessions.values()) {
+      count += session.record.owner === owner ? 1 : 0;
+    }
+    return count;
   }
 
   /** Makes the turn the running one; the latest messages of the history come with it. */

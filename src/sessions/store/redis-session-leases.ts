@@ -24,14 +24,14 @@ export class RedisSessionLeases {
     this.keys = redis.keys;
     const script = <T>(file: string, keys: number) => new RedisScript<T>(redis.commands, LUA, file, keys);
     this.scripts = {
-      claim: script<[string, string?, string?]>('claim.lua', 7),
+      claim: script<[string, string?, string?, string?]>('claim.lua', 7),
       renew: script<number>('renew.lua', 7),
       release: script<number>('release.lua', 1),
     };
   }
 
   async claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
-    const [state, detail, status] = await this.scripts.claim.run(
+    const [state, detail, status, owner] = await this.scripts.claim.run(
       [this.keys.session(id), this.keys.lease(id), ...this.others(id)],
       // Lua cuts bytes: four per character leaves room for TITLE_CHARS whole characters, cut again on read.
       [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs, TITLE_CHARS * 4],
@@ -42,6 +42,7 @@ export class RedisSessionLeases {
         return {
           state,
           status: status as SessionStatus,
+          owner: owner ?? '',
           interrupted: detail ? (JSON.parse(detail) as QueuedTurn) : undefined,
         };
       case 'held':

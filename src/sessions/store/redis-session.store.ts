@@ -9,12 +9,14 @@ import { SessionStore } from './session-store';
 import type {
   Admission,
   Claim,
+  Creation,
   EndedSession,
   MessagePage,
   NextTurn,
   QueuedTurn,
   Sender,
   SessionKey,
+  SessionLimits,
   SessionPage,
   TurnEnd,
 } from './session-store';
@@ -60,13 +62,15 @@ export class RedisSessionStore extends SessionStore {
     return this.redis.commands;
   }
 
-  async create(record: SessionRecord, maxSessions: number): Promise<boolean> {
+  async create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
     const key = this.keys.session(record.id);
     const byCreation = this.keys.sessionsByCreation();
+    const owned = this.keys.sessionsOf(record.owner);
     await storeCall(
       this.client
         .multi()
         .hset(key, {
+          owner: record.owner,
           created_at: record.created_at,
           last_active_at: record.last_active_at,
           turns: 0,
@@ -77,30 +81,50 @@ export class RedisSessionStore extends SessionStore {
     );
     // Add, then count, in one transaction: concurrent creates on any node see distinct counts.
     const counted = await storeCall(
-      this.client.multi().zadd(byCreation, record.created_at, record.id).zcard(byCreation).exec(),
+      this.client
+        .multi()
+        .zadd(byCreation, record.created_at, record.id)
+        .zcard(byCreation)
+        .zadd(owned, record.created_at, record.id)
+        .zcard(owned)
+        .exec(),
     );
-    const count = Number(counted?.[1]?.[1] ?? Infinity);
-    if (count > maxSessions) {
-      await storeCall(Promise.all([this.client.zrem(byCreation, record.id), this.client.del(key)]));
-      return false;
+    const total = Number(counted?.[1]?.[1] ?? Infinity);
+    const ownedCount = Number(counted?.[3]?.[1] ?? Infinity);
+    const refused: Creation | undefined =
+      total > limits.total
+        ? 'too_many'
+        : limits.perOwner !== undefined && ownedCount > limits.perOwner
+          ? 'too_many_for_owner'
+          : undefined;
+    if (refused) {
+      await storeCall(
+        Promise.all([
+          this.client.zrem(byCreation, record.id),
+          this.client.zrem(owned, record.id),
+          this.client.del(key),
+        ]),
+      );
+      return refused;
     }
     await storeCall(this.client.zadd(this.keys.sessionsByActivity(), record.last_active_at, record.id));
-    return true;
+    return 'created';
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
     return storeCall(this.read(id));
   }
 
-  async list(limit: number, after?: SessionKey): Promise<SessionPage> {
-    const ids = await storeCall(newestAfter(this.client, this.keys.sessionsByCreation(), limit + 1, after));
+  async list(limit: number, after?: SessionKey, owner?: string): Promise<SessionPage> {
+    const index = owner === undefined ? this.keys.sessionsByCreation() : this.keys.sessionsOf(owner);
+    const ids = await storeCall(newestAfter(this.client, index, limit + 1, after));
     const page = ids.slice(0, limit);
     // Issued together, so auto-pipelining sends them in one round trip.
     const hydrated = await storeCall(Promise.all(page.map(([id]) => this.read(id))));
     // Entries whose session expired in Redis (no node swept it) leave the indexes now.
     const gone = page.filter((_, i) => !hydrated[i]).map(([id]) => id);
     if (gone.length > 0) {
-      await storeCall(this.removeFromIndexes(gone));
+      await storeCall(this.removeFromIndexes(gone, owner));
     }
     const records = hydrated.filter((record): record is SessionRecord => record !== undefined);
     const last = page[page.length - 1];
@@ -127,7 +151,14 @@ export class RedisSessionStore extends SessionStore {
     await this.update(id, 'status', status);
   }
 
-  async enqueue(id: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission> {
+  async enqueue(
+    id: string,
+    owner: string,
+    turn: QueuedTurn,
+    limit: number,
+    at: number,
+    sender: Sender,
+  ): Promise<Admission> {
     // The index is updated alongside (XX: only a session it lists), in the same round trip.
     const [[answer, ...rest]] = await Promise.all([
       this.scripts.enqueue.run(
@@ -142,6 +173,7 @@ export class RedisSessionStore extends SessionStore {
           sender.historyLimit,
           this.keys.nodeChannel(''),
           runSignal(id),
+          owner,
         ],
       ),
       this.activity(id, at),
@@ -207,11 +239,12 @@ export class RedisSessionStore extends SessionStore {
       this.keys.messages(id),
       this.keys.lease(id),
     ]);
-    await storeCall(this.removeFromIndexes([id]));
     if (!ended) {
+      await storeCall(this.removeFromIndexes([id]));
       return undefined;
     }
-    const [running, ...queued] = ended;
+    const [owner, running, ...queued] = ended;
+    await storeCall(this.removeFromIndexes([id], owner));
     return {
       running: running ? (JSON.parse(running) as QueuedTurn) : undefined,
       queued: queued.map((turn) => JSON.parse(turn) as QueuedTurn),
@@ -254,6 +287,7 @@ export class RedisSessionStore extends SessionStore {
     }
     return {
       id,
+      owner: fields.owner ?? '',
       created_at: Number(fields.created_at),
       last_active_at: Number(fields.last_active_at),
       turns: Number(fields.turns ?? 0),
@@ -278,11 +312,13 @@ export class RedisSessionStore extends SessionStore {
     );
   }
 
-  private removeFromIndexes(ids: string[]) {
+  /** Takes ended sessions out of the cluster-wide indexes, and out of their owner's when known. */
+  private removeFromIndexes(ids: string[], owner?: string) {
     return Promise.all([
       this.client.zrem(this.keys.sessionsByCreation(), ...ids),
       this.client.zrem(this.keys.sessionsByActivity(), ...ids),
       this.client.zrem(this.keys.leaseDeadlines(), ...ids),
+      ...(owner ? [this.client.zrem(this.keys.sessionsOf(owner), ...ids)] : []),
     ]);
   }
 }

@@ -26,6 +26,8 @@ export class ChatMessage {
 
 export interface SessionRecord {
   id: string;
+  /** The principal that created the session; only it (and, to read or end it, an administrator) reaches it. */
+  owner: string;
   /** Epoch milliseconds. */
   created_at: number;
   last_active_at: number;

@@ -1,6 +1,6 @@
 import { startRedis } from '../../../test/helpers/redis-server';
 import type { RedisServer } from '../../../test/helpers/redis-server';
-import { validateEnvironment } from '../../config/environment-variables';
+import { validateEnvironment } from '../../config/validate-environment';
 import { RedisService } from '../../redis/redis.service';
 import { SessionStatus } from '../events';
 import { MemorySessionStore } from './memory-session.store';
@@ -8,8 +8,10 @@ import { RedisSessionStore } from './redis-session.store';
 import type { SessionRecord } from './session-record';
 import type { SessionStore } from './session-store';
 
-const record = (id: string, at: number): SessionRecord => ({
+const OWNER = 'alice';
+const record = (id: string, at: number, owner = OWNER): SessionRecord => ({
   id,
+  owner,
   created_at: at,
   last_active_at: at,
   turns: 0,
@@ -69,8 +71,8 @@ describe.each<[string, () => Promise<Backend>]>([
   });
 
   it('should create, get, list, count and end sessions, ending each once', async () => {
-    expect(await store.create(record('a', 1), 10)).toBe(true);
-    expect(await store.create(record('b', 2), 10)).toBe(true);
+    expect(await store.create(record('a', 1), { total: 10 })).toBe('created');
+    expect(await store.create(record('b', 2), { total: 10 })).toBe('created');
     expect(await store.get('a')).toEqual({ ...record('a', 1), running: undefined, title: undefined, node: undefined });
     expect((await store.list(10)).records.map((r) => r.id)).toEqual(['b', 'a']);
     expect(await store.count()).toBe(2);
@@ -81,15 +83,38 @@ describe.each<[string, () => Promise<Backend>]>([
   });
 
   it('should refuse a session past maxSessions, also when creates race', async () => {
-    const created = await Promise.all(Array.from({ length: 8 }, (_, i) => store.create(record(`s${i}`, i), 3)));
-    expect(created.filter(Boolean)).toHaveLength(3);
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.create(record(`s${i}`, i), { total: 3 })),
+    );
+    expect(created.filter((outcome) => outcome === 'created')).toHaveLength(3);
+    expect(created.filter((outcome) => outcome === 'too_many')).toHaveLength(5);
     expect(await store.count()).toBe(3);
   });
 
+  it("should list, count and queue only an owner's own sessions, and bound each owner's", async () => {
+    const limits = { total: 10, perOwner: 2 };
+    expect(await store.create(record('a1', 1), limits)).toBe('created');
+    expect(await store.create(record('b1', 2, 'bob'), limits)).toBe('created');
+    expect(await store.create(record('a2', 3), limits)).toBe('created');
+    expect(await store.create(record('a3', 4), limits)).toBe('too_many_for_owner');
+    expect(await store.get('a3')).toBeUndefined();
+    expect((await store.list(10, undefined, OWNER)).records.map((r) => r.id)).toEqual(['a2', 'a1']);
+    expect((await store.list(10, undefined, 'bob')).records.map((r) => r.id)).toEqual(['b1']);
+    expect((await store.list(10)).records.map((r) => r.id)).toEqual(['a2', 'b1', 'a1']);
+    // Someone else's session is missing to them, in the same atomic step that would queue.
+    expect(await store.enqueue('b1', OWNER, turn('t1'), 5, 5, SENDER)).toEqual({ admitted: false, reason: 'missing' });
+    expect(await store.get('b1')).toMatchObject({ queued: 0, owner: 'bob' });
+    // An ended session leaves its owner's listing and count.
+    await store.end('a1');
+    expect((await store.list(10, undefined, OWNER)).records.map((r) => r.id)).toEqual(['a2']);
+    expect(await store.create(record('a4', 5), limits)).toBe('created');
+    expect(await store.claim('a4', 'n1', LEASE_MS, false)).toMatchObject({ state: 'claimed', owner: OWNER });
+  });
+
   it('should queue up to the limit behind a running turn and run turns in order on the holder', async () => {
-    await store.create(record('a', 1), 10);
-    expect(await store.claim('a', 'n1', LEASE_MS, false)).toEqual({ state: 'claimed', status: 'IDLE' });
-    expect(await store.enqueue('a', turn('t1'), 1, 5, SENDER)).toMatchObject({
+    await store.create(record('a', 1), { total: 10 });
+    expect(await store.claim('a', 'n1', LEASE_MS, false)).toEqual({ state: 'claimed', status: 'IDLE', owner: OWNER });
+    expect(await store.enqueue('a', OWNER, turn('t1'), 1, 5, SENDER)).toMatchObject({
       admitted: true,
       waiting: 1,
       holder: 'n1',
@@ -101,9 +126,16 @@ describe.each<[string, () => Promise<Backend>]>([
       recent: { messages: [], total: 0, next_before: null },
     });
     expect(await store.startNext('a', 'n1', 10)).toEqual({ state: 'idle' });
-    expect(await store.enqueue('a', turn('t2'), 1, 6, SENDER)).toMatchObject({ admitted: true, waiting: 1 });
-    expect(await store.enqueue('a', turn('t3'), 1, 6, SENDER)).toEqual({ admitted: false, reason: 'full', waiting: 1 });
-    expect(await store.enqueue('nope', turn('t4'), 1, 6, SENDER)).toEqual({ admitted: false, reason: 'missing' });
+    expect(await store.enqueue('a', OWNER, turn('t2'), 1, 6, SENDER)).toMatchObject({ admitted: true, waiting: 1 });
+    expect(await store.enqueue('a', OWNER, turn('t3'), 1, 6, SENDER)).toEqual({
+      admitted: false,
+      reason: 'full',
+      waiting: 1,
+    });
+    expect(await store.enqueue('nope', OWNER, turn('t4'), 1, 6, SENDER)).toEqual({
+      admitted: false,
+      reason: 'missing',
+    });
     expect(await store.get('a')).toMatchObject({ running: 't1', queued: 1, last_active_at: 6 });
 
     const messages = [
@@ -136,16 +168,18 @@ describe.each<[string, () => Promise<Backend>]>([
   });
 
   it('should start a message at once when its sender holds the idle session, and queue it otherwise', async () => {
-    await store.create(record('a', 1), 10);
+    await store.create(record('a', 1), { total: 10 });
     await store.claim('a', 'n1', LEASE_MS, false);
     const runner = { node: 'n1', idle: true, historyLimit: 10 };
-    expect(await store.enqueue('a', turn('t1'), 5, 2, { node: 'n2', idle: true, historyLimit: 10 })).toMatchObject({
+    expect(
+      await store.enqueue('a', OWNER, turn('t1'), 5, 2, { node: 'n2', idle: true, historyLimit: 10 }),
+    ).toMatchObject({
       waiting: 1,
       holder: 'n1',
     });
     expect(await store.startNext('a', 'n1', 10)).toMatchObject({ state: 'started', turn: turn('t1') });
     // A turn runs: the next message waits, even from the holder.
-    expect(await store.enqueue('a', turn('t2'), 5, 3, runner)).toEqual({
+    expect(await store.enqueue('a', OWNER, turn('t2'), 5, 3, runner)).toEqual({
       admitted: true,
       waiting: 1,
       holder: 'n1',
@@ -154,7 +188,7 @@ describe.each<[string, () => Promise<Backend>]>([
     await store.finishTurn('a', 't1', { messages: [], at: 4, completed: true, status: SessionStatus.READY });
     await store.startNext('a', 'n1', 10);
     await store.finishTurn('a', 't2', { messages: [], at: 5, completed: true, status: SessionStatus.READY });
-    expect(await store.enqueue('a', turn('t3'), 5, 6, runner)).toEqual({
+    expect(await store.enqueue('a', OWNER, turn('t3'), 5, 6, runner)).toEqual({
       admitted: true,
       started: { turn: turn('t3'), recent: { messages: [], total: 0, next_before: null } },
     });
@@ -162,10 +196,10 @@ describe.each<[string, () => Promise<Backend>]>([
   });
 
   it('should hand a session to another node only once its holder lets go, marking the interrupted turn', async () => {
-    await store.create(record('a', 1), 10);
+    await store.create(record('a', 1), { total: 10 });
     await store.claim('a', 'n1', LEASE_MS, false);
-    await store.enqueue('a', turn('t1'), 5, 2, SENDER);
-    await store.enqueue('a', turn('t2'), 5, 2, SENDER);
+    await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
+    await store.enqueue('a', OWNER, turn('t2'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
     expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({ state: 'held', holder: 'n1' });
     expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual([]);
@@ -177,6 +211,7 @@ describe.each<[string, () => Promise<Backend>]>([
     expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({
       state: 'claimed',
       status: 'PROCESSING',
+      owner: OWNER,
       interrupted: turn('t1'),
     });
     expect((await store.get('a'))?.node).toBe('n2');
@@ -192,16 +227,16 @@ describe.each<[string, () => Promise<Backend>]>([
   });
 
   it('should not take over a session with no work when asked only for work', async () => {
-    await store.create(record('a', 1), 10);
+    await store.create(record('a', 1), { total: 10 });
     expect(await store.claim('a', 'n1', LEASE_MS, true)).toEqual({ state: 'idle' });
     expect(await store.claim('nope', 'n1', LEASE_MS, false)).toEqual({ state: 'missing' });
   });
 
   it('should store the status and list as idle, idlest first, the sessions not active since the cutoff', async () => {
-    await store.create(record('old', 10), 10);
-    await store.create(record('older', 5), 10);
-    await store.create(record('new', 10), 10);
-    await store.enqueue('new', turn('t1'), 5, 100, SENDER);
+    await store.create(record('old', 10), { total: 10 });
+    await store.create(record('older', 5), { total: 10 });
+    await store.create(record('new', 10), { total: 10 });
+    await store.enqueue('new', OWNER, turn('t1'), 5, 100, SENDER);
     await store.setStatus('new', SessionStatus.READY);
     expect(await store.idleSince(50, 10)).toEqual(['older', 'old']);
     expect(await store.idleSince(50, 1)).toEqual(['older']);
@@ -218,13 +253,13 @@ describe.each<[string, () => Promise<Backend>]>([
       ['d', 3],
       ['e', 4],
     ] as const) {
-      await store.create(record(id, at), 10);
+      await store.create(record(id, at), { total: 10 });
     }
     const first = await store.list(2);
     expect(first.records.map((r) => r.id)).toEqual(['e', 'd']);
     expect(first.next).toEqual({ created_at: 3, id: 'd' });
     // A session created meanwhile is newer than the cursor: it does not shift the pages after it.
-    await store.create(record('f', 5), 10);
+    await store.create(record('f', 5), { total: 10 });
     const second = await store.list(2, first.next);
     expect(second.records.map((r) => r.id)).toEqual(['c', 'b']);
     const third = await store.list(2, second.next);
@@ -233,9 +268,9 @@ describe.each<[string, () => Promise<Backend>]>([
   });
 
   it('should page the history backwards from the end, oldest first within a page', async () => {
-    await store.create(record('a', 1), 10);
+    await store.create(record('a', 1), { total: 10 });
     await store.claim('a', 'n1', LEASE_MS, false);
-    await store.enqueue('a', turn('t1'), 5, 2, SENDER);
+    await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
     const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));
     await store.finishTurn('a', 't1', { messages: messages, at: 2, completed: true, status: SessionStatus.READY });

@@ -37,6 +37,14 @@ export interface Sender {
   historyLimit: number;
 }
 
+/** How many sessions may live: in all, and per owner (no per-owner bound when undefined). */
+export interface SessionLimits {
+  total: number;
+  perOwner?: number;
+}
+
+export type Creation = 'created' | 'too_many' | 'too_many_for_owner';
+
 export type Admission =
   /** Started: the message is the session's running turn already (only for an idle sender). */
   | { admitted: true; started: { turn: QueuedTurn; recent: MessagePage } }
@@ -54,7 +62,7 @@ export type NextTurn =
   | { state: 'lost' };
 
 export type Claim =
-  | { state: 'claimed'; status: SessionStatus; interrupted?: QueuedTurn }
+  | { state: 'claimed'; status: SessionStatus; owner: string; interrupted?: QueuedTurn }
   | { state: 'held'; holder: string }
   /** No work to take over (only when asked for sessions with work). */
   | { state: 'idle' }
@@ -83,11 +91,11 @@ export abstract class SessionStore {
   /** True when other nodes share the store: sessions then outlive this process. */
   abstract readonly shared: boolean;
 
-  /** False (nothing stored) when maxSessions sessions already live. */
-  abstract create(record: SessionRecord, maxSessions: number): Promise<boolean>;
+  /** Stores the session unless a limit is reached (then nothing is stored). */
+  abstract create(record: SessionRecord, limits: SessionLimits): Promise<Creation>;
   abstract get(id: string): Promise<SessionRecord | undefined>;
-  /** Up to `limit` sessions, newest first, after `after` when given. */
-  abstract list(limit: number, after?: SessionKey): Promise<SessionPage>;
+  /** Up to `limit` sessions (only `owner`'s when given), newest first, after `after` when given. */
+  abstract list(limit: number, after?: SessionKey, owner?: string): Promise<SessionPage>;
   abstract count(): Promise<number>;
   /** Up to `limit` messages ending before index `before` (default: the end); undefined for no session. */
   abstract messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined>;
@@ -96,9 +104,16 @@ export abstract class SessionStore {
   /**
    * Queues a message unless `limit` already wait behind a running turn, and says who holds the
    * session (a shared store tells that node itself). With an idle sender that holds the session, a
-   * message that would wait for nothing starts at once.
+   * message that would wait for nothing starts at once. A session `owner` does not own is missing.
    */
-  abstract enqueue(id: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission>;
+  abstract enqueue(
+    id: string,
+    owner: string,
+    turn: QueuedTurn,
+    limit: number,
+    at: number,
+    sender: Sender,
+  ): Promise<Admission>;
   /**
    * Makes the next queued message the running turn (status PROCESSING), if `node` holds the
    * session and none runs; with it come the latest `historyLimit` messages, so a turn needs no

@@ -2,7 +2,7 @@
 -- recorded as interrupted: the user's words stay in the history, marked.
 -- KEYS: session, lease, queue, messages, then the session's other keys (their expiry is renewed).
 -- ARGV: node, lease TTL ms, only with work (1/0), key TTL ms, title length in bytes.
--- Returns {'missing'} | {'held', holder} | {'idle'} | {'claimed', interrupted turn JSON or '', status}.
+-- Returns {'missing'} | {'held', holder} | {'idle'} | {'claimed', interrupted turn JSON or '', status, owner}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing'}
 end
@@ -21,11 +21,12 @@ for i = 1, #KEYS do
   end
 end
 local status = redis.call('HGET', KEYS[1], 'status') or 'IDLE'
+local owner = redis.call('HGET', KEYS[1], 'owner') or ''
 if not running then
-  return {'claimed', '', status}
+  return {'claimed', '', status, owner}
 end
 redis.call('HDEL', KEYS[1], 'running_id', 'running')
 local turn = cjson.decode(running)
 redis.call('RPUSH', KEYS[4], cjson.encode({role = 'user', content = turn.content, incomplete = 'interrupted'}))
 redis.call('HSETNX', KEYS[1], 'title', string.sub(turn.content, 1, tonumber(ARGV[5])))
-return {'claimed', running, status}
+return {'claimed', running, status, owner}

@@ -2,12 +2,14 @@
 -- node sending it holds the session and nothing runs or waits there, the message becomes the
 -- running turn at once, returned with the latest messages of the history (no second round trip).
 -- When another node holds the session, that node is told at once on its channel.
+-- A session of another owner is missing, like one that does not exist.
 -- KEYS: session, queue, messages, lease.
 -- ARGV: turn JSON, limit, now, key TTL ms, the sending node, '1' if it could run the turn now,
---       history limit, the prefix of node channels, the message that tells a node to run the queue.
+--       history limit, the prefix of node channels, the message that tells a node to run the queue,
+--       the sender's principal.
 -- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false, 1 if told}
 --       | {'started', history total, page start, message JSON...}.
-if redis.call('EXISTS', KEYS[1]) == 0 then
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[10] then
   return {'missing'}
 end
 local waiting = redis.call('LLEN', KEYS[2])

@@ -1,4 +1,4 @@
-import { validateEnvironment } from './environment-variables';
+import { validateEnvironment } from './validate-environment';
 
 describe(validateEnvironment.name, () => {
   it('should apply the documented defaults when nothing is set', () => {
@@ -17,6 +17,12 @@ describe(validateEnvironment.name, () => {
       SESSION_STORE: 'memory',
       REDIS_KEY_PREFIX: 'mcphost:',
       TURN_LEASE_MS: 10_000,
+      HOST: '127.0.0.1',
+      AUTH_DISABLED: false,
+      HEALTH_PUBLIC: true,
+      AUTH_ADMINS: [],
+      MCP_APPROVAL_DEFAULT: 'never',
+      APPROVAL_TIMEOUT_MS: 300_000,
       NODE_ID: expect.stringMatching(/^[\w.-]+-\d+-[0-9a-f]{6}$/),
     });
     expect(config.LLM_MODEL).toBeUndefined();
@@ -61,5 +67,32 @@ describe(validateEnvironment.name, () => {
 
   it('should reject an OPENAI_BASE_URL that is not an http(s) URL', () => {
     expect(() => validateEnvironment({ OPENAI_BASE_URL: 'localhost:1234' })).toThrow(/OPENAI_BASE_URL/);
+  });
+
+  it('should listen on loopback only without authentication, unless AUTH_DISABLED=true says otherwise', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) {
+      expect(validateEnvironment({ HOST: host }).HOST).toBe(host);
+    }
+    expect(() => validateEnvironment({ HOST: '0.0.0.0' })).toThrow(
+      /HOST="0.0.0.0" with no authentication .* AUTH_DISABLED=true/,
+    );
+    expect(validateEnvironment({ HOST: '0.0.0.0', AUTH_DISABLED: 'true' })).toMatchObject({ AUTH_DISABLED: true });
+    expect(validateEnvironment({ HOST: '0.0.0.0', AUTH_API_KEYS: 'a:0123456789abcdef' }).HOST).toBe('0.0.0.0');
+    expect(() => validateEnvironment({ AUTH_DISABLED: 'yes' })).toThrow(/AUTH_DISABLED="yes"/);
+  });
+
+  it('should stop on authentication settings that contradict one another, never echoing a secret', () => {
+    const jwks = { AUTH_JWKS_URL: 'https://idp.test/jwks.json' };
+    expect(() => validateEnvironment(jwks)).toThrow(/AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE/);
+    expect(validateEnvironment({ ...jwks, AUTH_ISSUER: 'https://idp.test/', AUTH_AUDIENCE: 'api' })).toBeDefined();
+    expect(() => validateEnvironment({ ...jwks, AUTH_JWT_SECRET: 'x'.repeat(32) })).toThrow(/keep one/);
+    expect(() => validateEnvironment({ AUTH_API_KEYS: 'a:b', AUTH_DISABLED: 'true' })).toThrow(
+      /AUTH_DISABLED=true contradicts/,
+    );
+    expect(() => validateEnvironment({ AUTH_ADMIN_CLAIM: 'role=admin' })).toThrow(/AUTH_ADMIN_CLAIM needs JWTs/);
+    expect(() => validateEnvironment({ AUTH_ADMIN_CLAIM: 'admin' })).toThrow(/AUTH_ADMIN_CLAIM must be claim=value/);
+    const short = () => validateEnvironment({ AUTH_JWT_SECRET: 'too-short-secret' });
+    expect(short).toThrow(/AUTH_JWT_SECRET=\(hidden\): AUTH_JWT_SECRET must be longer than or equal to 32 characters/);
+    expect(short).not.toThrow(/too-short-secret/);
   });
 });
