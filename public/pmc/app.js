@@ -1,8 +1,11 @@
 // PMCChat: a chat client of the MCP host server, over socket.io (default) or SSE.
 
-import { http, ServerError, SocketTransport, SseTransport } from './transports.js';
+import { askForCredential, forget } from './auth.js';
+import { http, onUnauthorized, ServerError, SocketTransport, SseTransport } from './transports.js';
 import {
   TurnView,
+  approvalCard,
+  approvalOutcome,
   elicitationCard,
   elicitationOutcome,
   errorCard,
@@ -27,6 +30,8 @@ const ui = {
   newChat: $('new-chat'),
   menu: $('menu'),
   sidebar: $('sidebar'),
+  who: $('who'),
+  signOut: $('sign-out'),
 };
 
 const STORAGE = { session: 'pmc.session', transport: 'pmc.transport' };
@@ -120,6 +125,7 @@ const handlers = {
     }
   },
   elicitation: (event) => onElicitation(event),
+  approval: (event) => onApproval(event),
   mcp_status: (event) => {
     const { server, state: serverState, reason } = event.data;
     notify(`MCP server ${server}: ${serverState}${reason ? ` (${reason})` : ''}`);
@@ -161,6 +167,51 @@ function onElicitation(event) {
   host.append(card);
   card.querySelector('input, select, button')?.focus();
   scrollToEnd();
+}
+
+function onApproval(event) {
+  const host = turnView(event.turn_id).extras;
+  const existing = host.querySelector(`[data-approval="${CSS.escape(event.data.approval_id)}"]`);
+  if (event.data.status !== 'pending') {
+    if (existing) {
+      approvalOutcome(existing, event.data);
+    }
+    return;
+  }
+  const sessionId = state.sessionId;
+  const card = approvalCard(event.data, (answer) => state.transport.approve(sessionId, event.data.approval_id, answer));
+  host.append(card);
+  card.querySelector('button')?.focus();
+  scrollToEnd();
+}
+
+// ---- identity ---------------------------------------------------------------------------------
+
+const checkCredential = () => http('GET', '/api/v3/me', undefined, { retry: false });
+
+function showWho(me) {
+  ui.who.hidden = ui.signOut.hidden = !me.auth_enabled;
+  ui.who.textContent = me.auth_enabled ? `Signed in as ${me.principal}` : '';
+}
+
+/** Asks for a key or token (the server refused the one the tab had); the screen stays as it is. */
+async function signIn(reason) {
+  const me = await askForCredential(reason, checkCredential);
+  showWho(me);
+  return me;
+}
+
+async function signOut() {
+  forget();
+  state.transport.stop();
+  rememberSession(undefined);
+  state.turns.clear();
+  ui.messages.replaceChildren();
+  ui.sessions.replaceChildren();
+  showWho({ auth_enabled: true, principal: '' });
+  await signIn('Signed out. Sign in again with a key or token.');
+  startTransport(ui.transport.value);
+  await open(undefined).catch(showFailure);
 }
 
 // ---- sessions -----------------------------------------------------------------------------------
@@ -248,6 +299,10 @@ async function streamClosed(attempt = 0) {
       sessionLost();
       setConnection('connected');
       return;
+    }
+    if (error instanceof ServerError && error.code === 'STREAM_FAILED') {
+      // The stream may have been refused for an expired credential: asking the server says so (and asks anew).
+      await http('GET', '/api/v3/me').catch(() => undefined);
     }
     setTimeout(() => void streamClosed(attempt + 1), Math.min(1000 * 2 ** attempt, 15_000));
   }
@@ -408,6 +463,7 @@ function wire() {
   });
   ui.input.addEventListener('input', autosize);
   ui.stop.addEventListener('click', () => void stop());
+  ui.signOut.addEventListener('click', () => void signOut());
   ui.newChat.addEventListener('click', () => {
     closeSidebar();
     void open(undefined).catch(showFailure);
@@ -427,6 +483,9 @@ function wire() {
 
 async function main() {
   wire();
+  onUnauthorized(signIn);
+  // Before anything connects: with authentication on, this asks for a key or token first.
+  showWho(await http('GET', '/api/v3/me'));
   startTransport(localStorage.getItem(STORAGE.transport) === 'sse' ? 'sse' : 'socket');
   try {
     await open(state.sessionId);

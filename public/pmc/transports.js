@@ -1,5 +1,8 @@
 // The two ways to reach the server: socket.io on /chat, or Server-Sent Events plus REST. Both give
-// the app the same stream of event envelopes and the same four calls.
+// the app the same stream of event envelopes and the same calls. Every call carries the tab's
+// credential; one the server refuses (401, an expired token) waits for a new one and is sent again.
+
+import { authHeaders, credential } from './auth.js';
 
 const EVENT_TYPES = [
   'session_start',
@@ -13,6 +16,7 @@ const EVENT_TYPES = [
   'error',
   'sampling',
   'elicitation',
+  'approval',
   'mcp_status',
   'session_end',
 ];
@@ -25,14 +29,25 @@ export class ServerError extends Error {
   }
 }
 
-export async function http(method, path, body) {
+let signIn;
+
+/** What to do when the server refuses the credential: resolves once the user gave a new one. */
+export function onUnauthorized(handler) {
+  signIn = handler;
+}
+
+export async function http(method, path, body, { retry = true } = {}) {
   // The server takes state-changing requests only as JSON, with or without a body.
   const response = await fetch(path, {
     method,
-    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+    headers: { ...authHeaders(), ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (response.status === 401 && retry && signIn) {
+    await signIn(answer.error?.message);
+    return http(method, path, body, { retry: false });
+  }
   if (!response.ok) {
     throw new ServerError(
       answer.error?.code ?? 'HTTP_' + response.status,
@@ -59,44 +74,72 @@ export class SocketTransport {
   }
 
   start() {
-    this.socket = window.io('/chat', { transports: ['websocket', 'polling'] });
+    // A function: each (re)connection hands over the credential the tab has then.
+    this.socket = window.io('/chat', {
+      transports: ['websocket', 'polling'],
+      auth: (send) => send({ token: credential() ?? '' }),
+    });
     this.socket.on('connect', () => this.onConnection('connected'));
-    this.socket.on('disconnect', () => this.onConnection('reconnecting'));
-    this.socket.on('connect_error', () => this.onConnection('reconnecting'));
+    this.socket.on('disconnect', (reason) => {
+      this.onConnection('reconnecting');
+      // The server closed it: its token expired, or it is shutting down. Check, then connect again.
+      if (reason === 'io server disconnect') {
+        void http('GET', '/api/v3/me')
+          .catch(() => undefined)
+          .then(() => this.socket.connect());
+      }
+    });
+    this.socket.on('connect_error', (error) => {
+      this.onConnection('reconnecting');
+      if (error.message.startsWith('UNAUTHORIZED') && signIn) {
+        void signIn(error.data?.error?.message).then(() => this.socket.connect());
+      }
+    });
     for (const type of EVENT_TYPES) {
       this.socket.on(type, (event) => this.onEvent(event));
     }
+  }
+
+  /** An acknowledged event; refused for the credential, it waits for a new one and goes again. */
+  async ask(event, body) {
+    const answer = await this.socket.emitWithAck(event, body);
+    if (answer?.error?.code === 'UNAUTHORIZED' && signIn) {
+      await signIn(answer.error.message);
+      // The connection keeps the credential of its handshake: a new one needs a new connection.
+      this.socket.disconnect().connect();
+      await new Promise((resolve) => this.socket.once('connect', resolve));
+      return acked(await this.socket.emitWithAck(event, body));
+    }
+    return acked(answer);
   }
 
   stop() {
     this.socket?.disconnect();
   }
 
-  async join(sessionId, lastEventId) {
+  join(sessionId, lastEventId) {
     const body = sessionId ? { session_id: sessionId, ...(lastEventId ? { last_event_id: lastEventId } : {}) } : {};
-    return acked(await this.socket.emitWithAck('join_chat', body));
+    return this.ask('join_chat', body);
   }
 
   leave(sessionId) {
     this.socket.emit('leave_chat', { session_id: sessionId });
   }
 
-  async send(sessionId, content) {
-    return acked(await this.socket.emitWithAck('chat_message', { session_id: sessionId, content }));
+  send(sessionId, content) {
+    return this.ask('chat_message', { session_id: sessionId, content });
   }
 
-  async cancel(sessionId) {
-    return acked(await this.socket.emitWithAck('cancel', { session_id: sessionId }));
+  cancel(sessionId) {
+    return this.ask('cancel', { session_id: sessionId });
   }
 
-  async answer(sessionId, elicitationId, answer) {
-    return acked(
-      await this.socket.emitWithAck('elicitation_response', {
-        session_id: sessionId,
-        elicitation_id: elicitationId,
-        ...answer,
-      }),
-    );
+  answer(sessionId, elicitationId, answer) {
+    return this.ask('elicitation_response', { session_id: sessionId, elicitation_id: elicitationId, ...answer });
+  }
+
+  approve(sessionId, approvalId, answer) {
+    return this.ask('approval_response', { session_id: sessionId, approval_id: approvalId, ...answer });
   }
 }
 
@@ -121,8 +164,12 @@ export class SseTransport {
   async join(sessionId) {
     this.source?.close();
     const detail = sessionId ? await http('GET', `/api/v3/sessions/${encodeURIComponent(sessionId)}`) : undefined;
-    const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';
-    const source = new EventSource(`/api/v3/chat/stream${query}`);
+    // EventSource sends no headers: the credential goes in the query, which the server never logs.
+    const params = new URLSearchParams({
+      ...(sessionId ? { session_id: sessionId } : {}),
+      ...(credential() ? { access_token: credential() } : {}),
+    });
+    const source = new EventSource(`/api/v3/chat/stream${params.size ? `?${params}` : ''}`);
     this.source = source;
     const first = new Promise((resolve, reject) => {
       source.addEventListener('session_start', (message) => resolve(JSON.parse(message.data)), { once: true });
@@ -154,7 +201,12 @@ export class SseTransport {
       }
     };
     return detail
-      ? { session_id: detail.session_id, status: detail.status, messages: detail.messages, next_before: detail.next_before }
+      ? {
+          session_id: detail.session_id,
+          status: detail.status,
+          messages: detail.messages,
+          next_before: detail.next_before,
+        }
       : { session_id: start.session_id, status: start.data.status, messages: [], next_before: null };
   }
 
@@ -195,6 +247,14 @@ export class SseTransport {
     return http(
       'POST',
       `/api/v3/sessions/${encodeURIComponent(sessionId)}/elicitations/${encodeURIComponent(elicitationId)}`,
+      answer,
+    );
+  }
+
+  approve(sessionId, approvalId, answer) {
+    return http(
+      'POST',
+      `/api/v3/sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`,
       answer,
     );
   }

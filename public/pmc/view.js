@@ -239,6 +239,42 @@ export function elicitationOutcome(card, data) {
   card.querySelector('form')?.replaceWith(outcome);
 }
 
+/** A tool call waiting for the user's approval: the tool, its arguments, Approve and Deny. */
+export function approvalCard(data, answer) {
+  const card = el('div', 'approval');
+  card.dataset.approval = data.approval_id;
+  const title = el('div', 'label', 'Approve this tool call? ', el('code', '', `${data.server} · ${data.tool}`));
+  const args = el('details', '', el('summary', '', 'Arguments'), pre(pretty(data.arguments)));
+  args.open = true;
+  const expires = el('p', 'hint', `Unanswered, it is declined at ${new Date(data.expires_at).toLocaleTimeString()}.`);
+  const approve = el('button', 'primary', 'Approve');
+  approve.type = 'button';
+  const deny = el('button', 'danger', 'Deny');
+  deny.type = 'button';
+  const error = el('div', 'field-error', '');
+  const send = async (body) => {
+    error.textContent = '';
+    approve.disabled = deny.disabled = true;
+    try {
+      await answer(body);
+    } catch (failure) {
+      approve.disabled = deny.disabled = false;
+      error.textContent = failure.message;
+    }
+  };
+  approve.addEventListener('click', () => void send({ approved: true }));
+  deny.addEventListener('click', () => void send({ approved: false }));
+  card.append(title, args, expires, error, el('div', 'buttons', approve, deny));
+  return card;
+}
+
+export function approvalOutcome(card, data) {
+  const outcome = el('p', 'hint', `${data.tool}: ${data.status}${data.reason ? ` (${data.reason})` : ''}.`);
+  card.dataset.status = data.status;
+  card.querySelectorAll('.buttons, .hint').forEach((node) => node.remove());
+  card.append(outcome);
+}
+
 /** A stored history, as the server keeps it, drawn as turns. */
 export function historyNodes(messages) {
   const nodes = [];

@@ -1,0 +1,135 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { launchBrowser, screenshot } from './helpers/browser';
+import { AUDIENCE, ISSUER, startIdentityProvider } from './helpers/jwks';
+import type { TestIdentityProvider } from './helpers/jwks';
+import { freePort } from './helpers/ports';
+import { waitForNoChildren } from './helpers/processes';
+import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+const ALICE_KEY = 'alice-key-0123456789abcdef';
+
+async function signIn(page: Page, credential: string): Promise<void> {
+  await page.locator('#sign-in[open]').waitFor();
+  await page.locator('#credential').fill(credential);
+  await page.locator('#credential').press('Enter');
+  await page.locator('#sign-in').waitFor({ state: 'hidden' });
+}
+
+/** PMCChat with authentication on: it asks who you are, says who is signed in, and asks before tools write. */
+describe('PMCChat with authentication, in a real browser (e2e)', () => {
+  let idp: TestIdentityProvider;
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    idp = await startIdentityProvider();
+    t = await startApp(
+      {
+        AUTH_API_KEYS: `alice:${ALICE_KEY}`,
+        AUTH_JWKS_URL: idp.jwksUrl,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+        MCP_CONFIG: writeMcpConfig({
+          everything: everythingServer(),
+          notes: {
+            command: process.execPath,
+            args: [require.resolve('./fixtures/notes-server.cjs')],
+            require_approval: 'writes',
+          },
+        }),
+      },
+      await freePort(),
+    );
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await idp?.close();
+    await waitForNoChildren();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    page = await context.newPage();
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('should ask for a key before it connects, refuse a wrong one, say who is signed in, and sign out', async () => {
+    await page.goto(`${t.url}/pmc/`);
+    await page.locator('#credential').fill('wrong-key-0123456789');
+    await page.locator('#credential').press('Enter');
+    await page
+      .locator('#sign-in-error')
+      .getByText(/not valid/)
+      .waitFor();
+    await signIn(page, ALICE_KEY);
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    expect(await page.locator('#who').textContent()).toBe('Signed in as alice');
+    // Kept for the tab only: sessionStorage, never localStorage.
+    expect(await page.evaluate<string>('JSON.stringify(localStorage)')).not.toContain(ALICE_KEY);
+
+    await page.locator('#input').fill('hello');
+    await page.locator('#input').press('Enter');
+    await page.locator('.message.assistant .answer').getByText('Echo: hello').waitFor();
+
+    await page.locator('#sign-out').click();
+    await page.locator('#sign-in[open]').waitFor();
+    expect(await page.locator('.message').count()).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+  });
+
+  it('should show a tool call that needs approval as a card, and run it once approved', async () => {
+    await page.goto(`${t.url}/pmc/`);
+    await signIn(page, ALICE_KEY);
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await page.locator('#input').fill('[[tool:write_note {"text":"buy milk"}]]');
+    await page.locator('#input').press('Enter');
+
+    const card = page.locator('.approval');
+    await card.waitFor();
+    expect(await card.locator('.label').textContent()).toContain('notes · write_note');
+    expect(await card.locator('pre').textContent()).toContain('"text": "buy milk"');
+    await screenshot(page, 'pmc-approval');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('.approval[data-status="approved"]').waitFor();
+    await page.locator('.message.assistant .answer').getByText('Observed: saved buy milk').waitFor();
+
+    await page.locator('#input').fill('[[tool:write_note {"text":"sell milk"}]]');
+    await page.locator('#input').press('Enter');
+    await page.locator('.approval').nth(1).getByRole('button', { name: 'Deny' }).click();
+    await page.locator('.approval[data-status="denied"]').waitFor();
+    await page
+      .locator('.message.assistant .answer')
+      .getByText(/declined this tool call/)
+      .waitFor();
+  });
+
+  it('should ask again when the token expires, keeping the conversation on screen', async () => {
+    await page.goto(`${t.url}/pmc/`);
+    await signIn(page, await idp.sign('bob', {}, 3));
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    expect(await page.locator('#who').textContent()).toBe('Signed in as bob');
+    await page.locator('#input').fill('before it expires');
+    await page.locator('#input').press('Enter');
+    await page.locator('.message.assistant .answer').getByText('Echo: before it expires').waitFor();
+
+    // The server closes the socket when the token expires; the page asks for a new one.
+    await page.locator('#sign-in[open]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.message.user').first().textContent()).toBe('before it expires');
+    await signIn(page, await idp.sign('bob', {}, 600));
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await page.locator('#input').fill('after signing in again');
+    await page.locator('#input').press('Enter');
+    await page.locator('.message.assistant .answer').getByText('Echo: after signing in again').waitFor();
+    expect(await page.locator('.message.user').count()).toBe(2);
+  });
+});
