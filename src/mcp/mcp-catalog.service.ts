@@ -8,6 +8,10 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { McpService } from './mcp.service';
 
+// MCP's "resource not found" (the specification's -32002), and invalid params.
+const RESOURCE_NOT_FOUND = -32002;
+const CALLER_ERRORS = new Set<number>([McpErrorCode.InvalidParams, RESOURCE_NOT_FOUND]);
+
 /** Resources and prompts of a server, read through the client a session (or every session) uses. */
 @Injectable()
 export class McpCatalogService {
@@ -58,6 +62,13 @@ export class McpCatalogService {
       } catch (error) {
         if (error instanceof McpError && error.code === (McpErrorCode.MethodNotFound as number)) {
           throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
+        }
+        // What the caller asked for is wrong (an unknown name or URI, bad arguments): theirs to fix, not a failure upstream.
+        if (error instanceof McpError && CALLER_ERRORS.has(error.code)) {
+          throw new AppException(
+            error.code === RESOURCE_NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_FAILED,
+            `MCP server "${server}" refused ${what}: ${error.message}`,
+          );
         }
         throw new AppException(
           ErrorCode.MCP_REQUEST_FAILED,
