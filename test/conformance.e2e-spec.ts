@@ -8,8 +8,28 @@ import { waitForNoChildren } from './helpers/processes';
 const RUNNER = require.resolve('@modelcontextprotocol/conformance/dist/index.js');
 const ADAPTER = require.resolve('./conformance/run-client.cjs');
 const BASELINE = require.resolve('./conformance/expected-failures.yml');
-// The scenarios of the core suite that do not need OAuth: these must pass.
-const REQUIRED = ['initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry'];
+// Every scenario of the core suite must pass, OAuth included.
+const REQUIRED = [
+  'initialize',
+  'tools_call',
+  'elicitation-sep1034-client-defaults',
+  'sse-retry',
+  'auth/metadata-default',
+  'auth/metadata-var1',
+  'auth/metadata-var2',
+  'auth/metadata-var3',
+  'auth/basic-cimd',
+  'auth/scope-from-www-authenticate',
+  'auth/scope-from-scopes-supported',
+  'auth/scope-omitted-when-undefined',
+  'auth/scope-step-up',
+  'auth/scope-retry-limit',
+  'auth/token-endpoint-auth-basic',
+  'auth/token-endpoint-auth-post',
+  'auth/token-endpoint-auth-none',
+  'auth/resource-mismatch',
+  'auth/pre-registration',
+];
 
 function runSuite(outputDir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -49,12 +69,12 @@ describe('MCP conformance suite, client scenarios (e2e)', () => {
     await waitForNoChildren(/run-client|conformance/);
   });
 
-  it('should pass the core suite through the project client layer, OAuth scenarios aside', async () => {
+  it('should pass the core suite through the project client layer, OAuth scenarios included', async () => {
     const { code, output } = await runSuite(outputDir);
     for (const scenario of REQUIRED) {
       expect(output).toMatch(new RegExp(`✓ ${scenario}: [1-9]\\d* passed, 0 failed`));
     }
-    // Exit 0 also proves the baseline is not stale: an OAuth scenario that starts passing fails the run.
+    // Exit 0 also proves the baseline (now empty) is not stale.
     expect({ code, tail: output.slice(-600) }).toEqual({
       code: 0,
       tail: expect.stringContaining('Baseline check passed'),

@@ -302,6 +302,14 @@ export class EnvironmentVariables {
   @IsString()
   USERS_DIR = './users';
 
+  /**
+   * The address browsers reach this server at, for links it hands out (the OAuth callback of remote
+   * MCP servers); default: http://localhost:PORT.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PUBLIC_URL?: string;
+
   /** Tool approval for servers whose MCP config does not set require_approval. */
   @IsIn(['never', 'always', 'writes'])
   MCP_APPROVAL_DEFAULT: 'never' | 'always' | 'writes' = 'never';

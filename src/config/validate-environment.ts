@@ -13,9 +13,10 @@ const INTEGER_KEYS = new Set(
 );
 
 /** The settings once validated: SESSION_STORE and NODE_ID are decided by then. */
-export type ResolvedEnvironment = Omit<EnvironmentVariables, 'SESSION_STORE' | 'NODE_ID'> & {
+export type ResolvedEnvironment = Omit<EnvironmentVariables, 'SESSION_STORE' | 'NODE_ID' | 'PUBLIC_URL'> & {
   SESSION_STORE: 'memory' | 'redis';
   NODE_ID: string;
+  PUBLIC_URL: string;
 };
 
 /** Validates raw environment strings; throws one error naming every bad variable. */
@@ -40,6 +41,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): Re
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   config.SESSION_STORE ??= config.REDIS_URL ? 'redis' : 'memory';
+  config.PUBLIC_URL ??= `http://localhost:${config.PORT}`;
   config.NODE_ID ??= `${hostname()
     .replace(/[^\w.-]/g, '-')
     .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
-import type { McpServerConfig, ServerPolicy } from './mcp-config';
+import type { McpServerConfig, RemoteServerConfig, ServerPolicy } from './mcp-config';
 
 /** The optional keys' values when a server entry leaves them out. */
 export const DEFAULT_POLICY: ServerPolicy = {
@@ -28,7 +28,8 @@ const COMMON_KEYS = [
 ];
 const APPROVAL_MODES = ['never', 'always', 'writes'];
 const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd']);
-const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers']);
+const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers', 'oauth']);
+const OAUTH_KEYS = new Set(['client_id', 'client_secret', 'scope', 'client_metadata_url']);
 const TYPES: Record<string, McpServerConfig['transport']> = {
   stdio: 'stdio',
   http: 'http',
@@ -253,7 +254,42 @@ function parseServer(name: string, entry: unknown, context: ParseContext): McpSe
   if (!/^https?:\/\/\S+$/.test(url) || !URL.canParse(url)) {
     fail(`"url" must be an http(s) URL, got ${JSON.stringify(url)}`);
   }
-  return { name, transport, url, headers: stringRecord(entry.headers, 'headers', context, fail), ...policy };
+  const headers = stringRecord(entry.headers, 'headers', context, fail);
+  const oauth = parseOAuth(entry.oauth, context, fail);
+  return { name, transport, url, headers, ...(oauth ? { oauth } : {}), ...policy };
+}
+
+/** `"oauth": {client_id?, client_secret?, scope?, client_metadata_url?}` of a remote server. */
+function parseOAuth(value: unknown, context: ParseContext, fail: Fail): RemoteServerConfig['oauth'] {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!isRecord(value)) {
+    return fail('"oauth" must be an object');
+  }
+  const unknown = Object.keys(value).filter((key) => !OAUTH_KEYS.has(key));
+  if (unknown.length > 0) {
+    fail(`unknown key(s) in "oauth": ${unknown.join(', ')} (known: ${[...OAUTH_KEYS].join(', ')})`);
+  }
+  const text = (key: string): string | undefined => {
+    const item = value[key];
+    if (item === undefined) {
+      return undefined;
+    }
+    return typeof item === 'string'
+      ? expandVariables(item, `oauth.${key}`, context, fail)
+      : fail(`"oauth.${key}" must be a string`);
+  };
+  const metadataUrl = text('client_metadata_url');
+  if (metadataUrl !== undefined && !/^https:\/\/[^/]+\/.+/.test(metadataUrl)) {
+    fail('"oauth.client_metadata_url" must be an https URL with a path (a Client ID Metadata Document)');
+  }
+  return {
+    clientId: text('client_id'),
+    clientSecret: text('client_secret'),
+    scope: text('scope'),
+    clientMetadataUrl: metadataUrl,
+  };
 }
 
 /** Parses Claude Desktop's `{"mcpServers": {...}}` format; errors name the server and the field. */

@@ -41,6 +41,13 @@ export interface RemoteServerConfig extends ServerPolicy {
   transport: 'http' | 'sse';
   url: string;
   headers: Record<string, string>;
+  /** For servers that demand OAuth: a pre-registered client, the scope to ask, a Client ID Metadata Document. */
+  oauth?: {
+    clientId?: string;
+    clientSecret?: string;
+    scope?: string;
+    clientMetadataUrl?: string;
+  };
 }
 
 export type McpServerConfig = StdioServerConfig | RemoteServerConfig;

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
@@ -65,6 +67,8 @@ export class McpConnection {
   private readonly logger: Logger;
   private closing = false;
   private gone = false;
+  /** The OAuth client of a remote server that demands authorization. */
+  private auth?: OAuthClientProvider;
   /** What roots/list answers; a pre-started client gets its session's when a session takes it. */
   private roots: Root[] = [];
   events: ConnectionEvents = DETACHED;
@@ -84,12 +88,23 @@ export class McpConnection {
    * Spawns or dials the server, initializes it and reads its tool list, within the start options'
    * timeout; aborting the signal (a cancelled turn) stops the start and closes what was opened.
    */
-  static async open(config: McpServerConfig, label: string, roots: Root[], start: McpStartOptions) {
-    const attempts = transportsFor(config, label);
+  static async open(
+    config: McpServerConfig,
+    label: string,
+    roots: Root[],
+    start: McpStartOptions,
+    auth?: OAuthClientProvider,
+  ): Promise<McpConnection> {
+    const attempts = transportsFor(config, label, auth);
     for (let index = 0; ; index++) {
       try {
-        return await McpConnection.openWith(config, attempts[index](), roots, start);
+        const connection = await McpConnection.openWith(config, attempts[index](), roots, start);
+        connection.auth = auth;
+        return connection;
       } catch (error) {
+        if (error instanceof UnauthorizedError && auth) {
+          return McpConnection.openAuthorized(config, label, roots, start, auth, error);
+        }
         if (index + 1 >= attempts.length || !refusedByServer(error) || start.signal.aborted) {
           throw error;
         }
@@ -98,6 +113,29 @@ export class McpConnection {
         );
       }
     }
+  }
+
+  /**
+   * The server wants a token this principal does not have: if the authorization was given while it
+   * was asked for (a headless authorizer), connect again with it; otherwise the user has to connect it.
+   */
+  private static async openAuthorized(
+    config: McpServerConfig,
+    label: string,
+    roots: Root[],
+    start: McpStartOptions,
+    auth: OAuthClientProvider,
+    refusal: UnauthorizedError,
+  ): Promise<McpConnection> {
+    if (!(await auth.tokens())) {
+      throw new Error(`needs authorization: connect it (the page's Connect link, or GET /api/v3/mcp/oauth/pending)`, {
+        cause: refusal,
+      });
+    }
+    const [attempt] = transportsFor(config, label, auth);
+    const connection = await McpConnection.openWith(config, attempt(), roots, start);
+    connection.auth = auth;
+    return connection;
   }
 
   private static async openWith(config: McpServerConfig, transport: Transport, roots: Root[], start: McpStartOptions) {
@@ -205,16 +243,30 @@ export class McpConnection {
    */
   async call(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     const { timeoutMs, maxTimeoutMs } = this.config;
-    try {
-      const result = (await this.client.callTool({ name: tool, arguments: args }, undefined, {
+    const send = async () =>
+      (await this.client.callTool({ name: tool, arguments: args }, undefined, {
         signal: options.signal,
         timeout: timeoutMs,
         maxTotalTimeout: maxTimeoutMs,
         resetTimeoutOnProgress: true,
         onprogress: options.onProgress,
       })) as CallToolResult;
-      return toToolResult(result);
+    const tokenBefore = (await this.auth?.tokens())?.access_token;
+    try {
+      return toToolResult(await send());
     } catch (error) {
+      if (error instanceof UnauthorizedError && this.auth) {
+        // The server asked for more (step-up): once, if a new token came while it asked.
+        if ((await this.auth.tokens())?.access_token === tokenBefore) {
+          throw new Error(
+            `MCP server "${this.config.name}" needs authorization for "${tool}": connect it, then retry`,
+            {
+              cause: error,
+            },
+          );
+        }
+        return toToolResult(await send());
+      }
       if (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) {
         const limit = (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout
           ? `max_timeout_ms ${maxTimeoutMs}`

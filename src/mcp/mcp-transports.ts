@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -26,25 +27,34 @@ export function stdioTransport(config: StdioServerConfig, label: string): StdioC
   return transport;
 }
 
-export function remoteTransport(config: RemoteServerConfig, kind: 'http' | 'sse'): Transport {
-  const requestInit = { headers: config.headers };
+/** `authProvider`: the principal's OAuth client, for servers that answer 401 with a protected-resource challenge. */
+export function remoteTransport(
+  config: RemoteServerConfig,
+  kind: 'http' | 'sse',
+  authProvider?: OAuthClientProvider,
+): Transport {
+  const options = { requestInit: { headers: config.headers }, authProvider };
   return kind === 'http'
-    ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit })
-    : new SSEClientTransport(new URL(config.url), { requestInit });
+    ? new StreamableHTTPClientTransport(new URL(config.url), options)
+    : new SSEClientTransport(new URL(config.url), options);
 }
 
 /**
  * The transports to try, in order: Streamable HTTP first, then legacy SSE for a server that
  * refuses it (an HTTP 4xx answer to the initialize POST, as servers of the 2024-11-05 revision give).
  */
-export function transportsFor(config: McpServerConfig, label: string): Array<() => Transport> {
+export function transportsFor(
+  config: McpServerConfig,
+  label: string,
+  auth?: OAuthClientProvider,
+): Array<() => Transport> {
   switch (config.transport) {
     case 'stdio':
       return [() => stdioTransport(config, label)];
     case 'sse':
-      return [() => remoteTransport(config, 'sse')];
+      return [() => remoteTransport(config, 'sse', auth)];
     case 'http':
-      return [() => remoteTransport(config, 'http'), () => remoteTransport(config, 'sse')];
+      return [() => remoteTransport(config, 'http', auth), () => remoteTransport(config, 'sse', auth)];
   }
 }
 

@@ -8,9 +8,12 @@ import { McpCatalogService } from './mcp-catalog.service';
 import { McpController } from './mcp.controller';
 import { McpScheduler } from './mcp.scheduler';
 import { MCP_CONFIG, McpService } from './mcp.service';
+import { McpOAuthController } from './oauth/mcp-oauth.controller';
+import { McpOAuthService } from './oauth/mcp-oauth.service';
+import { oauthStoreProvider } from './oauth/oauth-store.providers';
 
 @Module({
-  controllers: [McpController],
+  controllers: [McpController, McpOAuthController],
   providers: [
     {
       provide: MCP_CONFIG,
@@ -19,6 +22,8 @@ import { MCP_CONFIG, McpService } from './mcp.service';
         loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR, process.env, authConfigured(config)),
       inject: [APP_CONFIG],
     },
+    oauthStoreProvider,
+    McpOAuthService,
     McpService,
     McpCatalogService,
     McpScheduler,

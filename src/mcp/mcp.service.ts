@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Root } from '@modelcontextprotocol/sdk/types.js';
 import { randomBytes } from 'node:crypto';
@@ -13,10 +13,11 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { authConfigured } from '../config/validate-environment';
 import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
-import type { LoadedMcpConfig, McpServerConfig } from './mcp-config';
+import type { LoadedMcpConfig, McpServerConfig, RemoteServerConfig } from './mcp-config';
 import { ProcessBudget } from './mcp-process-budget';
 import { PrewarmPool } from './mcp-prewarm-pool';
 import { McpSessionClients } from './mcp-session-clients';
+import { McpOAuthService } from './oauth/mcp-oauth.service';
 import { visibleTools } from './mcp-tool';
 import type { ToolInfo } from './mcp-tool';
 import { SupervisedClient } from './supervised-client';
@@ -80,6 +81,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
     @InjectAppConfig() private readonly app: AppConfig,
+    @Optional() private readonly oauth?: McpOAuthService,
   ) {
     // Servers that do not say how their calls are approved follow MCP_APPROVAL_DEFAULT.
     this.servers = config.servers.map((server) => ({
@@ -145,6 +147,20 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     const server = this.servers.find((candidate) => candidate.name === name);
     if (!server) {
       throw new AppException(ErrorCode.NOT_FOUND, `No MCP server named "${name}" is configured`);
+    }
+    return server;
+  }
+
+  /** Names of the enabled remote servers (those that may ask for OAuth). */
+  remoteServers(): string[] {
+    return this.enabled.filter((server) => server.transport !== 'stdio').map((server) => server.name);
+  }
+
+  /** A remote server's config; NOT_FOUND for any other name. */
+  remoteConfig(name: string): RemoteServerConfig {
+    const server = this.serverConfig(name);
+    if (server.transport === 'stdio') {
+      throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${name}" is not a remote server`);
     }
     return server;
   }
@@ -245,7 +261,9 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       owner && this.perUser
         ? [{ uri: pathToFileURL(this.userDir(owner.userId)).href, name: 'your folder' }]
         : this.roots;
-    return this.track(new SupervisedClient(config, this.supervisorOptions(label, roots), owner));
+    // A remote server that demands OAuth gets the token of the session's owner.
+    const auth = owner && config.transport !== 'stdio' ? this.oauth?.providerFor(config, owner.userId) : undefined;
+    return this.track(new SupervisedClient(config, { ...this.supervisorOptions(label, roots), auth }, owner));
   }
 
   private supervisorOptions(label: string, roots = this.roots): SupervisorOptions {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Root, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -23,6 +24,8 @@ export interface SupervisorOptions {
   startTimeoutMs: number;
   maxRestarts: number;
   restartBaseMs: number;
+  /** The OAuth client of a remote server, for the principal of the session it serves. */
+  auth?: OAuthClientProvider;
 }
 
 type StatusListener = (change: ServerStatusChange) => void;
@@ -223,10 +226,14 @@ export class SupervisedClient {
     const slot =
       this.config.transport === 'stdio' ? await this.options.budget.acquire(this.name, this.options.label) : undefined;
     try {
-      const connection = await McpConnection.open(this.config, this.options.label, this.options.roots, {
-        timeoutMs: this.options.startTimeoutMs,
-        signal: this.closed.signal,
-      });
+      const start = { timeoutMs: this.options.startTimeoutMs, signal: this.closed.signal };
+      const connection = await McpConnection.open(
+        this.config,
+        this.options.label,
+        this.options.roots,
+        start,
+        this.options.auth,
+      );
       void connection.exited.then(() => slot?.release());
       return connection;
     } catch (error) {

@@ -34,6 +34,11 @@ export interface RedisKeys {
   sweepLock(): string;
   /** Prefix of the rate limiter's counters (rate-limiter-flexible adds the client address). */
   rateLimit(): string;
+  /**
+   * OAuth state of remote MCP servers (see mcp/oauth/): `client:<server>`, `discovery:<server>`,
+   * `tokens:<server>:<principal>`, `flow:<state>`, `pending:<server>:<principal>`, `lock:…`.
+   */
+  oauth(key: string): string;
   /** Channel a node listens on for signals (run, cancel, end, elicitation answers, replies). */
   nodeChannel(node: string): string;
 }
@@ -57,6 +62,7 @@ export function redisKeys(prefix: string): RedisKeys {
     nodes: () => `${prefix}nodes`,
     sweepLock: () => `${prefix}sweep-lock`,
     rateLimit: () => `${prefix}rate`,
+    oauth: (key) => `${prefix}oauth:${key}`,
     nodeChannel: (node) => `${prefix}node:${node}`,
   };
 }

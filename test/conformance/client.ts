@@ -10,6 +10,12 @@ import type { McpClientHost } from '../../src/mcp/mcp-client-host';
 import { DEFAULT_POLICY } from '../../src/mcp/mcp-config';
 import type { McpTool } from '../../src/mcp/mcp-tool';
 import { McpService } from '../../src/mcp/mcp.service';
+import { MemoryOAuthStore } from '../../src/mcp/oauth/memory-oauth-store';
+import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
+import type { RemoteServerConfig } from '../../src/mcp/mcp-config';
+
+// Used as the client_id where the authorization server takes Client ID Metadata Documents (the suite's own URL).
+const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
 
 // A user who accepts what the server proposes: the client layer fills in the schema's defaults.
 const host: McpClientHost = {
@@ -30,17 +36,40 @@ function argumentsFor(tool: McpTool): Record<string, unknown> {
   );
 }
 
+/**
+ * The user, played without a browser: opens the authorization URL, where the suite's authorization
+ * server consents at once and redirects to the callback, and hands the code to the host as its
+ * callback route would.
+ */
+function headlessUser(oauth: McpOAuthService, server: RemoteServerConfig) {
+  return async (authorizationUrl: URL): Promise<void> => {
+    const answer = await fetch(authorizationUrl, { redirect: 'manual' });
+    const location = new URL(answer.headers.get('location') ?? '', authorizationUrl);
+    const flow = await oauth.takeFlow(location.searchParams.get('state') ?? '');
+    await oauth.finish(server, flow, location.searchParams.get('code') ?? '');
+  };
+}
+
 async function main(): Promise<void> {
   const url = process.argv.at(-1)!;
   Logger.overrideLogger(['error', 'warn']);
-  const mcp = new McpService(
-    {
-      servers: [{ name: 'under-test', transport: 'http', url, headers: {}, ...DEFAULT_POLICY }],
-      source: 'conformance',
-      workspaceDir: process.cwd(),
-    },
-    validateEnvironment({ MCP_START_TIMEOUT_MS: '20000' }),
-  );
+  // Scenarios with a pre-registered client give its credentials here.
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
+    client_id?: string;
+    client_secret?: string;
+  };
+  const server: RemoteServerConfig = {
+    name: 'under-test',
+    transport: 'http',
+    url,
+    headers: {},
+    oauth: { clientId: context.client_id, clientSecret: context.client_secret, clientMetadataUrl: CLIENT_METADATA_URL },
+    ...DEFAULT_POLICY,
+  };
+  const config = validateEnvironment({ MCP_START_TIMEOUT_MS: '20000' });
+  const oauth = new McpOAuthService(new MemoryOAuthStore(), config);
+  oauth.authorizer = headlessUser(oauth, server);
+  const mcp = new McpService({ servers: [server], source: 'conformance', workspaceDir: process.cwd() }, config, oauth);
   const clients = mcp.forSession(host);
   try {
     const [failure] = await clients.ensureStarted({ timeoutMs: 20_000, signal: new AbortController().signal });
