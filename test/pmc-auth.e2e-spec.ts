@@ -3,6 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from './helpers/browser';
 import { AUDIENCE, ISSUER, startIdentityProvider } from './helpers/jwks';
 import type { TestIdentityProvider } from './helpers/jwks';
+import { startProtectedServer } from './helpers/oauth-server';
+import type { ProtectedServer } from './helpers/oauth-server';
 import { freePort } from './helpers/ports';
 import { waitForNoChildren } from './helpers/processes';
 import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
@@ -20,6 +22,7 @@ async function signIn(page: Page, credential: string): Promise<void> {
 /** PMCChat with authentication on: it asks who you are, says who is signed in, and asks before tools write. */
 describe('PMCChat with authentication, in a real browser (e2e)', () => {
   let idp: TestIdentityProvider;
+  let remote: ProtectedServer;
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
@@ -27,8 +30,11 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
 
   beforeAll(async () => {
     idp = await startIdentityProvider();
+    remote = await startProtectedServer();
+    const port = await freePort();
     t = await startApp(
       {
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
         AUTH_API_KEYS: `alice:${ALICE_KEY}`,
         AUTH_JWKS_URL: idp.jwksUrl,
         AUTH_ISSUER: ISSUER,
@@ -40,9 +46,10 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
             args: [require.resolve('./fixtures/notes-server.cjs')],
             require_approval: 'writes',
           },
+          secure: { url: remote.url },
         }),
       },
-      await freePort(),
+      port,
     );
     browser = await launchBrowser();
   });
@@ -51,6 +58,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     await browser?.close();
     await t?.close();
     await idp?.close();
+    remote?.process.kill();
     await waitForNoChildren();
   });
 
@@ -131,5 +139,32 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     await page.locator('#input').press('Enter');
     await page.locator('.message.assistant .answer').getByText('Echo: after signing in again').waitFor();
     expect(await page.locator('.message.user').count()).toBe(2);
+  });
+
+  it('should offer a Connect link for a server that needs authorization, and come back connected', async () => {
+    await page.goto(`${t.url}/pmc/`);
+    await signIn(page, ALICE_KEY);
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await page.locator('#input').fill('[[tool:secret {}]]');
+    await page.locator('#input').press('Enter');
+    await page
+      .locator('.message.assistant .answer')
+      .getByText(/unknown tool "secret"/)
+      .waitFor();
+
+    const connect = page.locator('#servers li[data-server="secure"] a.connect');
+    await connect.waitFor();
+    // The authorization server consents at once and sends the browser back to the page.
+    await connect.click();
+    await page.waitForURL(`${t.url}/pmc/`);
+    await page.locator('#notice').getByText('secure is connected').waitFor();
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await page.locator('#input').fill('[[tool:secret {}]]');
+    await page.locator('#input').press('Enter');
+    await page
+      .locator('.message.assistant .answer')
+      .getByText(/Observed: secret for client/)
+      .waitFor();
+    expect(await page.locator('#servers li[data-server="secure"] a.connect').count()).toBe(0);
   });
 });

@@ -114,8 +114,9 @@ const handlers = {
   error: (event) => {
     const { code, message, server } = event.data;
     if (server) {
-      // A notice about one server: the turn goes on.
+      // A notice about one server: the turn goes on. One that waits for authorization gets its link.
       turnView(event.turn_id).notice(`⚠ ${message} ${hintFor(code)}`);
+      void refreshServers().catch(() => undefined);
       return;
     }
     if (event.turn_id) {
@@ -339,8 +340,22 @@ async function refreshSessions() {
   );
 }
 
+/** A link that sends this tab to the server's authorization page; it comes back here when done. */
+function connectLink(url) {
+  const link = document.createElement('a');
+  link.className = 'connect';
+  link.href = url;
+  link.textContent = 'Connect';
+  link.title = 'This server asks you to authorize it';
+  return link;
+}
+
 async function refreshServers() {
-  const { servers } = await http('GET', '/api/v3/mcp/servers');
+  const [{ servers }, { pending }] = await Promise.all([
+    http('GET', '/api/v3/mcp/servers'),
+    http('GET', '/api/v3/mcp/oauth/pending'),
+  ]);
+  const authorizations = new Map(pending.map((entry) => [entry.server, entry.authorization_url]));
   ui.servers.replaceChildren(
     ...servers.map((server) => {
       const pill = document.createElement('span');
@@ -351,6 +366,9 @@ async function refreshServers() {
       name.textContent = server.name;
       const summary = document.createElement('summary');
       summary.append(name, pill);
+      if (authorizations.has(server.name)) {
+        summary.append(connectLink(authorizations.get(server.name)));
+      }
       const tools = document.createElement('ul');
       tools.className = 'tools';
       for (const tool of server.tools) {
@@ -481,6 +499,21 @@ function wire() {
   });
 }
 
+/** Back from a server's authorization page: say how it went, and tidy the address. */
+function authorizationOutcome() {
+  const params = new URLSearchParams(location.search);
+  const connected = params.get('connected');
+  const failed = params.get('oauth_error');
+  if (connected) {
+    notify(`${connected} is connected: your next message can use its tools.`);
+  } else if (failed) {
+    notify(`The authorization did not complete: ${failed}`);
+  }
+  if (connected || failed) {
+    history.replaceState(null, '', location.pathname);
+  }
+}
+
 async function main() {
   wire();
   onUnauthorized(signIn);
@@ -497,6 +530,7 @@ async function main() {
       showFailure(error);
     }
   }
+  authorizationOutcome();
   ui.input.focus();
 }
 
