@@ -6,6 +6,8 @@ import type { SocketClient } from './helpers/events';
 import { bearer, createSession, postJson } from './helpers/http';
 import { AUDIENCE, ISSUER, startIdentityProvider } from './helpers/jwks';
 import type { TestIdentityProvider } from './helpers/jwks';
+import { startRedis } from './helpers/redis-server';
+import type { RedisServer } from './helpers/redis-server';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -17,16 +19,22 @@ interface Answer {
   body: unknown;
 }
 
-/** Two principals (an API key and a JWT from a JWKS on loopback) on every interface, and what each may reach. */
-describe('identity and ownership (e2e)', () => {
+/**
+ * Two principals (an API key and a JWT from a JWKS on loopback) on every interface, and what each
+ * may reach; on the memory store and on Redis alike.
+ */
+describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (e2e)', (backend) => {
   let idp: TestIdentityProvider;
+  let redis: RedisServer | undefined;
   let t: TestApp;
   let bobToken: string;
   const sockets: SocketClient[] = [];
 
   beforeAll(async () => {
     idp = await startIdentityProvider();
+    redis = backend === 'redis' ? await startRedis() : undefined;
     t = await startApp({
+      ...(redis ? { REDIS_URL: redis.url } : {}),
       AUTH_API_KEYS: `alice:${ALICE_KEY},ops:${OPS_KEY}`,
       AUTH_ADMINS: 'ops',
       AUTH_JWKS_URL: idp.jwksUrl,
@@ -41,6 +49,7 @@ describe('identity and ownership (e2e)', () => {
     sockets.forEach((client) => client.socket.disconnect());
     await t.close();
     await idp.close();
+    await redis?.close();
   });
 
   const call = async (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => {
@@ -205,15 +214,9 @@ describe('identity and ownership (e2e)', () => {
 
   it('should show health details to administrators only, and document the bearer scheme', async () => {
     const open = await call('GET', '/health');
-    expect(open).toEqual({
-      status: 200,
-      body: {
-        status: 'ok',
-        info: { session_store: { status: 'up' }, llm: { status: 'up' }, mcp: { status: 'up' } },
-        error: {},
-        details: { session_store: { status: 'up' }, llm: { status: 'up' }, mcp: { status: 'up' } },
-      },
-    });
+    const up = { status: 'up' };
+    const indicators = { ...(redis ? { redis: up } : {}), session_store: up, llm: up, mcp: up };
+    expect(open).toEqual({ status: 200, body: { status: 'ok', info: indicators, error: {}, details: indicators } });
     expect(await call('GET', '/health', bobToken)).toEqual(open);
     const detailed = await call('GET', '/health', OPS_KEY);
     expect(detailed.body).toMatchObject({ details: { llm: { status: 'up', model: 'openai:scripted' } } });
@@ -232,5 +235,25 @@ describe('identity and ownership (e2e)', () => {
     const client = await socketFor(await idp.sign('bob', {}, 2));
     await new Promise<void>((resolve) => client.socket.once('disconnect', () => resolve()));
     expect(client.socket.connected).toBe(false);
+  });
+});
+
+describe('HEALTH_PUBLIC=false (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({ AUTH_API_KEYS: `alice:${ALICE_KEY}`, HEALTH_PUBLIC: 'false' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should ask for a credential on /health, and keep /health/live open for probes', async () => {
+    const anonymous = await fetch(`${t.url}/health`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    expect((await fetch(`${t.url}/health`, { headers: bearer(ALICE_KEY) })).status).toBe(200);
+    expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
   });
 });

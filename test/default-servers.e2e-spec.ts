@@ -9,26 +9,36 @@ import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/process
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
+/** The app with the bundled servers (no MCP config file), a workspace holding notes.txt, and a USERS_DIR. */
+async function withDefaultServers(notes: string, env: Record<string, string> = {}) {
+  const workspace = mkdtempSync(join(tmpdir(), 'mcp-host-workspace-'));
+  const usersDir = mkdtempSync(join(tmpdir(), 'mcp-host-users-'));
+  writeFileSync(join(workspace, 'notes.txt'), notes);
+  const t = await startApp({ MCP_CONFIG: './mcp.config.json', WORKSPACE_DIR: workspace, USERS_DIR: usersDir, ...env });
+  const close = async (clients: SocketClient[]) => {
+    clients.forEach((client) => client.socket.disconnect());
+    await t.close();
+    await waitForNoChildren();
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(usersDir, { recursive: true, force: true });
+  };
+  return { t, workspace, usersDir, close };
+}
+
 // The servers `npm start` runs when there is no mcp.config.json: filesystem and memory.
 describe('bundled default MCP servers, single-user (e2e)', () => {
   let t: TestApp;
   let workspace: string;
   let usersDir: string;
+  let close: (clients: SocketClient[]) => Promise<void>;
   const clients: SocketClient[] = [];
 
   beforeAll(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'mcp-host-workspace-'));
-    usersDir = mkdtempSync(join(tmpdir(), 'mcp-host-users-'));
-    writeFileSync(join(workspace, 'notes.txt'), 'hello from the workspace');
-    t = await startApp({ MCP_CONFIG: './mcp.config.json', WORKSPACE_DIR: workspace, USERS_DIR: usersDir });
+    ({ t, workspace, usersDir, close } = await withDefaultServers('hello from the workspace'));
   });
 
   afterAll(async () => {
-    clients.forEach((client) => client.socket.disconnect());
-    await t?.close();
-    await waitForNoChildren();
-    rmSync(workspace, { recursive: true, force: true });
-    rmSync(usersDir, { recursive: true, force: true });
+    await close(clients);
   });
 
   const turn = async (content: string, sessionId?: string) => {
@@ -57,27 +67,17 @@ describe('bundled default MCP servers, one folder per principal (e2e)', () => {
   let t: TestApp;
   let workspace: string;
   let usersDir: string;
+  let close: (clients: SocketClient[]) => Promise<void>;
   const clients: SocketClient[] = [];
   const KEYS = { alice: 'alice-key-0123456789abcdef', bob: 'bob-key-0123456789abcdef' };
 
   beforeAll(async () => {
-    workspace = mkdtempSync(join(tmpdir(), 'mcp-host-workspace-'));
-    usersDir = mkdtempSync(join(tmpdir(), 'mcp-host-users-'));
-    writeFileSync(join(workspace, 'notes.txt'), 'shared workspace');
-    t = await startApp({
-      MCP_CONFIG: './mcp.config.json',
-      WORKSPACE_DIR: workspace,
-      USERS_DIR: usersDir,
-      AUTH_API_KEYS: `alice:${KEYS.alice},bob:${KEYS.bob}`,
-    });
+    const auth = { AUTH_API_KEYS: `alice:${KEYS.alice},bob:${KEYS.bob}` };
+    ({ t, workspace, usersDir, close } = await withDefaultServers('shared workspace', auth));
   });
 
   afterAll(async () => {
-    clients.forEach((client) => client.socket.disconnect());
-    await t?.close();
-    await waitForNoChildren();
-    rmSync(workspace, { recursive: true, force: true });
-    rmSync(usersDir, { recursive: true, force: true });
+    await close(clients);
   });
 
   const turn = async (who: keyof typeof KEYS, content: string) => {
