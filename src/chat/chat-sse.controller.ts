@@ -29,7 +29,7 @@ import type { AppConfig } from '../config/app-config';
 import { StreamEventDto } from '../sessions/events';
 import { whenExpired } from '../auth/expiry';
 import { SessionsService } from '../sessions/sessions.service';
-import type { SessionFeed } from '../sessions/sessions.service';
+import type { SessionFeed } from '../sessions/session-feed';
 import { ConnectionsService } from './connections.service';
 import { SendMessageDto, StreamQueryDto } from './dto/chat.dto';
 import { AcceptedTurnDto } from './dto/chat-responses.dto';

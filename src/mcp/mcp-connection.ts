@@ -127,15 +127,22 @@ export class McpConnection {
     auth: OAuthClientProvider,
     refusal: UnauthorizedError,
   ): Promise<McpConnection> {
-    if (!(await auth.tokens())) {
-      throw new Error(`needs authorization: connect it (the page's Connect link, or GET /api/v3/mcp/oauth/pending)`, {
-        cause: refusal,
+    const needsAuthorization = (cause: unknown) =>
+      new Error(`needs authorization: connect it (the page's Connect link, or GET /api/v3/mcp/oauth/pending)`, {
+        cause,
       });
+    if (!(await auth.tokens())) {
+      throw needsAuthorization(refusal);
     }
     const [attempt] = transportsFor(config, label, auth);
-    const connection = await McpConnection.openWith(config, attempt(), roots, start);
-    connection.auth = auth;
-    return connection;
+    try {
+      const connection = await McpConnection.openWith(config, attempt(), roots, start);
+      connection.auth = auth;
+      return connection;
+    } catch (error) {
+      // The token it has is refused too (revoked, or expired beyond refresh): the user connects again.
+      throw error instanceof UnauthorizedError ? needsAuthorization(error) : error;
+    }
   }
 
   private static async openWith(config: McpServerConfig, transport: Transport, roots: Root[], start: McpStartOptions) {

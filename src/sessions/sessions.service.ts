@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown } from '@nestjs/common';
-import { Observable } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 
 import type { Principal } from '../auth/principal';
@@ -12,8 +11,9 @@ import { NodeUnreachable, SessionBus } from './bus/session-bus';
 import type { SessionSignal } from './bus/session-bus';
 import { SessionEventLog } from './event-log/session-event-log';
 import { SessionStatus } from './events';
-import type { StreamEvent } from './events';
 import { mayAccess } from './session-access';
+import { openFeed } from './session-feed';
+import type { SessionFeed } from './session-feed';
 import type { SessionAccess } from './session-access';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { ElicitationAnswer } from './session-mcp-bridge';
@@ -24,12 +24,6 @@ import type { MessagePage, SessionKey } from './store/session-store';
 import type { SessionRecord } from './store/session-record';
 import { awaitTurn } from './turn-outcome';
 import type { TurnOutcome } from './turn-outcome';
-
-/** What a subscriber gets: what it missed, then what happens next (subscribe once, right away). */
-export interface SessionFeed {
-  backlog: StreamEvent[];
-  live: Observable<StreamEvent>;
-}
 
 // Longest wait for the node holding a session to answer a request about it.
 const NODE_REQUEST_MS = 5000;
@@ -221,51 +215,7 @@ export class SessionsService implements BeforeApplicationShutdown {
    */
   async feed(principal: Principal, sessionId: string, afterId?: number): Promise<SessionFeed> {
     await this.reach(principal, sessionId, 'read');
-    // Subscribe before reading the backlog, holding live events back, so none falls in between.
-    const held: StreamEvent[] = [];
-    let forward: ((event: StreamEvent) => void) | undefined;
-    let lost: AppException | undefined;
-    let fail: ((error: AppException) => void) | undefined;
-    const unsubscribe = await this.events.subscribe(
-      sessionId,
-      (event) => (forward ? forward(event) : held.push(event)),
-      (error) => (fail ? fail(error) : (lost = error)),
-    );
-    let backlog: StreamEvent[];
-    try {
-      backlog =
-        afterId === undefined
-          ? await this.events.head(sessionId).then((head) => (head ? [head] : []))
-          : await this.events.replay(sessionId, afterId);
-    } catch (error) {
-      unsubscribe();
-      throw error;
-    }
-    let lastId = backlog.at(-1)?.id ?? afterId ?? 0;
-    const live = new Observable<StreamEvent>((subscriber) => {
-      if (backlog.at(-1)?.type === 'session_end') {
-        subscriber.complete();
-        return unsubscribe;
-      }
-      if (lost) {
-        subscriber.error(lost);
-        return unsubscribe;
-      }
-      fail = (error) => subscriber.error(error);
-      forward = (event) => {
-        if (event.id <= lastId) {
-          return;
-        }
-        lastId = event.id;
-        subscriber.next(event);
-        if (event.type === 'session_end') {
-          subscriber.complete();
-        }
-      };
-      held.splice(0).forEach(forward);
-      return unsubscribe;
-    });
-    return { backlog, live };
+    return openFeed(this.events, sessionId, afterId);
   }
 
   async stats() {

@@ -1,6 +1,6 @@
 import { AppException, sessionNotFound } from '../common/errors';
 import type { StreamEvent } from './events';
-import type { SessionFeed } from './sessions.service';
+import type { SessionFeed } from './session-feed';
 
 export interface TurnOutcome {
   turnId: string;

@@ -20,7 +20,7 @@ import type {
   SessionPage,
   TurnEnd,
 } from './session-store';
-import { newestAfter } from './redis-listing';
+import { createIndexed, newestAfter } from './redis-session-index';
 import { RedisSessionLeases } from './redis-session-leases';
 import { TITLE_CHARS } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
@@ -62,53 +62,8 @@ export class RedisSessionStore extends SessionStore {
     return this.redis.commands;
   }
 
-  async create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
-    const key = this.keys.session(record.id);
-    const byCreation = this.keys.sessionsByCreation();
-    const owned = this.keys.sessionsOf(record.owner);
-    await storeCall(
-      this.client
-        .multi()
-        .hset(key, {
-          owner: record.owner,
-          created_at: record.created_at,
-          last_active_at: record.last_active_at,
-          turns: 0,
-          status: record.status,
-        })
-        .pexpire(key, this.keyTtlMs)
-        .exec(),
-    );
-    // Add, then count, in one transaction: concurrent creates on any node see distinct counts.
-    const counted = await storeCall(
-      this.client
-        .multi()
-        .zadd(byCreation, record.created_at, record.id)
-        .zcard(byCreation)
-        .zadd(owned, record.created_at, record.id)
-        .zcard(owned)
-        .exec(),
-    );
-    const total = Number(counted?.[1]?.[1] ?? Infinity);
-    const ownedCount = Number(counted?.[3]?.[1] ?? Infinity);
-    const refused: Creation | undefined =
-      total > limits.total
-        ? 'too_many'
-        : limits.perOwner !== undefined && ownedCount > limits.perOwner
-          ? 'too_many_for_owner'
-          : undefined;
-    if (refused) {
-      await storeCall(
-        Promise.all([
-          this.client.zrem(byCreation, record.id),
-          this.client.zrem(owned, record.id),
-          this.client.del(key),
-        ]),
-      );
-      return refused;
-    }
-    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), record.last_active_at, record.id));
-    return 'created';
+  create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
+    return storeCall(createIndexed(this.client, this.keys, record, limits, this.keyTtlMs));
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
