@@ -19,6 +19,7 @@ import type { Request, Response } from 'express';
 import { finished } from 'node:stream/promises';
 
 import { AcceptsQueryToken, CurrentPrincipal } from '../auth/auth.decorators';
+import { whenExpired } from '../auth/expiry';
 import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { AppException, ErrorCode } from '../common/errors';
@@ -27,7 +28,6 @@ import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { StreamEventDto } from '../sessions/events';
-import { whenExpired } from '../auth/expiry';
 import { SessionsService } from '../sessions/sessions.service';
 import type { SessionFeed } from '../sessions/session-feed';
 import { ConnectionsService } from './connections.service';
