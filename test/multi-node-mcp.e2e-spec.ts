@@ -41,7 +41,15 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     const llmUrl = await llm.start();
     dir = mkdtempSync(join(tmpdir(), 'mcp-host-sweep-'));
     const ask = { command: process.execPath, args: [require.resolve('./fixtures/ask-user-server.cjs')] };
-    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { everything: everythingServer(), ask } }));
+    const notes = {
+      command: process.execPath,
+      args: [require.resolve('./fixtures/notes-server.cjs')],
+      require_approval: 'writes',
+    };
+    writeFileSync(
+      join(dir, 'mcp.json'),
+      JSON.stringify({ mcpServers: { everything: everythingServer(), ask, notes } }),
+    );
     watcher = new Redis(redis.url);
     // Each message on a session's channel is a batch of its events (a JSON array).
     watcher.on('pmessage', (_pattern: string, _channel: string, message: string) => {
@@ -107,6 +115,29 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
         action: 'decline',
       });
       expect(again.status).toBe(404);
+    } finally {
+      client.socket.disconnect();
+    }
+  });
+
+  it('should pass an approval given on one node to the turn waiting for it on the other', async () => {
+    const [holder, other] = nodes;
+    const sessionId = await createSession(holder.url);
+    const client = await connectSocket(other.url);
+    try {
+      await client.socket.emitWithAck('join_chat', { session_id: sessionId });
+      const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
+        session_id: sessionId,
+        content: '[[tool:write_note {"text":"across"}]]',
+      })) as { turn_id: string };
+      const pending = (await client.recorder.waitFor(
+        (e) => e.turn_id === turnId && e.type === 'approval',
+      )) as StreamEventOf<'approval'>;
+      const approvalId = pending.data.approval_id;
+      const url = `${other.url}/api/v3/sessions/${sessionId}/approvals/${approvalId}`;
+      expect(await (await postJson(url, { approved: true })).json()).toMatchObject({ approved: true });
+      expect((await client.recorder.turnEnd(turnId)).data).toMatchObject({ content: 'Observed: saved across' });
+      expect((await postJson(url, { approved: true })).status).toBe(404);
     } finally {
       client.socket.disconnect();
     }
