@@ -1,5 +1,9 @@
 import { OAuthStore } from './oauth-store';
 
+// Expired entries (flows nobody completed) are swept on a write once the map has doubled since the
+// last sweep, and at this size at the least: amortized O(1) per write.
+const SWEEP_ABOVE = 1000;
+
 interface Entry {
   value: string;
   expiresAt?: number;
@@ -9,6 +13,7 @@ interface Entry {
 export class MemoryOAuthStore extends OAuthStore {
   private readonly entries = new Map<string, Entry>();
   private readonly locks = new Map<string, number>();
+  private sweepAt = SWEEP_ABOVE;
 
   async get(key: string): Promise<string | undefined> {
     const entry = this.entries.get(key);
@@ -20,7 +25,16 @@ export class MemoryOAuthStore extends OAuthStore {
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    this.entries.set(key, { value, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
+    const now = Date.now();
+    if (this.entries.size >= this.sweepAt) {
+      for (const [name, entry] of this.entries) {
+        if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
+          this.entries.delete(name);
+        }
+      }
+      this.sweepAt = Math.max(SWEEP_ABOVE, 2 * this.entries.size);
+    }
+    this.entries.set(key, { value, expiresAt: ttlMs === undefined ? undefined : now + ttlMs });
   }
 
   async take(key: string): Promise<string | undefined> {
