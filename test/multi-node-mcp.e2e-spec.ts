@@ -9,6 +9,7 @@ import { everythingServer } from './fixtures/mcp-servers';
 import { alive, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket, connectSse } from './helpers/events';
+import type { SocketClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
 import type { RedisServer } from './helpers/redis-server';
@@ -82,19 +83,30 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Sends a message over the client, in the session, and waits for the turn to ask its user (`type`). */
+  async function askingTurn<K extends 'elicitation' | 'approval'>(
+    client: SocketClient,
+    sessionId: string,
+    content: string,
+    type: K,
+  ): Promise<{ turnId: string; pending: StreamEventOf<K> }> {
+    await client.socket.emitWithAck('join_chat', { session_id: sessionId });
+    const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
+      session_id: sessionId,
+      content,
+    })) as {
+      turn_id: string;
+    };
+    const pending = await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === type);
+    return { turnId, pending: pending as StreamEventOf<K> };
+  }
+
   it('should pass an elicitation answer given on one node to the turn asking it on the other', async () => {
     const [holder, other] = nodes;
     const sessionId = await createSession(holder.url);
     const client = await connectSocket(other.url);
     try {
-      await client.socket.emitWithAck('join_chat', { session_id: sessionId });
-      const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
-        session_id: sessionId,
-        content: '[[tool:ask-name {}]]',
-      })) as { turn_id: string };
-      const pending = (await client.recorder.waitFor(
-        (e) => e.turn_id === turnId && e.type === 'elicitation',
-      )) as StreamEventOf<'elicitation'>;
+      const { turnId, pending } = await askingTurn(client, sessionId, '[[tool:ask-name {}]]', 'elicitation');
       const elicitationId = pending.data.elicitation_id;
       const answer = (content: Record<string, unknown>) =>
         client.socket.emitWithAck('elicitation_response', {
@@ -125,14 +137,12 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     const sessionId = await createSession(holder.url);
     const client = await connectSocket(other.url);
     try {
-      await client.socket.emitWithAck('join_chat', { session_id: sessionId });
-      const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
-        session_id: sessionId,
-        content: '[[tool:write_note {"text":"across"}]]',
-      })) as { turn_id: string };
-      const pending = (await client.recorder.waitFor(
-        (e) => e.turn_id === turnId && e.type === 'approval',
-      )) as StreamEventOf<'approval'>;
+      const { turnId, pending } = await askingTurn(
+        client,
+        sessionId,
+        '[[tool:write_note {"text":"across"}]]',
+        'approval',
+      );
       const approvalId = pending.data.approval_id;
       const url = `${other.url}/api/v3/sessions/${sessionId}/approvals/${approvalId}`;
       expect(await (await postJson(url, { approved: true })).json()).toMatchObject({ approved: true });

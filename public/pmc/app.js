@@ -152,38 +152,46 @@ function onEvent(event) {
   handlers[event.type]?.(event);
 }
 
-function onElicitation(event) {
-  const host = event.turn_id ? turnView(event.turn_id).extras : ui.messages;
-  const existing = host.querySelector(`[data-elicitation="${CSS.escape(event.data.elicitation_id)}"]`);
+/**
+ * A question the turn waits on (an elicitation or an approval): a card while it is pending, its
+ * outcome drawn in the same card once it is settled.
+ */
+function onPending(event, { id, host, card, outcome, focus }) {
+  const existing = host.querySelector(`[data-${id.attribute}="${CSS.escape(id.value)}"]`);
   if (event.data.status !== 'pending') {
     if (existing) {
-      elicitationOutcome(existing, event.data);
+      outcome(existing, event.data);
     }
     return;
   }
-  const sessionId = state.sessionId;
-  const card = elicitationCard(event.data, (answer) =>
-    state.transport.answer(sessionId, event.data.elicitation_id, answer),
-  );
-  host.append(card);
-  card.querySelector('input, select, button')?.focus();
+  const node = card();
+  host.append(node);
+  node.querySelector(focus)?.focus();
   scrollToEnd();
 }
 
-function onApproval(event) {
-  const host = turnView(event.turn_id).extras;
-  const existing = host.querySelector(`[data-approval="${CSS.escape(event.data.approval_id)}"]`);
-  if (event.data.status !== 'pending') {
-    if (existing) {
-      approvalOutcome(existing, event.data);
-    }
-    return;
-  }
+function onElicitation(event) {
   const sessionId = state.sessionId;
-  const card = approvalCard(event.data, (answer) => state.transport.approve(sessionId, event.data.approval_id, answer));
-  host.append(card);
-  card.querySelector('button')?.focus();
-  scrollToEnd();
+  const elicitationId = event.data.elicitation_id;
+  onPending(event, {
+    id: { attribute: 'elicitation', value: elicitationId },
+    host: event.turn_id ? turnView(event.turn_id).extras : ui.messages,
+    card: () => elicitationCard(event.data, (answer) => state.transport.answer(sessionId, elicitationId, answer)),
+    outcome: elicitationOutcome,
+    focus: 'input, select, button',
+  });
+}
+
+function onApproval(event) {
+  const sessionId = state.sessionId;
+  const approvalId = event.data.approval_id;
+  onPending(event, {
+    id: { attribute: 'approval', value: approvalId },
+    host: turnView(event.turn_id).extras,
+    card: () => approvalCard(event.data, (answer) => state.transport.approve(sessionId, approvalId, answer)),
+    outcome: approvalOutcome,
+    focus: 'button',
+  });
 }
 
 // ---- identity ---------------------------------------------------------------------------------

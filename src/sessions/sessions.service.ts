@@ -166,21 +166,15 @@ export class SessionsService implements BeforeApplicationShutdown {
     return true;
   }
 
-  /** Answers an MCP server's elicitation, on the node whose turn asked it. */
+  /** Answers an MCP server's elicitation, on the node whose turn asked it (owner only). */
   async answerElicitation(
     principal: Principal,
     sessionId: string,
     elicitationId: string,
     answer: ElicitationAnswer,
   ): Promise<void> {
-    const { node } = await this.reach(principal, sessionId, 'drive');
     const signal = { kind: 'elicitation', session_id: sessionId, elicitation_id: elicitationId, answer } as const;
-    await this.onHolder(node, signal, () => {
-      throw new AppException(
-        ErrorCode.NOT_FOUND,
-        `Elicitation ${elicitationId} of session ${sessionId} is not pending (unknown, answered or expired)`,
-      );
-    });
+    await this.answerPending(principal, signal, `Elicitation ${elicitationId}`);
   }
 
   /** Approves or denies a tool call of the session's running turn, on the node that runs it (owner only). */
@@ -190,14 +184,8 @@ export class SessionsService implements BeforeApplicationShutdown {
     approvalId: string,
     answer: ApprovalAnswer,
   ): Promise<void> {
-    const { node } = await this.reach(principal, sessionId, 'drive');
     const signal = { kind: 'approval', session_id: sessionId, approval_id: approvalId, answer } as const;
-    await this.onHolder(node, signal, () => {
-      throw new AppException(
-        ErrorCode.NOT_FOUND,
-        `Approval ${approvalId} of session ${sessionId} is not pending (unknown, answered or expired)`,
-      );
-    });
+    await this.answerPending(principal, signal, `Approval ${approvalId}`);
   }
 
   async delete(principal: Principal, sessionId: string): Promise<void> {
@@ -261,6 +249,18 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.shutdown();
+  }
+
+  /** Hands the owner's answer to what the session's turn waits for, on the node that runs it. */
+  private async answerPending(principal: Principal, signal: SessionSignal, what: string): Promise<void> {
+    const sessionId = signal.session_id;
+    const { node } = await this.reach(principal, sessionId, 'drive');
+    await this.onHolder(node, signal, () => {
+      throw new AppException(
+        ErrorCode.NOT_FOUND,
+        `${what} of session ${sessionId} is not pending (unknown, answered or expired)`,
+      );
+    });
   }
 
   /** The session, if the principal may access it so; otherwise exactly what a missing session gives. */
