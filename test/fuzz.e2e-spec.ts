@@ -162,7 +162,6 @@ describe('fuzzing every interface (e2e)', () => {
           const target = pathId === 'SESSION' && method !== 'DELETE' ? sessionId : pathId;
           const path = template.replace(':id', encodeURIComponent(target)).replaceAll(':x', encodeURIComponent(other));
           const answer = await call(method, path, params, payload, token, type);
-          expect({ path, ...answer }).toEqual({ path, status: expect.any(Number), body: answer.body });
           if (answer.status >= 500) {
             throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
           }

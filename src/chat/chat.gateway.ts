@@ -60,6 +60,8 @@ interface SocketState {
 
 // Longest wait at shutdown for sockets to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
+// A session just created has nothing to read back.
+const NO_HISTORY = { messages: [], total: 0, next_before: null };
 // An unknown event's name is echoed back only this far.
 const EVENT_NAME_ECHO_CHARS = 64;
 
@@ -138,11 +140,10 @@ export class ChatGateway
     @Ack() ack: (answer: JoinAckDto) => void,
   ): Promise<void> {
     this.assertRoomFor(client, body.session_id);
-    const session = body.session_id
-      ? await this.sessions.get(principal, body.session_id)
-      : await this.sessions.create(principal);
+    const { record: session, page: history } = body.session_id
+      ? await this.sessions.detail(principal, body.session_id, PAGE_DEFAULT_LIMIT)
+      : await this.sessions.create(principal).then((record) => ({ record, page: NO_HISTORY }));
     const sessionId = session.id;
-    const history = await this.sessions.history(principal, sessionId, PAGE_DEFAULT_LIMIT);
     // The ack goes first, so the client knows its session before the session's events arrive.
     ack({
       session_id: sessionId,

@@ -83,8 +83,8 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionDetailDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<SessionDetailDto> {
-    const snapshot = await this.sessions.get(principal, id);
-    return SessionDetailDto.detail(snapshot, await this.sessions.history(principal, id, PAGE_DEFAULT_LIMIT));
+    const { record, page } = await this.sessions.detail(principal, id, PAGE_DEFAULT_LIMIT);
+    return SessionDetailDto.detail(record, page);
   }
 
   @Get('api/v3/sessions/:id/messages')

@@ -108,15 +108,24 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /** A page of the session's history ending before `before` (default: its latest messages). */
   async history(principal: Principal, sessionId: string, limit: number, before?: number): Promise<MessagePage> {
-    // Issued together (one round trip on Redis); the page is only returned once the session is reachable.
-    const [, page] = await Promise.all([
+    return (await this.detail(principal, sessionId, limit, before)).page;
+  }
+
+  /** The session and a page of its history, read together (one round trip on Redis), once it is reachable. */
+  async detail(
+    principal: Principal,
+    sessionId: string,
+    limit: number,
+    before?: number,
+  ): Promise<{ record: SessionRecord; page: MessagePage }> {
+    const [record, page] = await Promise.all([
       this.reach(principal, sessionId, 'read'),
       this.store.messages(sessionId, limit, before),
     ]);
     if (!page) {
       throw sessionNotFound(sessionId);
     }
-    return page;
+    return { record, page };
   }
 
   /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
