@@ -169,6 +169,9 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
   }
 }
 
+// Longest wait for one step of the failover measure.
+const WAIT_MS = 60_000;
+
 /** SIGKILLs B while it runs a turn whose client is on A; ms until that client gets TURN_INTERRUPTED. */
 async function failoverOnce(a: BenchApp, b: BenchApp, run: number): Promise<number> {
   const client = await SocketClient.connect(a.url);
@@ -178,16 +181,18 @@ async function failoverOnce(a: BenchApp, b: BenchApp, run: number): Promise<numb
     let notify = () => undefined as void;
     client.socket.on('partial_response', (event: StreamEvent) => (events.push(event), notify()));
     client.socket.on('error', (event: StreamEvent) => (events.push(event), notify()));
-    const until = (match: (event: StreamEvent) => boolean) =>
-      new Promise<void>((resolve) => {
-        notify = () => (events.some(match) ? resolve() : undefined);
+    // Bounded: a takeover that never comes fails the run with a reason instead of stalling it.
+    const until = (match: (event: StreamEvent) => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`failover: no ${what} within ${WAIT_MS} ms`)), WAIT_MS);
+        notify = () => (events.some(match) ? (clearTimeout(timer), resolve()) : undefined);
         notify();
       });
     await client.socket.emitWithAck('chat_message', { session_id: sessionId, content: `[[hold:failover-${run}]]` });
-    await until((event) => event.type === 'partial_response');
+    await until((event) => event.type === 'partial_response', 'partial_response');
     const killed = performance.now();
     await b.kill();
-    await until((event) => event.type === 'error' && event.data.code === 'TURN_INTERRUPTED');
+    await until((event) => event.type === 'error' && event.data.code === 'TURN_INTERRUPTED', 'TURN_INTERRUPTED');
     return since(killed);
   } finally {
     client.close();
