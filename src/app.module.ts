@@ -7,11 +7,13 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { LoggingModule } from './common/logging/logging.module';
 import { RequireJsonMiddleware } from './common/require-json.middleware';
 import { createValidationPipe } from './common/validation';
 import { APP_CONFIG, appConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { McpModule } from './mcp/mcp.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PmcModule } from './pmc/pmc.module';
 import { ReactModule } from './react/react.module';
 import { RedisModule } from './redis/redis.module';
@@ -25,8 +27,10 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig(overrides)] }),
+        LoggingModule,
         ScheduleModule.forRoot(),
         AuthModule,
+        MetricsModule,
         RedisModule,
         SessionsModule,
         McpModule,

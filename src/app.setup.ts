@@ -1,16 +1,15 @@
-import { ConsoleLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
+import { Logger } from 'nestjs-pino';
 
 import { ConfiguredIoAdapter } from './chat/io.adapter';
 import { ErrorBodyDto } from './common/error-body.dto';
+import { AppLogger } from './common/logging/app-logger';
 import { securityHeaders } from './common/security-headers';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 const HTTP_CONTRACT = `
 With authentication on, every route but /health/live (and /health with HEALTH_PUBLIC) needs \`Authorization: Bearer <API key or JWT>\`;
@@ -39,7 +38,7 @@ function trustProxyValue(setting: string): boolean | number | string {
 /** Everything main.ts and the end-to-end tests both need: one setup, so tests run the real app. */
 export function configureApp(app: NestExpressApplication): AppConfig {
   const config = app.get<AppConfig>(APP_CONFIG);
-  app.useLogger(new ConsoleLogger({ logLevels: [...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1)] }));
+  app.useLogger(new AppLogger(app.get(Logger)));
   app.enableCors({ origin: config.CORS_ORIGINS, credentials: true });
   if (config.TRUST_PROXY) {
     app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
@@ -49,7 +48,6 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   // PMCChat: plain files, served as they are (from src/ and from dist/ alike, one level down).
   app.useStaticAssets(join(__dirname, '..', 'public', 'pmc'), { prefix: '/pmc' });
   app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config.CORS_ORIGINS, config.MAX_BODY_BYTES));
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

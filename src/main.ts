@@ -5,6 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { shutdownOnSignals } from './app.shutdown';
+import { startupSummary } from './app.summary';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
@@ -14,8 +16,13 @@ async function bootstrap(): Promise<void> {
     forceCloseConnections: true,
   });
   const config = configureApp(app);
+  shutdownOnSignals(app, config);
   await app.listen(config.PORT, config.HOST);
-  Logger.log(`Listening on http://${config.HOST}:${config.PORT} (Swagger UI at /api/docs)`, 'Bootstrap');
+  const logger = new Logger('Startup');
+  logger.log(`Listening on http://${config.HOST}:${config.PORT}`);
+  for (const line of startupSummary(app, config)) {
+    logger.log(line);
+  }
 }
 
 bootstrap().catch((error: unknown) => {

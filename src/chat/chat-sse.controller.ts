@@ -114,7 +114,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
     @Req() request: Request,
   ): Promise<AcceptedTurnDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
-    await this.connections.consumeMessage(principal, this.connections.addressOf(request));
+    await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'sse');
     const turnId = await this.sessions.send(principal, body.session_id, body.message);
     return { session_id: body.session_id, turn_id: turnId };
   }

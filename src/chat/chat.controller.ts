@@ -49,7 +49,7 @@ export class ChatController {
     @Req() request: Request,
   ): Promise<ChatResponseDto> {
     assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
-    await this.connections.consumeMessage(principal, this.connections.addressOf(request));
+    await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'http');
     const sessionId = body.session_id ?? (await this.sessions.create(principal)).id;
     const result = await this.sessions.run(principal, sessionId, body.message);
     return { session_id: sessionId, turn_id: result.turnId, response: result.response, steps: result.steps };

@@ -122,14 +122,13 @@ export class ChatGateway
       address: this.connections.addressOf(client.request),
     };
     client.data = state;
-    this.connections.socketOpened();
+    this.connections.socketOpened(client, principal, state.address);
     client.onAny((event: string, ...args: unknown[]) => this.answerUnknown(event, args));
   }
 
   handleDisconnect(client: Socket): void {
     clearTimeout(this.stateOf(client).expiry);
     this.unsubscribeAll(client);
-    this.connections.socketClosed();
   }
 
   @SubscribeMessage(ClientEvent.JOIN_CHAT)
@@ -162,7 +161,7 @@ export class ChatGateway
   ): Promise<AcceptedTurnDto> {
     assertMessageLength('content', body.content, this.config.MAX_MESSAGE_CHARS);
     this.assertRoomFor(client, body.session_id);
-    await this.connections.consumeMessage(principal, this.stateOf(client).address);
+    await this.connections.consumeMessage(principal, this.stateOf(client).address, 'socketio');
     // Subscribed before sending: the turn's first events are published before send returns.
     await this.follow(client, body.session_id);
     const turnId = await this.sessions.send(principal, body.session_id, body.content);

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ChatController } from './chat.controller';
 import { ChatGateway } from './chat.gateway';
+import { ChatMetrics } from './chat.metrics';
 import { ChatScheduler } from './chat.scheduler';
 import { ChatSseController } from './chat-sse.controller';
 import { ConnectionsService } from './connections.service';
@@ -12,6 +13,6 @@ import { HeartbeatService } from './heartbeat.service';
 @Module({
   imports: [SessionsModule],
   controllers: [ChatController, ChatSseController],
-  providers: [ChatGateway, ConnectionsService, HeartbeatService, ChatScheduler],
+  providers: [ChatGateway, ChatMetrics, ConnectionsService, HeartbeatService, ChatScheduler],
 })
 export class ChatModule {}

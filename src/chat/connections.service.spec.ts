@@ -7,6 +7,8 @@ import { validateEnvironment } from '../config/validate-environment';
 import { RedisService } from '../redis/redis.service';
 import { MemorySessionBus } from '../sessions/bus/memory-session-bus';
 import type { SessionsService } from '../sessions/sessions.service';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { ChatMetrics } from './chat.metrics';
 import { ConnectionsService } from './connections.service';
 
 // Express's compiled "trust proxy" setting: TRUST_PROXY unset trusts no proxy.
@@ -35,6 +37,7 @@ describe.each<[string]>([['memory'], ['redis']])(`${ConnectionsService.name} on 
       {} as SessionsService,
       new MemorySessionBus(config.NODE_ID),
       redis,
+      new ChatMetrics(new MetricsRegistry()),
     );
   };
 
@@ -62,24 +65,24 @@ describe.each<[string]>([['memory'], ['redis']])(`${ConnectionsService.name} on 
     const [a, b] = [node(test), node(test)];
     // Two nodes on one Redis share the budget; on memory each node counts its own.
     const other = backend === 'redis' ? b : a;
-    await a.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1');
-    await other.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1');
-    const third = other.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1');
+    await a.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1', 'http');
+    await other.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1', 'http');
+    const third = other.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.1', 'http');
     await expect(third).rejects.toMatchObject({
       code: 'RATE_LIMITED',
       message: expect.stringMatching(/2 messages per minute .* retry in (60|59) s/),
     });
     // Single-user mode: the one principal has no bucket of its own, each address has.
-    await expect(a.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.2')).resolves.toBeUndefined();
+    await expect(a.consumeMessage(LOCAL_PRINCIPAL, '10.0.0.2', 'http')).resolves.toBeUndefined();
   });
 
   it('should also rate-limit each principal across addresses when authentication is on', async () => {
     const connections = node(++prefix, { AUTH_API_KEYS: 'alice:alice-key-0123456789,bob:bob-key-0123456789' });
     const alice = { id: 'alice', admin: false };
-    await connections.consumeMessage(alice, '10.0.0.1');
-    await connections.consumeMessage(alice, '10.0.0.2');
-    await expect(connections.consumeMessage(alice, '10.0.0.3')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(connections.consumeMessage({ id: 'bob', admin: false }, '10.0.0.4')).resolves.toBeUndefined();
+    await connections.consumeMessage(alice, '10.0.0.1', 'http');
+    await connections.consumeMessage(alice, '10.0.0.2', 'http');
+    await expect(connections.consumeMessage(alice, '10.0.0.3', 'http')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(connections.consumeMessage({ id: 'bob', admin: false }, '10.0.0.4', 'http')).resolves.toBeUndefined();
   });
 
   it('should take the address from the socket, not from X-Forwarded-For, when no proxy is trusted', () => {

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Socket } from 'socket.io';
 
 import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
@@ -15,6 +16,8 @@ import { RedisService } from '../redis/redis.service';
 import { SessionBus } from '../sessions/bus/session-bus';
 import type { NodeStats } from '../sessions/bus/session-bus';
 import { SessionsService } from '../sessions/sessions.service';
+import { ChatMetrics } from './chat.metrics';
+import type { MessageInterface } from './chat.metrics';
 
 const RATE_WINDOW_S = 60;
 
@@ -37,7 +40,12 @@ export class ConnectionsService {
     private readonly sessions: SessionsService,
     private readonly bus: SessionBus,
     redis: RedisService,
+    private readonly metrics: ChatMetrics,
   ) {
+    metrics.connections.readFrom(() => [
+      [{ transport: 'socketio' }, this.sockets],
+      [{ transport: 'sse' }, this.streams],
+    ]);
     // Single-user mode has one principal: its bucket would only repeat the addresses'.
     this.perPrincipal = authConfigured(config);
     if (config.RATE_LIMIT_PER_MINUTE > 0) {
@@ -66,12 +74,20 @@ export class ConnectionsService {
     return proxyaddr(request, trust);
   }
 
-  socketOpened(): void {
+  /** Counts a socket.io connection while it is open, and writes its access line when it closes. */
+  socketOpened(socket: Socket, principal: Principal, address: string): void {
     this.sockets++;
-  }
-
-  socketClosed(): void {
-    this.sockets--;
+    const opened = Date.now();
+    socket.once('disconnect', (reason: string) => {
+      this.sockets--;
+      this.logger.log({
+        msg: `socket.io connection closed (${reason}) after ${Date.now() - opened} ms`,
+        transport: socket.conn.transport.name,
+        remote: address,
+        principal: principal.id,
+        socket_id: socket.id,
+      });
+    });
   }
 
   /** Takes a stream slot, or refuses with TOO_MANY_STREAMS; call the returned function to give it back. */
@@ -93,7 +109,7 @@ export class ConnectionsService {
   }
 
   /** One message from a principal at a client address, over any interface; RATE_LIMITED past either limit. */
-  async consumeMessage(principal: Principal, address: string): Promise<void> {
+  async consumeMessage(principal: Principal, address: string, via: MessageInterface): Promise<void> {
     const limiter = this.limiter;
     if (!limiter) {
       return;
@@ -106,6 +122,7 @@ export class ConnectionsService {
       throw unexpected;
     }
     if (refusals.length > 0) {
+      this.metrics.rateLimited.inc({ interface: via });
       const wait = Math.max(...refusals.map((rejection) => (rejection as RateLimiterRes).msBeforeNext));
       throw new AppException(
         ErrorCode.RATE_LIMITED,

@@ -23,6 +23,7 @@ export enum ErrorCode {
   TURN_CANCELLED = 'TURN_CANCELLED',
   SESSION_ENDED = 'SESSION_ENDED',
   SERVER_SHUTDOWN = 'SERVER_SHUTDOWN',
+  SERVER_DRAINING = 'SERVER_DRAINING',
   TURN_INTERRUPTED = 'TURN_INTERRUPTED',
   STORE_UNAVAILABLE = 'STORE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
@@ -81,6 +82,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.TOO_MANY_STREAMS:
     case ErrorCode.TOO_MANY_SESSIONS:
     case ErrorCode.SERVER_SHUTDOWN:
+    case ErrorCode.SERVER_DRAINING:
     case ErrorCode.TURN_INTERRUPTED:
     case ErrorCode.STORE_UNAVAILABLE:
     case ErrorCode.AUTH_UNAVAILABLE:

@@ -34,6 +34,31 @@ export class EnvironmentVariables {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  /** json: one JSON object per line (pino); pretty: readable lines; auto: pretty in a terminal, JSON otherwise. */
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
+
+  /** Logs message text, tool arguments and results; keys, tokens and Authorization headers stay redacted. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  LOG_CONTENT = false;
+
+  /** When set, GET /metrics needs it as a bearer token. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  /** How often /health/ready asks the LLM endpoint whether it answers (a model listing, never a completion). */
+  @IsInt()
+  @Min(100)
+  LLM_HEALTH_INTERVAL_MS = 30_000;
+
+  /** On SIGTERM/SIGINT: how long running turns may take to finish before they are cancelled. */
+  @IsInt()
+  @Min(0)
+  DRAIN_TIMEOUT_MS = 30_000;
+
   /** Claude Desktop-style JSON file with `mcpServers`; the bundled default is used when the file is absent. */
   @IsString()
   MCP_CONFIG = './mcp.config.json';
@@ -100,6 +125,14 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(32)
   MCP_PREWARM = 0;
+
+  /**
+   * A session's own MCP server processes close after this long without a turn; the session lives on,
+   * and its next turn starts them again. 0 keeps them for the session's lifetime.
+   */
+  @IsInt()
+  @Min(0)
+  MCP_IDLE_TIMEOUT_MS = 300_000;
 
   /** Cap on live MCP server processes (sessions, shared servers and the pre-warm pool together). */
   @IsInt()

@@ -5,14 +5,28 @@ import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { HealthController } from './health.controller';
+import { DrainHealthIndicator } from './indicators/drain.health';
+import { EventLoopHealthIndicator } from './indicators/event-loop.health';
 import { LlmHealthIndicator } from './indicators/llm.health';
 import { McpHealthIndicator } from './indicators/mcp.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
 import { SessionStoreHealthIndicator } from './indicators/session-store.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }), SessionsModule, McpModule, ReactModule],
+  imports: [
+    TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0, logger: false }),
+    SessionsModule,
+    McpModule,
+    ReactModule,
+  ],
   controllers: [HealthController],
-  providers: [LlmHealthIndicator, McpHealthIndicator, SessionStoreHealthIndicator, RedisHealthIndicator],
+  providers: [
+    DrainHealthIndicator,
+    EventLoopHealthIndicator,
+    LlmHealthIndicator,
+    McpHealthIndicator,
+    SessionStoreHealthIndicator,
+    RedisHealthIndicator,
+  ],
 })
 export class HealthModule {}

@@ -9,6 +9,8 @@ import { DEFAULT_POLICY } from './mcp-config';
 import type { McpServerConfig } from './mcp-config';
 import type { McpSessionClients } from './mcp-session-clients';
 import { McpService } from './mcp.service';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { McpMetrics } from './mcp.metrics';
 
 const everything = everythingConfig();
 const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
@@ -26,9 +28,11 @@ const silent: McpServerConfig = {
 
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
+const metrics = () => new McpMetrics(new MetricsRegistry());
+
 function service(servers: McpServerConfig[], env: Record<string, string> = {}): McpService {
   const app = validateEnvironment({ MCP_RESTART_BASE_MS: '50', MCP_START_TIMEOUT_MS: '20000', ...env });
-  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, app);
+  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, app, metrics());
 }
 
 describe('McpSessionClients', () => {

@@ -6,6 +6,7 @@ import type { CallOptions, McpStartOptions } from './mcp-connection';
 import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
 import { needsApproval, visibleTools } from './mcp-tool';
+import type { McpMetrics } from './mcp.metrics';
 import type { McpTool, ToolResult } from './mcp-tool';
 import type { SupervisedClient } from './supervised-client';
 
@@ -86,6 +87,7 @@ export class McpSessionClients {
     private readonly source: ClientSource,
     sessionsRoot: string,
     userDir: string,
+    private readonly metrics: McpMetrics,
   ) {
     this.places = {
       sessionId: host.sessionId,
@@ -120,6 +122,11 @@ export class McpSessionClients {
       !this.host.inTurn &&
       this.ownClients().some((client) => client.config.transport === 'stdio' && client.live)
     );
+  }
+
+  /** True when the session holds servers of its own and nothing uses them now (no turn, start or read). */
+  get idle(): boolean {
+    return !this.closed && this.uses === 0 && !this.host.inTurn && this.ownClients().length > 0;
   }
 
   /** Runs `work` with the clients marked in use, so the process cap does not close them under it. */
@@ -201,9 +208,14 @@ export class McpSessionClients {
     this.tools();
     const entry = this.toolIndex.get(name);
     if (!entry) {
+      this.metrics.toolCall('(unknown)', '(unknown)', 'error', 0);
       return { content: `Error: unknown tool "${name}"`, is_error: true };
     }
-    return this.use(() => entry.client.call(entry.tool.tool, args, options, this.host));
+    const started = performance.now();
+    const result = await this.use(() => entry.client.call(entry.tool.tool, args, options, this.host));
+    const outcome = options.signal.aborted ? 'cancelled' : result.is_error ? 'error' : 'ok';
+    this.metrics.toolCall(entry.client.name, entry.tool.tool, outcome, (performance.now() - started) / 1000);
+    return result;
   }
 
   /**

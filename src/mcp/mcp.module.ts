@@ -6,6 +6,7 @@ import { authConfigured } from '../config/validate-environment';
 import { loadMcpConfig } from './mcp-config';
 import { McpCatalogService } from './mcp-catalog.service';
 import { McpController } from './mcp.controller';
+import { McpMetrics } from './mcp.metrics';
 import { McpScheduler } from './mcp.scheduler';
 import { MCP_CONFIG, McpService } from './mcp.service';
 import { McpOAuthController } from './oauth/mcp-oauth.controller';
@@ -23,6 +24,7 @@ import { oauthStoreProvider } from './oauth/oauth-store.providers';
       inject: [APP_CONFIG],
     },
     oauthStoreProvider,
+    McpMetrics,
     McpOAuthService,
     McpService,
     McpCatalogService,

@@ -6,6 +6,8 @@ import { validateEnvironment } from '../config/validate-environment';
 import { DEFAULT_POLICY } from './mcp-config';
 import type { McpServerConfig } from './mcp-config';
 import { McpService } from './mcp.service';
+import { MetricsRegistry } from '../metrics/metrics-registry';
+import { McpMetrics } from './mcp.metrics';
 
 const everything = everythingConfig();
 const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
@@ -19,8 +21,10 @@ const broken: McpServerConfig = {
 };
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
+const metrics = () => new McpMetrics(new MetricsRegistry());
+
 function service(servers: McpServerConfig[], env: Record<string, string> = {}): McpService {
-  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, validateEnvironment(env));
+  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, validateEnvironment(env), metrics());
 }
 
 /** Waits until the pool has started its processes (it fills in the background). */

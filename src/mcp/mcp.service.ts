@@ -17,6 +17,7 @@ import type { LoadedMcpConfig, McpServerConfig, RemoteServerConfig } from './mcp
 import { ProcessBudget } from './mcp-process-budget';
 import { PrewarmPool } from './mcp-prewarm-pool';
 import { McpSessionClients } from './mcp-session-clients';
+import { McpMetrics } from './mcp.metrics';
 import { McpOAuthService } from './oauth/mcp-oauth.service';
 import { visibleTools } from './mcp-tool';
 import type { ToolInfo } from './mcp-tool';
@@ -81,6 +82,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
     @InjectAppConfig() private readonly app: AppConfig,
+    private readonly metrics: McpMetrics,
     @Optional() private readonly oauth?: McpOAuthService,
   ) {
     // Servers that do not say how their calls are approved follow MCP_APPROVAL_DEFAULT.
@@ -103,7 +105,8 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     const poolRoots = this.perUser ? [] : this.roots;
     this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, poolRoots, app.MCP_START_TIMEOUT_MS);
     this.budget.reclaim = () => this.reclaim();
-    this.logger.log(
+    metrics.processes.readFrom(() => this.budget.used);
+    this.logger.debug(
       `MCP servers from ${config.source}: ${config.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ') || 'none'}`,
     );
   }
@@ -120,6 +123,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       (config, owner) => this.clientFor(config, owner),
       this.sessionsRoot,
       this.userDir(host.userId),
+      this.metrics,
     );
     this.sessions.set(host.sessionId, clients);
     return clients;
@@ -179,6 +183,25 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   async pingAll(): Promise<void> {
     const clients = new Set([...this.entries.values()].flatMap((entry) => [...entry.clients]));
     await Promise.all([...clients].map((client) => client.ping(this.app.MCP_PING_TIMEOUT_MS)));
+  }
+
+  /**
+   * Closes the own servers of sessions that ran no turn (nor a read) for MCP_IDLE_TIMEOUT_MS: the
+   * sessions live on, and their next turn starts the servers again. Returns how many were closed.
+   */
+  async closeIdle(now = Date.now()): Promise<number> {
+    const timeout = this.app.MCP_IDLE_TIMEOUT_MS;
+    if (timeout === 0) {
+      return 0;
+    }
+    const idle = [...this.sessions.values()].filter((clients) => clients.idle && now - clients.lastUsedAt >= timeout);
+    await Promise.all(idle.map((clients) => clients.suspend()));
+    if (idle.length > 0) {
+      this.logger.debug(
+        `Closed the MCP servers of ${idle.length} session(s) idle for ${timeout} ms (MCP_IDLE_TIMEOUT_MS)`,
+      );
+    }
+    return idle.length;
   }
 
   statuses(): ServerStatus[] {
@@ -297,6 +320,9 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     }
     if (change.state === 'starting') {
       entry.before = entry.state;
+    }
+    if (change.state === 'restarting' && change.attempt === 0) {
+      this.metrics.restarts.inc({ server: client.name });
     }
     entry.state = change.state;
     if (change.state === 'ready') {

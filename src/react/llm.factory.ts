@@ -13,6 +13,14 @@ export interface ChatModelRef {
   /** "provider:model", when configured. */
   name?: string;
   endpoint?: string;
+  /** A free request that shows the endpoint answers and takes the key: a model listing, never a completion. */
+  probe?: LlmProbe;
+}
+
+export interface LlmProbe {
+  url: string;
+  /** Credentials: never logged nor shown. */
+  headers: Record<string, string>;
 }
 
 /**
@@ -34,9 +42,14 @@ export function createChatModel(config: AppConfig): ChatModelRef {
           'Invalid configuration: LLM_MODEL=openai:… needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)',
         );
       }
+      const endpoint = config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
       return {
         name: config.LLM_MODEL,
-        endpoint: config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+        endpoint,
+        probe: {
+          url: `${endpoint.replace(/\/+$/, '')}/models`,
+          headers: config.OPENAI_API_KEY ? { authorization: `Bearer ${config.OPENAI_API_KEY}` } : {},
+        },
         model: new ChatOpenAI({
           ...common,
           // Local OpenAI-compatible servers accept any key.
@@ -54,12 +67,21 @@ export function createChatModel(config: AppConfig): ChatModelRef {
       return {
         name: config.LLM_MODEL,
         endpoint: 'https://api.anthropic.com',
+        probe: {
+          url: 'https://api.anthropic.com/v1/models',
+          headers: { 'x-api-key': config.ANTHROPIC_API_KEY, 'anthropic-version': '2023-06-01' },
+        },
         model: new ChatAnthropic({ ...common, apiKey: config.ANTHROPIC_API_KEY, streaming: true }),
       };
     }
     case 'ollama': {
       const baseUrl = config.OLLAMA_BASE_URL ?? 'http://127.0.0.1:11434';
-      return { name: config.LLM_MODEL, endpoint: baseUrl, model: new ChatOllama({ ...common, baseUrl }) };
+      return {
+        name: config.LLM_MODEL,
+        endpoint: baseUrl,
+        probe: { url: `${baseUrl.replace(/\/+$/, '')}/api/tags`, headers: {} },
+        model: new ChatOllama({ ...common, baseUrl }),
+      };
     }
     default:
       throw new Error(`Invalid configuration: LLM_MODEL provider "${provider}" is not supported`);

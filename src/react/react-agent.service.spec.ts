@@ -1,10 +1,12 @@
 import { ScriptedLlm } from '../../test/fixtures/scripted-llm';
 import { validateEnvironment } from '../config/validate-environment';
 import type { McpTool, ToolResult } from '../mcp/mcp-tool';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { ToolChoice } from '../sessions/events';
 import type { AgentTurn, TurnEventType } from './agent-turn';
 import { createChatModel } from './llm.factory';
 import { ReactAgentService } from './react-agent.service';
+import { LlmMetrics } from './react.metrics';
 
 const echoTool: McpTool = {
   name: 'echo',
@@ -48,7 +50,7 @@ describe(ReactAgentService.name, () => {
       LLM_TIMEOUT_MS: '300',
       TOOL_RESULT_MAX_CHARS: '100',
     });
-    agent = new ReactAgentService(createChatModel(config), config);
+    agent = new ReactAgentService(createChatModel(config), config, new LlmMetrics(new MetricsRegistry()));
     events = [];
   });
 
@@ -157,7 +159,7 @@ describe(ReactAgentService.name, () => {
 
   it('should fail with LLM_NOT_CONFIGURED when no model is set', async () => {
     const config = validateEnvironment({});
-    const bare = new ReactAgentService(createChatModel(config), config);
+    const bare = new ReactAgentService(createChatModel(config), config, new LlmMetrics(new MetricsRegistry()));
     await expect(bare.run(turn('hi'))).rejects.toMatchObject({
       code: 'LLM_NOT_CONFIGURED',
       message: expect.stringContaining('LLM_MODEL'),

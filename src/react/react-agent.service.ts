@@ -13,6 +13,7 @@ import type { ChatMessage, StoredToolCall } from '../sessions/store/session-reco
 import { toLangChain, trimHistory } from './history';
 import { CHAT_MODEL } from './llm.factory';
 import type { ChatModelRef } from './llm.factory';
+import { LlmMetrics } from './react.metrics';
 import type { AgentResult, AgentTurn } from './agent-turn';
 
 // Where a tool call whose arguments were not valid JSON keeps the raw text.
@@ -43,6 +44,7 @@ export class ReactAgentService {
   constructor(
     @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
     @InjectAppConfig() private readonly config: AppConfig,
+    private readonly metrics: LlmMetrics,
   ) {}
 
   async run(turn: AgentTurn): Promise<AgentResult> {
@@ -60,7 +62,7 @@ export class ReactAgentService {
 
     for (let iteration = 1; iteration <= max; iteration++) {
       const reply = await this.think(model, tools, prompt, iteration, turn);
-      addUsage(usage, reply);
+      this.count(usage, reply);
       const assistant = toStored(reply);
       added.push(assistant);
       prompt.push(toLangChain(assistant));
@@ -136,16 +138,21 @@ export class ReactAgentService {
       timedOut = true;
       controller.abort();
     }, this.config.LLM_TIMEOUT_MS);
+    const sent = performance.now();
     try {
       let reply: AIMessageChunk | undefined;
       for await (const chunk of await model.stream(prompt, { ...tools, signal: controller.signal })) {
         timer.refresh();
+        if (!reply) {
+          this.metrics.timeToFirstToken.observe((performance.now() - sent) / 1000);
+        }
         const delta = typeof chunk.content === 'string' ? chunk.content : chunk.text;
         if (delta) {
           turn.emit('partial_response', { iteration, delta });
         }
         reply = reply ? reply.concat(chunk) : chunk;
       }
+      this.metrics.requestDuration.observe((performance.now() - sent) / 1000);
       return reply ?? new AIMessageChunk('');
     } catch (error) {
       throw this.llmError(error, turn, timedOut);
@@ -203,6 +210,18 @@ export class ReactAgentService {
     }));
   }
 
+  /** Adds a reply's usage to the turn's, and to the token counters. */
+  private count(usage: TokenUsage, reply: AIMessageChunk): void {
+    const counted = reply.usage_metadata;
+    if (counted) {
+      usage.input_tokens += counted.input_tokens;
+      usage.output_tokens += counted.output_tokens;
+      usage.total_tokens += counted.total_tokens;
+      this.metrics.tokens.inc({ kind: 'input' }, counted.input_tokens);
+      this.metrics.tokens.inc({ kind: 'output' }, counted.output_tokens);
+    }
+  }
+
   private capped(content: string): string {
     const max = this.config.TOOL_RESULT_MAX_CHARS;
     return content.length <= max
@@ -231,6 +250,11 @@ export class ReactAgentService {
           });
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
     const content = this.capped(result.content);
+    this.logger.debug({
+      msg: `Tool ${choice.server}/${choice.tool} ${result.is_error ? 'failed' : 'succeeded'} in ${duration_ms} ms`,
+      arguments: choice.arguments,
+      result: content,
+    });
     turn.emit('tool_call', {
       ...choice,
       iteration,
@@ -246,15 +270,6 @@ export class ReactAgentService {
 function reasoningOf(reply: AIMessageChunk): string | undefined {
   const reasoning = reply.additional_kwargs?.reasoning_content;
   return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
-}
-
-function addUsage(usage: TokenUsage, reply: AIMessageChunk): void {
-  const counted = reply.usage_metadata;
-  if (counted) {
-    usage.input_tokens += counted.input_tokens;
-    usage.output_tokens += counted.output_tokens;
-    usage.total_tokens += counted.total_tokens;
-  }
 }
 
 /** The reply as history keeps it; calls with unparseable arguments are kept, answered with an error. */

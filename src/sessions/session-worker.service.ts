@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 import { AppException, ErrorCode } from '../common/errors';
+import { withLogContext } from '../common/logging/log-context';
 import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -14,6 +15,7 @@ import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
 import type { StartedTurn } from './session-runtime';
+import { SessionMetrics } from './sessions.metrics';
 import { SessionStore } from './store/session-store';
 import type { Sender } from './store/session-store';
 import { ToolApprovals } from './tool-approvals';
@@ -33,6 +35,8 @@ export class SessionWorker {
   private readonly logger = new Logger(SessionWorker.name);
   private readonly runtimes = new Map<string, SessionRuntime>();
   private stopping = false;
+  /** Draining: running turns finish; with a shared store, nothing new starts or is taken over here. */
+  private finishing = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -43,8 +47,12 @@ export class SessionWorker {
     private readonly bridge: SessionMcpBridge,
     private readonly approvals: ToolApprovals,
     private readonly bus: SessionBus,
+    metrics: SessionMetrics,
     @InjectAppConfig() private readonly config: AppConfig,
-  ) {}
+  ) {
+    metrics.sessions.readFrom(() => this.runtimes.size);
+    metrics.queueDepth.readFrom(() => this.queueDepth());
+  }
 
   get node(): string {
     return this.config.NODE_ID;
@@ -62,7 +70,7 @@ export class SessionWorker {
   /** This node as the sender of a message to the session: idle if it holds it and runs nothing there now. */
   senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);
-    const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping;
+    const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping && !this.finishing;
     return { node: this.node, idle, historyLimit: HISTORY_PAGE };
   }
 
@@ -149,6 +157,12 @@ export class SessionWorker {
     await Promise.all([...this.runtimes.keys()].map((id) => this.end(id, reason)));
   }
 
+  /** Starts the drain; returns the loops running turns here, to wait for. */
+  finishRunning(): Promise<void>[] {
+    this.finishing = true;
+    return [...this.runtimes.values()].flatMap((runtime) => (runtime.draining ? [runtime.draining] : []));
+  }
+
   /** Lets other nodes take this node's sessions: running turns stop, their users' words kept. */
   async releaseAll(): Promise<void> {
     this.stopping = true;
@@ -181,7 +195,7 @@ export class SessionWorker {
 
   /** Takes over sessions with work whose holder's lease lapsed (it died, or shut down). */
   async adoptOrphans(): Promise<void> {
-    if (this.stopping) {
+    if (this.stopping || this.finishing) {
       return;
     }
     for (const id of await this.store.lapsed(Date.now(), ADOPT_BATCH)) {
@@ -199,6 +213,13 @@ export class SessionWorker {
       withClients += runtime.mcp?.started ? 1 : 0;
     }
     return { held: this.runtimes.size, processing, with_mcp_clients: withClients };
+  }
+
+  /** Messages queued behind the turns running here: only a session with a running turn has any. */
+  private async queueDepth(): Promise<number> {
+    const busy = [...this.runtimes.values()].filter((runtime) => runtime.running).map((runtime) => runtime.id);
+    const records = await Promise.all(busy.map((id) => this.store.get(id).catch(() => undefined)));
+    return records.reduce((sum, record) => sum + (record?.queued ?? 0), 0);
   }
 
   private async take(sessionId: string, onlyWithWork: boolean, drain = true): Promise<void> {
@@ -260,7 +281,8 @@ export class SessionWorker {
   private async runQueued(runtime: SessionRuntime): Promise<void> {
     for (;;) {
       runtime.again = false;
-      if (runtime.ended || this.stopping) {
+      // Draining with a shared store: what is queued waits for the node that takes the session next.
+      if (runtime.ended || this.stopping || (this.finishing && this.store.shared)) {
         return;
       }
       const started = runtime.started;
@@ -274,7 +296,13 @@ export class SessionWorker {
         }
         return;
       }
-      if (next.state === 'lost' || (await this.turns.run(runtime, next.turn, next.recent)) === 'lost') {
+      const ran =
+        next.state === 'lost'
+          ? 'lost'
+          : await withLogContext({ session_id: runtime.id, turn_id: next.turn.turn_id }, () =>
+              this.turns.run(runtime, next.turn, next.recent),
+            );
+      if (ran === 'lost') {
         await this.letGo(runtime, false);
         return;
       }

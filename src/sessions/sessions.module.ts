@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 
 import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
+import { SessionDrain } from './session-drain.service';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionsController } from './sessions.controller';
+import { SessionMetrics } from './sessions.metrics';
 import { SessionsScheduler } from './sessions.scheduler';
 import { SessionsService } from './sessions.service';
 import { SessionWorker } from './session-worker.service';
@@ -19,14 +21,16 @@ import { TurnRunner } from './turn-runner.service';
   controllers: [SessionsController],
   providers: [
     ...sessionStoreProviders,
+    SessionMetrics,
     SessionEventPublisher,
     SessionMcpBridge,
     ToolApprovals,
     TurnRunner,
     SessionWorker,
+    SessionDrain,
     SessionsService,
     SessionsScheduler,
   ],
-  exports: [SessionsService, SessionStore, SessionBus],
+  exports: [SessionsService, SessionDrain, SessionStore, SessionBus],
 })
 export class SessionsModule {}

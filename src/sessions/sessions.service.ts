@@ -15,6 +15,7 @@ import { mayAccess } from './session-access';
 import { openFeed } from './session-feed';
 import type { SessionFeed } from './session-feed';
 import type { SessionAccess } from './session-access';
+import { SessionDrain } from './session-drain.service';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { ElicitationAnswer } from './session-mcp-bridge';
 import type { ApprovalAnswer } from './session-runtime';
@@ -46,6 +47,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     private readonly publisher: SessionEventPublisher,
     private readonly worker: SessionWorker,
     private readonly bus: SessionBus,
+    private readonly drain: SessionDrain,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +56,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   async create(principal: Principal): Promise<SessionRecord> {
+    this.drain.assertAccepting();
     const now = Date.now();
     const record: SessionRecord = {
       id: randomUUID(),
@@ -130,6 +133,7 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
   async send(principal: Principal, sessionId: string, content: string): Promise<string> {
+    this.drain.assertAccepting();
     const turn = { turn_id: randomUUID(), content };
     const limit = this.config.TURN_QUEUE_LIMIT;
     // The store checks the owner in the same atomic step that queues the message.

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import type { ToolResult } from '../mcp/mcp-tool';
 import type { ApprovalData, ApprovalStatus, ToolChoice } from './events';
 import { SessionEventPublisher } from './session-event-publisher';
+import { SessionMetrics } from './sessions.metrics';
 import type { ApprovalAnswer, SessionRuntime } from './session-runtime';
 
 /** What the model observes for a call the user did not let run. */
@@ -27,6 +28,7 @@ function declined(status: Exclude<ApprovalStatus, 'pending' | 'approved'>, reaso
 export class ToolApprovals {
   constructor(
     private readonly publisher: SessionEventPublisher,
+    private readonly metrics: SessionMetrics,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -64,6 +66,8 @@ export class ToolApprovals {
       }
     });
     const status: ApprovalStatus = answer === undefined ? 'expired' : answer.approved ? 'approved' : 'denied';
+    // The event says expired either way; the metric tells a cancelled turn from a user who never answered.
+    this.metrics.approvals.inc({ outcome: status === 'expired' && signal.aborted ? 'cancelled' : status });
     void this.publisher.publish(runtime, turnId, 'approval', {
       ...base,
       status,

@@ -9,6 +9,8 @@ import type { TurnEmitter } from '../react/agent-turn';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionStatus } from './events';
 import type { SessionRuntime } from './session-runtime';
+import { SessionMetrics } from './sessions.metrics';
+import type { TurnOutcomeLabel } from './sessions.metrics';
 import { ToolApprovals } from './tool-approvals';
 import { incompleteTurn, SessionStore } from './store/session-store';
 import type { MessagePage, QueuedTurn } from './store/session-store';
@@ -22,6 +24,7 @@ const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
   [ErrorCode.TURN_CANCELLED]: 'cancelled',
   [ErrorCode.SERVER_SHUTDOWN]: 'interrupted',
   [ErrorCode.TURN_INTERRUPTED]: 'interrupted',
+  [ErrorCode.SESSION_ENDED]: 'interrupted',
 };
 
 /** How a turn ended, for the node that ran it. */
@@ -40,6 +43,7 @@ export class TurnRunner {
     private readonly publisher: SessionEventPublisher,
     private readonly agent: ReactAgentService,
     private readonly approvals: ToolApprovals,
+    private readonly metrics: SessionMetrics,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -49,6 +53,25 @@ export class TurnRunner {
    * (it ended, or another node took it over).
    */
   async run(runtime: SessionRuntime, turn: QueuedTurn, recent: MessagePage): Promise<TurnEnd> {
+    const stopTimer = this.metrics.turnDuration.startTimer();
+    let outcome: TurnOutcomeLabel = 'interrupted';
+    // Content fields are redacted unless LOG_CONTENT=true.
+    this.logger.debug({ msg: 'Turn started', content: turn.content });
+    try {
+      return await this.runTurn(runtime, turn, recent, (label) => (outcome = label));
+    } finally {
+      const seconds = stopTimer();
+      this.metrics.turns.inc({ outcome });
+      this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, outcome });
+    }
+  }
+
+  private async runTurn(
+    runtime: SessionRuntime,
+    turn: QueuedTurn,
+    recent: MessagePage,
+    ended: (outcome: TurnOutcomeLabel) => void,
+  ): Promise<TurnEnd> {
     const controller = new AbortController();
     runtime.running = { turnId: turn.turn_id, controller, samplings: 0 };
     const emit: TurnEmitter = (type, data) => void this.publisher.publish(runtime, turn.turn_id, type, data);
@@ -85,13 +108,16 @@ export class TurnRunner {
         max_iterations_reached: result.max_iterations_reached,
       });
       this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id, false);
+      ended('completed');
       return (await finished) ? 'finished' : 'lost';
     } catch (error) {
       const failure = this.toAppException(error, runtime, turn, controller.signal);
       const status = failure.code === ErrorCode.TURN_CANCELLED ? SessionStatus.READY : SessionStatus.ERROR;
+      const incomplete = INCOMPLETE[failure.code] ?? 'failed';
+      ended(incomplete);
       if (!runtime.ended) {
         // The user's words stay in the history, marked, even though the turn did not complete.
-        const kept = incompleteTurn(turn, INCOMPLETE[failure.code] ?? 'failed');
+        const kept = incompleteTurn(turn, incomplete);
         const end = { messages: [kept], at: Date.now(), completed: false, status };
         if (!(await this.store.finishTurn(runtime.id, turn.turn_id, end))) {
           return 'lost';

@@ -13,6 +13,8 @@ import { McpService } from '../../src/mcp/mcp.service';
 import { MemoryOAuthStore } from '../../src/mcp/oauth/memory-oauth-store';
 import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
 import type { RemoteServerConfig } from '../../src/mcp/mcp-config';
+import { McpMetrics } from '../../src/mcp/mcp.metrics';
+import { MetricsRegistry } from '../../src/metrics/metrics-registry';
 
 // Used as the client_id where the authorization server takes Client ID Metadata Documents (the suite's own URL).
 const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const config = validateEnvironment({ MCP_START_TIMEOUT_MS: '20000' });
   const oauth = new McpOAuthService(new MemoryOAuthStore(), config);
   oauth.authorizer = headlessUser(oauth, server);
-  const mcp = new McpService({ servers: [server], source: 'conformance', workspaceDir: process.cwd() }, config, oauth);
+  const mcp = new McpService({ servers: [server], source: 'conformance', workspaceDir: process.cwd() }, config, new McpMetrics(new MetricsRegistry()), oauth);
   const clients = mcp.forSession(host);
   try {
     const [failure] = await clients.ensureStarted({ timeoutMs: 20_000, signal: new AbortController().signal });

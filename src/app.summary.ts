@@ -1,0 +1,41 @@
+import type { INestApplication } from '@nestjs/common';
+
+import type { AppConfig } from './config/app-config';
+import { authConfigured } from './config/validate-environment';
+import type { LoadedMcpConfig } from './mcp/mcp-config';
+import { MCP_CONFIG } from './mcp/mcp.service';
+import { CHAT_MODEL } from './react/llm.factory';
+import type { ChatModelRef } from './react/llm.factory';
+import { RedisService } from './redis/redis.service';
+
+/** What a newcomer needs after start-up, one fact per line: where to go, and what to set next. */
+export function startupSummary(app: INestApplication, config: AppConfig): string[] {
+  const llm = app.get<ChatModelRef>(CHAT_MODEL);
+  const mcp = app.get<LoadedMcpConfig>(MCP_CONFIG);
+  const servers = mcp.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ');
+  return [
+    `PMCChat at ${config.PUBLIC_URL}/pmc/ · API docs /api/docs · metrics /metrics · probes /health/live, /health/ready`,
+    llm.model
+      ? `LLM: ${llm.name} at ${llm.endpoint}`
+      : 'LLM: none, so turns are refused: set LLM_MODEL (e.g. openai:gpt-4o-mini) with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
+    `MCP servers (${mcp.source === 'default' ? 'bundled default; MCP_CONFIG names your own file' : mcp.source}): ${servers || 'none'}`,
+    config.SESSION_STORE === 'redis'
+      ? `Store: Redis at ${app.get(RedisService).address}, node ${config.NODE_ID}`
+      : 'Store: memory (sessions end with this process; REDIS_URL keeps them and lets several nodes share them)',
+    `Auth: ${authMode(config)}`,
+  ];
+}
+
+function authMode(config: AppConfig): string {
+  if (!authConfigured(config)) {
+    return config.AUTH_DISABLED
+      ? `none (AUTH_DISABLED=true): whoever reaches ${config.HOST}:${config.PORT} is the one user`
+      : `none: single user, on ${config.HOST} only (AUTH_API_KEYS or AUTH_JWT_SECRET / AUTH_JWKS_URL turn it on)`;
+  }
+  const modes = [
+    ...(config.AUTH_API_KEYS || config.AUTH_API_KEYS_FILE ? ['API keys'] : []),
+    ...(config.AUTH_JWT_SECRET ? ['JWT (HS256)'] : []),
+    ...(config.AUTH_JWKS_URL ? [`JWT from ${config.AUTH_JWKS_URL}`] : []),
+  ];
+  return `${modes.join(' and ')}; sessions belong to their creator`;
+}

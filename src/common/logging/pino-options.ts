@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+import pino from 'pino';
+import type { DestinationStream, Level } from 'pino';
+import type { Options as HttpOptions } from 'pino-http';
+import pretty from 'pino-pretty';
+
+import type { Principal } from '../../auth/principal';
+import type { AppConfig } from '../../config/app-config';
+import { currentLogContext } from './log-context';
+import { loggedUrl, REDACTED, redactPaths } from './log-redaction';
+
+/** LOG_LEVEL (Nest's names) as pino levels. */
+const LEVELS: Record<AppConfig['LOG_LEVEL'], Level> = {
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+// Probes and scrapes come every few seconds: their access lines are debug, not info.
+const QUIET_PATHS = /^\/(health(\/live|\/ready)?|metrics)(\?|$)/;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+type Request = IncomingMessage & { principal?: Principal; originalUrl?: string };
+
+/** Whether lines are pretty (people at a terminal) or JSON (everything else). */
+export function prettyLogs(config: Pick<AppConfig, 'LOG_FORMAT'>): boolean {
+  return config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY === true);
+}
+
+/**
+ * One logger for the app and its access log (nestjs-pino over pino-http): JSON lines or pretty
+ * ones, the running turn's ids on every line, and REDACTED in place of secrets and content.
+ */
+export function loggerParams(config: AppConfig): Params {
+  const options: HttpOptions = {
+    level: LEVELS[config.LOG_LEVEL],
+    base: { node: config.NODE_ID },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: redactPaths(config.LOG_CONTENT), censor: REDACTED },
+    mixin: () => ({ ...currentLogContext() }),
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    // What a request line shows: never its headers (credentials), nor a token in its query.
+    serializers: {
+      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: loggedUrl(req.url),
+        remote: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+    customProps: (req: Request) => (req.principal ? { principal: req.principal.id } : {}),
+    // Probes stay quiet even when not ready; 503 (draining, no LLM) is a warning, a 500 an error.
+    customLogLevel: (req: Request, res: ServerResponse, error?: Error) => {
+      if (QUIET_PATHS.test(req.url ?? '')) {
+        return 'debug';
+      }
+      if (res.statusCode >= 500 && res.statusCode !== 500) {
+        return 'warn';
+      }
+      return error || res.statusCode >= 500 ? 'error' : 'info';
+    },
+    // pino-http makes up an error (with a stack) for every 5xx; the status says as much.
+    customErrorObject: (req, res, error: Error, line: Record<string, unknown>) =>
+      error.message.startsWith('failed with status code') ? { ...line, err: undefined } : line,
+    customSuccessMessage: (req: Request, res: ServerResponse, ms: number) =>
+      `${req.method} ${loggedUrl(req.originalUrl ?? req.url)} ${res.statusCode} ${Math.round(ms)} ms`,
+    customErrorMessage: (req: Request, res: ServerResponse, error: Error) =>
+      `${req.method} ${loggedUrl(req.originalUrl ?? req.url)} ${res.statusCode}: ${error.message}`,
+    // The request's own lines carry its id; the access line is enough of the rest.
+    quietReqLogger: true,
+  };
+  return { pinoHttp: [options, destination(config)] };
+}
+
+function destination(config: AppConfig): DestinationStream {
+  if (!prettyLogs(config)) {
+    // Synchronous: the last lines of a shutdown are written before the process exits.
+    return pino.destination({ dest: 1, sync: true });
+  }
+  return pretty({
+    sync: true,
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,node,context,req,res,responseTime,session_id,turn_id,reqId,principal',
+    messageFormat:
+      '{if context}[{context}] {end}{msg}{if principal} · {principal}{end}' +
+      '{if session_id} · session {session_id}{end}{if turn_id} · turn {turn_id}{end}',
+  });
+}

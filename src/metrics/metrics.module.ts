@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+
+import { MetricsController } from './metrics.controller';
+import { MetricsRegistry } from './metrics-registry';
+
+/** The app's Prometheus registry, for every module's `*.metrics.ts`, and GET /metrics. */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsRegistry],
+  exports: [MetricsRegistry],
+})
+export class MetricsModule {}
