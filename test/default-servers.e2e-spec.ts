@@ -163,3 +163,36 @@ describe('bundled default MCP servers at the process cap (e2e)', () => {
     expect(existsSync(sessionsRoot)).toBe(false);
   });
 });
+
+describe('bundled default MCP servers after MCP_IDLE_TIMEOUT_MS (e2e)', () => {
+  let close: (clients: SocketClient[]) => Promise<void>;
+  let t: TestApp;
+  const clients: SocketClient[] = [];
+
+  beforeAll(async () => {
+    ({ t, close } = await withDefaultServers('idle notes', { MCP_IDLE_TIMEOUT_MS: '1000' }));
+  });
+
+  afterAll(async () => {
+    await close(clients);
+  });
+
+  it("should close an idle session's servers, keep the session, and start them again with the graph intact", async () => {
+    const client = await connectSocket(t.url);
+    clients.push(client);
+    const entity = '{"entities":[{"name":"Edsger","entityType":"person","observations":["shuns goto"]}]}';
+    const first = await runSocketTurn(client, `[[tool:create_entities ${entity}]]`);
+    expect(first.end.type).toBe('final_response');
+    const servers = mcpProcessIds();
+    expect(servers).toHaveLength(2);
+
+    // No turn for MCP_IDLE_TIMEOUT_MS: both processes end, and the session stays.
+    await waitForExit(servers);
+    const session = await fetch(`${t.url}/api/v3/sessions/${first.sessionId}`);
+    expect(session.status).toBe(200);
+
+    const again = await runSocketTurn(client, '[[tool:read_graph {}]]', first.sessionId);
+    expect(again.end.data).toMatchObject({ content: expect.stringContaining('shuns goto') });
+    expect(mcpProcessIds()).toHaveLength(2);
+  });
+});

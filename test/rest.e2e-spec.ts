@@ -127,12 +127,15 @@ describe('REST (e2e)', () => {
     const res = await fetch(`${t.url}/health`);
     expect(res.status).toBe(200);
     const details = {
+      node: { status: 'up', accepting_turns: true },
       session_store: { status: 'up', backend: 'memory', sessions: expect.any(Number) },
       llm: {
         status: 'up',
         model: 'openai:scripted',
         endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
+        checked_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       },
+      event_loop: { status: 'up', delay_p99_ms: expect.any(Number), delay_max_ms: expect.any(Number) },
       mcp: { status: 'up', servers: { everything: 'ready' }, processes: { live: expect.any(Number), max: 200 } },
     };
     expect(await res.json()).toEqual({ status: 'ok', info: details, error: {}, details });

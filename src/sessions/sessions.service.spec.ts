@@ -13,6 +13,7 @@ import { startRedis } from '../../test/helpers/redis-server';
 import type { RedisServer } from '../../test/helpers/redis-server';
 import type { Principal } from '../auth/principal';
 import { appConfig } from '../config/app-config';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
 import { SessionStatus } from './events';
 import type { StreamEvent } from './events';
@@ -89,6 +90,7 @@ describe.each<[string]>([['memory'], ['redis']])(`${SessionsService.name} on %s`
           ],
         }),
         ScheduleModule.forRoot(),
+        MetricsModule,
         RedisModule,
         SessionsModule,
       ],

@@ -7,6 +7,8 @@ import { childPidsOf } from './processes';
 
 const ROOT = join(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 60_000;
+// What is kept of a node's output (debug logs of a few turns fit).
+const OUTPUT_KEPT = 1_000_000;
 
 /** One node of the app in its own process (src/main.ts compiled on load), as an operator runs it. */
 export interface AppNode {
@@ -19,6 +21,8 @@ export interface AppNode {
   children(): number[];
   /** SIGTERM, and waits for the graceful shutdown to end. */
   stop(): Promise<void>;
+  /** SIGTERM without waiting: resolves with the exit code once the process has ended. */
+  terminate(): Promise<number | null>;
   /** SIGKILL: the node dies mid-work, as a crashed host would. */
   kill(): Promise<void>;
   /** Starts it again on the same port with the same settings. */
@@ -38,7 +42,7 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = process;
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_KEPT));
     process.stdout?.on('data', keep);
     process.stderr?.on('data', keep);
     const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -78,6 +82,15 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
     output: () => output,
     children: () => (child?.pid === undefined ? [] : childPidsOf(child.pid)),
     stop: () => end('SIGTERM'),
+    terminate: () => {
+      const process = child;
+      if (!process || process.exitCode !== null) {
+        return Promise.resolve(process?.exitCode ?? null);
+      }
+      const exited = new Promise<number | null>((resolve) => process.once('exit', (code) => resolve(code)));
+      process.kill('SIGTERM');
+      return exited;
+    },
     kill: () => end('SIGKILL'),
     start,
   };
