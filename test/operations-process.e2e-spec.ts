@@ -7,7 +7,7 @@ import { ScriptedLlm } from './fixtures/scripted-llm';
 import { alive, startNode } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket, connectSse } from './helpers/events';
-import { bearer, createSession, postJson } from './helpers/http';
+import { createSession, postJson } from './helpers/http';
 
 const API_KEY = 'alice-key-PLANTED-0123456789';
 const LLM_KEY = 'sk-llm-PLANTED-0123456789';
