@@ -215,7 +215,14 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
   it('should show health details to administrators only, and document the bearer scheme', async () => {
     const open = await call('GET', '/health');
     const up = { status: 'up' };
-    const indicators = { ...(redis ? { redis: up } : {}), session_store: up, llm: up, mcp: up };
+    const indicators = {
+      node: up,
+      ...(redis ? { redis: up } : {}),
+      session_store: up,
+      llm: up,
+      event_loop: up,
+      mcp: up,
+    };
     expect(open).toEqual({ status: 200, body: { status: 'ok', info: indicators, error: {}, details: indicators } });
     expect(await call('GET', '/health', bobToken)).toEqual(open);
     const detailed = await call('GET', '/health', OPS_KEY);

@@ -29,13 +29,21 @@ describe('failures (e2e)', () => {
     expect(next.end).toMatchObject({ type: 'final_response', data: { content: 'Echo: awake?' } });
   });
 
-  it('should report a refused LLM connection and keep serving', async () => {
+  it('should report a refused LLM connection, say so on /health/ready, and keep the session usable', async () => {
     t = await startApp({ OPENAI_BASE_URL: `http://127.0.0.1:${await freePort()}/v1` });
     client = await connectSocket(t.url);
     const refused = await runSocketTurn(client, 'hello');
     expect(refused.end).toMatchObject({ type: 'error', data: { code: 'LLM_ERROR', session_usable: true } });
     expect(refused.end.type === 'error' && refused.end.data.message).toMatch(/ECONNREFUSED|Connection error/);
-    expect((await fetch(`${t.url}/health`)).status).toBe(200);
+    // Readiness says why: the endpoint does not answer its probe either.
+    const ready = await fetch(`${t.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      error: { llm: { status: 'down' } },
+      info: { session_store: { status: 'up' } },
+    });
+    const again = await runSocketTurn(client, 'still there?', refused.sessionId);
+    expect(again.end).toMatchObject({ type: 'error', data: { code: 'LLM_ERROR', session_usable: true } });
   });
 
   it('should name an MCP server that fails to start and go on with the others', async () => {

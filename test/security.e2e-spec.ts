@@ -118,7 +118,9 @@ describe('hardening (e2e)', () => {
       /HOST="0.0.0.0" with no authentication would let anyone who reaches it use the server/,
     );
     node = await startNode({ ...env(), HOST: '0.0.0.0', AUTH_DISABLED: 'true' });
-    expect(node.output()).toMatch(/WARN[^\n]*AUTH_DISABLED=true: listening on 0\.0\.0\.0 with no authentication/);
+    expect(node.output()).toMatch(
+      /"level":"warn"[^\n]*AUTH_DISABLED=true: listening on 0\.0\.0\.0 with no authentication/,
+    );
     await node.stop();
     node = undefined;
   });

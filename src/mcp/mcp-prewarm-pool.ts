@@ -8,15 +8,18 @@ import { SESSION_PLACEHOLDERS } from './mcp-config-parser';
 import type { ProcessBudget } from './mcp-process-budget';
 
 /**
- * MCP_PREWARM started and initialized stdio clients per session-scoped server, so that a new
- * session's first turn does not wait for spawn and initialize. Only servers whose command line does
- * not depend on the session can be started before the session exists.
+ * MCP_PREWARM started and initialized stdio clients per session-scoped server, so that a session's
+ * first turn (or its first after an idle close) does not wait for spawn and initialize. Only servers
+ * whose command line does not depend on the session can be started before the session exists; a
+ * client serves a session whose config is exactly the one it was started with.
  */
 export class PrewarmPool {
   private readonly logger = new Logger(PrewarmPool.name);
   private readonly idle = new Map<string, McpConnection[]>();
   private readonly starting = new Map<string, number>();
   private readonly pending = new Set<Promise<void>>();
+  /** The exact config each server's idle clients were started with: a client serves only that. */
+  private readonly started = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -42,13 +45,14 @@ export class PrewarmPool {
 
   fill(servers: readonly McpServerConfig[]): void {
     for (const server of servers.filter((config) => PrewarmPool.eligible(config))) {
+      this.started.set(server.name, JSON.stringify(server));
       this.topUp(server);
     }
   }
 
   /** A ready client for a new session, if one is waiting; a replacement starts in the background. */
   take(config: McpServerConfig): McpConnection | undefined {
-    if (this.size === 0 || !PrewarmPool.eligible(config)) {
+    if (this.size === 0 || this.started.get(config.name) !== JSON.stringify(config)) {
       return undefined;
     }
     const connection = this.idle.get(config.name)?.shift();

@@ -27,19 +27,31 @@ export interface SessionPlaces {
   userDir: string;
 }
 
-function expand(value: string, places: SessionPlaces): string {
-  return value
-    .replaceAll('${SESSION_ID}', places.sessionId)
-    .replaceAll('${SESSION_DIR}', places.sessionDir)
-    .replaceAll('${USER_ID}', places.userId)
-    .replaceAll('${USER_DIR}', places.userDir);
+const PLACEHOLDERS: Array<[string, keyof SessionPlaces]> = [
+  ['${SESSION_ID}', 'sessionId'],
+  ['${SESSION_DIR}', 'sessionDir'],
+  ['${USER_ID}', 'userId'],
+  ['${USER_DIR}', 'userDir'],
+];
+
+/** Fills in the placeholders `places` has a value for; the others stay as they are. */
+function expand(value: string, places: Partial<SessionPlaces>): string {
+  let filled = value;
+  for (const [placeholder, field] of PLACEHOLDERS) {
+    const place = places[field];
+    if (place !== undefined) {
+      filled = filled.replaceAll(placeholder, place);
+    }
+  }
+  return filled;
 }
 
 /**
  * ${SESSION_ID}, ${SESSION_DIR}, ${USER_ID} and ${USER_DIR} filled in, so stateful servers keep each
- * session's (or each principal's) state apart.
+ * session's (or each principal's) state apart; given only the user's places, what all of a
+ * principal's sessions have in common.
  */
-export function expandForSession(config: McpServerConfig, places: SessionPlaces): McpServerConfig {
+export function expandForSession(config: McpServerConfig, places: Partial<SessionPlaces>): McpServerConfig {
   const fill = (value: string) => expand(value, places);
   const fillAll = (record: Record<string, string>) =>
     Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fill(value)]));

@@ -163,6 +163,19 @@ describe(McpService.name, () => {
     expect(processes).toContain(pooled);
   });
 
+  it("should pre-start a server that uses only the user's places in single-user mode, for the one user", async () => {
+    const perUser = { ...everything, env: { MEMORY_FILE_PATH: '${USER_DIR}/memory.jsonl' } };
+    // One process in all: the session either takes the pre-started one, or closes it to start its own.
+    mcp = service([perUser], { MCP_PREWARM: '1', MCP_MAX_PROCESSES: '1' });
+    mcp.onApplicationBootstrap();
+    await prewarmed(mcp, 'everything', 1);
+    const pooled = everythingProcesses();
+
+    const clients = mcp.forSession(new RecordingHost('a', 'local'));
+    expect(await clients.ensureStarted(start())).toEqual([]);
+    expect(everythingProcesses()).toEqual(pooled);
+  });
+
   it('should close a pre-started client to make room for a session at MCP_MAX_PROCESSES', async () => {
     mcp = service([everything, { ...everything, name: 'other', args: [...everything.args, '--other'] }], {
       MCP_PREWARM: '1',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { LOCAL_PRINCIPAL } from '../auth/principal';
 import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -16,7 +17,7 @@ import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-clien
 import type { LoadedMcpConfig, McpServerConfig, RemoteServerConfig } from './mcp-config';
 import { ProcessBudget } from './mcp-process-budget';
 import { PrewarmPool } from './mcp-prewarm-pool';
-import { McpSessionClients } from './mcp-session-clients';
+import { expandForSession, McpSessionClients } from './mcp-session-clients';
 import { McpMetrics } from './mcp.metrics';
 import { McpOAuthService } from './oauth/mcp-oauth.service';
 import { visibleTools } from './mcp-tool';
@@ -112,7 +113,10 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
-    this.pool.fill(this.enabled);
+    // Single-user: the one principal's places are known now, so servers that only use those (the
+    // bundled memory server) can be pre-started too. With users kept apart they cannot.
+    const local = { userId: LOCAL_PRINCIPAL.id, userDir: this.userDir(LOCAL_PRINCIPAL.id) };
+    this.pool.fill(this.perUser ? this.enabled : this.enabled.map((server) => expandForSession(server, local)));
   }
 
   /** A session's clients; nothing starts until its first turn (or a REST read) needs a server. */

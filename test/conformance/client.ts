@@ -71,7 +71,12 @@ async function main(): Promise<void> {
   const config = validateEnvironment({ MCP_START_TIMEOUT_MS: '20000' });
   const oauth = new McpOAuthService(new MemoryOAuthStore(), config);
   oauth.authorizer = headlessUser(oauth, server);
-  const mcp = new McpService({ servers: [server], source: 'conformance', workspaceDir: process.cwd() }, config, new McpMetrics(new MetricsRegistry()), oauth);
+  const mcp = new McpService(
+    { servers: [server], source: 'conformance', workspaceDir: process.cwd() },
+    config,
+    new McpMetrics(new MetricsRegistry()),
+    oauth,
+  );
   const clients = mcp.forSession(host);
   try {
     const [failure] = await clients.ensureStarted({ timeoutMs: 20_000, signal: new AbortController().signal });
