@@ -13,45 +13,19 @@ import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { authConfigured } from '../config/validate-environment';
-import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
+import type { McpClientHost } from './mcp-client-host';
 import type { LoadedMcpConfig, McpServerConfig, RemoteServerConfig } from './mcp-config';
 import { ProcessBudget } from './mcp-process-budget';
 import { PrewarmPool } from './mcp-prewarm-pool';
 import { expandForSession, McpSessionClients } from './mcp-session-clients';
 import { McpMetrics } from './mcp.metrics';
+import { McpServerBoard } from './mcp-server-board';
+import type { ServerStatus } from './mcp-server-board';
 import { McpOAuthService } from './oauth/mcp-oauth.service';
-import { visibleTools } from './mcp-tool';
-import type { ToolInfo } from './mcp-tool';
 import { SupervisedClient } from './supervised-client';
 import type { SupervisorOptions } from './supervised-client';
 
 export const MCP_CONFIG = Symbol('MCP_CONFIG');
-
-export type ServerState = 'disabled' | ClientState;
-
-export interface ServerStatus {
-  name: string;
-  transport: McpServerConfig['transport'];
-  scope: McpServerConfig['scope'];
-  /** The state of its most recent change across clients; idle until a session starts it. */
-  status: ServerState;
-  /** Live connections across sessions (one for a shared server). */
-  connections: number;
-  /** Pre-started clients waiting for new sessions. */
-  prewarmed: number;
-  /** Tools the model sees, after allowed_tools / blocked_tools. */
-  tools: ToolInfo[];
-  last_error?: string;
-}
-
-interface ServerEntry {
-  state: ServerState;
-  /** The state before a start began, restored when the start is refused or cut short. */
-  before?: ServerState;
-  tools: ToolInfo[];
-  lastError?: string;
-  clients: Set<SupervisedClient>;
-}
 
 /**
  * The MCP layer's front: hands each session its clients (own ones for session-scoped servers, the
@@ -61,7 +35,7 @@ interface ServerEntry {
 @Injectable()
 export class McpService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(McpService.name);
-  private readonly entries: Map<string, ServerEntry>;
+  private readonly board: McpServerBoard;
   private readonly sessions = new Map<string, McpSessionClients>();
   /** Idle sessions' servers being closed for a place under MCP_MAX_PROCESSES. */
   private readonly suspensions = new Set<Promise<void>>();
@@ -92,12 +66,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       requireApproval: server.requireApproval ?? app.MCP_APPROVAL_DEFAULT,
     }));
     this.enabled = this.servers.filter((server) => !server.disabled);
-    this.entries = new Map(
-      this.servers.map((server) => [
-        server.name,
-        { state: server.disabled ? 'disabled' : 'idle', tools: [], clients: new Set() },
-      ]),
-    );
+    this.board = new McpServerBoard(this.servers, metrics);
     this.roots = [{ uri: pathToFileURL(config.workspaceDir).href, name: 'workspace' }];
     this.perUser = authConfigured(app);
     this.usersRoot = resolve(app.USERS_DIR);
@@ -185,7 +154,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Heartbeat: every live client is pinged; one that does not answer is restarted. */
   async pingAll(): Promise<void> {
-    const clients = new Set([...this.entries.values()].flatMap((entry) => [...entry.clients]));
+    const clients = this.board.clients();
     await Promise.all([...clients].map((client) => client.ping(this.app.MCP_PING_TIMEOUT_MS)));
   }
 
@@ -209,19 +178,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   statuses(): ServerStatus[] {
-    return this.servers.map((server) => {
-      const entry = this.entryOf(server.name);
-      return {
-        name: server.name,
-        transport: server.transport,
-        scope: server.scope,
-        status: entry.state,
-        connections: [...entry.clients].filter((client) => client.live).length,
-        prewarmed: this.pool.count(server.name),
-        tools: entry.tools,
-        ...(entry.lastError ? { last_error: entry.lastError } : {}),
-      };
-    });
+    return this.board.statuses((server) => this.pool.count(server));
   }
 
   processes(): { live: number; max: number } {
@@ -278,7 +235,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     if (config.scope === 'shared') {
       let client = this.shared.get(config.name);
       if (!client) {
-        client = this.track(new SupervisedClient(config, this.supervisorOptions('all sessions')));
+        client = this.board.track(new SupervisedClient(config, this.supervisorOptions('all sessions')));
         this.shared.set(config.name, client);
       }
       return client;
@@ -290,7 +247,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
         : this.roots;
     // A remote server that demands OAuth gets the token of the session's owner.
     const auth = owner && config.transport !== 'stdio' ? this.oauth?.providerFor(config, owner.userId) : undefined;
-    return this.track(new SupervisedClient(config, { ...this.supervisorOptions(label, roots), auth }, owner));
+    return this.board.track(new SupervisedClient(config, { ...this.supervisorOptions(label, roots), auth }, owner));
   }
 
   private supervisorOptions(label: string, roots = this.roots): SupervisorOptions {
@@ -303,49 +260,5 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       maxRestarts: this.app.MCP_MAX_RESTARTS,
       restartBaseMs: this.app.MCP_RESTART_BASE_MS,
     };
-  }
-
-  private track(client: SupervisedClient): SupervisedClient {
-    const entry = this.entryOf(client.name);
-    entry.clients.add(client);
-    client.onStatus((change) => this.record(entry, client, change));
-    return client;
-  }
-
-  private record(entry: ServerEntry, client: SupervisedClient, change: ServerStatusChange): void {
-    if (change.state === 'closed') {
-      entry.clients.delete(client);
-      return;
-    }
-    // A start cut short or refused by the process cap leaves what was known as it was.
-    if (change.state === 'idle') {
-      entry.state = entry.before ?? 'idle';
-      return;
-    }
-    if (change.state === 'starting') {
-      entry.before = entry.state;
-    }
-    if (change.state === 'restarting' && change.attempt === 0) {
-      this.metrics.restarts.inc({ server: client.name });
-    }
-    entry.state = change.state;
-    if (change.state === 'ready') {
-      entry.lastError = undefined;
-      entry.tools = visibleTools(client.config, client.tools).map((tool) => ({
-        name: tool.name,
-        description: tool.description ?? '',
-      }));
-    } else if (change.state === 'error' || change.state === 'down') {
-      entry.lastError = change.reason;
-      this.logger.warn(`${client.name}: ${change.reason}`);
-    }
-  }
-
-  private entryOf(server: string): ServerEntry {
-    const entry = this.entries.get(server);
-    if (!entry) {
-      throw new Error(`Unknown MCP server "${server}"`);
-    }
-    return entry;
   }
 }

@@ -2,10 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { AppException, ErrorCode } from '../common/errors';
+import { settleWithin } from '../common/settle-within';
 import { SessionWorker } from './session-worker.service';
+import { SessionStore } from './store/session-store';
+
+// Longest wait at shutdown for running turns to record their interruption.
+const RELEASE_WAIT_MS = 5000;
 
 /**
- * A graceful drain before shutdown: from its start the node takes no new turn (SERVER_DRAINING) and
+ * How this node stops. First a graceful drain: from its start the node takes no new turn (SERVER_DRAINING) and
  * is not ready; the turns running here get a bounded time to finish. With a shared store, turns
  * still queued are left for the other nodes; with the memory store they run here too, in that time.
  */
@@ -14,7 +19,10 @@ export class SessionDrain {
   private readonly logger = new Logger(SessionDrain.name);
   private started = false;
 
-  constructor(private readonly worker: SessionWorker) {}
+  constructor(
+    private readonly worker: SessionWorker,
+    private readonly store: SessionStore,
+  ) {}
 
   get draining(): boolean {
     return this.started;
@@ -57,5 +65,30 @@ export class SessionDrain {
       ]);
       bound.abort();
     }
+  }
+
+  /**
+   * Last, at shutdown: with a store only this node uses, its sessions end (each running and queued
+   * turn gets its error, every stream session_end); with a shared one, other nodes take them over.
+   */
+  async shutdown(): Promise<void> {
+    const runtimes = this.worker.stop();
+    if (!this.store.shared) {
+      await Promise.all(runtimes.map((runtime) => this.worker.end(runtime.id, 'shutdown')));
+      return;
+    }
+    const stopped = new AppException(
+      ErrorCode.SERVER_SHUTDOWN,
+      'The node running this turn is shutting down; the session goes on, send the message again',
+    );
+    for (const runtime of runtimes) {
+      runtime.running?.controller.abort(stopped);
+    }
+    // Their users' words are kept: each stopped turn records its interruption before the hand-over.
+    await settleWithin(
+      runtimes.map((runtime) => runtime.draining ?? Promise.resolve()),
+      RELEASE_WAIT_MS,
+    );
+    await Promise.all(runtimes.map((runtime) => this.worker.letGo(runtime, true)));
   }
 }

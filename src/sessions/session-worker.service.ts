@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { AppException, ErrorCode } from '../common/errors';
 import { withLogContext } from '../common/logging/log-context';
-import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { McpService } from '../mcp/mcp.service';
@@ -23,8 +22,6 @@ import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 
 // Sessions looked at per pass for a lapsed lease.
 const ADOPT_BATCH = 50;
-// Longest wait at shutdown for running turns to record their interruption.
-const RELEASE_WAIT_MS = 5000;
 
 /**
  * Runs the sessions this node holds: each one's queued turns in order, its MCP clients, its lease.
@@ -151,34 +148,16 @@ export class SessionWorker {
     return true;
   }
 
-  /** Ends every session this node holds (a store only this node uses: its sessions end with it). */
-  async endAll(reason: SessionEndReason): Promise<void> {
-    this.stopping = true;
-    await Promise.all([...this.runtimes.keys()].map((id) => this.end(id, reason)));
-  }
-
-  /** Starts the drain; returns the loops running turns here, to wait for. */
+  /** Draining: turns running here may finish, nothing new starts; returns the loops to wait for. */
   finishRunning(): Promise<void>[] {
     this.finishing = true;
     return [...this.runtimes.values()].flatMap((runtime) => (runtime.draining ? [runtime.draining] : []));
   }
 
-  /** Lets other nodes take this node's sessions: running turns stop, their users' words kept. */
-  async releaseAll(): Promise<void> {
+  /** Shutting down: nothing more starts here; returns the sessions held, for the shutdown to end or hand over. */
+  stop(): SessionRuntime[] {
     this.stopping = true;
-    const runtimes = [...this.runtimes.values()];
-    const stopped = new AppException(
-      ErrorCode.SERVER_SHUTDOWN,
-      'The node running this turn is shutting down; the session goes on, send the message again',
-    );
-    for (const runtime of runtimes) {
-      runtime.running?.controller.abort(stopped);
-    }
-    await settleWithin(
-      runtimes.map((runtime) => runtime.draining ?? Promise.resolve()),
-      RELEASE_WAIT_MS,
-    );
-    await Promise.all(runtimes.map((runtime) => this.letGo(runtime, true)));
+    return [...this.runtimes.values()];
   }
 
   /** Keeps this node's leases; a session whose lease another node took is let go of here. */
@@ -309,8 +288,8 @@ export class SessionWorker {
     }
   }
 
-  /** Forgets a session here: its turn stops quietly and its MCP clients close. */
-  private async letGo(runtime: SessionRuntime, release: boolean): Promise<void> {
+  /** Forgets a session here: its turn stops quietly and its MCP clients close; `release` hands it to other nodes. */
+  async letGo(runtime: SessionRuntime, release: boolean): Promise<void> {
     if (this.runtimes.get(runtime.id) !== runtime) {
       return;
     }

@@ -257,7 +257,7 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /** At shutdown: with a store only this node uses, its sessions end; with a shared one, other nodes take them. */
   async shutdown(): Promise<void> {
-    await (this.store.shared ? this.worker.releaseAll() : this.worker.endAll('shutdown'));
+    await this.drain.shutdown();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

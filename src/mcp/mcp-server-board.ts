@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+
+import type { ClientState, ServerStatusChange } from './mcp-client-host';
+import type { McpServerConfig } from './mcp-config';
+import type { McpMetrics } from './mcp.metrics';
+import { visibleTools } from './mcp-tool';
+import type { ToolInfo } from './mcp-tool';
+import type { SupervisedClient } from './supervised-client';
+
+export type ServerState = 'disabled' | ClientState;
+
+export interface ServerStatus {
+  name: string;
+  transport: McpServerConfig['transport'];
+  scope: McpServerConfig['scope'];
+  /** The state of its most recent change across clients; idle until a session starts it. */
+  status: ServerState;
+  /** Live connections across sessions (one for a shared server). */
+  connections: number;
+  /** Pre-started clients waiting for new sessions. */
+  prewarmed: number;
+  /** Tools the model sees, after allowed_tools / blocked_tools. */
+  tools: ToolInfo[];
+  last_error?: string;
+}
+
+interface ServerEntry {
+  state: ServerState;
+  /** The state before a start began, restored when the start is refused or cut short. */
+  before?: ServerState;
+  tools: ToolInfo[];
+  lastError?: string;
+  clients: Set<SupervisedClient>;
+}
+
+/**
+ * What is known of each configured server across its clients (one per session, or the shared one):
+ * its latest state, tools and error, for listings and health. Restarts are counted here.
+ */
+export class McpServerBoard {
+  private readonly logger = new Logger(McpServerBoard.name);
+  private readonly entries: Map<string, ServerEntry>;
+
+  constructor(
+    private readonly servers: readonly McpServerConfig[],
+    private readonly metrics: McpMetrics,
+  ) {
+    this.entries = new Map(
+      servers.map((server) => [
+        server.name,
+        { state: server.disabled ? 'disabled' : 'idle', tools: [], clients: new Set() },
+      ]),
+    );
+  }
+
+  /** Every live client, of every server. */
+  clients(): Set<SupervisedClient> {
+    return new Set([...this.entries.values()].flatMap((entry) => [...entry.clients]));
+  }
+
+  /** In the order of the config; `prewarmed` counts a server's idle pre-started clients. */
+  statuses(prewarmed: (server: string) => number): ServerStatus[] {
+    return this.servers.map((server) => {
+      const entry = this.entryOf(server.name);
+      return {
+        name: server.name,
+        transport: server.transport,
+        scope: server.scope,
+        status: entry.state,
+        connections: [...entry.clients].filter((client) => client.live).length,
+        prewarmed: prewarmed(server.name),
+        tools: entry.tools,
+        ...(entry.lastError ? { last_error: entry.lastError } : {}),
+      };
+    });
+  }
+
+  /** Follows a new client's changes into its server's entry. */
+  track(client: SupervisedClient): SupervisedClient {
+    const entry = this.entryOf(client.name);
+    entry.clients.add(client);
+    client.onStatus((change) => this.record(entry, client, change));
+    return client;
+  }
+
+  private record(entry: ServerEntry, client: SupervisedClient, change: ServerStatusChange): void {
+    if (change.state === 'closed') {
+      entry.clients.delete(client);
+      return;
+    }
+    // A start cut short or refused by the process cap leaves what was known as it was.
+    if (change.state === 'idle') {
+      entry.state = entry.before ?? 'idle';
+      return;
+    }
+    if (change.state === 'starting') {
+      entry.before = entry.state;
+    }
+    if (change.state === 'restarting' && change.attempt === 0) {
+      this.metrics.restarts.inc({ server: client.name });
+    }
+    entry.state = change.state;
+    if (change.state === 'ready') {
+      entry.lastError = undefined;
+      entry.tools = visibleTools(client.config, client.tools).map((tool) => ({
+        name: tool.name,
+        description: tool.description ?? '',
+      }));
+    } else if (change.state === 'error' || change.state === 'down') {
+      entry.lastError = change.reason;
+      this.logger.warn(`${client.name}: ${change.reason}`);
+    }
+  }
+
+  private entryOf(server: string): ServerEntry {
+    const entry = this.entries.get(server);
+    if (!entry) {
+      throw new Error(`Unknown MCP server "${server}"`);
+    }
+    return entry;
+  }
+}
