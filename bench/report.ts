@@ -1,3 +1,5 @@
+import { capacityRows } from './capacity';
+import type { CapacityResult } from './capacity';
 import type { ClusterResult } from './cluster';
 import type { HistoryResult, LatencyResult, LoadResult, MemoryResult, StartResult, StreamsResult } from './scenarios';
 import { round } from './stats';
@@ -14,6 +16,7 @@ export interface Results {
   streams?: StreamsResult;
   starts?: StartResult;
   cluster?: ClusterResult;
+  capacity?: CapacityResult;
 }
 
 const check = (met: boolean) => (met ? 'yes' : '**no**');
@@ -154,6 +157,9 @@ function figures(results: Results): string {
   }
   if (results.cluster) {
     rows.push(...clusterRows(results.cluster));
+  }
+  if (results.capacity) {
+    rows.push(...capacityRows(results.capacity));
   }
   return table(['figure', 'value', 'target', 'met'], rows);
 }

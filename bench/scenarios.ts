@@ -23,6 +23,7 @@ export interface Sizes {
   holdMs: number;
   firstTurns: number;
   startups: number;
+  capacitySessions: number;
 }
 
 export const FULL: Sizes = {
@@ -38,6 +39,7 @@ export const FULL: Sizes = {
   holdMs: 5000,
   firstTurns: 10,
   startups: 3,
+  capacitySessions: 1000,
 };
 
 export const QUICK: Sizes = {
@@ -53,6 +55,7 @@ export const QUICK: Sizes = {
   holdMs: 1500,
   firstTurns: 2,
   startups: 1,
+  capacitySessions: 16,
 };
 
 export interface Context {
