@@ -1,9 +1,10 @@
-// tsc compiles only TypeScript: the Lua scripts that sit beside their callers are copied to dist/.
+// tsc compiles only TypeScript: the Lua scripts that sit beside their callers are copied to dist/
+// (or to the folder given, for a build elsewhere).
 const { cpSync, readdirSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const src = join(__dirname, '..', 'src');
-const dist = join(__dirname, '..', 'dist');
+const dist = process.argv[2] ?? join(__dirname, '..', 'dist');
 
 function copyLua(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
