@@ -1,11 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
-import { Logger } from 'nestjs-pino';
+import pinoHttp from 'pino-http';
 
 import { ConfiguredIoAdapter } from './chat/io.adapter';
 import { ErrorBodyDto } from './common/error-body.dto';
 import { AppLogger } from './common/logging/app-logger';
+import { accessLogOptions } from './common/logging/pino-options';
 import { securityHeaders } from './common/security-headers';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
@@ -38,7 +39,9 @@ function trustProxyValue(setting: string): boolean | number | string {
 /** Everything main.ts and the end-to-end tests both need: one setup, so tests run the real app. */
 export function configureApp(app: NestExpressApplication): AppConfig {
   const config = app.get<AppConfig>(APP_CONFIG);
-  app.useLogger(new AppLogger(app.get(Logger)));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
+  app.use(pinoHttp(accessLogOptions(logger.pino)));
   app.enableCors({ origin: config.CORS_ORIGINS, credentials: true });
   if (config.TRUST_PROXY) {
     app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));

@@ -188,6 +188,36 @@ describe('Two nodes on one Redis (e2e)', () => {
     await b.start();
   });
 
+  it('should drain a node on SIGTERM: its turn finishes, the queued message runs on the other node, nothing ends', async () => {
+    const sessionId = await createSession(b.url);
+    const watcher = await sse(a, sessionId);
+    const held = await send(b, sessionId, '[[hold:drain-redis]]');
+    const queued = await send(a, sessionId, 'after the drain');
+    await watcher.recorder.waitFor((event) => event.turn_id === held && event.type === 'partial_response');
+
+    const exited = b.terminate();
+    let ready = await fetch(`${b.url}/health/ready`);
+    while (ready.status === 200) {
+      ready = await fetch(`${b.url}/health/ready`);
+    }
+    expect(ready.status).toBe(503);
+    const refused = await postJson(`${b.url}/api/v3/chat/send`, { session_id: sessionId, message: 'too late' });
+    expect(await refused.json()).toMatchObject({ error: { code: 'SERVER_DRAINING' } });
+
+    llm.release('drain-redis');
+    expect(await watcher.recorder.turnEnd(held)).toMatchObject({ type: 'final_response' });
+    // Left in Redis by the draining node, the queued message runs once node A takes the session.
+    expect(await watcher.recorder.turnEnd(queued, 30_000)).toMatchObject({
+      type: 'final_response',
+      data: { content: 'Echo: after the drain' },
+    });
+    expect(await exited).toBe(0);
+    expect(watcher.recorder.events.some((event) => event.type === 'session_end')).toBe(false);
+    const detail = (await (await fetch(`${a.url}/api/v3/sessions/${sessionId}`)).json()) as Record<string, unknown>;
+    expect(detail).toMatchObject({ node: 'node-a', turns: 2 });
+    await b.start();
+  });
+
   it('should keep every session and its history when both nodes restart', async () => {
     const sessionId = await createSession(a.url);
     expect((await chat(a, sessionId, 'remember me')).status).toBe(200);

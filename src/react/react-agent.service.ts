@@ -175,7 +175,11 @@ export class ReactAgentService {
     }
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     const detail = `${(error as Error).message ?? String(error)}${cause ? ` (${cause})` : ''}`;
-    this.logger.warn(`LLM request failed in session ${turn.sessionId}, turn ${turn.turnId}: ${detail}`);
+    this.logger.warn({
+      msg: `LLM request failed in session ${turn.sessionId}, turn ${turn.turnId}: ${detail}`,
+      session_id: turn.sessionId,
+      turn_id: turn.turnId,
+    });
     return new AppException(ErrorCode.LLM_ERROR, `The model request to ${where} failed: ${detail}`);
   }
 
@@ -252,6 +256,8 @@ export class ReactAgentService {
     const content = this.capped(result.content);
     this.logger.debug({
       msg: `Tool ${choice.server}/${choice.tool} ${result.is_error ? 'failed' : 'succeeded'} in ${duration_ms} ms`,
+      session_id: turn.sessionId,
+      turn_id: turn.turnId,
       arguments: choice.arguments,
       result: content,
     });

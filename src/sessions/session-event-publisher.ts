@@ -79,7 +79,11 @@ export class SessionEventPublisher {
 
   /** Nobody would see the rest of the turn: it stops rather than run on with the LLM and tools. */
   private stop(runtime: SessionRuntime, type: EventType, reason: Error): void {
-    this.logger.warn(`Event ${type} of session ${runtime.id} was not stored: ${reason.message}`);
+    this.logger.warn({
+      msg: `Event ${type} of session ${runtime.id} was not stored: ${reason.message}`,
+      session_id: runtime.id,
+      turn_id: runtime.running?.turnId,
+    });
     runtime.running?.controller.abort(reason);
   }
 

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 import { AppException, ErrorCode } from '../common/errors';
-import { withLogContext } from '../common/logging/log-context';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { McpService } from '../mcp/mcp.service';
@@ -221,9 +220,11 @@ export class SessionWorker {
       this.runtimes.set(sessionId, runtime);
     }
     if (claim.interrupted) {
-      this.logger.warn(
-        `Session ${sessionId} taken over by node ${this.node}; turn ${claim.interrupted.turn_id} was interrupted`,
-      );
+      this.logger.warn({
+        msg: `Session ${sessionId} taken over by node ${this.node}; turn ${claim.interrupted.turn_id} was interrupted`,
+        session_id: sessionId,
+        turn_id: claim.interrupted.turn_id,
+      });
       void this.publisher.publish(runtime, claim.interrupted.turn_id, 'error', {
         code: ErrorCode.TURN_INTERRUPTED,
         message: 'The node running this turn stopped before it ended; the session goes on, send the message again',
@@ -275,13 +276,7 @@ export class SessionWorker {
         }
         return;
       }
-      const ran =
-        next.state === 'lost'
-          ? 'lost'
-          : await withLogContext({ session_id: runtime.id, turn_id: next.turn.turn_id }, () =>
-              this.turns.run(runtime, next.turn, next.recent),
-            );
-      if (ran === 'lost') {
+      if (next.state === 'lost' || (await this.turns.run(runtime, next.turn, next.recent)) === 'lost') {
         await this.letGo(runtime, false);
         return;
       }

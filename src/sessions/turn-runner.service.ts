@@ -55,14 +55,15 @@ export class TurnRunner {
   async run(runtime: SessionRuntime, turn: QueuedTurn, recent: MessagePage): Promise<TurnEnd> {
     const stopTimer = this.metrics.turnDuration.startTimer();
     let outcome: TurnOutcomeLabel = 'interrupted';
+    const ids = { session_id: runtime.id, turn_id: turn.turn_id };
     // Content fields are redacted unless LOG_CONTENT=true.
-    this.logger.debug({ msg: 'Turn started', content: turn.content });
+    this.logger.debug({ msg: 'Turn started', ...ids, content: turn.content });
     try {
       return await this.runTurn(runtime, turn, recent, (label) => (outcome = label));
     } finally {
       const seconds = stopTimer();
       this.metrics.turns.inc({ outcome });
-      this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, outcome });
+      this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, ...ids, outcome });
     }
   }
 
@@ -191,7 +192,12 @@ export class TurnRunner {
     if (signal.aborted) {
       return turnCancelled();
     }
-    this.logger.error(`Turn ${turn.turn_id} of session ${runtime.id} failed`, (error as Error).stack);
+    this.logger.error({
+      msg: `Turn ${turn.turn_id} of session ${runtime.id} failed`,
+      session_id: runtime.id,
+      turn_id: turn.turn_id,
+      err: error,
+    });
     return new AppException(ErrorCode.INTERNAL, `Turn failed unexpectedly: ${(error as Error).message}`);
   }
 }

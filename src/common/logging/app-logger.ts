@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import type { Level, Logger } from 'pino';
 
 // Nest's own start-up narration (modules, routes, gateway subscriptions): debug, so that start-up
 // ends with the few lines a newcomer can act on.
@@ -11,36 +12,54 @@ const FRAMEWORK_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
-/** The app's logger (nestjs-pino's), with Nest's framework chatter moved from info to debug. */
+/**
+ * Nest's logger, written by pino: `new Logger(Context).log(...)` anywhere becomes one line with its
+ * `context`. A message may be an object: its fields join the line (`msg` is the text), which is how
+ * turn lines carry `session_id` and `turn_id`.
+ */
 export class AppLogger implements LoggerService {
-  constructor(private readonly pino: LoggerService) {}
+  constructor(readonly pino: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    const context = params[params.length - 1];
-    if (typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) {
-      this.pino.debug?.(message, ...params);
-      return;
-    }
-    this.pino.log(message, ...params);
+    const context = params.at(-1);
+    this.write(typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {
-    this.pino.error(message, ...params);
+    this.write('error', message, params);
   }
 
   warn(message: unknown, ...params: unknown[]): void {
-    this.pino.warn(message, ...params);
+    this.write('warn', message, params);
   }
 
   debug(message: unknown, ...params: unknown[]): void {
-    this.pino.debug?.(message, ...params);
+    this.write('debug', message, params);
   }
 
   verbose(message: unknown, ...params: unknown[]): void {
-    this.pino.verbose?.(message, ...params);
+    this.write('trace', message, params);
   }
 
   fatal(message: unknown, ...params: unknown[]): void {
-    this.pino.fatal?.(message, ...params);
+    this.write('fatal', message, params);
+  }
+
+  /** Nest passes the context last; `error` may put a stack before it. */
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) {
+      return;
+    }
+    const context = typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const stack = level === 'error' && params.length === 2 && typeof params[0] === 'string' ? params[0] : undefined;
+    const fields: Record<string, unknown> = { context };
+    if (message instanceof Error) {
+      fields.err = message;
+      this.pino[level](fields, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
+    } else {
+      this.pino[level](stack ? { ...fields, stack } : fields, String(message));
+    }
   }
 }

@@ -1,17 +1,16 @@
-import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { Global, Module } from '@nestjs/common';
 
 import { APP_CONFIG } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
-import { loggerParams } from './pino-options';
+import { AppLogger } from './app-logger';
+import { createPino } from './pino-options';
 
-/** pino for every log line: the app's (through Nest's Logger) and one access line per HTTP request. */
+/** The app's one logger (pino), for Nest (`app.useLogger`) and the access log (`configureApp`). */
+@Global()
 @Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => loggerParams(config),
-    }),
+  providers: [
+    { provide: AppLogger, useFactory: (config: AppConfig) => new AppLogger(createPino(config)), inject: [APP_CONFIG] },
   ],
+  exports: [AppLogger],
 })
 export class LoggingModule {}

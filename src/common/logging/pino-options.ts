@@ -1,14 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Params } from 'nestjs-pino';
 import pino from 'pino';
-import type { DestinationStream, Level } from 'pino';
+import type { DestinationStream, Level, Logger } from 'pino';
 import type { Options as HttpOptions } from 'pino-http';
 import pretty from 'pino-pretty';
 
 import type { Principal } from '../../auth/principal';
 import type { AppConfig } from '../../config/app-config';
-import { currentLogContext } from './log-context';
 import { loggedUrl, REDACTED, redactPaths } from './log-redaction';
 
 /** LOG_LEVEL (Nest's names) as pino levels. */
@@ -31,18 +29,27 @@ export function prettyLogs(config: Pick<AppConfig, 'LOG_FORMAT'>): boolean {
   return config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY === true);
 }
 
+/** The app's one pino logger: JSON lines or pretty ones, REDACTED in place of secrets and content. */
+export function createPino(config: AppConfig): Logger {
+  return pino(
+    {
+      level: LEVELS[config.LOG_LEVEL],
+      base: { node: config.NODE_ID },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths(config.LOG_CONTENT), censor: REDACTED },
+    },
+    destination(config),
+  );
+}
+
 /**
- * One logger for the app and its access log (nestjs-pino over pino-http): JSON lines or pretty
- * ones, the running turn's ids on every line, and REDACTED in place of secrets and content.
+ * The access log (pino-http): one line per request when its response ends, with who made it.
+ * Nothing request-scoped is kept beyond that line (no async context: it would tax every promise).
  */
-export function loggerParams(config: AppConfig): Params {
-  const options: HttpOptions = {
-    level: LEVELS[config.LOG_LEVEL],
-    base: { node: config.NODE_ID },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: redactPaths(config.LOG_CONTENT), censor: REDACTED },
-    mixin: () => ({ ...currentLogContext() }),
+export function accessLogOptions(logger: Logger): HttpOptions {
+  return {
+    logger,
     genReqId: (req, res) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -65,7 +72,7 @@ export function loggerParams(config: AppConfig): Params {
       if (QUIET_PATHS.test(req.url ?? '')) {
         return 'debug';
       }
-      if (res.statusCode >= 500 && res.statusCode !== 500) {
+      if (res.statusCode > 500) {
         return 'warn';
       }
       return error || res.statusCode >= 500 ? 'error' : 'info';
@@ -77,10 +84,7 @@ export function loggerParams(config: AppConfig): Params {
       `${req.method} ${loggedUrl(req.originalUrl ?? req.url)} ${res.statusCode} ${Math.round(ms)} ms`,
     customErrorMessage: (req: Request, res: ServerResponse, error: Error) =>
       `${req.method} ${loggedUrl(req.originalUrl ?? req.url)} ${res.statusCode}: ${error.message}`,
-    // The request's own lines carry its id; the access line is enough of the rest.
-    quietReqLogger: true,
   };
-  return { pinoHttp: [options, destination(config)] };
 }
 
 function destination(config: AppConfig): DestinationStream {
@@ -92,7 +96,7 @@ function destination(config: AppConfig): DestinationStream {
     sync: true,
     colorize: process.stdout.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,node,context,req,res,responseTime,session_id,turn_id,reqId,principal',
+    ignore: 'pid,hostname,node,context,req,res,responseTime,session_id,turn_id,principal',
     messageFormat:
       '{if context}[{context}] {end}{msg}{if principal} · {principal}{end}' +
       '{if session_id} · session {session_id}{end}{if turn_id} · turn {turn_id}{end}',
