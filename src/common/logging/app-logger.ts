@@ -12,6 +12,8 @@ const FRAMEWORK_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
+const isStack = (value: unknown): value is string => typeof value === 'string' && /\n\s+at /.test(value);
+
 /**
  * Nest's logger, written by pino: `new Logger(Context).log(...)` anywhere becomes one line with its
  * `context`. A message may be an object: its fields join the line (`msg` is the text), which is how
@@ -45,21 +47,21 @@ export class AppLogger implements LoggerService {
     this.write('fatal', message, params);
   }
 
-  /** Nest passes the context last; `error` may put a stack before it. */
+  /** Nest passes the context last; `error` may pass a stack (before the context, or alone). */
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) {
       return;
     }
-    const context = typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
-    const stack = level === 'error' && params.length === 2 && typeof params[0] === 'string' ? params[0] : undefined;
-    const fields: Record<string, unknown> = { context };
+    const last = params.at(-1);
+    const context = typeof last === 'string' && !isStack(last) ? last : undefined;
+    const stack = params.find(isStack);
+    const fields: Record<string, unknown> = { context, ...(stack ? { stack } : {}) };
     if (message instanceof Error) {
-      fields.err = message;
-      this.pino[level](fields, message.message);
+      this.pino[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
       this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
     } else {
-      this.pino[level](stack ? { ...fields, stack } : fields, String(message));
+      this.pino[level](fields, String(message));
     }
   }
 }
