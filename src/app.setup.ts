@@ -13,7 +13,8 @@ import type { AppConfig } from './config/app-config';
 import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
 
 const HTTP_CONTRACT = `
-With authentication on, every route but /health/live (and /health with HEALTH_PUBLIC) needs \`Authorization: Bearer <API key or JWT>\`;
+With authentication on, every route but the probes (/health/live, /health/ready; /health with HEALTH_PUBLIC) and /metrics
+(METRICS_TOKEN instead) needs \`Authorization: Bearer <API key or JWT>\`;
 a missing or bad one answers 401 UNAUTHORIZED. Sessions belong to their creator: another caller's session answers 404 SESSION_NOT_FOUND.
 Every POST must send \`Content-Type: application/json\`, even without a body (415 UNSUPPORTED_MEDIA_TYPE otherwise).
 List routes take \`limit\` (1 to 200, default 50) and the \`cursor\` a page gave as \`next_cursor\`.`;
@@ -25,7 +26,7 @@ saying why). Client emits (with an ack): \`join_chat {session_id?, last_event_id
 \`leave_chat {session_id}\`; \`cancel {session_id}\` → \`{session_id, cancelled}\`;
 \`elicitation_response {session_id, elicitation_id, action, content?}\` → \`{session_id, elicitation_id, action}\`;
 \`approval_response {session_id, approval_id, approved, reason?}\` → \`{session_id, approval_id, approved}\`. A failed call acks
-\`{error: {code, message}}\`, and an unknown event acks UNKNOWN_EVENT. The server emits every event type below as a socket.io event of that name, with the
+\`{error: {code, message}}\` (SERVER_DRAINING while the node shuts down), and an unknown event acks UNKNOWN_EVENT. The server emits every event type below as a socket.io event of that name, with the
 StreamEventDto envelope, plus \`heartbeat {ts}\` every HEARTBEAT_MS.`;
 
 /** Express takes a hop count, a boolean, or addresses and names such as "loopback". */
