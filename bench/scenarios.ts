@@ -24,6 +24,7 @@ export interface Sizes {
   firstTurns: number;
   startups: number;
   capacitySessions: number;
+  capacityIdleMs: number;
 }
 
 export const FULL: Sizes = {
@@ -40,6 +41,7 @@ export const FULL: Sizes = {
   firstTurns: 10,
   startups: 3,
   capacitySessions: 1000,
+  capacityIdleMs: 60_000,
 };
 
 export const QUICK: Sizes = {
@@ -56,6 +58,7 @@ export const QUICK: Sizes = {
   firstTurns: 2,
   startups: 1,
   capacitySessions: 16,
+  capacityIdleMs: 3000,
 };
 
 export interface Context {
