@@ -121,6 +121,13 @@ describe('REST (e2e)', () => {
     expect(servers.servers).toHaveLength(1);
     expect(servers.servers[0]).toMatchObject({ name: 'everything', transport: 'stdio', status: 'ready' });
     expect(servers.servers[0].tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['echo', 'get-sum']));
+    // Titles and the server's hints, for people choosing and approving tools.
+    expect(servers.servers[0].tools.find((tool) => tool.name === 'echo')).toEqual({
+      name: 'echo',
+      description: 'Echoes back the input string',
+      title: 'Echo Tool',
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    });
   });
 
   it('should report health with every indicator', async () => {

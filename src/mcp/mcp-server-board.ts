@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { ClientState, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
 import type { McpMetrics } from './mcp.metrics';
-import { visibleTools } from './mcp-tool';
+import { toolInfo, visibleTools } from './mcp-tool';
 import type { ToolInfo } from './mcp-tool';
 import type { SupervisedClient } from './supervised-client';
 
@@ -102,10 +102,7 @@ export class McpServerBoard {
     entry.state = change.state;
     if (change.state === 'ready') {
       entry.lastError = undefined;
-      entry.tools = visibleTools(client.config, client.tools).map((tool) => ({
-        name: tool.name,
-        description: tool.description ?? '',
-      }));
+      entry.tools = visibleTools(client.config, client.tools).map(toolInfo);
     } else if (change.state === 'error' || change.state === 'down') {
       entry.lastError = change.reason;
       this.logger.warn(`${client.name}: ${change.reason}`);

@@ -20,9 +20,42 @@ export interface ToolResult {
   is_error: boolean;
 }
 
+/** A tool as the catalog lists it: what a person choosing or approving it wants to see. */
 export interface ToolInfo {
   name: string;
   description: string;
+  title?: string;
+  icons?: ToolIcon[];
+  annotations?: Tool['annotations'];
+}
+
+export interface ToolIcon {
+  src: string;
+  mime_type?: string;
+  sizes?: string[];
+}
+
+// A server's icons are passed on as given, within bounds: a few, each a URL or a small data: URI.
+const MAX_ICONS = 3;
+const MAX_ICON_SRC = 16 * 1024;
+
+export function toolInfo(tool: Tool): ToolInfo {
+  const icons = (tool.icons ?? [])
+    .filter((icon) => icon.src.length <= MAX_ICON_SRC && /^(https?:|data:image\/)/.test(icon.src))
+    .slice(0, MAX_ICONS)
+    .map((icon) => ({
+      src: icon.src,
+      ...(icon.mimeType ? { mime_type: icon.mimeType } : {}),
+      ...(icon.sizes ? { sizes: icon.sizes } : {}),
+    }));
+  const title = tool.title ?? tool.annotations?.title;
+  return {
+    name: tool.name,
+    description: tool.description ?? '',
+    ...(title ? { title } : {}),
+    ...(icons.length > 0 ? { icons } : {}),
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
+  };
 }
 
 type ContentBlock = CallToolResult['content'][number];

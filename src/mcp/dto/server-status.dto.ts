@@ -1,8 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+export class ToolIconDto {
+  @ApiProperty({ description: 'An https URL or a data:image URI (at most 16 KiB), as the server gave it' })
+  src!: string;
+  @ApiPropertyOptional() mime_type?: string;
+  @ApiPropertyOptional({ type: [String], example: ['48x48'] }) sizes?: string[];
+}
+
+export class ToolAnnotationsDto {
+  @ApiPropertyOptional() title?: string;
+  @ApiPropertyOptional({ description: 'The tool does not change its environment' }) readOnlyHint?: boolean;
+  @ApiPropertyOptional({ description: 'It may destroy or overwrite (meaningful when not read-only)' })
+  destructiveHint?: boolean;
+  @ApiPropertyOptional() idempotentHint?: boolean;
+  @ApiPropertyOptional({ description: 'It reaches beyond a closed world (the web, other systems)' })
+  openWorldHint?: boolean;
+}
+
 export class ToolInfoDto {
   @ApiProperty() name!: string;
   @ApiProperty() description!: string;
+  @ApiPropertyOptional({ description: "The tool's title (or its annotations' title), for people" }) title?: string;
+  @ApiPropertyOptional({ type: [ToolIconDto], description: 'At most 3' }) icons?: ToolIconDto[];
+  @ApiPropertyOptional({ type: ToolAnnotationsDto, description: "The server's hints, as MCP names them" })
+  annotations?: ToolAnnotationsDto;
 }
 
 const STATES = ['disabled', 'idle', 'starting', 'ready', 'restarting', 'error', 'down', 'closed'] as const;

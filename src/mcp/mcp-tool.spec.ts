@@ -1,0 +1,39 @@
+import { toolInfo } from './mcp-tool';
+
+describe(toolInfo.name, () => {
+  const schema = { type: 'object' as const };
+
+  it("should list a tool's title, hints and icons, the title taken from its annotations when it has none", () => {
+    const icon = { src: 'https://example.com/tool.png', mimeType: 'image/png', sizes: ['48x48'] };
+    expect(
+      toolInfo({ name: 't', inputSchema: schema, annotations: { title: 'Hinted', readOnlyHint: true }, icons: [icon] }),
+    ).toEqual({
+      name: 't',
+      description: '',
+      title: 'Hinted',
+      icons: [{ src: icon.src, mime_type: 'image/png', sizes: ['48x48'] }],
+      annotations: { title: 'Hinted', readOnlyHint: true },
+    });
+    expect(toolInfo({ name: 't', title: 'Own', description: 'd', inputSchema: schema })).toEqual({
+      name: 't',
+      description: 'd',
+      title: 'Own',
+    });
+  });
+
+  it('should keep at most three icons, each a web URL or a small data:image URI', () => {
+    const icons = [
+      { src: 'javascript:alert(1)' },
+      { src: `data:image/png;base64,${'A'.repeat(20_000)}` },
+      { src: 'data:image/svg+xml;base64,PHN2Zy8+' },
+      { src: 'https://a.example/1.png' },
+      { src: 'https://a.example/2.png' },
+      { src: 'https://a.example/3.png' },
+    ];
+    expect(toolInfo({ name: 't', inputSchema: schema, icons }).icons?.map((icon) => icon.src)).toEqual([
+      'data:image/svg+xml;base64,PHN2Zy8+',
+      'https://a.example/1.png',
+      'https://a.example/2.png',
+    ]);
+  });
+});
