@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 import { ScriptedLlm } from './fixtures/scripted-llm';
 import { alive } from './helpers/app-node';
-import { postJson } from './helpers/http';
+import { bearer, postJson } from './helpers/http';
 import { childPidsOf } from './helpers/processes';
 import { freePort } from './helpers/ports';
 
@@ -108,6 +108,21 @@ describe('the container image (e2e)', () => {
         .filter(Boolean)
         .every((line) => line.startsWith('{')),
     ).toBe(true);
+
+    // The catalog is listed at start-up, each server by a short-lived process of its own: once done,
+    // the bundled servers' tools are known and no process is left.
+    type Listing = { servers: Array<{ name: string; catalog: string; tools: unknown[] }> };
+    let listing: Listing;
+    do {
+      listing = (await (
+        await fetch(`http://127.0.0.1:${port}/api/v3/mcp/servers`, { headers: bearer(API_KEY) })
+      ).json()) as Listing;
+    } while (listing.servers.some((server) => server.catalog === 'pending'));
+    expect(listing.servers.map((server) => [server.name, server.catalog, server.tools.length > 0])).toEqual([
+      ['filesystem', 'listed', true],
+      ['memory', 'listed', true],
+    ]);
+    expect(childPidsOf(child.pid!)).toEqual([]);
 
     // A turn with the bundled servers, so there are MCP processes for the stop to end.
     const turn = await postJson(

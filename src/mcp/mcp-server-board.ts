@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
 import type { ClientState, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
 import type { McpMetrics } from './mcp.metrics';
@@ -8,6 +10,31 @@ import type { ToolInfo } from './mcp-tool';
 import type { SupervisedClient } from './supervised-client';
 
 export type ServerState = 'disabled' | ClientState;
+
+/** Where the listing made at start-up stands: pending while it runs; none for a disabled server. */
+export type CatalogState = 'none' | 'pending' | 'listed' | 'failed';
+
+export interface PromptInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments?: Array<{ name: string; description?: string; required?: boolean }>;
+}
+
+export interface ResourceTemplateInfo {
+  uri_template: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mime_type?: string;
+}
+
+/** What discovery found: the server's tools (as it lists them), prompts and resource templates. */
+export interface CatalogListing {
+  tools: Tool[];
+  prompts: PromptInfo[];
+  resourceTemplates: ResourceTemplateInfo[];
+}
 
 export interface ServerStatus {
   name: string;
@@ -21,6 +48,9 @@ export interface ServerStatus {
   prewarmed: number;
   /** Tools the model sees, after allowed_tools / blocked_tools. */
   tools: ToolInfo[];
+  prompts: PromptInfo[];
+  resource_templates: ResourceTemplateInfo[];
+  catalog: CatalogState;
   last_error?: string;
 }
 
@@ -29,6 +59,9 @@ interface ServerEntry {
   /** The state before a start began, restored when the start is refused or cut short. */
   before?: ServerState;
   tools: ToolInfo[];
+  prompts: PromptInfo[];
+  resourceTemplates: ResourceTemplateInfo[];
+  catalog: CatalogState;
   lastError?: string;
   clients: Set<SupervisedClient>;
 }
@@ -48,7 +81,14 @@ export class McpServerBoard {
     this.entries = new Map(
       servers.map((server) => [
         server.name,
-        { state: server.disabled ? 'disabled' : 'idle', tools: [], clients: new Set() },
+        {
+          state: server.disabled ? 'disabled' : 'idle',
+          tools: [],
+          prompts: [],
+          resourceTemplates: [],
+          catalog: server.disabled ? 'none' : 'pending',
+          clients: new Set(),
+        },
       ]),
     );
   }
@@ -70,9 +110,36 @@ export class McpServerBoard {
         connections: [...entry.clients].filter((client) => client.live).length,
         prewarmed: prewarmed(server.name),
         tools: entry.tools,
+        prompts: entry.prompts,
+        resource_templates: entry.resourceTemplates,
+        catalog: entry.catalog,
         ...(entry.lastError ? { last_error: entry.lastError } : {}),
       };
     });
+  }
+
+  /** The listing discovery made before any session; later clients' tool lists replace its tools. */
+  catalogued(config: McpServerConfig, listing: CatalogListing): void {
+    const entry = this.entryOf(config.name);
+    if (entry.clients.size === 0 || entry.tools.length === 0) {
+      entry.tools = visibleTools(config, listing.tools).map(toolInfo);
+    }
+    entry.prompts = listing.prompts;
+    entry.resourceTemplates = listing.resourceTemplates;
+    entry.catalog = 'listed';
+  }
+
+  /** Discovery failed: the error is shown; the server stays as it was (a session may still start it). */
+  catalogFailed(server: string, reason: string): void {
+    const entry = this.entryOf(server);
+    entry.catalog = 'failed';
+    entry.lastError = reason;
+    this.logger.warn(`${server}: listing its tools at start-up failed: ${reason}`);
+  }
+
+  /** Whether discovery still runs for some server. */
+  get cataloguing(): boolean {
+    return [...this.entries.values()].some((entry) => entry.catalog === 'pending');
   }
 
   /** Follows a new client's changes into its server's entry. */

@@ -14,8 +14,9 @@ const IDLE_CHECKS_PER_TIMEOUT = 5;
 const IDLE_CHECK_MIN_MS = 1000;
 
 /**
- * Pings every MCP client on the heartbeat (HEARTBEAT_MS), so a hung server is found and restarted,
- * and closes the servers of sessions idle for MCP_IDLE_TIMEOUT_MS.
+ * Lists every server once at start-up (the catalog), pings every MCP client on the heartbeat
+ * (HEARTBEAT_MS), so a hung server is found and restarted, and closes the servers of sessions idle
+ * for MCP_IDLE_TIMEOUT_MS.
  */
 @Injectable()
 export class McpScheduler implements OnApplicationBootstrap {
@@ -28,6 +29,8 @@ export class McpScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
+    // In the background: start-up never waits for a server to be listed.
+    void this.mcp.discoverCatalog();
     this.registry.addInterval(
       MCP_PING_JOB,
       setInterval(() => {

@@ -19,6 +19,7 @@ import { ProcessBudget } from './mcp-process-budget';
 import { PrewarmPool } from './mcp-prewarm-pool';
 import { expandForSession, McpSessionClients } from './mcp-session-clients';
 import { McpMetrics } from './mcp.metrics';
+import { McpDiscovery } from './mcp-discovery';
 import { McpServerBoard } from './mcp-server-board';
 import type { ServerStatus } from './mcp-server-board';
 import { McpOAuthService } from './oauth/mcp-oauth.service';
@@ -53,6 +54,9 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   readonly sessionsRoot = join(tmpdir(), `mcp-host-${process.pid}-${randomBytes(4).toString('hex')}`);
   /** Where each principal's ${USER_DIR} is made; kept, so their servers find their state in later sessions. */
   readonly usersRoot: string;
+  /** The start-up listing of every server, while it runs; aborted at shutdown. */
+  private discovery?: Promise<void>;
+  private readonly stopDiscovery = new AbortController();
 
   constructor(
     @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
@@ -86,6 +90,30 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     // bundled memory server) can be pre-started too. With users kept apart they cannot.
     const local = { userId: LOCAL_PRINCIPAL.id, userDir: this.userDir(LOCAL_PRINCIPAL.id) };
     this.pool.fill(this.perUser ? this.enabled : this.enabled.map((server) => expandForSession(server, local)));
+  }
+
+  /**
+   * Lists every enabled server's tools, prompts and resource templates in the background (the
+   * catalog before any session); resolves once each is listed or has failed. Called once, after
+   * start-up; later calls return the same listing.
+   */
+  discoverCatalog(): Promise<void> {
+    const places = {
+      sessionId: 'catalog',
+      sessionDir: join(this.sessionsRoot, 'catalog'),
+      userId: this.perUser ? 'catalog' : LOCAL_PRINCIPAL.id,
+      userDir: this.perUser ? join(this.sessionsRoot, 'catalog-user') : this.userDir(LOCAL_PRINCIPAL.id),
+    };
+    this.discovery ??= new McpDiscovery({
+      board: this.board,
+      budget: this.budget,
+      startTimeoutMs: this.app.MCP_START_TIMEOUT_MS,
+      roots: this.perUser ? [] : this.roots,
+      places,
+      shared: (config) => this.clientFor(config),
+      signal: this.stopDiscovery.signal,
+    }).run(this.enabled);
+    return this.discovery;
   }
 
   /** A session's clients; nothing starts until its first turn (or a REST read) needs a server. */
@@ -187,6 +215,8 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Safety net: whatever sessions did not close, no MCP process outlives the app, nor its folder. */
   async onApplicationShutdown(): Promise<void> {
+    this.stopDiscovery.abort();
+    await this.discovery;
     await Promise.all([
       ...[...this.sessions.values()].map((clients) => this.release(clients)),
       ...[...this.shared.values()].map((client) => client.close()),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { McpService } from '../../src/mcp/mcp.service';
 import { everythingServer } from '../fixtures/mcp-servers';
 import { ScriptedLlm } from '../fixtures/scripted-llm';
 
@@ -64,6 +65,9 @@ export async function startApp(overrides: Record<string, string> = {}, port = 0)
   });
   configureApp(app);
   await app.listen(port, '127.0.0.1');
+  // The start-up listing of the servers runs in the background; tests that count MCP processes
+  // start from a quiet state.
+  await app.get(McpService).discoverCatalog();
   const url = await app.getUrl();
   return {
     app,

@@ -26,6 +26,27 @@ export class ToolInfoDto {
   annotations?: ToolAnnotationsDto;
 }
 
+export class PromptArgumentDto {
+  @ApiProperty() name!: string;
+  @ApiPropertyOptional() description?: string;
+  @ApiPropertyOptional() required?: boolean;
+}
+
+export class PromptInfoDto {
+  @ApiProperty() name!: string;
+  @ApiPropertyOptional() title?: string;
+  @ApiPropertyOptional() description?: string;
+  @ApiPropertyOptional({ type: [PromptArgumentDto] }) arguments?: PromptArgumentDto[];
+}
+
+export class ResourceTemplateInfoDto {
+  @ApiProperty({ example: 'demo://resource/dynamic/text/{resourceId}' }) uri_template!: string;
+  @ApiProperty() name!: string;
+  @ApiPropertyOptional() title?: string;
+  @ApiPropertyOptional() description?: string;
+  @ApiPropertyOptional() mime_type?: string;
+}
+
 const STATES = ['disabled', 'idle', 'starting', 'ready', 'restarting', 'error', 'down', 'closed'] as const;
 
 export class ServerStatusDto {
@@ -42,6 +63,19 @@ export class ServerStatusDto {
   @ApiProperty({ description: 'Pre-started clients waiting for new sessions (MCP_PREWARM)' }) prewarmed!: number;
   @ApiProperty({ type: [ToolInfoDto], description: 'Tools the model sees, after allowed_tools / blocked_tools' })
   tools!: ToolInfoDto[];
+  @ApiProperty({ type: [PromptInfoDto], description: "The server's prompts, as listed at start-up" })
+  prompts!: PromptInfoDto[];
+  @ApiProperty({
+    type: [ResourceTemplateInfoDto],
+    description: "The server's resource templates, as listed at start-up",
+  })
+  resource_templates!: ResourceTemplateInfoDto[];
+  @ApiProperty({
+    enum: ['none', 'pending', 'listed', 'failed'],
+    description:
+      'The listing made at start-up, before any session: pending while it runs, failed with last_error saying why; none for a disabled server',
+  })
+  catalog!: 'none' | 'pending' | 'listed' | 'failed';
   @ApiPropertyOptional() last_error?: string;
 }
 

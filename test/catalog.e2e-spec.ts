@@ -1,0 +1,63 @@
+import { everythingServer } from './fixtures/mcp-servers';
+import { mcpProcessIds } from './helpers/processes';
+import { startApp, writeMcpConfig } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+interface Listed {
+  name: string;
+  status: string;
+  catalog: string;
+  tools: Array<{ name: string; title?: string }>;
+  prompts: Array<{ name: string; arguments?: unknown[] }>;
+  resource_templates: Array<{ uri_template: string; name: string }>;
+  last_error?: string;
+}
+
+async function listing(t: TestApp): Promise<Listed[]> {
+  return ((await (await fetch(`${t.url}/api/v3/mcp/servers`)).json()) as { servers: Listed[] }).servers;
+}
+
+// The catalog before the first turn: every enabled server listed at start-up, in the background.
+describe('MCP catalog before any session (e2e)', () => {
+  let t: TestApp | undefined;
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("should list a session-scoped server's tools, prompts and templates with no session, and close its client", async () => {
+    const app = await startApp({
+      MCP_START_TIMEOUT_MS: '5000',
+      MCP_CONFIG: writeMcpConfig({
+        everything: everythingServer(),
+        broken: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
+        off: { ...everythingServer(), disabled: true },
+      }),
+    });
+    t = app;
+    const [everything, broken, off] = await listing(app);
+    expect(everything).toMatchObject({ name: 'everything', status: 'idle', catalog: 'listed' });
+    expect(everything.tools).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'echo', title: 'Echo Tool' })]),
+    );
+    expect(everything.prompts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'simple-prompt' }),
+        expect.objectContaining({ name: 'args-prompt', arguments: expect.any(Array) }),
+      ]),
+    );
+    expect(everything.resource_templates).toEqual(
+      expect.arrayContaining([expect.objectContaining({ uri_template: expect.stringContaining('{') })]),
+    );
+    // A server that cannot start says why; one that is disabled is not listed; nothing was left running.
+    expect(broken).toMatchObject({
+      status: 'idle',
+      catalog: 'failed',
+      last_error: expect.stringMatching(/closed/i),
+    });
+    expect(off).toMatchObject({ status: 'disabled', catalog: 'none', tools: [] });
+    expect(mcpProcessIds()).toEqual([]);
+    const sessions = (await (await fetch(`${app.url}/sessions`)).json()) as { total: number };
+    expect(sessions.total).toBe(0);
+  });
+});
