@@ -41,28 +41,13 @@ describe(McpService.name, () => {
     await mcp.onApplicationShutdown();
   });
 
-  it('should report every server idle before any session starts it, and disabled ones as disabled', () => {
+  it('should report every server idle and its catalog pending before anything starts it, and disabled ones as disabled', () => {
     mcp = service([everything, broken, { ...everything, name: 'off', disabled: true }]);
+    const none = { connections: 0, prewarmed: 0, tools: [], prompts: [], resource_templates: [] };
     expect(mcp.statuses()).toEqual([
-      {
-        name: 'everything',
-        transport: 'stdio',
-        scope: 'session',
-        status: 'idle',
-        connections: 0,
-        prewarmed: 0,
-        tools: [],
-      },
-      { name: 'broken', transport: 'stdio', scope: 'session', status: 'idle', connections: 0, prewarmed: 0, tools: [] },
-      {
-        name: 'off',
-        transport: 'stdio',
-        scope: 'session',
-        status: 'disabled',
-        connections: 0,
-        prewarmed: 0,
-        tools: [],
-      },
+      { name: 'everything', transport: 'stdio', scope: 'session', status: 'idle', catalog: 'pending', ...none },
+      { name: 'broken', transport: 'stdio', scope: 'session', status: 'idle', catalog: 'pending', ...none },
+      { name: 'off', transport: 'stdio', scope: 'session', status: 'disabled', catalog: 'none', ...none },
     ]);
   });
 
