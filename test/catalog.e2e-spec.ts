@@ -60,4 +60,16 @@ describe('MCP catalog before any session (e2e)', () => {
     const sessions = (await (await fetch(`${app.url}/sessions`)).json()) as { total: number };
     expect(sessions.total).toBe(0);
   });
+
+  it('should list a server through its pre-started client, with no process of its own (MCP_MAX_PROCESSES=1)', async () => {
+    await t?.close();
+    t = undefined;
+    // The pool takes the one process place: a client of the listing's own could not start.
+    const app = await startApp({ MCP_PREWARM: '1', MCP_MAX_PROCESSES: '1' });
+    t = app;
+    const [everything] = await listing(app);
+    expect(everything).toMatchObject({ name: 'everything', catalog: 'listed', prewarmed: 1 });
+    expect(everything.tools.length).toBeGreaterThan(0);
+    expect(mcpProcessIds()).toHaveLength(1);
+  });
 });

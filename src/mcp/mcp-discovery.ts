@@ -23,6 +23,8 @@ export interface DiscoveryOptions {
   places: SessionPlaces;
   /** The one client of a shared server (it stays up: every session uses it). */
   shared: (config: McpServerConfig) => SupervisedClient;
+  /** A pre-started client of the server, when the pool keeps some: listed through, and left there. */
+  pooled: (config: McpServerConfig) => Promise<McpConnection | undefined>;
   /** Aborted at shutdown. */
   signal: AbortSignal;
 }
@@ -30,8 +32,8 @@ export interface DiscoveryOptions {
 /**
  * The catalog before the first turn: each enabled server's tools, prompts and resource templates,
  * listed once at start-up in the background, within MCP_START_TIMEOUT_MS. A session-scoped server
- * gets a client of its own for it, closed once listed; a shared one is started, as every session
- * will use it. A server that fails shows its error, and start-up never waits for any of it.
+ * is listed through a pre-started client when the pool keeps some, otherwise through a client of
+ * its own, closed once listed; a shared one is started, as every session will use it. A server that fails shows its error, and start-up never waits for any of it.
  */
 export class McpDiscovery {
   constructor(private readonly options: DiscoveryOptions) {}
@@ -61,6 +63,10 @@ export class McpDiscovery {
   }
 
   private async viaOwnClient(config: McpServerConfig): Promise<CatalogListing> {
+    const pooled = await this.options.pooled(config);
+    if (pooled?.alive) {
+      return list(pooled.sdk, pooled.tools, this.options.startTimeoutMs);
+    }
     const slot = config.transport === 'stdio' ? this.options.budget.tryAcquire() : undefined;
     if (config.transport === 'stdio' && !slot) {
       throw new Error('no free MCP process place to list it (MCP_MAX_PROCESSES); a session will');

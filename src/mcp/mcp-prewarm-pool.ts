@@ -20,6 +20,8 @@ export class PrewarmPool {
   private readonly pending = new Set<Promise<void>>();
   /** The exact config each server's idle clients were started with: a client serves only that. */
   private readonly started = new Map<string, string>();
+  /** Who waits to see a server's first pre-started client (the catalog, listing through it). */
+  private readonly watchers = new Map<string, Array<(connection?: McpConnection) => void>>();
   private closed = false;
 
   constructor(
@@ -60,6 +62,23 @@ export class PrewarmPool {
     return connection?.alive ? connection : undefined;
   }
 
+  /**
+   * An idle pre-started client of the server, left in the pool, as soon as one is up; undefined when
+   * the pool does not keep this config or its start failed.
+   */
+  peek(config: McpServerConfig): Promise<McpConnection | undefined> {
+    if (this.size === 0 || this.started.get(config.name) !== JSON.stringify(config)) {
+      return Promise.resolve(undefined);
+    }
+    const idle = this.idle.get(config.name)?.[0];
+    if (idle || !this.starting.get(config.name)) {
+      return Promise.resolve(idle);
+    }
+    return new Promise((resolve) =>
+      this.watchers.set(config.name, [...(this.watchers.get(config.name) ?? []), resolve]),
+    );
+  }
+
   /** Closes the oldest idle client of any server: a session needs its process slot more. */
   async reclaim(): Promise<boolean> {
     for (const connections of this.idle.values()) {
@@ -74,6 +93,7 @@ export class PrewarmPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    [...this.watchers.keys()].forEach((server) => this.notify(server));
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     // Starts under way close themselves when they finish; wait for them too.
@@ -101,6 +121,7 @@ export class PrewarmPool {
           }
           connection.events = { ...DETACHED, lost: () => this.drop(config.name, connection) };
           this.idle.set(config.name, [...(this.idle.get(config.name) ?? []), connection]);
+          this.notify(config.name, connection);
         })
         .catch((error: unknown) => {
           slot.release();
@@ -109,9 +130,19 @@ export class PrewarmPool {
         .finally(() => {
           this.starting.set(config.name, (this.starting.get(config.name) ?? 1) - 1);
           this.pending.delete(started);
+          if (!this.starting.get(config.name)) {
+            // Nothing more is coming for those still waiting.
+            this.notify(config.name, this.idle.get(config.name)?.[0]);
+          }
         });
       this.pending.add(started);
     }
+  }
+
+  private notify(server: string, connection?: McpConnection): void {
+    const watchers = this.watchers.get(server) ?? [];
+    this.watchers.delete(server);
+    watchers.forEach((watch) => watch(connection));
   }
 
   private drop(server: string, connection: McpConnection): void {

@@ -57,6 +57,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   /** The start-up listing of every server, while it runs; aborted at shutdown. */
   private discovery?: Promise<void>;
   private readonly stopDiscovery = new AbortController();
+  private poolFilled = false;
 
   constructor(
     @Inject(MCP_CONFIG) private readonly config: LoadedMcpConfig,
@@ -86,10 +87,25 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
-    // Single-user: the one principal's places are known now, so servers that only use those (the
-    // bundled memory server) can be pre-started too. With users kept apart they cannot.
+    this.fillPool();
+  }
+
+  /** Starts the pre-warm pool, once (the catalog lists through it, whichever of the two comes first). */
+  private fillPool(): void {
+    if (!this.poolFilled) {
+      this.poolFilled = true;
+      this.pool.fill(this.enabled.map((server) => this.pooledConfig(server)));
+    }
+  }
+
+  /**
+   * A server's config as the pool starts it. Single-user, the one principal's places are known now,
+   * so servers that only use those (the bundled memory server) can be pre-started too; with users
+   * kept apart they cannot.
+   */
+  private pooledConfig(server: McpServerConfig): McpServerConfig {
     const local = { userId: LOCAL_PRINCIPAL.id, userDir: this.userDir(LOCAL_PRINCIPAL.id) };
-    this.pool.fill(this.perUser ? this.enabled : this.enabled.map((server) => expandForSession(server, local)));
+    return this.perUser ? server : expandForSession(server, local);
   }
 
   /**
@@ -98,6 +114,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
    * start-up; later calls return the same listing.
    */
   discoverCatalog(): Promise<void> {
+    this.fillPool();
     const places = {
       sessionId: 'catalog',
       sessionDir: join(this.sessionsRoot, 'catalog'),
@@ -111,6 +128,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       roots: this.perUser ? [] : this.roots,
       places,
       shared: (config) => this.clientFor(config),
+      pooled: (config) => this.pool.peek(this.pooledConfig(config)),
       signal: this.stopDiscovery.signal,
     }).run(this.enabled);
     return this.discovery;
