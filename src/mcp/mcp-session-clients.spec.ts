@@ -63,6 +63,28 @@ describe('McpSessionClients', () => {
     expect(everythingProcesses()).toHaveLength(0);
   });
 
+  it("should validate structuredContent against the tool's outputSchema: the model sees a mismatch as an error", async () => {
+    const structured: McpServerConfig = {
+      name: 'structured',
+      transport: 'stdio',
+      command: process.execPath,
+      args: [require.resolve('../../test/fixtures/structured-server.cjs')],
+      env: {},
+      ...DEFAULT_POLICY,
+    };
+    mcp = service([structured]);
+    clients = mcp.forSession(new RecordingHost('s1'));
+    expect(await clients.ensureStarted(start())).toEqual([]);
+    expect(await clients.call('count', {}, call)).toEqual({
+      content: 'There are three apples.\n{"count":3,"unit":"apples"}',
+      is_error: false,
+    });
+    expect(await clients.call('miscount', {}, call)).toEqual({
+      content: expect.stringMatching(/^Error: .*(output schema|structured content)/i),
+      is_error: true,
+    });
+  });
+
   it('should report a server that cannot start, by name, and still start the others', async () => {
     const broken: McpServerConfig = { ...silent, name: 'broken', command: '/nonexistent/mcp-server', args: [] };
     mcp = service([broken, everything]);

@@ -1,4 +1,4 @@
-import { toolInfo } from './mcp-tool';
+import { toolInfo, toToolResult } from './mcp-tool';
 
 describe(toolInfo.name, () => {
   const schema = { type: 'object' as const };
@@ -35,5 +35,22 @@ describe(toolInfo.name, () => {
       'https://a.example/1.png',
       'https://a.example/2.png',
     ]);
+  });
+});
+
+describe(toToolResult.name, () => {
+  it('should give the model structuredContent as JSON, beside text that is not that JSON already', () => {
+    const structuredContent = { count: 3, unit: 'apples' };
+    expect(toToolResult({ content: [], structuredContent })).toEqual({
+      content: '{"count":3,"unit":"apples"}',
+      is_error: false,
+    });
+    expect(toToolResult({ content: [{ type: 'text', text: 'Three apples.' }], structuredContent })).toEqual({
+      content: 'Three apples.\n{"count":3,"unit":"apples"}',
+      is_error: false,
+    });
+    // Servers often repeat it as text for older clients: once is enough.
+    const repeated = JSON.stringify(structuredContent, null, 2);
+    expect(toToolResult({ content: [{ type: 'text', text: repeated }], structuredContent }).content).toBe(repeated);
   });
 });

@@ -1,4 +1,5 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { isDeepStrictEqual } from 'node:util';
 
 import type { ServerPolicy } from './mcp-config';
 
@@ -75,14 +76,30 @@ function blockText(block: ContentBlock): string {
 }
 
 /** Flattens an MCP result to the text the model observes. */
+/**
+ * A call's result as the model observes it: its content blocks as text, and its structuredContent
+ * (validated against the tool's outputSchema by the SDK; a mismatch is an error result) as JSON,
+ * unless a text block already carries that same JSON.
+ */
 export function toToolResult(result: CallToolResult): ToolResult {
-  const text =
-    result.content.length > 0
-      ? result.content.map(blockText).join('\n')
-      : result.structuredContent !== undefined
-        ? JSON.stringify(result.structuredContent)
-        : '';
-  return { content: text, is_error: result.isError === true };
+  const parts = result.content.map(blockText);
+  const structured = result.structuredContent;
+  if (
+    structured !== undefined &&
+    !result.content.some((block) => block.type === 'text' && sameJson(block.text, structured))
+  ) {
+    parts.push(JSON.stringify(structured));
+  }
+  return { content: parts.join('\n'), is_error: result.isError === true };
+}
+
+/** Whether `text` is `value` serialized (in whatever formatting). */
+function sameJson(text: string, value: unknown): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(text), value);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a call of the tool waits for the user: named in approval_tools, or by the server's mode. */
