@@ -10,9 +10,10 @@ import { SessionStore } from './store/session-store';
 const RELEASE_WAIT_MS = 5000;
 
 /**
- * How this node stops. First a graceful drain: from its start the node takes no new turn (SERVER_DRAINING) and
- * is not ready; the turns running here get a bounded time to finish. With a shared store, turns
- * still queued are left for the other nodes; with the memory store they run here too, in that time.
+ * How this node stops. First a graceful drain: from its start the node takes no new turn
+ * (SERVER_DRAINING) and is not ready; the turns running here get a bounded time to finish. With a
+ * shared store, turns still queued are left for the other nodes; with the memory store they run here
+ * too, in that time. Then the shutdown: the sessions end, or are handed over.
  */
 @Injectable()
 export class SessionDrain {
