@@ -49,6 +49,10 @@ describe(toToolResult.name, () => {
       content: 'Three apples.\n{"count":3,"unit":"apples"}',
       is_error: false,
     });
+    // A file server's text and {content: <the text>}: the text says it all.
+    expect(
+      toToolResult({ content: [{ type: 'text', text: 'hello' }], structuredContent: { content: 'hello' } }).content,
+    ).toBe('hello');
     // Servers often repeat it as text for older clients: once is enough.
     const repeated = JSON.stringify(structuredContent, null, 2);
     expect(toToolResult({ content: [{ type: 'text', text: repeated }], structuredContent }).content).toBe(repeated);

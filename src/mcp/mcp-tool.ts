@@ -79,18 +79,41 @@ function blockText(block: ContentBlock): string {
 /**
  * A call's result as the model observes it: its content blocks as text, and its structuredContent
  * (validated against the tool's outputSchema by the SDK; a mismatch is an error result) as JSON,
- * unless a text block already carries that same JSON.
+ * unless the text already carries it: that same JSON, or every value in it (as when a file server
+ * returns a file's text and `{content: <the text>}`).
  */
 export function toToolResult(result: CallToolResult): ToolResult {
   const parts = result.content.map(blockText);
   const structured = result.structuredContent;
+  const text = result.content.flatMap((block) => (block.type === 'text' ? [block.text] : []));
   if (
     structured !== undefined &&
-    !result.content.some((block) => block.type === 'text' && sameJson(block.text, structured))
+    !text.some((block) => sameJson(block, structured)) &&
+    !shows(text.join('\n'), structured)
   ) {
     parts.push(JSON.stringify(structured));
   }
   return { content: parts.join('\n'), is_error: result.isError === true };
+}
+
+// How much of a structured value is looked through for `shows`; a bigger one is always sent.
+const MAX_LEAVES = 200;
+
+/** Whether every scalar in `value` appears in `text` (a bounded walk). */
+function shows(text: string, value: unknown): boolean {
+  const pending: unknown[] = [value];
+  for (let seen = 0; pending.length > 0; seen++) {
+    const next = pending.pop();
+    if (seen > MAX_LEAVES) {
+      return false;
+    }
+    if (next !== null && typeof next === 'object') {
+      pending.push(...Object.values(next));
+    } else if (next !== null && next !== undefined && !text.includes(String(next))) {
+      return false;
+    }
+  }
+  return text !== '';
 }
 
 /** Whether `text` is `value` serialized (in whatever formatting). */
