@@ -128,12 +128,7 @@ export class McpSessionClients {
    * session: not while a turn runs, nor while a start or a read is under way.
    */
   get reclaimable(): boolean {
-    return (
-      !this.closed &&
-      this.uses === 0 &&
-      !this.host.inTurn &&
-      this.ownClients().some((client) => client.config.transport === 'stdio' && client.live)
-    );
+    return this.idle && this.ownClients().some((client) => client.config.transport === 'stdio' && client.live);
   }
 
   /** True when the session holds servers of its own and nothing uses them now (no turn, start or read). */

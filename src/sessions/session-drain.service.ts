@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { setTimeout as delay } from 'node:timers/promises';
 
 import { AppException, ErrorCode } from '../common/errors';
 import { settleWithin } from '../common/settle-within';
@@ -59,12 +58,7 @@ export class SessionDrain {
         this.logger.warn(`Drain time is up: ${busy.length} session(s) still running turns are cancelled`);
         return;
       }
-      const bound = new AbortController();
-      await Promise.race([
-        Promise.allSettled(busy),
-        delay(left, undefined, { signal: AbortSignal.any([bound.signal, force]) }).catch(() => undefined),
-      ]);
-      bound.abort();
+      await settleWithin(busy, left, force);
     }
   }
 
