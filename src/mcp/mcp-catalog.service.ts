@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 
 import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
@@ -8,9 +8,8 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { McpService } from './mcp.service';
 
-// MCP's "resource not found" (the specification's -32002), and invalid params.
-const RESOURCE_NOT_FOUND = -32002;
-const CALLER_ERRORS = new Set<number>([McpErrorCode.InvalidParams, RESOURCE_NOT_FOUND]);
+// Invalid params, and "resource not found" as servers before the 2026-07-28 revision answer it.
+const CALLER_ERRORS = new Set<number>([ProtocolErrorCode.InvalidParams, ProtocolErrorCode.ResourceNotFound]);
 
 /** Resources and prompts of a server, read through the client a session (or every session) uses. */
 @Injectable()
@@ -21,29 +20,31 @@ export class McpCatalogService {
   ) {}
 
   listResources(principal: Principal, server: string, sessionId?: string, cursor?: string) {
-    return this.request(principal, server, sessionId, 'resources', (client) =>
+    return this.request(principal, server, sessionId, 'resources', 'resources', (client) =>
       client.listResources(cursor ? { cursor } : undefined),
     );
   }
 
   listResourceTemplates(principal: Principal, server: string, sessionId?: string, cursor?: string) {
-    return this.request(principal, server, sessionId, 'resource templates', (client) =>
+    return this.request(principal, server, sessionId, 'resources', 'resource templates', (client) =>
       client.listResourceTemplates(cursor ? { cursor } : undefined),
     );
   }
 
   readResource(principal: Principal, server: string, uri: string, sessionId?: string) {
-    return this.request(principal, server, sessionId, `resource ${uri}`, (client) => client.readResource({ uri }));
+    return this.request(principal, server, sessionId, 'resources', `resource ${uri}`, (client) =>
+      client.readResource({ uri }),
+    );
   }
 
   listPrompts(principal: Principal, server: string, sessionId?: string, cursor?: string) {
-    return this.request(principal, server, sessionId, 'prompts', (client) =>
+    return this.request(principal, server, sessionId, 'prompts', 'prompts', (client) =>
       client.listPrompts(cursor ? { cursor } : undefined),
     );
   }
 
   getPrompt(principal: Principal, server: string, name: string, args: Record<string, string>, sessionId?: string) {
-    return this.request(principal, server, sessionId, `prompt ${name}`, (client) =>
+    return this.request(principal, server, sessionId, 'prompts', `prompt ${name}`, (client) =>
       client.getPrompt({ name, arguments: args }),
     );
   }
@@ -52,21 +53,28 @@ export class McpCatalogService {
     principal: Principal,
     server: string,
     sessionId: string | undefined,
+    feature: 'resources' | 'prompts',
     what: string,
     run: (client: Client) => Promise<T>,
   ) {
     const read = async (sdk: () => Promise<Client>) => {
       const client = await this.started(server, sdk);
+      // Asked of a server that does not declare the feature, the SDK would answer an empty list.
+      if (!client.getServerCapabilities()?.[feature]) {
+        throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
+      }
       try {
         return await run(client);
       } catch (error) {
-        if (error instanceof McpError && error.code === (McpErrorCode.MethodNotFound as number)) {
+        if (error instanceof ProtocolError && error.code === (ProtocolErrorCode.MethodNotFound as number)) {
           throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
         }
         // What the caller asked for is wrong (an unknown name or URI, bad arguments): theirs to fix, not a failure upstream.
-        if (error instanceof McpError && CALLER_ERRORS.has(error.code)) {
+        if (error instanceof ProtocolError && CALLER_ERRORS.has(error.code)) {
           throw new AppException(
-            error.code === RESOURCE_NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_FAILED,
+            error.code === (ProtocolErrorCode.ResourceNotFound as number)
+              ? ErrorCode.NOT_FOUND
+              : ErrorCode.VALIDATION_FAILED,
             `MCP server "${server}" refused ${what}: ${error.message}`,
           );
         }

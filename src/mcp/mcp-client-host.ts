@@ -3,7 +3,7 @@ import type {
   CreateMessageResult,
   ElicitRequestFormParams,
   ElicitResult,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/client';
 
 export type ClientState = 'idle' | 'starting' | 'ready' | 'restarting' | 'error' | 'down' | 'closed';
 

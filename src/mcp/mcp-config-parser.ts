@@ -6,6 +6,7 @@ import type { McpServerConfig, RemoteServerConfig, ServerPolicy } from './mcp-co
 /** The optional keys' values when a server entry leaves them out. */
 export const DEFAULT_POLICY: ServerPolicy = {
   scope: 'session',
+  protocol: 'auto',
   disabled: false,
   timeoutMs: 60_000,
   maxTimeoutMs: 600_000,
@@ -19,6 +20,7 @@ const COMMON_KEYS = [
   'type',
   'disabled',
   'scope',
+  'protocol',
   'timeout_ms',
   'max_timeout_ms',
   'allowed_tools',
@@ -27,6 +29,7 @@ const COMMON_KEYS = [
   'approval_tools',
 ];
 const APPROVAL_MODES = ['never', 'always', 'writes'];
+const PROTOCOLS: ReadonlyArray<ServerPolicy['protocol']> = ['auto', '2025-11-25', '2026-07-28'];
 const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd']);
 const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers', 'oauth']);
 const OAUTH_KEYS = new Set(['client_id', 'client_secret', 'scope', 'client_metadata_url']);
@@ -122,6 +125,9 @@ function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
   if (entry.scope !== undefined && entry.scope !== 'session' && entry.scope !== 'shared') {
     fail(`"scope" must be "session" or "shared", got ${JSON.stringify(entry.scope)}`);
   }
+  if (entry.protocol !== undefined && !PROTOCOLS.includes(entry.protocol as ServerPolicy['protocol'])) {
+    fail(`"protocol" must be "auto", "2025-11-25" or "2026-07-28", got ${JSON.stringify(entry.protocol)}`);
+  }
   const timeoutMs = timeout(entry.timeout_ms, 'timeout_ms', DEFAULT_POLICY.timeoutMs, fail);
   const maxTimeoutMs = timeout(
     entry.max_timeout_ms,
@@ -143,6 +149,7 @@ function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
   }
   return {
     scope: (entry.scope as ServerPolicy['scope'] | undefined) ?? DEFAULT_POLICY.scope,
+    protocol: (entry.protocol as ServerPolicy['protocol'] | undefined) ?? DEFAULT_POLICY.protocol,
     disabled: (entry.disabled as boolean | undefined) ?? DEFAULT_POLICY.disabled,
     timeoutMs,
     maxTimeoutMs,

@@ -9,6 +9,8 @@ export { DEFAULT_POLICY };
 export interface ServerPolicy {
   /** session: a client per session (stateful servers); shared: one client for every session. */
   scope: 'session' | 'shared';
+  /** The MCP revision to speak: auto discovers it (2026-07-28 if the server offers it) and falls back. */
+  protocol: ProtocolChoice;
   disabled: boolean;
   /** Per tool call, restarted by each progress notification... */
   timeoutMs: number;
@@ -22,6 +24,8 @@ export interface ServerPolicy {
   /** Tools that always wait for approval, whatever requireApproval says. */
   approvalTools: string[];
 }
+
+export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
 
 /** never; always; writes: every tool not annotated readOnlyHint: true. */
 export type ApprovalMode = 'never' | 'always' | 'writes';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
+import { openConnection } from './mcp-connect';
 import { McpConnection } from './mcp-connection';
 
 const start = () => ({ timeoutMs: 20_000, signal: new AbortController().signal });
@@ -23,7 +24,7 @@ describe(McpConnection.name, () => {
         logged();
       }
     });
-    connection = await McpConnection.open(
+    connection = await openConnection(
       everythingConfig('everything'),
       'test',
       [{ uri: 'file:///srv/workspace', name: 'workspace' }],
@@ -38,7 +39,7 @@ describe(McpConnection.name, () => {
   });
 
   it('should close stdin, then signal, and resolve once the process has exited', async () => {
-    connection = await McpConnection.open(everythingConfig(), 'test', [], start());
+    connection = await openConnection(everythingConfig(), 'test', [], start());
     const pid = connection.pid!;
     expect(() => process.kill(pid, 0)).not.toThrow();
     await connection.close();

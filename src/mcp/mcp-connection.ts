@@ -1,44 +1,33 @@
 import { Logger } from '@nestjs/common';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ErrorCode as McpErrorCode,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  McpError,
-} from '@modelcontextprotocol/sdk/types.js';
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
 import type {
   CallToolResult,
+  Client,
   CreateMessageRequest,
   CreateMessageResult,
   ElicitRequestFormParams,
   ElicitResult,
+  OAuthClientProvider,
   Progress,
   Root,
   Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+  Transport,
+} from '@modelcontextprotocol/client';
 
 import { settleWithin } from '../common/settle-within';
 import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
-import { refusedByServer, transportsFor } from './mcp-transports';
+import { ListChanges } from './mcp-list-changes';
 
-const CLIENT_INFO = { name: 'mcp-host-server', version: '0.2.0' };
-// One for every client: the SDK would otherwise build an Ajv instance (about 80 KB) per connection.
-const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
-const CLOSE_GRACE_MS = 5000;
-
-export interface McpStartOptions {
-  timeoutMs: number;
-  signal: AbortSignal;
-}
+export const CLOSE_GRACE_MS = 5000;
 
 /** What a server may ask of the host, and what the host hears back; reassigned when a pooled connection is handed over. */
 export interface ConnectionEvents {
@@ -56,126 +45,56 @@ export interface CallOptions {
 
 /** Until a connection is handed to a session, server requests are refused. */
 export const DETACHED: ConnectionEvents = {
-  sample: () => Promise.reject(new McpError(McpErrorCode.InvalidRequest, 'No session is using this connection')),
-  elicit: () => Promise.reject(new McpError(McpErrorCode.InvalidRequest, 'No session is using this connection')),
+  sample: () =>
+    Promise.reject(new ProtocolError(ProtocolErrorCode.InvalidRequest, 'No session is using this connection')),
+  elicit: () =>
+    Promise.reject(new ProtocolError(ProtocolErrorCode.InvalidRequest, 'No session is using this connection')),
   toolsChanged: () => undefined,
   lost: () => undefined,
 };
 
-/** One live client to one MCP server: a child process over stdio, or a remote one over HTTP or SSE. */
+/**
+ * One live client to one MCP server, of either protocol era: a child process over stdio, or a
+ * remote one over HTTP or SSE. Opened by openConnection (mcp-connect.ts).
+ */
 export class McpConnection {
   private readonly logger: Logger;
-  private closing = false;
+  /** Set when the host closes it (or a start failed): a close that follows is not a loss. */
+  closing = false;
   private gone = false;
-  /** The OAuth client of a remote server that demands authorization. */
-  private auth?: OAuthClientProvider;
-  /** What roots/list answers; a pre-started client gets its session's when a session takes it. */
-  private roots: Root[] = [];
+  private readonly listChanges: ListChanges;
   events: ConnectionEvents = DETACHED;
   tools: Tool[] = [];
 
-  private constructor(
+  constructor(
     readonly config: McpServerConfig,
     private readonly client: Client,
     private readonly transport: Transport,
     /** Settles once the transport is gone: for stdio, once the process has exited. */
     readonly exited: Promise<void>,
+    /** What roots/list answers; a pre-started client gets its session's when a session takes it. */
+    private roots: Root[],
+    /** The OAuth client of a remote server that demands authorization. */
+    private readonly auth?: OAuthClientProvider,
   ) {
     this.logger = new Logger(`McpConnection:${config.name}`);
+    this.listChanges = new ListChanges(
+      client,
+      this.logger,
+      () => this.alive,
+      (error, tools) => this.toolListChanged(error, tools),
+    );
+    this.handleServerRequests();
   }
 
   /**
-   * Spawns or dials the server, initializes it and reads its tool list, within the start options'
-   * timeout; aborting the signal (a cancelled turn) stops the start and closes what was opened.
+   * After connect: reads the tool list (every page, up to the client's listMaxPages; the SDK
+   * caches it as long as the server's cache hint says) and, on the 2026-07-28 revision, keeps a
+   * subscriptions/listen stream open for its changes.
    */
-  static async open(
-    config: McpServerConfig,
-    label: string,
-    roots: Root[],
-    start: McpStartOptions,
-    auth?: OAuthClientProvider,
-  ): Promise<McpConnection> {
-    const attempts = transportsFor(config, label, auth);
-    for (let index = 0; ; index++) {
-      try {
-        const connection = await McpConnection.openWith(config, attempts[index](), roots, start);
-        connection.auth = auth;
-        return connection;
-      } catch (error) {
-        if (error instanceof UnauthorizedError && auth) {
-          return McpConnection.openAuthorized(config, label, roots, start, auth, error);
-        }
-        if (index + 1 >= attempts.length || !refusedByServer(error) || start.signal.aborted) {
-          throw error;
-        }
-        new Logger(`McpConnection:${config.name}`).log(
-          `Streamable HTTP refused (${(error as Error).message}); falling back to legacy SSE`,
-        );
-      }
-    }
-  }
-
-  /**
-   * The server wants a token this principal does not have: if the authorization was given while it
-   * was asked for (a headless authorizer), connect again with it; otherwise the user has to connect it.
-   */
-  private static async openAuthorized(
-    config: McpServerConfig,
-    label: string,
-    roots: Root[],
-    start: McpStartOptions,
-    auth: OAuthClientProvider,
-    refusal: UnauthorizedError,
-  ): Promise<McpConnection> {
-    const needsAuthorization = (cause: unknown) =>
-      new Error(`needs authorization: connect it (the page's Connect link, or GET /api/v3/mcp/oauth/pending)`, {
-        cause,
-      });
-    if (!(await auth.tokens())) {
-      throw needsAuthorization(refusal);
-    }
-    const [attempt] = transportsFor(config, label, auth);
-    try {
-      const connection = await McpConnection.openWith(config, attempt(), roots, start);
-      connection.auth = auth;
-      return connection;
-    } catch (error) {
-      // The token it has is refused too (revoked, or expired beyond refresh): the user connects again.
-      throw error instanceof UnauthorizedError ? needsAuthorization(error) : error;
-    }
-  }
-
-  private static async openWith(config: McpServerConfig, transport: Transport, roots: Root[], start: McpStartOptions) {
-    const client = new Client(CLIENT_INFO, {
-      capabilities: { sampling: {}, elicitation: { form: { applyDefaults: true } }, roots: { listChanged: true } },
-      jsonSchemaValidator: SCHEMA_VALIDATOR,
-      listChanged: { tools: { onChanged: (error, tools) => connection.toolListChanged(error, tools) } },
-    });
-    let closed!: () => void;
-    const exited = new Promise<void>((resolve) => (closed = resolve));
-    const connection = new McpConnection(config, client, transport, exited);
-    client.onclose = () => {
-      closed();
-      connection.closedBy();
-    };
-    connection.roots = roots;
-    connection.handleServerRequests();
-    const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: start.signal };
-    try {
-      await client.connect(transport, options);
-      connection.tools = await connection.listAllTools(options);
-      return connection;
-    } catch (error) {
-      // A failed connect starts closing by itself without waiting; wait here, so that a server
-      // which failed to start has exited by the time the failure is reported.
-      connection.closing = true;
-      await client.close().catch(() => undefined);
-      await settleWithin([exited], CLOSE_GRACE_MS);
-      if (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) {
-        throw new Error(`timed out after ${start.timeoutMs} ms (MCP_START_TIMEOUT_MS)`, { cause: error });
-      }
-      throw error;
-    }
+  async ready(options: { timeout: number; maxTotalTimeout: number; signal: AbortSignal }): Promise<void> {
+    this.tools = (await this.client.listTools(undefined, options)).tools;
+    await this.listChanges.start(options);
   }
 
   /** Answers roots/list with these from now on, and tells the server when they changed. */
@@ -190,32 +109,23 @@ export class McpConnection {
   }
 
   private handleServerRequests(): void {
-    this.client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
-      this.events.sample(request.params, extra.signal),
+    // On the 2026-07-28 revision the same handlers answer the input_required rounds of a call.
+    this.client.setRequestHandler('sampling/createMessage', (request, context) =>
+      this.events.sample(request.params, context.mcpReq.signal),
     );
-    this.client.setRequestHandler(ElicitRequestSchema, (request, extra) => {
+    this.client.setRequestHandler('elicitation/create', (request, context) => {
       // Only form mode is declared, and the SDK refuses the others before they get here.
-      return this.events.elicit(request.params as ElicitRequestFormParams, extra.signal);
+      return this.events.elicit(request.params as ElicitRequestFormParams, context.mcpReq.signal);
     });
-    this.client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: this.roots }));
-    this.client.setNotificationHandler(LoggingMessageNotificationSchema, ({ params }) => {
+    this.client.setRequestHandler('roots/list', () => ({ roots: this.roots }));
+    this.client.setNotificationHandler('notifications/message', ({ params }) => {
       const data = typeof params.data === 'string' ? params.data : JSON.stringify(params.data);
       this.logger.debug(`${params.level}${params.logger ? ` ${params.logger}` : ''}: ${data}`);
     });
   }
 
-  private async listAllTools(options: { timeout: number; signal?: AbortSignal }): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.client.listTools(cursor ? { cursor } : undefined, options);
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tools;
-  }
-
-  private toolListChanged(error: Error | null, tools: Tool[] | null): void {
+  /** The SDK re-read the tool list after a change (notified, or on a listen stream). */
+  toolListChanged(error: Error | null, tools: Tool[] | null): void {
     if (!this.alive) {
       return;
     }
@@ -228,11 +138,17 @@ export class McpConnection {
     this.events.toolsChanged();
   }
 
-  private closedBy(): void {
+  /** The transport closed: a loss, unless the host closed it. */
+  closedBy(): void {
     this.gone = true;
     if (!this.closing) {
       this.events.lost(this.config.transport === 'stdio' ? 'the server process exited' : 'the connection closed');
     }
+  }
+
+  /** The revision the server speaks, as negotiated at connect. */
+  get protocolVersion(): string | undefined {
+    return this.client.getNegotiatedProtocolVersion();
   }
 
   get alive(): boolean {
@@ -251,13 +167,16 @@ export class McpConnection {
   async call(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     const { timeoutMs, maxTimeoutMs } = this.config;
     const send = async () =>
-      (await this.client.callTool({ name: tool, arguments: args }, undefined, {
-        signal: options.signal,
-        timeout: timeoutMs,
-        maxTotalTimeout: maxTimeoutMs,
-        resetTimeoutOnProgress: true,
-        onprogress: options.onProgress,
-      })) as CallToolResult;
+      (await this.client.callTool(
+        { name: tool, arguments: args },
+        {
+          signal: options.signal,
+          timeout: timeoutMs,
+          maxTotalTimeout: maxTimeoutMs,
+          resetTimeoutOnProgress: true,
+          onprogress: options.onProgress,
+        },
+      )) as CallToolResult;
     const tokenBefore = (await this.auth?.tokens())?.access_token;
     try {
       return toToolResult(await send());
@@ -274,7 +193,7 @@ export class McpConnection {
         }
         return toToolResult(await send());
       }
-      if (error instanceof McpError && error.code === (McpErrorCode.RequestTimeout as number)) {
+      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
         const limit = (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout
           ? `max_timeout_ms ${maxTimeoutMs}`
           : `timeout_ms ${timeoutMs}`;
@@ -287,9 +206,13 @@ export class McpConnection {
     }
   }
 
-  /** Resolves when the server answers a ping within the timeout. */
+  /**
+   * Resolves when the server answers within the timeout: a ping, or on the 2026-07-28 revision
+   * (which has no ping) a server/discover.
+   */
   async ping(timeoutMs: number): Promise<void> {
-    await this.client.ping({ timeout: timeoutMs, maxTotalTimeout: timeoutMs });
+    const options = { timeout: timeoutMs, maxTotalTimeout: timeoutMs };
+    await (this.client.getProtocolEra() === 'modern' ? this.client.discover(options) : this.client.ping(options));
   }
 
   get sdk(): Client {
@@ -304,6 +227,7 @@ export class McpConnection {
     }
     this.closing = true;
     try {
+      await this.listChanges.stop();
       await this.client.close();
     } catch (error) {
       this.logger.warn(`Closing failed: ${(error as Error).message}`);

@@ -1,8 +1,9 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Root, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, Root, Tool } from '@modelcontextprotocol/client';
 import { mkdir } from 'node:fs/promises';
 
-import { McpConnection } from './mcp-connection';
+import { openConnection } from './mcp-connect';
+import type { McpConnection } from './mcp-connection';
+import type { EraVerdicts } from './mcp-era';
 import type { McpServerConfig } from './mcp-config';
 import type { ProcessBudget } from './mcp-process-budget';
 import type { CatalogListing, McpServerBoard, PromptInfo, ResourceTemplateInfo } from './mcp-server-board';
@@ -10,13 +11,11 @@ import { expandForSession } from './mcp-session-clients';
 import type { SessionPlaces } from './mcp-session-clients';
 import type { SupervisedClient } from './supervised-client';
 
-// Pages of prompts or resource templates read per server at most: the catalog is for browsing.
-const MAX_PAGES = 10;
-
 export interface DiscoveryOptions {
   board: McpServerBoard;
   budget: ProcessBudget;
   startTimeoutMs: number;
+  verdicts: EraVerdicts;
   /** What a discovery client's server sees: no one's files when users are kept apart. */
   roots: Root[];
   /** What a session-scoped config is filled in with: folders of discovery's own. */
@@ -53,19 +52,20 @@ export class McpDiscovery {
 
   private start() {
     const timeoutMs = this.options.startTimeoutMs;
-    return { timeoutMs, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.options.signal]) };
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.options.signal]);
+    return { timeoutMs, signal, verdicts: this.options.verdicts };
   }
 
   private async viaShared(config: McpServerConfig): Promise<CatalogListing> {
     const client = this.options.shared(config);
     const sdk = await client.sdk(this.start());
-    return list(sdk, client.tools, this.options.startTimeoutMs);
+    return list(sdk, client.tools, client.protocolVersion, this.options.startTimeoutMs);
   }
 
   private async viaOwnClient(config: McpServerConfig): Promise<CatalogListing> {
     const pooled = await this.options.pooled(config);
     if (pooled?.alive) {
-      return list(pooled.sdk, pooled.tools, this.options.startTimeoutMs);
+      return list(pooled.sdk, pooled.tools, pooled.protocolVersion, this.options.startTimeoutMs);
     }
     const slot = config.transport === 'stdio' ? this.options.budget.tryAcquire() : undefined;
     if (config.transport === 'stdio' && !slot) {
@@ -76,9 +76,9 @@ export class McpDiscovery {
       await mkdir(places.sessionDir, { recursive: true });
       await mkdir(places.userDir, { recursive: true, mode: 0o700 });
       const expanded = expandForSession(config, places);
-      const connection = await McpConnection.open(expanded, 'catalog discovery', this.options.roots, this.start());
+      const connection = await openConnection(expanded, 'catalog discovery', this.options.roots, this.start());
       try {
-        return await list(connection.sdk, connection.tools, this.options.startTimeoutMs);
+        return await list(connection.sdk, connection.tools, connection.protocolVersion, this.options.startTimeoutMs);
       } finally {
         await connection.close();
       }
@@ -90,35 +90,24 @@ export class McpDiscovery {
 }
 
 /** The server's prompts and resource templates (when it offers them), beside the tools it listed. */
-async function list(sdk: Client, tools: Tool[], timeout: number): Promise<CatalogListing> {
+async function list(
+  sdk: Client,
+  tools: Tool[],
+  protocolVersion: string | undefined,
+  timeout: number,
+): Promise<CatalogListing> {
   const capabilities = sdk.getServerCapabilities() ?? {};
-  const prompts = capabilities.prompts
-    ? await pages(async (cursor) => {
-        const page = await sdk.listPrompts(cursor ? { cursor } : undefined, { timeout });
-        return { items: page.prompts.map(promptInfo), next: page.nextCursor };
-      })
-    : [];
+  // Every page, up to the client's listMaxPages (then the listing fails rather than being cut short).
+  const prompts = capabilities.prompts ? (await sdk.listPrompts(undefined, { timeout })).prompts : [];
   const resourceTemplates = capabilities.resources
-    ? await pages(async (cursor) => {
-        const page = await sdk.listResourceTemplates(cursor ? { cursor } : undefined, { timeout });
-        return { items: page.resourceTemplates.map(templateInfo), next: page.nextCursor };
-      })
+    ? (await sdk.listResourceTemplates(undefined, { timeout })).resourceTemplates
     : [];
-  return { tools, prompts, resourceTemplates };
-}
-
-async function pages<T>(read: (cursor?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await read(cursor);
-    items.push(...result.items);
-    cursor = result.next;
-    if (!cursor) {
-      break;
-    }
-  }
-  return items;
+  return {
+    tools,
+    prompts: prompts.map(promptInfo),
+    resourceTemplates: resourceTemplates.map(templateInfo),
+    protocolVersion,
+  };
 }
 
 type Prompt = Awaited<ReturnType<Client['listPrompts']>>['prompts'][number];

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { Root } from '@modelcontextprotocol/sdk/types.js';
+import type { Root } from '@modelcontextprotocol/client';
 
-import { McpConnection } from './mcp-connection';
+import { openConnection } from './mcp-connect';
 import { DETACHED } from './mcp-connection';
+import type { McpConnection } from './mcp-connection';
 import type { McpServerConfig } from './mcp-config';
+import type { EraVerdicts } from './mcp-era';
 import { SESSION_PLACEHOLDERS } from './mcp-config-parser';
 import type { ProcessBudget } from './mcp-process-budget';
 
@@ -28,7 +30,7 @@ export class PrewarmPool {
     private readonly size: number,
     private readonly budget: ProcessBudget,
     private readonly roots: Root[],
-    private readonly startTimeoutMs: number,
+    private readonly start: { timeoutMs: number; verdicts: EraVerdicts },
   ) {}
 
   static eligible(config: McpServerConfig): boolean {
@@ -109,9 +111,9 @@ export class PrewarmPool {
         return;
       }
       this.starting.set(config.name, (this.starting.get(config.name) ?? 0) + 1);
-      const started = McpConnection.open(config, 'pre-warm pool', this.roots, {
-        timeoutMs: this.startTimeoutMs,
-        signal: AbortSignal.timeout(this.startTimeoutMs),
+      const started = openConnection(config, 'pre-warm pool', this.roots, {
+        ...this.start,
+        signal: AbortSignal.timeout(this.start.timeoutMs),
       })
         .then(async (connection) => {
           void connection.exited.then(() => slot.release());

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 
 import type { ClientState, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
@@ -34,12 +34,18 @@ export interface CatalogListing {
   tools: Tool[];
   prompts: PromptInfo[];
   resourceTemplates: ResourceTemplateInfo[];
+  /** The revision the listing client negotiated. */
+  protocolVersion?: string;
 }
 
 export interface ServerStatus {
   name: string;
   transport: McpServerConfig['transport'];
   scope: McpServerConfig['scope'];
+  /** The `protocol` setting: auto, or the revision it is pinned to. */
+  protocol: McpServerConfig['protocol'];
+  /** The revision it speaks, once a client has connected (2025-11-25, 2026-07-28, or older). */
+  protocol_version: string | null;
   /** The state of its most recent change across clients; idle until a session starts it. */
   status: ServerState;
   /** Live connections across sessions (one for a shared server). */
@@ -63,6 +69,7 @@ interface ServerEntry {
   resourceTemplates: ResourceTemplateInfo[];
   catalog: CatalogState;
   lastError?: string;
+  protocolVersion?: string;
   clients: Set<SupervisedClient>;
 }
 
@@ -106,6 +113,8 @@ export class McpServerBoard {
         name: server.name,
         transport: server.transport,
         scope: server.scope,
+        protocol: server.protocol,
+        protocol_version: entry.protocolVersion ?? null,
         status: entry.state,
         connections: [...entry.clients].filter((client) => client.live).length,
         prewarmed: prewarmed(server.name),
@@ -126,6 +135,7 @@ export class McpServerBoard {
     }
     entry.prompts = listing.prompts;
     entry.resourceTemplates = listing.resourceTemplates;
+    entry.protocolVersion ??= listing.protocolVersion;
     entry.catalog = 'listed';
   }
 
@@ -170,6 +180,7 @@ export class McpServerBoard {
     if (change.state === 'ready') {
       entry.lastError = undefined;
       entry.tools = visibleTools(client.config, client.tools).map(toolInfo);
+      entry.protocolVersion = client.protocolVersion ?? entry.protocolVersion;
     } else if (change.state === 'error' || change.state === 'down') {
       entry.lastError = change.reason;
       this.logger.warn(`${client.name}: ${change.reason}`);

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
-import { childProcesses, waitForExit } from '../../test/helpers/processes';
+import { childProcesses, waitForExit, waitForNoChildren } from '../../test/helpers/processes';
 import { validateEnvironment } from '../config/validate-environment';
 import { ErrorCode } from '../common/errors';
 import { DEFAULT_POLICY } from './mcp-config';
@@ -100,7 +100,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should give up on a server that never answers initialize, and stop its process', async () => {
-    mcp = service([silent], { MCP_START_TIMEOUT_MS: '300' });
+    mcp = service([{ ...silent, protocol: '2025-11-25' }], { MCP_START_TIMEOUT_MS: '300' });
     clients = mcp.forSession(new RecordingHost('s4'));
     expect(await clients.ensureStarted(start(5000))).toEqual([
       {
@@ -110,6 +110,16 @@ describe('McpSessionClients', () => {
       },
     ]);
     expect(childProcesses().filter((line) => line.includes('process.stdin.resume'))).toEqual([]);
+  });
+
+  it('should give up on an auto server that answers nothing within the start timeout, probe included', async () => {
+    mcp = service([silent], { MCP_START_TIMEOUT_MS: '400' });
+    clients = mcp.forSession(new RecordingHost('s4b'));
+    expect(await clients.ensureStarted(start(5000))).toEqual([
+      expect.objectContaining({ server: 'silent', message: expect.stringMatching(/timed out after 400 ms/) }),
+    ]);
+    // The session's process is gone; the SDK's probe process (spawned beside it) is reaped by the SDK.
+    await waitForNoChildren(/process\.stdin\.resume/);
   });
 
   it('should stop waiting when the turn is cancelled, without counting it as a server failure', async () => {
@@ -172,6 +182,8 @@ describe('McpSessionClients', () => {
     const once: McpServerConfig = {
       ...silent,
       name: 'once',
+      // Spawned exactly once: no era probe on a sibling process.
+      protocol: '2025-11-25',
       command: '/bin/sh',
       args: [
         '-c',

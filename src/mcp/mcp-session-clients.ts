@@ -2,7 +2,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { AppException, ErrorCode } from '../common/errors';
-import type { CallOptions, McpStartOptions } from './mcp-connection';
+import type { McpStartOptions } from './mcp-connect';
+import type { CallOptions } from './mcp-connection';
 import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
 import { needsApproval, visibleTools } from './mcp-tool';

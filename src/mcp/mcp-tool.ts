@@ -1,4 +1,4 @@
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { isDeepStrictEqual } from 'node:util';
 
 import type { ServerPolicy } from './mcp-config';

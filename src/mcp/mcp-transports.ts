@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { OAuthClientProvider, Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -61,6 +59,6 @@ export function transportsFor(
 /** True when a Streamable HTTP attempt was refused in a way that a legacy SSE server would refuse it. */
 export function refusedByServer(error: unknown): boolean {
   // 401 and 403 are about credentials, which SSE would not fix.
-  const code = error instanceof StreamableHTTPError ? (error.code ?? 0) : 0;
+  const code = error instanceof SdkHttpError ? error.status : 0;
   return code >= 400 && code < 500 && code !== 401 && code !== 403;
 }

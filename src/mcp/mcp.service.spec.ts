@@ -43,7 +43,15 @@ describe(McpService.name, () => {
 
   it('should report every server idle and its catalog pending before anything starts it, and disabled ones as disabled', () => {
     mcp = service([everything, broken, { ...everything, name: 'off', disabled: true }]);
-    const none = { connections: 0, prewarmed: 0, tools: [], prompts: [], resource_templates: [] };
+    const none = {
+      protocol: 'auto',
+      protocol_version: null,
+      connections: 0,
+      prewarmed: 0,
+      tools: [],
+      prompts: [],
+      resource_templates: [],
+    };
     expect(mcp.statuses()).toEqual([
       { name: 'everything', transport: 'stdio', scope: 'session', status: 'idle', catalog: 'pending', ...none },
       { name: 'broken', transport: 'stdio', scope: 'session', status: 'idle', catalog: 'pending', ...none },
@@ -58,7 +66,7 @@ describe(McpService.name, () => {
     await Promise.all([first.ensureStarted(start()), second.ensureStarted(start())]);
 
     const [ready, failed] = mcp.statuses();
-    expect(ready).toMatchObject({ status: 'ready', connections: 2 });
+    expect(ready).toMatchObject({ status: 'ready', connections: 2, protocol_version: '2025-11-25' });
     expect(ready.tools.map((tool) => tool.name)).toContain('echo');
     expect(failed).toMatchObject({
       status: 'error',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Root } from '@modelcontextprotocol/sdk/types.js';
+import type { Root } from '@modelcontextprotocol/client';
 import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { PrewarmPool } from './mcp-prewarm-pool';
 import { expandForSession, McpSessionClients } from './mcp-session-clients';
 import { McpMetrics } from './mcp.metrics';
 import { McpDiscovery } from './mcp-discovery';
+import { EraVerdicts } from './mcp-era';
 import { McpServerBoard } from './mcp-server-board';
 import type { ServerStatus } from './mcp-server-board';
 import { McpOAuthService } from './oauth/mcp-oauth.service';
@@ -46,6 +47,8 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly enabled: McpServerConfig[];
   private readonly budget: ProcessBudget;
   private readonly pool: PrewarmPool;
+  /** How the `auto` stdio servers answered the era probe: asked once per server, not per start. */
+  private readonly verdicts = new EraVerdicts();
   /** The workspace: the roots of shared servers, and of every session in single-user mode. */
   private readonly roots: Root[];
   /** With authentication, each session's servers see only their owner's folder as roots. */
@@ -78,7 +81,10 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     this.budget = new ProcessBudget(app.MCP_MAX_PROCESSES);
     // A pre-started client gets its roots when a session takes it; until then, with users kept apart, none.
     const poolRoots = this.perUser ? [] : this.roots;
-    this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, poolRoots, app.MCP_START_TIMEOUT_MS);
+    this.pool = new PrewarmPool(app.MCP_PREWARM, this.budget, poolRoots, {
+      timeoutMs: app.MCP_START_TIMEOUT_MS,
+      verdicts: this.verdicts,
+    });
     this.budget.reclaim = () => this.reclaim();
     metrics.processes.readFrom(() => this.budget.used);
     this.logger.debug(
@@ -125,6 +131,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       board: this.board,
       budget: this.budget,
       startTimeoutMs: this.app.MCP_START_TIMEOUT_MS,
+      verdicts: this.verdicts,
       roots: this.perUser ? [] : this.roots,
       places,
       shared: (config) => this.clientFor(config),
@@ -307,6 +314,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       startTimeoutMs: this.app.MCP_START_TIMEOUT_MS,
       maxRestarts: this.app.MCP_MAX_RESTARTS,
       restartBaseMs: this.app.MCP_RESTART_BASE_MS,
+      verdicts: this.verdicts,
     };
   }
 }

@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { Root, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import type { Root, Tool } from '@modelcontextprotocol/client';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { AppException } from '../common/errors';
-import { McpConnection } from './mcp-connection';
-import type { CallOptions, ConnectionEvents, McpStartOptions } from './mcp-connection';
+import { openConnection } from './mcp-connect';
+import type { McpStartOptions } from './mcp-connect';
+import type { CallOptions, ConnectionEvents, McpConnection } from './mcp-connection';
+import type { EraVerdicts } from './mcp-era';
 import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
 import type { ProcessBudget } from './mcp-process-budget';
@@ -26,6 +28,7 @@ export interface SupervisorOptions {
   restartBaseMs: number;
   /** The OAuth client of a remote server, for the principal of the session it serves. */
   auth?: OAuthClientProvider;
+  verdicts: EraVerdicts;
 }
 
 type StatusListener = (change: ServerStatusChange) => void;
@@ -68,6 +71,10 @@ export class SupervisedClient {
     return this.connection?.tools ?? [];
   }
 
+  get protocolVersion(): string | undefined {
+    return this.connection?.protocolVersion;
+  }
+
   get live(): boolean {
     return this.connection?.alive === true;
   }
@@ -106,7 +113,7 @@ export class SupervisedClient {
     try {
       return await connection.call(tool, args, options);
     } catch (error) {
-      if (error instanceof McpError && error.code === (McpErrorCode.ConnectionClosed as number)) {
+      if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
         return failed(`MCP server "${this.name}" closed the connection during "${tool}"; it is being restarted`);
       }
       return failed((error as Error).message);
@@ -226,8 +233,12 @@ export class SupervisedClient {
     const slot =
       this.config.transport === 'stdio' ? await this.options.budget.acquire(this.name, this.options.label) : undefined;
     try {
-      const start = { timeoutMs: this.options.startTimeoutMs, signal: this.closed.signal };
-      const connection = await McpConnection.open(
+      const start = {
+        timeoutMs: this.options.startTimeoutMs,
+        signal: this.closed.signal,
+        verdicts: this.options.verdicts,
+      };
+      const connection = await openConnection(
         this.config,
         this.options.label,
         this.options.roots,
@@ -271,8 +282,8 @@ export class SupervisedClient {
     if (calling.length === 0 && this.owner) {
       return this.owner;
     }
-    throw new McpError(
-      McpErrorCode.InvalidRequest,
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidRequest,
       `The ${kind} request of shared MCP server "${this.name}" cannot be routed: ${calling.length} sessions are calling it`,
     );
   }

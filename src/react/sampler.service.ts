@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
-import type { CreateMessageRequest, SamplingMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageRequest, SamplingMessage } from '@modelcontextprotocol/client';
 
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type {
   CreateMessageRequest,
   CreateMessageResult,
   ElicitRequestFormParams,
   ElicitResult,
-} from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+} from '@modelcontextprotocol/client';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 import { randomUUID } from 'node:crypto';
 
 import { AppException, ErrorCode } from '../common/errors';
@@ -98,12 +98,15 @@ export class SessionMcpBridge {
   ): Promise<CreateMessageResult> {
     const running = runtime.running;
     if (!running) {
-      throw new McpError(McpErrorCode.InvalidRequest, `Session ${runtime.id} answers sampling only during a turn`);
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
+        `Session ${runtime.id} answers sampling only during a turn`,
+      );
     }
     const limit = this.config.MCP_SAMPLING_MAX_PER_TURN;
     if (running.samplings >= limit) {
-      throw new McpError(
-        McpErrorCode.InvalidRequest,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
         `Sampling refused: ${limit} requests per turn is the limit (MCP_SAMPLING_MAX_PER_TURN)`,
       );
     }
@@ -139,7 +142,7 @@ export class SessionMcpBridge {
         error: message,
         duration_ms: duration_ms(),
       });
-      throw new McpError(McpErrorCode.InternalError, `Sampling failed: ${message}`);
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `Sampling failed: ${message}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitResult } from '@modelcontextprotocol/client';
 
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import type { SessionStatus } from './events';

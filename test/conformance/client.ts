@@ -38,6 +38,34 @@ function argumentsFor(tool: McpTool): Record<string, unknown> {
   );
 }
 
+/** What a scenario tells the client: pre-registered credentials, or the exact tool calls to make. */
+interface ScenarioContext {
+  client_id?: string;
+  client_secret?: string;
+  toolCalls?: ToolCall[];
+}
+
+interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/**
+ * The calls a scenario asks for, as the model would make them: the ones its context names; for
+ * the JSON Schema scenario, the focal tool's input schema echoed back exactly as the host holds
+ * it (what the model is given); otherwise every tool once, with simple values.
+ */
+function callsFor(tools: readonly McpTool[], context: ScenarioContext): ToolCall[] {
+  if (context.toolCalls) {
+    return context.toolCalls;
+  }
+  const focal = tools.find((tool) => tool.name === 'json_schema_2020_12_tool');
+  if (process.env.MCP_CONFORMANCE_SCENARIO === 'json-schema-2020-12-preservation' && focal) {
+    return [{ name: 'json_schema_echo', arguments: { schema: focal.input_schema } }];
+  }
+  return tools.map((tool) => ({ name: tool.name, arguments: argumentsFor(tool) }));
+}
+
 /**
  * The user, played without a browser: opens the authorization URL, where the suite's authorization
  * server consents at once and redirects to the callback, and hands the code to the host as its
@@ -48,7 +76,12 @@ function headlessUser(oauth: McpOAuthService, server: RemoteServerConfig) {
     const answer = await fetch(authorizationUrl, { redirect: 'manual' });
     const location = new URL(answer.headers.get('location') ?? '', authorizationUrl);
     const flow = await oauth.takeFlow(location.searchParams.get('state') ?? '');
-    await oauth.finish(server, flow, location.searchParams.get('code') ?? '');
+    await oauth.finish(
+      server,
+      flow,
+      location.searchParams.get('code') ?? '',
+      location.searchParams.get('iss') ?? undefined,
+    );
   };
 }
 
@@ -56,10 +89,7 @@ async function main(): Promise<void> {
   const url = process.argv.at(-1)!;
   Logger.overrideLogger(['error', 'warn']);
   // Scenarios with a pre-registered client give its credentials here.
-  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
-    client_id?: string;
-    client_secret?: string;
-  };
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as ScenarioContext;
   const server: RemoteServerConfig = {
     name: 'under-test',
     transport: 'http',
@@ -83,9 +113,9 @@ async function main(): Promise<void> {
     if (failure) {
       throw new Error(failure.message);
     }
-    for (const tool of clients.tools()) {
-      const result = await clients.call(tool.name, argumentsFor(tool), { signal: new AbortController().signal });
-      console.log(`${tool.name}: ${result.is_error ? 'error' : 'ok'}: ${result.content}`);
+    for (const { name, arguments: args } of callsFor(clients.tools(), context)) {
+      const result = await clients.call(name, args, { signal: new AbortController().signal });
+      console.log(`${name}: ${result.is_error ? 'error' : 'ok'}: ${result.content}`);
     }
   } finally {
     await mcp.onApplicationShutdown();

@@ -54,6 +54,18 @@ export class ServerStatusDto {
   @ApiProperty({ enum: ['stdio', 'http', 'sse'] }) transport!: 'stdio' | 'http' | 'sse';
   @ApiProperty({ enum: ['session', 'shared'] }) scope!: 'session' | 'shared';
   @ApiProperty({
+    enum: ['auto', '2025-11-25', '2026-07-28'],
+    description: 'The `protocol` setting: auto discovers the revision (2026-07-28 when offered) and falls back',
+  })
+  protocol!: 'auto' | '2025-11-25' | '2026-07-28';
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The MCP revision the server speaks, once a client has connected (e.g. 2025-11-25, 2026-07-28)',
+    example: '2026-07-28',
+  })
+  protocol_version!: string | null;
+  @ApiProperty({
     enum: STATES,
     description:
       'idle: no session started it yet; ready: its last start worked; restarting: it crashed or stopped answering pings; error: its last start failed; down: restarts exhausted (MCP_MAX_RESTARTS)',

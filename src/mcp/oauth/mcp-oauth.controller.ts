@@ -44,7 +44,7 @@ export class McpOAuthController {
         back({ oauth_error: `${flow.server}: ${query.error_description ?? query.error ?? 'no code'}`.slice(0, 300) });
         return;
       }
-      await this.oauth.finish(this.mcp.remoteConfig(flow.server), flow, query.code);
+      await this.oauth.finish(this.mcp.remoteConfig(flow.server), flow, query.code, query.iss);
       back({ connected: flow.server });
     } catch (error) {
       if (!(error instanceof AppException)) {

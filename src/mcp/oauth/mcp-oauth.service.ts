@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth } from '@modelcontextprotocol/client';
 
 import { AppException, ErrorCode } from '../../common/errors';
 import { InjectAppConfig } from '../../config/app-config';
@@ -55,11 +55,14 @@ export class McpOAuthService {
     return JSON.parse(flow) as OAuthFlow;
   }
 
-  /** Exchanges the code of a flow for the principal's tokens. */
-  async finish(server: RemoteServerConfig, flow: OAuthFlow, code: string): Promise<void> {
+  /**
+   * Exchanges the code of a flow for the principal's tokens. `iss` is the callback's issuer (RFC 9207):
+   * the SDK checks it against the authorization server the flow started with.
+   */
+  async finish(server: RemoteServerConfig, flow: OAuthFlow, code: string, iss?: string): Promise<void> {
     const provider = new McpOAuthProvider(server, flow.principal, this.context, flow.verifier);
     try {
-      await auth(provider, { serverUrl: server.url, authorizationCode: code });
+      await auth(provider, { serverUrl: server.url, authorizationCode: code, iss });
     } catch (error) {
       this.logger.warn(`Authorizing "${server.name}" for ${flow.principal} failed: ${(error as Error).message}`);
       throw new AppException(
