@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { ArtifactsModule } from './artifacts/artifacts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
@@ -33,6 +34,7 @@ export class AppModule implements NestModule {
         MetricsModule,
         RedisModule,
         SessionsModule,
+        ArtifactsModule,
         McpModule,
         ReactModule,
         ChatModule,

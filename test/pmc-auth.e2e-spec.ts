@@ -121,6 +121,21 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
       .waitFor();
   });
 
+  it("should load a tool's image with the tab's credential (an <img> alone would send none)", async () => {
+    await page.goto(`${t.url}/pmc/`);
+    await signIn(page, ALICE_KEY);
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await page.locator('#input').fill('[[tool:get-tiny-image {}]]');
+    await page.locator('#input').press('Enter');
+    await page
+      .locator('.message.assistant .answer')
+      .getByText(/\(and 1 image\)/)
+      .waitFor();
+    const image = page.locator('.tool-call .tool-content img');
+    await page.waitForFunction((node) => node?.complete && node.naturalWidth > 0, await image.elementHandle());
+    expect(await image.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBe(20);
+  });
+
   it('should ask again when the token expires, keeping the conversation on screen', async () => {
     await page.goto(`${t.url}/pmc/`);
     await signIn(page, await idp.sign('bob', {}, 3));

@@ -84,6 +84,22 @@ describe('PMCChat in a real browser (e2e)', () => {
     await screenshot(page, 'pmc-tool-turn');
   });
 
+  it("should show a tool's image in its step, fetched from its artifact link", async () => {
+    await sendMessage(page, '[[tool:get-tiny-image {}]]');
+    await lastAnswer(page)
+      .getByText(/Observed: .*\(and 1 image\)/)
+      .waitFor();
+    const steps = page.locator('.message.assistant').last().locator('details.steps');
+    await steps.locator('summary').first().click();
+    const image = steps.locator('.tool-call .tool-content img');
+    await image.waitFor();
+    // Loaded and decoded: the page's CSP lets the blob: through, and the bytes are a real PNG.
+    await page.waitForFunction((node) => node?.complete && node.naturalWidth > 0, await image.elementHandle());
+    expect(await image.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth)).toBe(20);
+    expect(await image.getAttribute('src')).toMatch(/^blob:/);
+    await screenshot(page, 'pmc-tool-image');
+  });
+
   it('should stop a slow answer with the Stop button', async () => {
     await sendMessage(page, 'slow [[hold:stop-me]] answer');
     await t.llm.held('stop-me');

@@ -57,6 +57,15 @@ export async function http(method, path, body, { retry = true } = {}) {
   return answer;
 }
 
+/** A tool result's file (an image, audio), fetched with the tab's credential, as a blob: URL. */
+export async function artifactUrl(path) {
+  const response = await fetch(path, { headers: authHeaders() });
+  if (!response.ok) {
+    throw new ServerError('HTTP_' + response.status, response.status === 404 ? 'expired' : response.statusText);
+  }
+  return URL.createObjectURL(await response.blob());
+}
+
 function acked(answer) {
   if (answer?.error) {
     throw new ServerError(answer.error.code, answer.error.message);

@@ -4,6 +4,7 @@
 
 import { renderMarkdown } from './markdown.js';
 import { schemaForm } from './schema-form.js';
+import { artifactUrl } from './transports.js';
 
 const HINTS = {
   LLM_NOT_CONFIGURED: 'Set LLM_MODEL (and OPENAI_BASE_URL or an API key) on the server, restart it, and send again.',
@@ -196,8 +197,51 @@ class ToolCallView {
         el('div', 'meta', data.status === 'failed' ? 'Error' : 'Result'),
         pre(data.result ?? data.error ?? ''),
       );
+      if (data.content?.length) {
+        this.body.append(el('div', 'tool-content', ...data.content.map(contentItem)));
+        // What a tool shows (an image) is worth seeing without opening the step.
+        if (data.content.some((item) => item.type === 'image' && item.url)) this.node.open = true;
+      }
     }
   }
+}
+
+function mediaNode(item, url, what) {
+  if (item.type === 'image') {
+    const image = document.createElement('img');
+    image.alt = `Image from the tool (${item.mime_type})`;
+    image.src = url;
+    return image;
+  }
+  if (item.type === 'audio') {
+    const audio = document.createElement('audio');
+    audio.controls = true;
+    audio.src = url;
+    return audio;
+  }
+  const link = el('a', '', `Download ${what}`);
+  link.href = url;
+  link.download = '';
+  return link;
+}
+
+/** A file or resource of a tool result: images and audio shown, files offered, links named. */
+function contentItem(item) {
+  const what = item.uri ?? item.mime_type ?? item.type;
+  if (!item.url) {
+    return el(
+      'div',
+      'meta',
+      `${item.type === 'resource_link' ? 'Resource' : item.type}: ${what}${item.note ? ` (${item.note})` : ''}`,
+    );
+  }
+  const holder = el('div', 'artifact', el('span', 'meta', `Loading ${item.mime_type}…`));
+  holder.dataset.type = item.type;
+  artifactUrl(item.url).then(
+    (url) => holder.replaceChildren(mediaNode(item, url, what)),
+    (error) => holder.replaceChildren(el('span', 'meta', `${what}: ${error.message}`)),
+  );
+  return holder;
 }
 
 /** A server's question: a form from its schema, replaced by the outcome once answered. */

@@ -169,6 +169,29 @@ export class EnvironmentVariables {
   @Min(100)
   TOOL_RESULT_MAX_CHARS = 50_000;
 
+  /**
+   * Largest image of a tool result the model is shown (as an image part); a larger one, or any with
+   * 0, reaches it as a line of text saying so. People see every image, through its artifact.
+   */
+  @IsInt()
+  @Min(0)
+  TOOL_IMAGE_MAX_BYTES = 5_242_880;
+
+  /** How long an artifact (an image, audio or file of a tool result) can be fetched. */
+  @IsInt()
+  @Min(1000)
+  ARTIFACT_TTL_MS = 3_600_000;
+
+  /** Largest artifact kept; a larger one is named in the tool_call event, not kept. */
+  @IsInt()
+  @Min(1024)
+  ARTIFACT_MAX_BYTES = 10_485_760;
+
+  /** Memory store: all artifacts of this node together; the oldest go first. */
+  @IsInt()
+  @Min(1024)
+  ARTIFACT_MEMORY_MAX_BYTES = 268_435_456;
+
   @IsInt()
   @Min(1)
   SESSION_TTL_MS = 3_600_000;

@@ -17,8 +17,45 @@ export interface McpTool {
 }
 
 export interface ToolResult {
+  /** What the model reads: the text blocks, with a marker where each file was (`[image 1: image/png]`). */
   content: string;
   is_error: boolean;
+  /** Images, audio and binary resources, in order: kept as artifacts, images also shown to the model. */
+  media?: ToolMedia[];
+  /** Resources the result names (links) or embeds as text. */
+  links?: ToolLink[];
+  /** What the session kept of them, for the tool_call event (set by the session, not the MCP layer). */
+  items?: ToolContentItem[];
+}
+
+export interface ToolMedia {
+  type: 'image' | 'audio' | 'resource';
+  mime_type: string;
+  /** Base64, as the server sent it. */
+  data: string;
+  /** The resource's URI, for a binary resource. */
+  uri?: string;
+}
+
+export interface ToolLink {
+  type: 'resource' | 'resource_link';
+  uri: string;
+  name?: string;
+  mime_type?: string;
+}
+
+/** A piece of a tool result as people see it (tool_call `content`): files by short-lived URL. */
+export interface ToolContentItem {
+  type: 'image' | 'audio' | 'resource' | 'resource_link';
+  mime_type?: string;
+  /** GET it (as the session's owner) until ARTIFACT_TTL_MS is up. */
+  url?: string;
+  uri?: string;
+  name?: string;
+  /** Size of a file, in bytes. */
+  size?: number;
+  /** Why a file has no url (larger than ARTIFACT_MAX_BYTES). */
+  note?: string;
 }
 
 /** A tool as the catalog lists it: what a person choosing or approving it wants to see. */
@@ -61,29 +98,55 @@ export function toolInfo(tool: Tool): ToolInfo {
 
 type ContentBlock = CallToolResult['content'][number];
 
-function blockText(block: ContentBlock): string {
-  switch (block.type) {
-    case 'text':
-      return block.text;
-    case 'image':
-    case 'audio':
-      return `[${block.type} ${block.mimeType}, ${block.data.length} base64 chars]`;
-    case 'resource':
-      return 'text' in block.resource ? block.resource.text : `[resource ${block.resource.uri}]`;
-    case 'resource_link':
-      return `[resource link ${block.uri}]`;
+/** The text of each block, and the files and resources beside it. */
+function flatten(blocks: readonly ContentBlock[]): Pick<ToolResult, 'media' | 'links'> & { parts: string[] } {
+  const parts: string[] = [];
+  const media: ToolMedia[] = [];
+  const links: ToolLink[] = [];
+  for (const block of blocks) {
+    switch (block.type) {
+      case 'text':
+        parts.push(block.text);
+        break;
+      case 'image':
+      case 'audio':
+        media.push({ type: block.type, mime_type: block.mimeType, data: block.data });
+        parts.push(`[${block.type} ${media.length}: ${block.mimeType}]`);
+        break;
+      case 'resource': {
+        const { resource } = block;
+        const mimeType = resource.mimeType ?? 'application/octet-stream';
+        if ('text' in resource) {
+          links.push({ type: 'resource', uri: resource.uri, ...(resource.mimeType ? { mime_type: mimeType } : {}) });
+          parts.push(resource.text);
+        } else {
+          media.push({ type: 'resource', mime_type: mimeType, data: resource.blob, uri: resource.uri });
+          parts.push(`[resource ${media.length}: ${resource.uri} (${mimeType})]`);
+        }
+        break;
+      }
+      case 'resource_link':
+        links.push({
+          type: 'resource_link',
+          uri: block.uri,
+          name: block.name,
+          ...(block.mimeType ? { mime_type: block.mimeType } : {}),
+        });
+        parts.push(`[resource link ${block.uri}${block.name ? ` (${block.name})` : ''}]`);
+        break;
+    }
   }
+  return { parts, media, links };
 }
 
-/** Flattens an MCP result to the text the model observes. */
 /**
- * A call's result as the model observes it: its content blocks as text, and its structuredContent
- * (validated against the tool's outputSchema by the SDK; a mismatch is an error result) as JSON,
- * unless the text already carries it: that same JSON, or every value in it (as when a file server
- * returns a file's text and `{content: <the text>}`).
+ * A call's result as the model observes it: its text blocks, a marker for each file (the files go
+ * beside, as media), and its structuredContent (validated against the tool's outputSchema by the
+ * SDK; a mismatch is an error result) as JSON, unless the text already carries it: that same JSON,
+ * or every value in it (as when a file server returns a file's text and `{content: <the text>}`).
  */
 export function toToolResult(result: CallToolResult): ToolResult {
-  const parts = result.content.map(blockText);
+  const { parts, media, links } = flatten(result.content);
   const structured = result.structuredContent;
   const text = result.content.flatMap((block) => (block.type === 'text' ? [block.text] : []));
   if (
@@ -93,7 +156,12 @@ export function toToolResult(result: CallToolResult): ToolResult {
   ) {
     parts.push(JSON.stringify(structured));
   }
-  return { content: parts.join('\n'), is_error: result.isError === true };
+  return {
+    content: parts.join('\n'),
+    is_error: result.isError === true,
+    ...(media?.length ? { media } : {}),
+    ...(links?.length ? { links } : {}),
+  };
 }
 
 // How much of a structured value is looked through for `shows`; a bigger one is always sent.

@@ -2,22 +2,21 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
-import { randomUUID } from 'node:crypto';
 
 import { AppException, ErrorCode, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { McpTool } from '../mcp/mcp-tool';
 import type { Observation, TokenUsage, ToolChoice } from '../sessions/events';
-import type { ChatMessage, StoredToolCall } from '../sessions/store/session-record';
+import type { ChatMessage } from '../sessions/store/session-record';
 import { toLangChain, trimHistory } from './history';
 import { CHAT_MODEL } from './llm.factory';
 import type { ChatModelRef } from './llm.factory';
 import { LlmMetrics } from './react.metrics';
 import type { AgentResult, AgentTurn } from './agent-turn';
-
-// Where a tool call whose arguments were not valid JSON keeps the raw text.
-const INVALID_ARGUMENTS = '_invalid_arguments';
+import { INVALID_ARGUMENTS, reasoningOf, toStored } from './model-reply';
+import { imagesForModel, withToolImages } from './tool-images';
+import type { ToolImages } from './tool-images';
 
 const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help with the request, and answer concisely.';
@@ -75,9 +74,9 @@ export class ReactAgentService {
           messages: added,
         };
       }
-      const results = await this.act(assistant, reasoningOf(reply), iteration, turn);
+      const { results, images } = await this.act(assistant, reasoningOf(reply), iteration, turn);
       added.push(...results);
-      prompt.push(...results.map(toLangChain));
+      prompt.push(...withToolImages(this.provider, results.map(toLangChain), images));
     }
 
     const content = `I stopped after ${max} reasoning steps (REACT_MAX_ITERATIONS) without reaching a final answer.`;
@@ -183,13 +182,21 @@ export class ReactAgentService {
     return new AppException(ErrorCode.LLM_ERROR, `The model request to ${where} failed: ${detail}`);
   }
 
-  /** Runs the chosen tools in parallel; a failed tool becomes an error result, never a failed turn. */
+  /** "openai", "anthropic" or "ollama": how the model takes images. */
+  private get provider(): string {
+    return this.llm.name?.split(':')[0] ?? 'openai';
+  }
+
+  /**
+   * Runs the chosen tools in parallel; a failed tool becomes an error result, never a failed turn.
+   * The results as the history keeps them (text), and the images the model is shown this turn.
+   */
   private async act(
     assistant: ChatMessage,
     reasoning: string | undefined,
     iteration: number,
     turn: AgentTurn,
-  ): Promise<ChatMessage[]> {
+  ): Promise<{ results: ChatMessage[]; images: ToolImages[] }> {
     const calls = assistant.tool_calls ?? [];
     const servers = new Map(turn.tools.map((tool) => [tool.name, tool]));
     const choices: ToolChoice[] = calls.map((call) => ({
@@ -200,18 +207,20 @@ export class ReactAgentService {
     }));
     turn.emit('thinking', { iteration, content: assistant.content, ...(reasoning ? { reasoning } : {}) });
     turn.emit('acting', { iteration, tools: choices });
-    const observations = await Promise.all(choices.map((choice) => this.callTool(choice, iteration, turn)));
+    const outcomes = await Promise.all(choices.map((choice) => this.callTool(choice, iteration, turn)));
     if (turn.signal.aborted) {
       throw turnCancelled();
     }
+    const observations = outcomes.map((outcome) => outcome.observation);
     turn.emit('observing', { iteration, observations });
-    return observations.map((observation) => ({
+    const results = observations.map((observation): ChatMessage => ({
       role: 'tool',
       tool_call_id: observation.call_id,
       name: observation.tool,
       content: observation.content,
       is_error: observation.is_error,
     }));
+    return { results, images: outcomes.map((outcome) => outcome.images) };
   }
 
   /** Adds a reply's usage to the turn's, and to the token counters. */
@@ -233,7 +242,11 @@ export class ReactAgentService {
       : `${content.slice(0, max)}\n[truncated: ${content.length - max} more characters (TOOL_RESULT_MAX_CHARS)]`;
   }
 
-  private async callTool(choice: ToolChoice, iteration: number, turn: AgentTurn): Promise<Observation> {
+  private async callTool(
+    choice: ToolChoice,
+    iteration: number,
+    turn: AgentTurn,
+  ): Promise<{ observation: Observation; images: ToolImages }> {
     turn.emit('tool_call', { ...choice, iteration, status: 'running' });
     const started = performance.now();
     const result =
@@ -253,7 +266,13 @@ export class ReactAgentService {
               }),
           });
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
-    const content = this.capped(result.content);
+    const images = imagesForModel(result.is_error ? undefined : result.media, this.config.TOOL_IMAGE_MAX_BYTES);
+    const unseen = (result.media ?? []).filter((media) => media.type === 'image').length - images.length;
+    const content = this.capped(
+      unseen > 0
+        ? `${result.content}\n[${unseen} image(s) not shown to you (over TOOL_IMAGE_MAX_BYTES); the user sees them]`
+        : result.content,
+    );
     this.logger.debug({
       msg: `Tool ${choice.server}/${choice.tool} ${result.is_error ? 'failed' : 'succeeded'} in ${duration_ms} ms`,
       session_id: turn.sessionId,
@@ -266,28 +285,12 @@ export class ReactAgentService {
       iteration,
       status: result.is_error ? 'failed' : 'succeeded',
       ...(result.is_error ? { error: content } : { result: content }),
+      ...(result.items?.length ? { content: result.items } : {}),
       duration_ms,
     });
-    return { call_id: choice.call_id, tool: choice.tool, content, is_error: result.is_error };
+    return {
+      observation: { call_id: choice.call_id, tool: choice.tool, content, is_error: result.is_error },
+      images: { call_id: choice.call_id, tool: choice.tool, images },
+    };
   }
-}
-
-/** Reasoning text, for providers that stream it beside the answer (e.g. `reasoning_content`). */
-function reasoningOf(reply: AIMessageChunk): string | undefined {
-  const reasoning = reply.additional_kwargs?.reasoning_content;
-  return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
-}
-
-/** The reply as history keeps it; calls with unparseable arguments are kept, answered with an error. */
-function toStored(reply: AIMessageChunk): ChatMessage {
-  const content = typeof reply.content === 'string' ? reply.content : reply.text;
-  const calls: StoredToolCall[] = [
-    ...(reply.tool_calls ?? []).map((call) => ({ id: call.id ?? '', name: call.name, arguments: call.args })),
-    ...(reply.invalid_tool_calls ?? []).map((call) => ({
-      id: call.id ?? '',
-      name: call.name ?? 'unknown',
-      arguments: { [INVALID_ARGUMENTS]: call.args ?? '' },
-    })),
-  ].map((call) => ({ ...call, id: call.id || `call_${randomUUID()}` }));
-  return calls.length > 0 ? { role: 'assistant', content, tool_calls: calls } : { role: 'assistant', content };
 }

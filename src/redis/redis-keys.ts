@@ -39,6 +39,8 @@ export interface RedisKeys {
    * `tokens:<server>:<principal>`, `flow:<state>`, `pending:<server>:<principal>`, `lock:…`.
    */
   oauth(key: string): string;
+  /** HASH owner, mime_type, name, data (the bytes) of a tool result's artifact, with an expiry of ARTIFACT_TTL_MS. */
+  artifact(sessionId: string, id: string): string;
   /** Channel a node listens on for signals (run, cancel, end, elicitation answers, replies). */
   nodeChannel(node: string): string;
 }
@@ -63,6 +65,7 @@ export function redisKeys(prefix: string): RedisKeys {
     sweepLock: () => `${prefix}sweep-lock`,
     rateLimit: () => `${prefix}rate`,
     oauth: (key) => `${prefix}oauth:${key}`,
+    artifact: (sessionId, id) => tagged(sessionId, `artifact:${id}`),
     nodeChannel: (node) => `${prefix}node:${node}`,
   };
 }

@@ -52,6 +52,21 @@ export class ToolProgress {
   @ApiPropertyOptional() message?: string;
 }
 
+export class ToolContent {
+  @ApiProperty({ enum: ['image', 'audio', 'resource', 'resource_link'] })
+  type!: 'image' | 'audio' | 'resource' | 'resource_link';
+  @ApiPropertyOptional() mime_type?: string;
+  @ApiPropertyOptional({
+    description:
+      "GET /api/v3/sessions/:id/artifacts/:artifactId: the file, for the session's owner, until ARTIFACT_TTL_MS",
+  })
+  url?: string;
+  @ApiPropertyOptional({ description: 'The resource URI the server gave' }) uri?: string;
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional({ description: 'Bytes of a file' }) size?: number;
+  @ApiPropertyOptional({ description: 'Why a file has no url (larger than ARTIFACT_MAX_BYTES)' }) note?: string;
+}
+
 export class ToolCallData extends ToolChoice {
   @ApiProperty() iteration!: number;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status!: ToolCallStatus;
@@ -60,6 +75,11 @@ export class ToolCallData extends ToolChoice {
   @ApiPropertyOptional({ description: 'Wall time of the MCP call, when finished' }) duration_ms?: number;
   @ApiPropertyOptional({ type: ToolProgress, description: "The server's latest progress notification, while running" })
   progress?: ToolProgress;
+  @ApiPropertyOptional({
+    type: [ToolContent],
+    description: 'Files (images, audio, binary resources) and resources of the result, when finished',
+  })
+  content?: ToolContent[];
 }
 
 export class Observation {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
 import { SessionDrain } from './session-drain.service';
@@ -17,7 +18,7 @@ import { ToolApprovals } from './tool-approvals';
 import { TurnRunner } from './turn-runner.service';
 
 @Module({
-  imports: [McpModule, ReactModule],
+  imports: [McpModule, ReactModule, ArtifactsModule],
   controllers: [SessionsController],
   providers: [
     ...sessionStoreProviders,

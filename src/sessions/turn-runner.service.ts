@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppException, ErrorCode, sessionNotFound, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ArtifactsService } from '../artifacts/artifacts.service';
 import { approxTokens } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
 import type { TurnEmitter } from '../react/agent-turn';
@@ -44,6 +45,7 @@ export class TurnRunner {
     private readonly agent: ReactAgentService,
     private readonly approvals: ToolApprovals,
     private readonly metrics: SessionMetrics,
+    private readonly artifacts: ArtifactsService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -89,11 +91,13 @@ export class TurnRunner {
         history,
         message: turn.content,
         tools: tools.tools(),
-        callTool: (choice, options) => {
+        callTool: async (choice, options) => {
           const call = () => tools.call(choice.tool, choice.arguments, options);
-          return tools.needsApproval(choice.tool)
-            ? this.approvals.gate(runtime, turn.turn_id, choice, controller.signal, call)
-            : call();
+          const result = tools.needsApproval(choice.tool)
+            ? await this.approvals.gate(runtime, turn.turn_id, choice, controller.signal, call)
+            : await call();
+          // Files go to the artifact store; the events and the history carry their links.
+          return this.artifacts.keep({ id: runtime.id, owner: runtime.owner }, result);
         },
         signal: controller.signal,
         emit,

@@ -1,0 +1,73 @@
+import { startRedis } from '../../test/helpers/redis-server';
+import type { RedisServer } from '../../test/helpers/redis-server';
+import { validateEnvironment } from '../config/validate-environment';
+import { RedisService } from '../redis/redis.service';
+import type { Artifact, ArtifactStore } from './artifact-store';
+import { MemoryArtifactStore } from './memory-artifact-store';
+import { RedisArtifactStore } from './redis-artifact-store';
+
+const png = (session: string, bytes = 64): Artifact => ({
+  session_id: session,
+  owner: 'alice',
+  mime_type: 'image/png',
+  data: Buffer.alloc(bytes, 7),
+  name: 'chart.png',
+});
+
+// Every ArtifactStore implementation runs this same contract.
+describe.each<[string]>([['memory'], ['redis']])('ArtifactStore contract: %s', (backend) => {
+  let server: RedisServer | undefined;
+  let redis: RedisService | undefined;
+  let store: ArtifactStore;
+
+  beforeAll(async () => {
+    if (backend === 'redis') {
+      server = await startRedis();
+      redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
+    }
+  });
+
+  afterAll(async () => {
+    await redis?.onApplicationShutdown();
+    await server?.close();
+  });
+
+  beforeEach(async () => {
+    await redis?.commands.flushdb();
+    store = redis ? new RedisArtifactStore(redis) : new MemoryArtifactStore(10_000);
+  });
+
+  it('should keep an artifact, byte for byte, under an unguessable id of its session only', async () => {
+    const artifact = png('s1');
+    const id = await store.put(artifact, 60_000);
+    expect(id).toMatch(/^[\w-]{22}$/);
+    expect(await store.get('s1', id)).toEqual(artifact);
+    expect(await store.get('s2', id)).toBeUndefined();
+    expect(await store.get('s1', 'not-an-id')).toBeUndefined();
+    expect(await store.put(artifact, 60_000)).not.toBe(id);
+  });
+
+  it('should keep binary data that is not text', async () => {
+    const data = Buffer.from([0, 255, 128, 10, 13, 0]);
+    const id = await store.put({ ...png('s1'), data, name: undefined }, 60_000);
+    expect(await store.get('s1', id)).toEqual({ session_id: 's1', owner: 'alice', mime_type: 'image/png', data });
+  });
+
+  it('should forget an artifact once its time is up', async () => {
+    const id = await store.put(png('s1'), 30);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.get('s1', id)).toBeUndefined();
+  });
+});
+
+describe('MemoryArtifactStore', () => {
+  it('should stay within its byte budget, letting the oldest go first', async () => {
+    const store = new MemoryArtifactStore(200);
+    const first = await store.put(png('s', 100), 60_000);
+    const second = await store.put(png('s', 100), 60_000);
+    const third = await store.put(png('s', 100), 60_000);
+    expect(await store.get('s', first)).toBeUndefined();
+    expect(await store.get('s', second)).toBeDefined();
+    expect(await store.get('s', third)).toBeDefined();
+  });
+});
