@@ -25,6 +25,7 @@ import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
 import { ListChanges } from './mcp-list-changes';
+import { callAsTask, runsAsTask } from './mcp-task-call';
 
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
 export const CLOSE_GRACE_MS = 5000;
@@ -162,21 +163,25 @@ export class McpConnection {
 
   /**
    * Calls a tool under the server's timeout_ms, which each progress notification restarts, up to
-   * max_timeout_ms. Aborting the signal, or a timeout, sends notifications/cancelled to the server.
+   * max_timeout_ms. Aborting the signal, or a timeout, cancels the call. A tool the server runs as
+   * a task is called as one (mcp-task-call.ts), its status reported as progress.
    */
   async call(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     const { timeoutMs, maxTimeoutMs } = this.config;
+    const definition = this.tools.find((candidate) => candidate.name === tool);
     const send = async () =>
-      (await this.client.callTool(
-        { name: tool, arguments: args },
-        {
-          signal: options.signal,
-          timeout: timeoutMs,
-          maxTotalTimeout: maxTimeoutMs,
-          resetTimeoutOnProgress: true,
-          onprogress: options.onProgress,
-        },
-      )) as CallToolResult;
+      runsAsTask(this.client, definition)
+        ? callAsTask(this.client, tool, args, { ...options, timeoutMs, maxTimeoutMs })
+        : ((await this.client.callTool(
+            { name: tool, arguments: args },
+            {
+              signal: options.signal,
+              timeout: timeoutMs,
+              maxTotalTimeout: maxTimeoutMs,
+              resetTimeoutOnProgress: true,
+              onprogress: options.onProgress,
+            },
+          )) as CallToolResult);
     const tokenBefore = (await this.auth?.tokens())?.access_token;
     try {
       return toToolResult(await send());

@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { StreamEventOf } from '../src/sessions/events';
+import { everythingServer } from './fixtures/mcp-servers';
+import { connectSocket } from './helpers/events';
+import type { SocketClient } from './helpers/events';
+import { freePort } from './helpers/ports';
+import { waitForNoChildren } from './helpers/processes';
+import { startTcpProxy } from './helpers/tcp-proxy';
+import type { TcpProxy } from './helpers/tcp-proxy';
+import { startApp, writeMcpConfig } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+const PROXY = require.resolve('./fixtures/recording-proxy.cjs');
+
+/** server-everything over Streamable HTTP, as a remote server. */
+async function startRemoteEverything(port: number): Promise<ChildProcess> {
+  const { args } = everythingServer();
+  const child = spawn(process.execPath, [args[0], 'streamableHttp'], {
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => /listening|running on port/i.test(chunk.toString()) && resolve());
+    child.once('exit', (code) => reject(new Error(`remote MCP server exited with ${code}`)));
+  });
+  return child;
+}
+
+const sentTo = (file: string): Array<{ method?: string; params?: Record<string, unknown> }> => {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { method?: string });
+  } catch {
+    return [];
+  }
+};
+
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A tool call that the server turns into a task (MCP 2025-11-25 tasks), through server-everything's research tool. */
+describe('MCP tasks (e2e)', () => {
+  let t: TestApp;
+  let remote: ChildProcess;
+  let proxy: TcpProxy;
+  let client: SocketClient;
+  let sessionId: string;
+  let dir: string;
+  let record: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mcp-tasks-'));
+    record = join(dir, 'everything.jsonl');
+    const port = await freePort();
+    remote = await startRemoteEverything(port);
+    proxy = await startTcpProxy(port);
+    const { command, args } = everythingServer();
+    t = await startApp({
+      MCP_CONFIG: writeMcpConfig({
+        local: { command, args: [PROXY, command, ...args], env: { RECORD_FILE: record } },
+        remote: { type: 'http', url: `http://127.0.0.1:${proxy.port}/mcp`, blocked_tools: ['echo'] },
+      }),
+    });
+    client = await connectSocket(t.url);
+    sessionId = ((await client.socket.emitWithAck('join_chat', {})) as { session_id: string }).session_id;
+  });
+
+  afterAll(async () => {
+    client?.socket.disconnect();
+    await t?.close();
+    await proxy?.close();
+    if (remote && remote.exitCode === null) {
+      const exited = new Promise((resolve) => remote.once('exit', resolve));
+      remote.kill('SIGKILL');
+      await exited;
+    }
+    await waitForNoChildren(/server-everything|recording-proxy/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = async (content: string) =>
+    ((await client.socket.emitWithAck('chat_message', { session_id: sessionId, content })) as { turn_id: string })
+      .turn_id;
+  const calls = (turnId: string) => client.recorder.ofTurn(turnId, ['tool_call']) as Array<StreamEventOf<'tool_call'>>;
+
+  it("should follow a task to its result, streaming the task's status as tool_call progress", async () => {
+    const turnId = await send('[[tool:local__simulate-research-query {"topic":"cats"}]]');
+    await client.recorder.turnEnd(turnId);
+    const messages = calls(turnId).flatMap((event) =>
+      event.data.progress?.message ? [event.data.progress.message] : [],
+    );
+    expect(messages).toEqual(
+      expect.arrayContaining(['task working: Gathering sources...', 'task working: Analyzing content...']),
+    );
+    expect(calls(turnId).at(-1)?.data).toMatchObject({
+      status: 'succeeded',
+      result: expect.stringContaining('# Research Report: cats'),
+    });
+    const created = sentTo(record).find((message) => message.method === 'tools/call' && message.params?.task);
+    expect(created?.params).toMatchObject({ name: 'simulate-research-query', task: { ttl: expect.any(Number) } });
+    expect(sentTo(record).some((message) => message.method === 'tasks/get')).toBe(true);
+  });
+
+  it('should ask the user when the task needs input, and finish it with the answer', async () => {
+    const turnId = await send('[[tool:local__simulate-research-query {"topic":"python","ambiguous":true}]]');
+    const pending = (await client.recorder.waitFor(
+      (e) => e.turn_id === turnId && e.type === 'elicitation',
+      'the task asking for input',
+    )) as StreamEventOf<'elicitation'>;
+    const options = (pending.data.requested_schema.properties as Record<string, { oneOf: Array<{ const: string }> }>)
+      .interpretation.oneOf;
+    await client.socket.emitWithAck('elicitation_response', {
+      session_id: sessionId,
+      elicitation_id: pending.data.elicitation_id,
+      action: 'accept',
+      content: { interpretation: options[0].const },
+    });
+    await client.recorder.turnEnd(turnId);
+    expect(calls(turnId).some((event) => event.data.progress?.message?.startsWith('task input_required'))).toBe(true);
+    expect(calls(turnId).at(-1)?.data).toMatchObject({
+      status: 'succeeded',
+      result: expect.stringContaining(`**Clarification**: ${options[0].const}`),
+    });
+  });
+
+  it('should cancel the task when the turn is cancelled', async () => {
+    const turnId = await send('[[tool:local__simulate-research-query {"topic":"dogs"}]]');
+    await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'tool_call' && !!e.data.progress);
+    await client.socket.emitWithAck('cancel', { session_id: sessionId });
+    expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'error', data: { code: 'TURN_CANCELLED' } });
+    const created = sentTo(record)
+      .filter((message) => message.method === 'tools/call' && message.params?.task)
+      .at(-1)!;
+    await waitUntil(
+      () => sentTo(record).some((message) => message.method === 'tasks/cancel'),
+      'tasks/cancel to reach the server',
+    );
+    expect(created).toBeDefined();
+  });
+
+  it('should follow a task over Streamable HTTP through dropped connections and a short outage', async () => {
+    const turnId = await send('[[tool:remote__simulate-research-query {"topic":"owls"}]]');
+    await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'tool_call' && !!e.data.progress);
+    // The network goes away for longer than the task's poll interval (1 s): polls fail, and are tried again.
+    expect(proxy.outage(1500)).toBeGreaterThan(0);
+    await client.recorder.waitFor(
+      (e) =>
+        e.turn_id === turnId &&
+        e.type === 'tool_call' &&
+        e.data.progress?.message === 'task working: Synthesizing findings...',
+      'the task going on after the first blip',
+    );
+    proxy.cut();
+    await client.recorder.turnEnd(turnId);
+    expect(calls(turnId).at(-1)?.data).toMatchObject({
+      status: 'succeeded',
+      result: expect.stringContaining('# Research Report: owls'),
+    });
+  });
+});
