@@ -134,6 +134,29 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     }
   });
 
+  it("should serve a tool result's image from either node, the artifact being in Redis", async () => {
+    const [holder, other] = nodes;
+    const sessionId = await createSession(holder.url);
+    const client = await connectSocket(holder.url);
+    try {
+      await client.socket.emitWithAck('join_chat', { session_id: sessionId });
+      const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
+        session_id: sessionId,
+        content: '[[tool:get-tiny-image {}]]',
+      })) as { turn_id: string };
+      await client.recorder.turnEnd(turnId);
+      const done = client.recorder.ofTurn(turnId, ['tool_call']).at(-1) as StreamEventOf<'tool_call'>;
+      const [image] = done.data.content!;
+      const [fromHolder, fromOther] = await Promise.all(
+        [holder, other].map(async (node) => Buffer.from(await (await fetch(`${node.url}${image.url}`)).arrayBuffer())),
+      );
+      expect(fromOther.length).toBe(image.size);
+      expect(fromOther.equals(fromHolder)).toBe(true);
+    } finally {
+      client.socket.disconnect();
+    }
+  });
+
   it('should pass an approval given on one node to the turn waiting for it on the other', async () => {
     const [holder, other] = nodes;
     const sessionId = await createSession(holder.url);
