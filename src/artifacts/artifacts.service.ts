@@ -4,7 +4,9 @@ import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import type { ToolContentItem, ToolMedia, ToolResult } from '../mcp/mcp-tool';
+import type { ToolMedia, ToolResult } from '../mcp/mcp-tool';
+import type { TurnToolResult } from '../react/agent-turn';
+import type { ToolContent } from '../sessions/events';
 import { mayAccess } from '../sessions/session-access';
 import { ArtifactStore } from './artifact-store';
 import type { Artifact } from './artifact-store';
@@ -27,12 +29,12 @@ export class ArtifactsService {
   ) {}
 
   /** The result with `items`: its files kept (each by URL), its resources named. */
-  async keep(session: { id: string; owner: string }, result: ToolResult): Promise<ToolResult> {
+  async keep(session: { id: string; owner: string }, result: ToolResult): Promise<TurnToolResult> {
     if (!result.media && !result.links) {
       return result;
     }
     const files = await Promise.all((result.media ?? []).map((media) => this.keepOne(session, media)));
-    const links = (result.links ?? []).map((link): ToolContentItem => ({
+    const links = (result.links ?? []).map((link): ToolContent => ({
       type: link.type,
       uri: link.uri,
       ...(link.name ? { name: link.name } : {}),
@@ -54,9 +56,9 @@ export class ArtifactsService {
     return artifact;
   }
 
-  private async keepOne(session: { id: string; owner: string }, media: ToolMedia): Promise<ToolContentItem> {
+  private async keepOne(session: { id: string; owner: string }, media: ToolMedia): Promise<ToolContent> {
     const data = Buffer.from(media.data, 'base64');
-    const item: ToolContentItem = {
+    const item: ToolContent = {
       type: media.type,
       mime_type: media.mime_type,
       size: data.length,

@@ -57,4 +57,37 @@ describe(toToolResult.name, () => {
     const repeated = JSON.stringify(structuredContent, null, 2);
     expect(toToolResult({ content: [{ type: 'text', text: repeated }], structuredContent }).content).toBe(repeated);
   });
+
+  it('should mark each file where it was, and hand the files and resources on beside the text', () => {
+    const result = toToolResult({
+      content: [
+        { type: 'text', text: 'Here:' },
+        { type: 'image', data: 'iVBOR', mimeType: 'image/png' },
+        { type: 'audio', data: 'UklG', mimeType: 'audio/wav' },
+        { type: 'resource', resource: { uri: 'file:///notes.txt', mimeType: 'text/plain', text: 'the notes' } },
+        { type: 'resource', resource: { uri: 'file:///data.bin', blob: 'AAEC' } },
+        { type: 'resource_link', uri: 'https://example.com/report', name: 'report' },
+      ],
+    });
+    expect(result).toEqual({
+      content: [
+        'Here:',
+        '[image 1: image/png]',
+        '[audio 2: audio/wav]',
+        'the notes',
+        '[resource 3: file:///data.bin (application/octet-stream)]',
+        '[resource link https://example.com/report (report)]',
+      ].join('\n'),
+      is_error: false,
+      media: [
+        { type: 'image', mime_type: 'image/png', data: 'iVBOR' },
+        { type: 'audio', mime_type: 'audio/wav', data: 'UklG' },
+        { type: 'resource', mime_type: 'application/octet-stream', data: 'AAEC', uri: 'file:///data.bin' },
+      ],
+      links: [
+        { type: 'resource', uri: 'file:///notes.txt', mime_type: 'text/plain' },
+        { type: 'resource_link', uri: 'https://example.com/report', name: 'report' },
+      ],
+    });
+  });
 });

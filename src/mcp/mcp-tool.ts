@@ -24,8 +24,6 @@ export interface ToolResult {
   media?: ToolMedia[];
   /** Resources the result names (links) or embeds as text. */
   links?: ToolLink[];
-  /** What the session kept of them, for the tool_call event (set by the session, not the MCP layer). */
-  items?: ToolContentItem[];
 }
 
 export interface ToolMedia {
@@ -42,20 +40,6 @@ export interface ToolLink {
   uri: string;
   name?: string;
   mime_type?: string;
-}
-
-/** A piece of a tool result as people see it (tool_call `content`): files by short-lived URL. */
-export interface ToolContentItem {
-  type: 'image' | 'audio' | 'resource' | 'resource_link';
-  mime_type?: string;
-  /** GET it (as the session's owner) until ARTIFACT_TTL_MS is up. */
-  url?: string;
-  uri?: string;
-  name?: string;
-  /** Size of a file, in bytes. */
-  size?: number;
-  /** Why a file has no url (larger than ARTIFACT_MAX_BYTES). */
-  note?: string;
 }
 
 /** A tool as the catalog lists it: what a person choosing or approving it wants to see. */

@@ -1,6 +1,6 @@
 import type { CallOptions } from '../mcp/mcp-connection';
 import type { McpTool, ToolResult } from '../mcp/mcp-tool';
-import type { EventDataMap, TokenUsage, ToolChoice } from '../sessions/events';
+import type { EventDataMap, TokenUsage, ToolChoice, ToolContent } from '../sessions/events';
 import type { ChatMessage } from '../sessions/store/session-record';
 
 /** The events a turn streams; the session service adds ids, session and turn. */
@@ -11,6 +11,9 @@ export type TurnEventType = Exclude<
 
 export type TurnEmitter = <K extends TurnEventType>(type: K, data: EventDataMap[K]) => void;
 
+/** A call's result as the session hands it back: its files kept, and linked for the tool_call event. */
+export type TurnToolResult = ToolResult & { items?: ToolContent[] };
+
 export interface AgentTurn {
   sessionId: string;
   turnId: string;
@@ -18,7 +21,7 @@ export interface AgentTurn {
   message: string;
   tools: readonly McpTool[];
   /** Runs one call the model chose; the session may first ask its user to approve it. */
-  callTool(choice: ToolChoice, options: CallOptions): Promise<ToolResult>;
+  callTool(choice: ToolChoice, options: CallOptions): Promise<TurnToolResult>;
   signal: AbortSignal;
   emit: TurnEmitter;
 }
