@@ -80,6 +80,23 @@ function runConformance(
   });
 }
 
+/** One scenario of the 0.2.x suite, for the given revision. */
+const run2026 = (scenario: string, revision: string, outputDir: string) =>
+  runConformance(
+    ['--scenario', scenario, '--spec-version', revision],
+    outputDir,
+    ['--import', NODE20, RUNNER_2026],
+    BASELINE_2026,
+  );
+
+/** Every check passed, none warned; exit 0 also proves the baseline is not stale. */
+function expectAllPassed({ code, output }: { code: number | null; output: string }): void {
+  expect({ code, tail: output.slice(-400) }).toEqual({
+    code: 0,
+    tail: expect.stringMatching(/Passed: (\d+)\/\1, 0 failed, 0 warnings[\s\S]*Baseline check passed/),
+  });
+}
+
 describe('MCP conformance suite, client scenarios (e2e)', () => {
   let outputDir: string;
 
@@ -93,12 +110,7 @@ describe('MCP conformance suite, client scenarios (e2e)', () => {
   });
 
   it.each(CORE_WITHOUT_AUTH)('should pass the core scenario %s through the project client layer', async (scenario) => {
-    const { code, output } = await runConformance(['--scenario', scenario], outputDir);
-    // Exit 0 also proves the baseline (empty) is not stale.
-    expect({ code, tail: output.slice(-400) }).toEqual({
-      code: 0,
-      tail: expect.stringMatching(/Passed: (\d+)\/\1, 0 failed, 0 warnings[\s\S]*Baseline check passed/),
-    });
+    expectAllPassed(await runConformance(['--scenario', scenario], outputDir));
   });
 
   it('should run every client scenario the 2026-07-28 revision requires, but the OAuth ones', () => {
@@ -110,16 +122,7 @@ describe('MCP conformance suite, client scenarios (e2e)', () => {
   it.each(MODERN_WITHOUT_AUTH)(
     'should pass the 2026-07-28 scenario %s through the project client layer',
     async (scenario) => {
-      const { code, output } = await runConformance(
-        ['--scenario', scenario, '--spec-version', '2026-07-28'],
-        outputDir,
-        ['--import', NODE20, RUNNER_2026],
-        BASELINE_2026,
-      );
-      expect({ code, tail: output.slice(-400) }).toEqual({
-        code: 0,
-        tail: expect.stringMatching(/Passed: (\d+)\/\1, 0 failed, 0 warnings[\s\S]*Baseline check passed/),
-      });
+      expectAllPassed(await run2026(scenario, '2026-07-28', outputDir));
     },
   );
 
@@ -138,15 +141,6 @@ describe('MCP conformance suite, client scenarios (e2e)', () => {
   }, 180_000);
 
   it.each(REISSUED_2025)('should pass %s of the 0.2.x suite for 2025-11-25', async (scenario) => {
-    const { code, output } = await runConformance(
-      ['--scenario', scenario, '--spec-version', '2025-11-25'],
-      outputDir,
-      ['--import', NODE20, RUNNER_2026],
-      BASELINE_2026,
-    );
-    expect({ code, tail: output.slice(-400) }).toEqual({
-      code: 0,
-      tail: expect.stringMatching(/Passed: (\d+)\/\1, 0 failed, 0 warnings[\s\S]*Baseline check passed/),
-    });
+    expectAllPassed(await run2026(scenario, '2025-11-25', outputDir));
   });
 });

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,7 +8,8 @@ import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { freePort } from './helpers/ports';
-import { childProcesses, waitForExit, waitForNoChildren } from './helpers/processes';
+import { childProcesses, killProcess, spawnListening, waitForExit, waitForNoChildren } from './helpers/processes';
+import { linesOf, waitUntil } from './helpers/wait';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -25,35 +25,8 @@ const servers = async (t: TestApp): Promise<Listed[]> =>
   ((await (await fetch(`${t.url}/api/v3/mcp/servers`)).json()) as { servers: Listed[] }).servers;
 
 /** The 2026-07-28 fixture over Streamable HTTP on loopback, as a remote server a user would point "url" at. */
-async function startModernHttp(port: number, eventsFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MODERN, '--http', String(port), '--modern-only'], {
-    env: { PATH: process.env.PATH, EVENTS_FILE: eventsFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
-    child.once('exit', (code) => reject(new Error(`modern HTTP server exited with ${code}`)));
-  });
-  return child;
-}
-
-const seenBy = (file: string): string[] => {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-};
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const startModernHttp = (port: number, eventsFile: string): Promise<ChildProcess> =>
+  spawnListening([MODERN, '--http', String(port), '--modern-only'], { EVENTS_FILE: eventsFile }, /listening/, 'stdout');
 
 async function send(client: SocketClient, sessionId: string, content: string): Promise<string> {
   const ack = (await client.socket.emitWithAck('chat_message', { session_id: sessionId, content })) as {
@@ -102,11 +75,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   afterAll(async () => {
     client?.socket.disconnect();
     await t?.close();
-    if (remote && remote.exitCode === null) {
-      const exited = new Promise((resolve) => remote.once('exit', resolve));
-      remote.kill('SIGKILL');
-      await exited;
-    }
+    await killProcess(remote);
     await waitForNoChildren(/modern-server|server-everything/);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -193,7 +162,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
     });
     await client.socket.emitWithAck('cancel', { session_id: sessionId });
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'error', data: { code: 'TURN_CANCELLED' } });
-    await waitUntil(() => seenBy(events()).includes('cancelled slow'), `${server} to see the call cancelled`);
+    await waitUntil(() => linesOf(events()).includes('cancelled slow'), `${server} to see the call cancelled`);
   });
 
   it('should time out a call that makes no progress (timeout_ms) on the new era too', async () => {

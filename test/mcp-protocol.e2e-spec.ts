@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { waitForNoChildren } from './helpers/processes';
+import { sentTo, waitUntil } from './helpers/wait';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -18,28 +19,6 @@ const DYNAMIC = require.resolve('./fixtures/dynamic-tools-server.cjs');
 function recorded(recordFile: string, policy: object = {}) {
   const { command, args } = everythingServer();
   return { command, args: [PROXY, command, ...args], env: { RECORD_FILE: recordFile }, ...policy };
-}
-
-/** What the client sent the server, as JSON-RPC messages. */
-function sentTo(recordFile: string): Array<{ id?: number; method?: string; params?: Record<string, unknown> }> {
-  try {
-    return readFileSync(recordFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { method?: string });
-  } catch {
-    return [];
-  }
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Waits until the server has been sent notifications/cancelled for the last tools/call it got. */

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,48 +8,18 @@ import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { freePort } from './helpers/ports';
-import { waitForNoChildren } from './helpers/processes';
+import { killProcess, spawnListening, waitForNoChildren } from './helpers/processes';
 import { startTcpProxy } from './helpers/tcp-proxy';
 import type { TcpProxy } from './helpers/tcp-proxy';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
+import { sentTo, waitUntil } from './helpers/wait';
 
 const PROXY = require.resolve('./fixtures/recording-proxy.cjs');
 
 /** server-everything over Streamable HTTP, as a remote server. */
-async function startRemoteEverything(port: number): Promise<ChildProcess> {
-  const { args } = everythingServer();
-  const child = spawn(process.execPath, [args[0], 'streamableHttp'], {
-    env: { PATH: process.env.PATH, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => /listening|running on port/i.test(chunk.toString()) && resolve());
-    child.once('exit', (code) => reject(new Error(`remote MCP server exited with ${code}`)));
-  });
-  return child;
-}
-
-const sentTo = (file: string): Array<{ method?: string; params?: Record<string, unknown> }> => {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { method?: string });
-  } catch {
-    return [];
-  }
-};
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const startRemoteEverything = (port: number): Promise<ChildProcess> =>
+  spawnListening([everythingServer().args[0], 'streamableHttp'], { PORT: String(port) }, /listening|running on port/i);
 
 /** A tool call that the server turns into a task (MCP 2025-11-25 tasks), through server-everything's research tool. */
 describe('MCP tasks (e2e)', () => {
@@ -83,11 +52,7 @@ describe('MCP tasks (e2e)', () => {
     client?.socket.disconnect();
     await t?.close();
     await proxy?.close();
-    if (remote && remote.exitCode === null) {
-      const exited = new Promise((resolve) => remote.once('exit', resolve));
-      remote.kill('SIGKILL');
-      await exited;
-    }
+    await killProcess(remote);
     await waitForNoChildren(/server-everything|recording-proxy/);
     rmSync(dir, { recursive: true, force: true });
   });

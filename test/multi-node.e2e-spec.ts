@@ -11,6 +11,7 @@ import type { SocketClient, SseClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
 import type { RedisServer } from './helpers/redis-server';
+import { waitUntil } from './helpers/wait';
 
 const LEASE_MS = 2000;
 const ids = (events: StreamEvent[]) => events.map((event) => event.id);
@@ -29,16 +30,6 @@ async function send(node: AppNode, sessionId: string, message: string): Promise<
 }
 
 /** Polls a condition (each poll is cheap and immediate), failing after the deadline. */
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Polls until the node's /health answers the status (no fixed sleeps: each poll is one request). */
 async function healthBecomes(node: AppNode, status: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
@@ -280,7 +271,11 @@ describe('Two nodes on one Redis (e2e)', () => {
     await redis.stop();
     // The turn streams on while Redis is away: its next event cannot be stored, and it stops.
     llm.release('outage');
-    await waitUntil(() => a.output().includes(`Turns of session ${sessionId} stopped`), 'the node to stop the turn');
+    await waitUntil(
+      () => a.output().includes(`Turns of session ${sessionId} stopped`),
+      'the node to stop the turn',
+      30_000,
+    );
     await redis.start();
 
     const watcher = await sse(b, sessionId, 0);

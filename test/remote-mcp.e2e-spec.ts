@@ -1,39 +1,18 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
 import { connectSocket, runSocketTurn } from './helpers/events';
 import { freePort } from './helpers/ports';
-import { waitForNoChildren } from './helpers/processes';
+import { killProcess, spawnListening, waitForNoChildren } from './helpers/processes';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 /** server-everything in its Streamable HTTP or legacy SSE mode, as a remote server a user would point "url" at. */
-async function startRemoteServer(
-  port: number,
-  mode: 'streamableHttp' | 'sse' = 'streamableHttp',
-): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
+const startRemoteServer = (port: number, mode: 'streamableHttp' | 'sse' = 'streamableHttp'): Promise<ChildProcess> =>
+  spawnListening(
     [require.resolve('@modelcontextprotocol/server-everything/dist/index.js'), mode],
-    {
-      env: { PATH: process.env.PATH, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    { PORT: String(port) },
+    /listening|running on port/i,
   );
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => /listening|running on port/i.test(chunk.toString()) && resolve());
-    child.once('exit', (code) => reject(new Error(`remote MCP server exited with ${code}`)));
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 async function echoOverSocket(t: TestApp, message: string): Promise<unknown> {
   const client = await connectSocket(t.url);
@@ -52,7 +31,7 @@ describe('remote MCP servers (e2e)', () => {
   afterEach(async () => {
     await t?.close();
     t = undefined;
-    await stop(remote);
+    await killProcess(remote);
     remote = undefined;
     await waitForNoChildren();
   });

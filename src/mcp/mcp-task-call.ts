@@ -105,9 +105,16 @@ export async function callAsTask(
         if (task.status === 'cancelled') {
           throw new Error(`the server cancelled task ${taskId}${task.statusMessage ? `: ${task.statusMessage}` : ''}`);
         }
-        // Blocks until the task ends; meanwhile it carries what the server asks (elicitation, sampling).
+        // Blocks until the task ends; meanwhile it carries what the server asks (elicitation,
+        // sampling), for as long as max_timeout_ms leaves.
+        const left = () => Math.max(1, options.maxTimeoutMs - (Date.now() - started));
         return await retried(
-          () => client.request({ method: 'tasks/result', params: { taskId } }, RESULT, { signal: options.signal }),
+          () =>
+            client.request({ method: 'tasks/result', params: { taskId } }, RESULT, {
+              signal: options.signal,
+              timeout: left(),
+              maxTotalTimeout: left(),
+            }),
           options.signal,
           logger,
         );

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 /** Live child processes of this test process (MCP servers, anything spawned), by command line. */
 export function childProcesses(): string[] {
@@ -58,5 +59,35 @@ export function childPidsOf(pid: number): number[] {
   } catch {
     // ps exits 1 when it lists nothing.
     return [];
+  }
+}
+
+/**
+ * Spawns a server the test talks to over the network; resolves once a line of its output (`stream`)
+ * matches `ready`, and fails if it exits first.
+ */
+export async function spawnListening(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  stream: 'stdout' | 'stderr' = 'stderr',
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', stream === 'stderr' ? 'pipe' : 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child[stream]!.on('data', (chunk: Buffer) => ready.test(chunk.toString()) && resolve());
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Kills it (SIGKILL) unless it is gone already; resolves once it has exited. */
+export async function killProcess(child: ChildProcess | undefined): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
   }
 }
