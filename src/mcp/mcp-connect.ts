@@ -1,18 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { Client, SdkError, SdkErrorCode, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { OAuthClientProvider, Root, Transport } from '@modelcontextprotocol/client';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 
 import { settleWithin } from '../common/settle-within';
 import type { McpServerConfig } from './mcp-config';
 import { CLOSE_GRACE_MS, McpConnection } from './mcp-connection';
 import { negotiationFor } from './mcp-era';
 import type { EraVerdicts } from './mcp-era';
+import { SCHEMA_VALIDATOR } from './mcp-schema-validator';
 import { refusedByServer, transportsFor } from './mcp-transports';
 
 const CLIENT_INFO = { name: 'mcp-host-server', version: '0.2.0' };
-// One for every client: the SDK would otherwise build an Ajv instance (about 80 KB) per connection.
-const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
 /** Pages of a list (tools, prompts, resource templates) read before the listing counts as failed. */
 export const MAX_LIST_PAGES = 10;
 

@@ -25,6 +25,7 @@ import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
 import { ListChanges } from './mcp-list-changes';
+import { SCHEMA_VALIDATOR } from './mcp-schema-validator';
 import { callAsTask, runsAsTask } from './mcp-task-call';
 
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
@@ -90,11 +91,12 @@ export class McpConnection {
 
   /**
    * After connect: reads the tool list (every page, up to the client's listMaxPages; the SDK
-   * caches it as long as the server's cache hint says) and, on the 2026-07-28 revision, keeps a
-   * subscriptions/listen stream open for its changes.
+   * caches it as long as the server's cache hint says), compiles its output schemas, and, on the
+   * 2026-07-28 revision, keeps a subscriptions/listen stream open for its changes.
    */
   async ready(options: { timeout: number; maxTotalTimeout: number; signal: AbortSignal }): Promise<void> {
     this.tools = (await this.client.listTools(undefined, options)).tools;
+    SCHEMA_VALIDATOR.precompile(this.tools);
     await this.listChanges.start(options);
   }
 
@@ -135,6 +137,7 @@ export class McpConnection {
       return;
     }
     this.tools = tools;
+    SCHEMA_VALIDATOR.precompile(tools);
     this.logger.debug(`Tool list changed: ${tools.map((tool) => tool.name).join(', ')}`);
     this.events.toolsChanged();
   }

@@ -5,14 +5,15 @@ import type {
   CreateMessageResult,
   ElicitRequestFormParams,
   ElicitResult,
+  JsonSchemaType,
 } from '@modelcontextprotocol/client';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 import { randomUUID } from 'node:crypto';
 
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { McpClientHost, ServerStatusChange } from '../mcp/mcp-client-host';
+import { SCHEMA_VALIDATOR } from '../mcp/mcp-schema-validator';
 import { SamplerService, samplingText } from '../react/sampler.service';
 import type { ElicitationData, ElicitationStatus } from './events';
 import { SessionEventPublisher } from './session-event-publisher';
@@ -36,8 +37,6 @@ const STATUS_OF: Record<ElicitationAnswer['action'], ElicitationStatus> = {
  */
 @Injectable()
 export class SessionMcpBridge {
-  private readonly validators = new AjvJsonSchemaValidator();
-
   constructor(
     private readonly publisher: SessionEventPublisher,
     private readonly sampler: SamplerService,
@@ -71,9 +70,7 @@ export class SessionMcpBridge {
       return;
     }
     const content = withDefaults(pending.schema, answer.content ?? {});
-    const check = this.validators.getValidator(pending.schema as Parameters<AjvJsonSchemaValidator['getValidator']>[0])(
-      content,
-    );
+    const check = SCHEMA_VALIDATOR.getValidator(pending.schema as JsonSchemaType)(content);
     if (!check.valid) {
       throw new AppException(
         ErrorCode.VALIDATION_FAILED,
