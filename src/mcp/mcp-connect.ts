@@ -11,8 +11,11 @@ import { SCHEMA_VALIDATOR } from './mcp-schema-validator';
 import { refusedByServer, transportsFor } from './mcp-transports';
 
 const CLIENT_INFO = { name: 'mcp-host-server', version: '0.2.0' };
-/** Pages of a list (tools, prompts, resource templates) read before the listing counts as failed. */
-export const MAX_LIST_PAGES = 10;
+/**
+ * Pages of a list (tools, prompts, resource templates) read before the listing counts as failed: a
+ * bound against a server whose cursor never ends, far above real servers' lists.
+ */
+export const MAX_LIST_PAGES = 64;
 
 export interface McpStartOptions {
   timeoutMs: number;

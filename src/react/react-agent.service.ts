@@ -15,7 +15,7 @@ import type { ChatModelRef } from './llm.factory';
 import { LlmMetrics } from './react.metrics';
 import type { AgentResult, AgentTurn } from './agent-turn';
 import { INVALID_ARGUMENTS, reasoningOf, toStored } from './model-reply';
-import { imagesForModel, withToolImages } from './tool-images';
+import { imagesForModel, isImage, withToolImages } from './tool-images';
 import type { ToolImages } from './tool-images';
 
 const DEFAULT_SYSTEM_PROMPT =
@@ -266,11 +266,11 @@ export class ReactAgentService {
               }),
           });
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
-    const images = imagesForModel(result.is_error ? undefined : result.media, this.config.TOOL_IMAGE_MAX_BYTES);
-    const unseen = (result.media ?? []).filter((media) => media.type === 'image').length - images.length;
+    const images = imagesForModel(result.media, this.config.TOOL_IMAGE_MAX_BYTES);
+    const unseen = (result.media ?? []).filter(isImage).length - images.length;
     const content = this.capped(
       unseen > 0
-        ? `${result.content}\n[${unseen} image(s) not shown to you (over TOOL_IMAGE_MAX_BYTES); the user sees them]`
+        ? `${result.content}\n[${unseen} image(s) not shown to you (TOOL_IMAGE_MAX_BYTES); the user sees them]`
         : result.content,
     );
     this.logger.debug({

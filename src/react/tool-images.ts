@@ -10,6 +10,9 @@ export interface ToolImages {
   images: ToolMedia[];
 }
 
+/** An image, or a resource that is one. */
+export const isImage = (media: ToolMedia): boolean => media.type === 'image' || media.mime_type.startsWith('image/');
+
 /**
  * Which images of a result the model is shown: images (and image resources) of at most
  * TOOL_IMAGE_MAX_BYTES each; none when it is 0. The others reach it as the text markers only.
@@ -18,12 +21,8 @@ export function imagesForModel(media: readonly ToolMedia[] | undefined, maxBytes
   if (!media || maxBytes === 0) {
     return [];
   }
-  return media.filter(
-    (item) =>
-      (item.type === 'image' || item.mime_type.startsWith('image/')) &&
-      // Base64: four characters for three bytes.
-      Math.floor((item.data.length * 3) / 4) <= maxBytes,
-  );
+  // Base64: four characters for three bytes.
+  return media.filter((item) => isImage(item) && Math.floor((item.data.length * 3) / 4) <= maxBytes);
 }
 
 const imagePart = (image: ToolMedia) => ({
