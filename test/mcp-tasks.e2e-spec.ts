@@ -30,10 +30,12 @@ describe('MCP tasks (e2e)', () => {
   let sessionId: string;
   let dir: string;
   let record: string;
+  let cappedRecord: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mcp-tasks-'));
     record = join(dir, 'everything.jsonl');
+    cappedRecord = join(dir, 'capped.jsonl');
     const port = await freePort();
     remote = await startRemoteEverything(port);
     proxy = await startTcpProxy(port);
@@ -41,6 +43,14 @@ describe('MCP tasks (e2e)', () => {
     t = await startApp({
       MCP_CONFIG: writeMcpConfig({
         local: { command, args: [PROXY, command, ...args], env: { RECORD_FILE: record } },
+        // Its research task takes about 4 s: past max_timeout_ms.
+        capped: {
+          command,
+          args: [PROXY, command, ...args],
+          env: { RECORD_FILE: cappedRecord },
+          timeout_ms: 1000,
+          max_timeout_ms: 1500,
+        },
         remote: { type: 'http', url: `http://127.0.0.1:${proxy.port}/mcp`, blocked_tools: ['echo'] },
       }),
     });
@@ -115,6 +125,19 @@ describe('MCP tasks (e2e)', () => {
       'tasks/cancel to reach the server',
     );
     expect(created).toBeDefined();
+  });
+
+  it('should cancel a task that outlasts max_timeout_ms, and tell the model so', async () => {
+    const turnId = await send('[[tool:capped__simulate-research-query {"topic":"bats"}]]');
+    await client.recorder.turnEnd(turnId);
+    expect(calls(turnId).at(-1)?.data).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/did not finish "simulate-research-query" within max_timeout_ms 1500/),
+    });
+    await waitUntil(
+      () => sentTo(cappedRecord).some((message) => message.method === 'tasks/cancel'),
+      'tasks/cancel to reach the server',
+    );
   });
 
   it('should follow a task over Streamable HTTP through dropped connections and a short outage', async () => {
