@@ -1,18 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
-import type { McpServerConfig, RemoteServerConfig, ServerPolicy } from './mcp-config';
+import type { McpServerConfig, RemoteServerConfig } from './mcp-config';
+import { parsePolicy, stringList } from './mcp-config-policy';
+import type { Fail } from './mcp-config-policy';
 
-/** The optional keys' values when a server entry leaves them out. */
-export const DEFAULT_POLICY: ServerPolicy = {
-  scope: 'session',
-  protocol: 'auto',
-  disabled: false,
-  timeoutMs: 60_000,
-  maxTimeoutMs: 600_000,
-  blockedTools: [],
-  approvalTools: [],
-};
 /** Filled in per session (and its principal) by the MCP layer, so a server started for one session serves only it. */
 export const SESSION_PLACEHOLDERS = ['SESSION_ID', 'SESSION_DIR', 'USER_ID', 'USER_DIR'];
 
@@ -28,8 +20,6 @@ const COMMON_KEYS = [
   'require_approval',
   'approval_tools',
 ];
-const APPROVAL_MODES = ['never', 'always', 'writes'];
-const PROTOCOLS: ReadonlyArray<ServerPolicy['protocol']> = ['auto', '2025-11-25', '2026-07-28'];
 const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd']);
 const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers', 'oauth']);
 const OAUTH_KEYS = new Set(['client_id', 'client_secret', 'scope', 'client_metadata_url']);
@@ -40,7 +30,6 @@ const TYPES: Record<string, McpServerConfig['transport']> = {
   streamableHttp: 'http',
   sse: 'sse',
 };
-const MAX_TIMEOUT_MS = 86_400_000;
 
 export class McpConfigError extends Error {
   constructor(source: string, server: string | undefined, problem: string) {
@@ -54,8 +43,6 @@ export interface ParseContext {
   env: Readonly<Record<string, string | undefined>>;
   workspaceDir: string;
 }
-
-type Fail = (problem: string) => never;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -83,16 +70,6 @@ function expandVariables(value: string, field: string, context: ParseContext, fa
   });
 }
 
-function stringList(value: unknown, field: string, fail: Fail): string[] | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    return fail(`"${field}" must be an array of strings`);
-  }
-  return value as string[];
-}
-
 function stringRecord(value: unknown, field: string, context: ParseContext, fail: Fail): Record<string, string> {
   if (value === undefined) {
     return {};
@@ -106,58 +83,6 @@ function stringRecord(value: unknown, field: string, context: ParseContext, fail
       expandVariables(item, `${field}.${key}`, context, fail),
     ]),
   );
-}
-
-function timeout(value: unknown, field: string, fallback: number, fail: Fail): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
-    return fail(`"${field}" must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
-  }
-  return value;
-}
-
-function parsePolicy(entry: Record<string, unknown>, fail: Fail): ServerPolicy {
-  if (entry.disabled !== undefined && typeof entry.disabled !== 'boolean') {
-    fail('"disabled" must be true or false');
-  }
-  if (entry.scope !== undefined && entry.scope !== 'session' && entry.scope !== 'shared') {
-    fail(`"scope" must be "session" or "shared", got ${JSON.stringify(entry.scope)}`);
-  }
-  if (entry.protocol !== undefined && !PROTOCOLS.includes(entry.protocol as ServerPolicy['protocol'])) {
-    fail(`"protocol" must be "auto", "2025-11-25" or "2026-07-28", got ${JSON.stringify(entry.protocol)}`);
-  }
-  const timeoutMs = timeout(entry.timeout_ms, 'timeout_ms', DEFAULT_POLICY.timeoutMs, fail);
-  const maxTimeoutMs = timeout(
-    entry.max_timeout_ms,
-    'max_timeout_ms',
-    Math.max(DEFAULT_POLICY.maxTimeoutMs, timeoutMs),
-    fail,
-  );
-  if (maxTimeoutMs < timeoutMs) {
-    fail(`"max_timeout_ms" (${maxTimeoutMs}) must be at least "timeout_ms" (${timeoutMs})`);
-  }
-  const allowedTools = stringList(entry.allowed_tools, 'allowed_tools', fail);
-  const blockedTools = stringList(entry.blocked_tools, 'blocked_tools', fail) ?? DEFAULT_POLICY.blockedTools;
-  const both = blockedTools.find((tool) => allowedTools?.includes(tool));
-  if (both) {
-    fail(`tool "${both}" is in both "allowed_tools" and "blocked_tools"`);
-  }
-  if (entry.require_approval !== undefined && !APPROVAL_MODES.includes(entry.require_approval as string)) {
-    fail(`"require_approval" must be "never", "always" or "writes", got ${JSON.stringify(entry.require_approval)}`);
-  }
-  return {
-    scope: (entry.scope as ServerPolicy['scope'] | undefined) ?? DEFAULT_POLICY.scope,
-    protocol: (entry.protocol as ServerPolicy['protocol'] | undefined) ?? DEFAULT_POLICY.protocol,
-    disabled: (entry.disabled as boolean | undefined) ?? DEFAULT_POLICY.disabled,
-    timeoutMs,
-    maxTimeoutMs,
-    allowedTools,
-    blockedTools,
-    requireApproval: entry.require_approval as ServerPolicy['requireApproval'],
-    approvalTools: stringList(entry.approval_tools, 'approval_tools', fail) ?? DEFAULT_POLICY.approvalTools,
-  };
 }
 
 function isExecutable(path: string): boolean {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { DEFAULT_POLICY, McpConfigError, parseMcpConfig } from './mcp-config-parser';
+import { McpConfigError, parseMcpConfig } from './mcp-config-parser';
+import { DEFAULT_POLICY } from './mcp-config-policy';
 
 export { DEFAULT_POLICY };
 
