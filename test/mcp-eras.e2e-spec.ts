@@ -200,6 +200,14 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
     expect(await resource.json()).toMatchObject({
       contents: [expect.objectContaining({ text: 'Hello from the modern server' })],
     });
+    // The 2026-07-28 form of "resource not found" (-32602 naming the URI) is a 404 too.
+    const missing = await fetch(
+      `${base}/resources/read?uri=${encodeURIComponent('note://missing')}&session_id=${sessionId}`,
+    );
+    expect({ status: missing.status, body: await missing.json() }).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: expect.stringContaining('note://missing') } },
+    });
     const prompt = await fetch(`${base}/prompts/greet/get`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

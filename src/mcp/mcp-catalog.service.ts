@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Client } from '@modelcontextprotocol/client';
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } from '@modelcontextprotocol/client';
 
 import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
@@ -71,10 +71,11 @@ export class McpCatalogService {
         }
         // What the caller asked for is wrong (an unknown name or URI, bad arguments): theirs to fix, not a failure upstream.
         if (error instanceof ProtocolError && CALLER_ERRORS.has(error.code)) {
+          // The SDK recognizes a missing resource in either era's form (-32002, or -32602 naming the URI).
+          const missing =
+            error instanceof ResourceNotFoundError || error.code === (ProtocolErrorCode.ResourceNotFound as number);
           throw new AppException(
-            error.code === (ProtocolErrorCode.ResourceNotFound as number)
-              ? ErrorCode.NOT_FOUND
-              : ErrorCode.VALIDATION_FAILED,
+            missing ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_FAILED,
             `MCP server "${server}" refused ${what}: ${error.message}`,
           );
         }
