@@ -6,6 +6,7 @@ import type { McpStartOptions } from './mcp-connect';
 import type { CallOptions } from './mcp-connection';
 import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
+import { forModel } from './mcp-apps';
 import { needsApproval, visibleTools } from './mcp-tool';
 import type { McpMetrics } from './mcp.metrics';
 import type { McpTool, ToolResult } from './mcp-tool';
@@ -284,7 +285,11 @@ export class McpSessionClients {
   private indexTools(): void {
     const all = [...this.clients.values()]
       .filter((client) => client.status === 'ready')
-      .flatMap((client) => visibleTools(client.config, client.tools).map((tool) => ({ client, tool })));
+      .flatMap((client) =>
+        visibleTools(client.config, client.tools)
+          .filter(forModel)
+          .map((tool) => ({ client, tool })),
+      );
     const counts = new Map<string, number>();
     for (const { tool } of all) {
       counts.set(tool.name, (counts.get(tool.name) ?? 0) + 1);

@@ -1,6 +1,8 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
 import { isDeepStrictEqual } from 'node:util';
 
+import { toolUi } from './mcp-apps';
+import type { ToolUi } from './mcp-apps';
 import type { ServerPolicy } from './mcp-config';
 
 /** A tool as the agent sees it: a model-facing name plus where the call goes. */
@@ -49,6 +51,8 @@ export interface ToolInfo {
   title?: string;
   icons?: ToolIcon[];
   annotations?: Tool['annotations'];
+  /** Its MCP Apps view, and who may call it. */
+  ui?: ToolUi;
 }
 
 export interface ToolIcon {
@@ -71,12 +75,14 @@ export function toolInfo(tool: Tool): ToolInfo {
       ...(icon.sizes ? { sizes: icon.sizes } : {}),
     }));
   const title = tool.title ?? tool.annotations?.title;
+  const ui = toolUi(tool);
   return {
     name: tool.name,
     description: tool.description ?? '',
     ...(title ? { title } : {}),
     ...(icons.length > 0 ? { icons } : {}),
     ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    ...(ui ? { ui } : {}),
   };
 }
 

@@ -17,6 +17,16 @@ export class ToolAnnotationsDto {
   openWorldHint?: boolean;
 }
 
+export class ToolUiDto {
+  @ApiProperty({ description: 'The ui:// resource holding its view (MCP Apps)' }) resource_uri!: string;
+  @ApiProperty({
+    enum: ['model', 'app'],
+    isArray: true,
+    description: 'Who may call it: the model, its view, or both',
+  })
+  visibility!: Array<'model' | 'app'>;
+}
+
 export class ToolInfoDto {
   @ApiProperty() name!: string;
   @ApiProperty() description!: string;
@@ -24,6 +34,7 @@ export class ToolInfoDto {
   @ApiPropertyOptional({ type: [ToolIconDto], description: 'At most 3' }) icons?: ToolIconDto[];
   @ApiPropertyOptional({ type: ToolAnnotationsDto, description: "The server's hints, as MCP names them" })
   annotations?: ToolAnnotationsDto;
+  @ApiPropertyOptional({ type: ToolUiDto, description: 'Its MCP Apps view, when it has one' }) ui?: ToolUiDto;
 }
 
 export class PromptArgumentDto {
