@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import type { StreamEventOf } from '../src/sessions/events';
 import { everythingServer } from './fixtures/mcp-servers';
-import { connectSocket } from './helpers/events';
+import { connectSocket, sendMessage, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { freePort } from './helpers/ports';
 import { childProcesses, killProcess, spawnListening, waitForExit, waitForNoChildren } from './helpers/processes';
@@ -28,16 +28,7 @@ const servers = async (t: TestApp): Promise<Listed[]> =>
 const startModernHttp = (port: number, eventsFile: string): Promise<ChildProcess> =>
   spawnListening([MODERN, '--http', String(port), '--modern-only'], { EVENTS_FILE: eventsFile }, /listening/, 'stdout');
 
-async function send(client: SocketClient, sessionId: string, content: string): Promise<string> {
-  const ack = (await client.socket.emitWithAck('chat_message', { session_id: sessionId, content })) as {
-    turn_id: string;
-  };
-  return ack.turn_id;
-}
-
-const toolCalls = (client: SocketClient, turnId: string) =>
-  client.recorder.ofTurn(turnId, ['tool_call']) as Array<StreamEventOf<'tool_call'>>;
-const lastResult = (client: SocketClient, turnId: string) => toolCalls(client, turnId).at(-1)?.data;
+const lastResult = (client: SocketClient, turnId: string) => toolCallsOf(client, turnId).at(-1)?.data;
 
 describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   let t: TestApp;
@@ -98,20 +89,20 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   });
 
   it('should call tools of both eras, over stdio and Streamable HTTP, in one turn', async () => {
-    const turnId = await send(
+    const turnId = await sendMessage(
       client,
       sessionId,
       '[[tool:modern__echo {"message":"a"}]] [[tool:remote__echo {"message":"b"}]] [[tool:legacy__echo {"message":"c"}]]',
     );
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'final_response' });
-    const results = toolCalls(client, turnId).filter((event) => event.data.status === 'succeeded');
+    const results = toolCallsOf(client, turnId).filter((event) => event.data.status === 'succeeded');
     expect(results.map((event) => event.data.result).sort()).toEqual(['Echo: a', 'Echo: b', 'Echo: c']);
   });
 
   it.each(['modern', 'remote'])(
     'should answer an input_required elicitation of %s with the user, as an elicitation event',
     async (server) => {
-      const turnId = await send(client, sessionId, `[[tool:${server}__ask {}]]`);
+      const turnId = await sendMessage(client, sessionId, `[[tool:${server}__ask {}]]`);
       const pending = (await client.recorder.waitFor(
         (e) => e.turn_id === turnId && e.type === 'elicitation',
       )) as StreamEventOf<'elicitation'>;
@@ -130,7 +121,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   );
 
   it("should answer an input_required sampling request with the session's model", async () => {
-    const turnId = await send(client, sessionId, '[[tool:modern__summarize {"text":"the long text"}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:modern__summarize {"text":"the long text"}]]');
     await client.recorder.turnEnd(turnId);
     const sampling = client.recorder.ofTurn(turnId, ['sampling']) as Array<StreamEventOf<'sampling'>>;
     expect(sampling.map((event) => event.data.status)).toEqual(['running', 'succeeded']);
@@ -141,7 +132,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   });
 
   it('should answer an input_required roots request with the workspace', async () => {
-    const turnId = await send(client, sessionId, '[[tool:modern__roots {}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:modern__roots {}]]');
     await client.recorder.turnEnd(turnId);
     expect(lastResult(client, turnId)).toMatchObject({
       status: 'succeeded',
@@ -153,9 +144,9 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
     ['modern', () => stdioEvents],
     ['remote', () => httpEvents],
   ])('should stream progress of %s and cancel its call when the turn is cancelled', async (server, events) => {
-    const turnId = await send(client, sessionId, `[[tool:${server}__slow {"steps":100,"ms":100}]]`);
+    const turnId = await sendMessage(client, sessionId, `[[tool:${server}__slow {"steps":100,"ms":100}]]`);
     await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'tool_call' && !!e.data.progress);
-    expect(toolCalls(client, turnId).find((event) => event.data.progress)?.data.progress).toEqual({
+    expect(toolCallsOf(client, turnId).find((event) => event.data.progress)?.data.progress).toEqual({
       progress: 1,
       total: 100,
       message: 'step 1',
@@ -166,7 +157,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   });
 
   it('should time out a call that makes no progress (timeout_ms) on the new era too', async () => {
-    const turnId = await send(client, sessionId, '[[tool:remote__slow {"steps":1,"ms":5000}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:remote__slow {"steps":1,"ms":5000}]]');
     await client.recorder.turnEnd(turnId);
     expect(lastResult(client, turnId)).toMatchObject({
       status: 'failed',
@@ -175,7 +166,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
   });
 
   it('should hear list changes on subscriptions/listen and offer the new tool from the next turn', async () => {
-    const grow = await send(
+    const grow = await sendMessage(
       client,
       sessionId,
       '[[tool:modern__grow {"name":"sprout"}]] [[tool:remote__grow {"name":"shoot"}]]',
@@ -187,7 +178,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
     await waitUntil(async () => (await toolsOf('modern')).includes('sprout'), 'the re-read stdio tool list');
     await waitUntil(async () => (await toolsOf('remote')).includes('shoot'), 'the re-read HTTP tool list');
     // Its name is unique among the servers' tools, so it is not prefixed.
-    const turnId = await send(client, sessionId, '[[tool:sprout {}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:sprout {}]]');
     await client.recorder.turnEnd(turnId);
     expect(lastResult(client, turnId)).toMatchObject({ status: 'succeeded', result: 'sprout ran' });
   });
@@ -227,7 +218,7 @@ describe('MCP protocol eras: 2026-07-28 beside 2025-11-25 (e2e)', () => {
     await client.recorder.waitFor(
       (e) => e.type === 'mcp_status' && e.data.server === 'modern' && e.data.state === 'ready' && !!e.data.attempt,
     );
-    const turnId = await send(client, sessionId, '[[tool:modern__echo {"message":"again"}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:modern__echo {"message":"again"}]]');
     await client.recorder.turnEnd(turnId);
     expect(lastResult(client, turnId)).toMatchObject({ status: 'succeeded', result: 'Echo: again' });
   });

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 import type { StreamEventOf } from '../src/sessions/events';
 import { everythingServer } from './fixtures/mcp-servers';
-import { connectSocket } from './helpers/events';
+import { connectSocket, sendMessage, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { waitForNoChildren } from './helpers/processes';
 import { sentTo, waitUntil } from './helpers/wait';
@@ -34,16 +34,6 @@ async function lastCallCancelled(recordFile: string): Promise<void> {
     `notifications/cancelled for request ${call.id}`,
   );
 }
-
-async function send(client: SocketClient, sessionId: string, content: string): Promise<string> {
-  const ack = (await client.socket.emitWithAck('chat_message', { session_id: sessionId, content })) as {
-    turn_id: string;
-  };
-  return ack.turn_id;
-}
-
-const toolCalls = (client: SocketClient, turnId: string) =>
-  client.recorder.ofTurn(turnId, ['tool_call']) as Array<StreamEventOf<'tool_call'>>;
 
 describe('MCP protocol features (e2e)', () => {
   let t: TestApp;
@@ -78,13 +68,13 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should stream progress notifications as tool_call events with a progress field', async () => {
-    const turnId = await send(
+    const turnId = await sendMessage(
       client,
       sessionId,
       '[[tool:everything__trigger-long-running-operation {"duration":0.3,"steps":3}]]',
     );
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'final_response' });
-    const calls = toolCalls(client, turnId);
+    const calls = toolCallsOf(client, turnId);
     expect(calls[0].data).toMatchObject({ status: 'running' });
     expect(calls[0].data.progress).toBeUndefined();
     expect(calls.at(-1)?.data).toMatchObject({ status: 'succeeded' });
@@ -96,22 +86,22 @@ describe('MCP protocol features (e2e)', () => {
 
   it('should let progress extend timeout_ms, up to max_timeout_ms', async () => {
     // A step every 200 ms keeps a 400 ms timeout alive for 1 s...
-    const extended = await send(
+    const extended = await sendMessage(
       client,
       sessionId,
       '[[tool:slow__trigger-long-running-operation {"duration":1,"steps":5}]]',
     );
     await client.recorder.turnEnd(extended);
-    expect(toolCalls(client, extended).at(-1)?.data).toMatchObject({ status: 'succeeded' });
+    expect(toolCallsOf(client, extended).at(-1)?.data).toMatchObject({ status: 'succeeded' });
 
     // ...but not past the 1.5 s hard cap.
-    const capped = await send(
+    const capped = await sendMessage(
       client,
       sessionId,
       '[[tool:slow__trigger-long-running-operation {"duration":3,"steps":15}]]',
     );
     await client.recorder.turnEnd(capped);
-    expect(toolCalls(client, capped).at(-1)?.data).toMatchObject({
+    expect(toolCallsOf(client, capped).at(-1)?.data).toMatchObject({
       status: 'failed',
       error:
         'Error: MCP server "slow" did not finish "trigger-long-running-operation" within max_timeout_ms 1500; the call was cancelled',
@@ -119,13 +109,13 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should time out a call without progress and send notifications/cancelled', async () => {
-    const turnId = await send(
+    const turnId = await sendMessage(
       client,
       sessionId,
       '[[tool:slow__trigger-long-running-operation {"duration":3,"steps":1}]]',
     );
     await client.recorder.turnEnd(turnId);
-    expect(toolCalls(client, turnId).at(-1)?.data).toMatchObject({
+    expect(toolCallsOf(client, turnId).at(-1)?.data).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('within timeout_ms 400; the call was cancelled'),
     });
@@ -133,7 +123,7 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should cancel a running tool call when the turn is cancelled, and end the turn promptly', async () => {
-    const turnId = await send(
+    const turnId = await sendMessage(
       client,
       sessionId,
       '[[tool:everything__trigger-long-running-operation {"duration":30,"steps":60}]]',
@@ -148,7 +138,7 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it("should answer a server's sampling request with the session's model and stream it as a step", async () => {
-    const turnId = await send(
+    const turnId = await sendMessage(
       client,
       sessionId,
       '[[tool:everything__trigger-sampling-request {"prompt":"hello sampler"}]]',
@@ -174,13 +164,13 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should refuse sampling past MCP_SAMPLING_MAX_PER_TURN', async () => {
-    const turnId = await send(
+    const turnId = await sendMessage(
       client,
       sessionId,
       '[[tool:everything__trigger-sampling-request {"prompt":"one"}]] [[tool:slow__trigger-sampling-request {"prompt":"two"}]]',
     );
     await client.recorder.turnEnd(turnId);
-    const results = toolCalls(client, turnId).filter((event) => event.data.status !== 'running');
+    const results = toolCallsOf(client, turnId).filter((event) => event.data.status !== 'running');
     expect(results.map((event) => event.data.status).sort()).toEqual(['failed', 'succeeded']);
     expect(results.find((event) => event.data.status === 'failed')?.data.error).toContain(
       'Sampling refused: 1 requests per turn is the limit (MCP_SAMPLING_MAX_PER_TURN)',
@@ -188,7 +178,7 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should stream an elicitation and pass the answer given over socket.io back to the server', async () => {
-    const turnId = await send(client, sessionId, '[[tool:everything__trigger-elicitation-request {}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:everything__trigger-elicitation-request {}]]');
     const pending = (await client.recorder.waitFor(
       (e) => e.turn_id === turnId && e.type === 'elicitation',
     )) as StreamEventOf<'elicitation'>;
@@ -233,7 +223,7 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should take an elicitation answer over REST, and say so when it is no longer pending', async () => {
-    const turnId = await send(client, sessionId, '[[tool:everything__trigger-elicitation-request {}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:everything__trigger-elicitation-request {}]]');
     const pending = (await client.recorder.waitFor(
       (e) => e.turn_id === turnId && e.type === 'elicitation',
     )) as StreamEventOf<'elicitation'>;
@@ -258,13 +248,13 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it("should offer the workspace folder as the client's root", async () => {
-    const turnId = await send(client, sessionId, '[[tool:everything__get-roots-list {}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:everything__get-roots-list {}]]');
     const end = await client.recorder.turnEnd(turnId);
     expect(end.data).toMatchObject({ content: expect.stringContaining(pathToFileURL(workspace).href) });
   });
 
   it('should refresh the tool set between turns after tools/list_changed', async () => {
-    const added = await send(client, sessionId, '[[tool:add-tool {"name":"fresh-tool"}]]');
+    const added = await sendMessage(client, sessionId, '[[tool:add-tool {"name":"fresh-tool"}]]');
     expect((await client.recorder.turnEnd(added)).data).toMatchObject({ content: 'Observed: added fresh-tool' });
     // The status follows the re-read list; the agent gets it from the next turn.
     const dynamicTools = async () => {
@@ -276,7 +266,7 @@ describe('MCP protocol features (e2e)', () => {
     await waitUntil(async () => (await dynamicTools()).includes('fresh-tool'), 'the re-read tool list');
     expect(await dynamicTools()).toEqual(['add-tool', 'fresh-tool']);
 
-    const used = await send(client, sessionId, '[[tool:fresh-tool {}]]');
+    const used = await sendMessage(client, sessionId, '[[tool:fresh-tool {}]]');
     expect((await client.recorder.turnEnd(used)).data).toMatchObject({ content: 'Observed: this is fresh-tool' });
     expect(t.llm.requests.at(-1)?.tools?.map((tool) => tool.function.name)).toContain('fresh-tool');
   });
@@ -342,7 +332,7 @@ describe('MCP protocol features (e2e)', () => {
   });
 
   it('should keep the session usable after all of this', async () => {
-    const turnId = await send(client, sessionId, '[[tool:everything__echo {"message":"still fine"}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:everything__echo {"message":"still fine"}]]');
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({
       type: 'final_response',
       data: { content: 'Observed: Echo: still fine' },
@@ -375,7 +365,7 @@ describe('MCP elicitation left unanswered (e2e)', () => {
   const ctx = appWithSession({ MCP_ELICITATION_TIMEOUT_MS: '300' });
 
   it('should decline it after MCP_ELICITATION_TIMEOUT_MS and let the server go on', async () => {
-    const turnId = await send(ctx.client, ctx.sessionId, '[[tool:trigger-elicitation-request {}]]');
+    const turnId = await sendMessage(ctx.client, ctx.sessionId, '[[tool:trigger-elicitation-request {}]]');
     const end = await ctx.client.recorder.turnEnd(turnId);
     expect(elicitationStatuses(ctx.client, turnId)).toEqual(['pending', 'expired']);
     expect(end).toMatchObject({ type: 'final_response', data: { content: expect.stringContaining('decline') } });
@@ -387,7 +377,7 @@ describe('MCP elicitation of a cancelled turn (e2e)', () => {
 
   it('should cancel it with the turn', async () => {
     const { client, sessionId } = ctx;
-    const turnId = await send(client, sessionId, '[[tool:trigger-elicitation-request {}]]');
+    const turnId = await sendMessage(client, sessionId, '[[tool:trigger-elicitation-request {}]]');
     await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'elicitation');
     await client.socket.emitWithAck('cancel', { session_id: sessionId });
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'error', data: { code: 'TURN_CANCELLED' } });

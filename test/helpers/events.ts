@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import { EventSource } from 'eventsource';
 
 import { EVENT_DATA_CLASSES } from '../../src/sessions/events';
-import type { EventType, StreamEvent } from '../../src/sessions/events';
+import type { EventType, StreamEvent, StreamEventOf } from '../../src/sessions/events';
 
 // Every type of the wire contract, from its one declaration.
 export const EVENT_TYPES = Object.keys(EVENT_DATA_CLASSES) as EventType[];
@@ -149,3 +149,15 @@ export async function runSocketTurn(client: SocketClient, content: string, sessi
   }
   return { sessionId: joined.session_id, turnId: ack.turn_id, end: await client.recorder.turnEnd(ack.turn_id) };
 }
+
+/** Sends a message in the session over socket.io; resolves with its turn id. */
+export async function sendMessage(client: SocketClient, sessionId: string, content: string): Promise<string> {
+  const ack = (await client.socket.emitWithAck('chat_message', { session_id: sessionId, content })) as {
+    turn_id: string;
+  };
+  return ack.turn_id;
+}
+
+/** The turn's tool_call events, as the client received them. */
+export const toolCallsOf = (client: SocketClient, turnId: string) =>
+  client.recorder.ofTurn(turnId, ['tool_call']) as Array<StreamEventOf<'tool_call'>>;
