@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ScriptedLlm } from './fixtures/scripted-llm';
 import { alive } from './helpers/app-node';
 import { bearer, postJson } from './helpers/http';
-import { childPidsOf } from './helpers/processes';
+import { childPidsOf, killProcess } from './helpers/processes';
 import { freePort } from './helpers/ports';
 
 const run = promisify(execFile);
@@ -58,11 +58,7 @@ describe('the container image (e2e)', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await killProcess(child);
     await llm.stop();
     rmSync(IMAGE, { recursive: true, force: true });
   });

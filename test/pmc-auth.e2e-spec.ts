@@ -19,6 +19,12 @@ async function signIn(page: Page, credential: string): Promise<void> {
   await page.locator('#sign-in').waitFor({ state: 'hidden' });
 }
 
+/** Types the message and sends it. */
+async function send(page: Page, text: string): Promise<void> {
+  await page.locator('#input').fill(text);
+  await page.locator('#input').press('Enter');
+}
+
 /** PMCChat with authentication on: it asks who you are, says who is signed in, and asks before tools write. */
 describe('PMCChat with authentication, in a real browser (e2e)', () => {
   let idp: TestIdentityProvider;
@@ -67,6 +73,13 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     page = await context.newPage();
   });
 
+  /** The page, signed in with the credential and connected. */
+  const openSignedIn = async (credential: string) => {
+    await page.goto(`${t.url}/pmc/`);
+    await signIn(page, credential);
+    await page.locator('#connection[data-state="connected"]').waitFor();
+  };
+
   afterEach(async () => {
     await context?.close();
   });
@@ -85,8 +98,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     // Kept for the tab only: sessionStorage, never localStorage.
     expect(await page.evaluate<string>('JSON.stringify(localStorage)')).not.toContain(ALICE_KEY);
 
-    await page.locator('#input').fill('hello');
-    await page.locator('#input').press('Enter');
+    await send(page, 'hello');
     await page.locator('.message.assistant .answer').getByText('Echo: hello').waitFor();
 
     await page.locator('#sign-out').click();
@@ -96,11 +108,8 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
   });
 
   it('should show a tool call that needs approval as a card, and run it once approved', async () => {
-    await page.goto(`${t.url}/pmc/`);
-    await signIn(page, ALICE_KEY);
-    await page.locator('#connection[data-state="connected"]').waitFor();
-    await page.locator('#input').fill('[[tool:write_note {"text":"buy milk"}]]');
-    await page.locator('#input').press('Enter');
+    await openSignedIn(ALICE_KEY);
+    await send(page, '[[tool:write_note {"text":"buy milk"}]]');
 
     const card = page.locator('.approval');
     await card.waitFor();
@@ -111,8 +120,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     await page.locator('.approval[data-status="approved"]').waitFor();
     await page.locator('.message.assistant .answer').getByText('Observed: saved buy milk').waitFor();
 
-    await page.locator('#input').fill('[[tool:write_note {"text":"sell milk"}]]');
-    await page.locator('#input').press('Enter');
+    await send(page, '[[tool:write_note {"text":"sell milk"}]]');
     await page.locator('.approval').nth(1).getByRole('button', { name: 'Deny' }).click();
     await page.locator('.approval[data-status="denied"]').waitFor();
     await page
@@ -122,11 +130,8 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
   });
 
   it("should load a tool's image with the tab's credential (an <img> alone would send none)", async () => {
-    await page.goto(`${t.url}/pmc/`);
-    await signIn(page, ALICE_KEY);
-    await page.locator('#connection[data-state="connected"]').waitFor();
-    await page.locator('#input').fill('[[tool:get-tiny-image {}]]');
-    await page.locator('#input').press('Enter');
+    await openSignedIn(ALICE_KEY);
+    await send(page, '[[tool:get-tiny-image {}]]');
     await page
       .locator('.message.assistant .answer')
       .getByText(/\(and 1 image\)/)
@@ -137,12 +142,9 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
   });
 
   it('should ask again when the token expires, keeping the conversation on screen', async () => {
-    await page.goto(`${t.url}/pmc/`);
-    await signIn(page, await idp.sign('bob', {}, 3));
-    await page.locator('#connection[data-state="connected"]').waitFor();
+    await openSignedIn(await idp.sign('bob', {}, 3));
     expect(await page.locator('#who').textContent()).toBe('Signed in as bob');
-    await page.locator('#input').fill('before it expires');
-    await page.locator('#input').press('Enter');
+    await send(page, 'before it expires');
     await page.locator('.message.assistant .answer').getByText('Echo: before it expires').waitFor();
 
     // The server closes the socket when the token expires; the page asks for a new one.
@@ -150,18 +152,14 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     expect(await page.locator('.message.user').first().textContent()).toBe('before it expires');
     await signIn(page, await idp.sign('bob', {}, 600));
     await page.locator('#connection[data-state="connected"]').waitFor();
-    await page.locator('#input').fill('after signing in again');
-    await page.locator('#input').press('Enter');
+    await send(page, 'after signing in again');
     await page.locator('.message.assistant .answer').getByText('Echo: after signing in again').waitFor();
     expect(await page.locator('.message.user').count()).toBe(2);
   });
 
   it('should offer a Connect link for a server that needs authorization, and come back connected', async () => {
-    await page.goto(`${t.url}/pmc/`);
-    await signIn(page, ALICE_KEY);
-    await page.locator('#connection[data-state="connected"]').waitFor();
-    await page.locator('#input').fill('[[tool:secret {}]]');
-    await page.locator('#input').press('Enter');
+    await openSignedIn(ALICE_KEY);
+    await send(page, '[[tool:secret {}]]');
     await page
       .locator('.message.assistant .answer')
       .getByText(/unknown tool "secret"/)
@@ -174,8 +172,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     await page.waitForURL(`${t.url}/pmc/`);
     await page.locator('#notice').getByText('secure is connected').waitFor();
     await page.locator('#connection[data-state="connected"]').waitFor();
-    await page.locator('#input').fill('[[tool:secret {}]]');
-    await page.locator('#input').press('Enter');
+    await send(page, '[[tool:secret {}]]');
     await page
       .locator('.message.assistant .answer')
       .getByText(/Observed: secret for client/)

@@ -1,7 +1,4 @@
-import { startRedis } from '../../test/helpers/redis-server';
-import type { RedisServer } from '../../test/helpers/redis-server';
-import { validateEnvironment } from '../config/validate-environment';
-import { RedisService } from '../redis/redis.service';
+import { redisForBackend } from '../../test/helpers/redis-server';
 import type { Artifact, ArtifactStore } from './artifact-store';
 import { MemoryArtifactStore } from './memory-artifact-store';
 import { RedisArtifactStore } from './redis-artifact-store';
@@ -16,25 +13,12 @@ const png = (session: string, bytes = 64): Artifact => ({
 
 // Every ArtifactStore implementation runs this same contract.
 describe.each<[string]>([['memory'], ['redis']])('ArtifactStore contract: %s', (backend) => {
-  let server: RedisServer | undefined;
-  let redis: RedisService | undefined;
+  const redis = redisForBackend(backend);
   let store: ArtifactStore;
 
-  beforeAll(async () => {
-    if (backend === 'redis') {
-      server = await startRedis();
-      redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-    }
-  });
-
-  afterAll(async () => {
-    await redis?.onApplicationShutdown();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    await redis?.commands.flushdb();
-    store = redis ? new RedisArtifactStore(redis) : new MemoryArtifactStore(10_000);
+  beforeEach(() => {
+    const service = redis();
+    store = service ? new RedisArtifactStore(service) : new MemoryArtifactStore(10_000);
   });
 
   it('should keep an artifact, byte for byte, under an unguessable id of its session only', async () => {

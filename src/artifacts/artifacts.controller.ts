@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { ParseIdPipe } from '../common/validation';
 import { ArtifactsService } from './artifacts.service';
 
 // Served as a document of its own, never as part of the page: no script, no plugin, no request.
@@ -24,8 +25,8 @@ export class ArtifactsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown, expired, or not yours' })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') sessionId: string,
-    @Param('artifactId') artifactId: string,
+    @Param('id', ParseIdPipe) sessionId: string,
+    @Param('artifactId', ParseIdPipe) artifactId: string,
     @Res() response: Response,
   ): Promise<void> {
     const artifact = await this.artifacts.read(principal, sessionId, artifactId);

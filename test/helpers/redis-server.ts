@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { validateEnvironment } from '../../src/config/validate-environment';
+import { RedisService } from '../../src/redis/redis.service';
 import { freePort } from './ports';
 
 /** A real redis-server (Debian's package) on a free loopback port, for one test file. */
@@ -74,4 +76,28 @@ export async function startRedis(): Promise<RedisServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a contract spec run over backends (`describe.each`): with `redis`, a real server for the block
+ * and the app's RedisService on it, emptied before each test; with any other backend, nothing.
+ * Call it first in the block; it gives the current service (undefined for other backends).
+ */
+export function redisForBackend(backend: string): () => RedisService | undefined {
+  let server: RedisServer | undefined;
+  let redis: RedisService | undefined;
+  beforeAll(async () => {
+    if (backend === 'redis') {
+      server = await startRedis();
+      redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
+    }
+  });
+  afterAll(async () => {
+    await redis?.onApplicationShutdown();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    await redis?.commands.flushdb();
+  });
+  return () => redis;
 }

@@ -1,32 +1,16 @@
-import { startRedis } from '../../../test/helpers/redis-server';
-import type { RedisServer } from '../../../test/helpers/redis-server';
-import { validateEnvironment } from '../../config/validate-environment';
-import { RedisService } from '../../redis/redis.service';
+import { redisForBackend } from '../../../test/helpers/redis-server';
 import { MemoryOAuthStore } from './memory-oauth-store';
 import type { OAuthStore } from './oauth-store';
 import { RedisOAuthStore } from './redis-oauth-store';
 
 // Every OAuthStore implementation runs this same contract.
 describe.each<[string]>([['memory'], ['redis']])('OAuthStore contract: %s', (backend) => {
-  let server: RedisServer | undefined;
-  let redis: RedisService | undefined;
+  const redis = redisForBackend(backend);
   let store: OAuthStore;
 
-  beforeAll(async () => {
-    if (backend === 'redis') {
-      server = await startRedis();
-      redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-    }
-  });
-
-  afterAll(async () => {
-    await redis?.onApplicationShutdown();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    await redis?.commands.flushdb();
-    store = redis ? new RedisOAuthStore(redis) : new MemoryOAuthStore();
+  beforeEach(() => {
+    const service = redis();
+    store = service ? new RedisOAuthStore(service) : new MemoryOAuthStore();
   });
 
   it('should keep, read, take once and delete values', async () => {
