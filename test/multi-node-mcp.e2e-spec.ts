@@ -8,7 +8,7 @@ import { ScriptedLlm } from './fixtures/scripted-llm';
 import { everythingServer } from './fixtures/mcp-servers';
 import { alive, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
-import { connectSocket, connectSse } from './helpers/events';
+import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
@@ -47,9 +47,10 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       args: [require.resolve('./fixtures/notes-server.cjs')],
       require_approval: 'writes',
     };
+    const counter = { command: process.execPath, args: [require.resolve('./fixtures/app-server.mjs')] };
     writeFileSync(
       join(dir, 'mcp.json'),
-      JSON.stringify({ mcpServers: { everything: everythingServer(), ask, notes } }),
+      JSON.stringify({ mcpServers: { everything: everythingServer(), ask, notes, counter } }),
     );
     watcher = new Redis(redis.url);
     // Each message on a session's channel is a batch of its events (a JSON array).
@@ -152,6 +153,30 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       );
       expect(fromOther.length).toBe(image.size);
       expect(fromOther.equals(fromHolder)).toBe(true);
+    } finally {
+      client.socket.disconnect();
+    }
+  });
+
+  it("should open a tool's view from either node, and run its calls on the node that holds the session", async () => {
+    const [holder, other] = nodes;
+    const sessionId = await createSession(holder.url);
+    const client = await connectSocket(holder.url);
+    try {
+      const { turnId } = await runSocketTurn(client, '[[tool:show_counter {}]]', sessionId);
+      const done = client.recorder.ofTurn(turnId, ['tool_call']).at(-1) as StreamEventOf<'tool_call'>;
+      const app = done.data.content!.find((item) => item.type === 'app')!;
+      const view = (await (await postJson(`${other.url}${app.url}/open`, {})).json()) as {
+        document_url: string;
+        result: { structuredContent: { count: number } };
+      };
+      // The ticket is in Redis: the node that did not give it serves the document.
+      expect((await fetch(`${holder.url}${view.document_url}`)).status).toBe(200);
+      // The call goes to the holder, whose process of the session's server has the count the view showed.
+      const call = await postJson(`${other.url}${app.url}/tools/call`, { name: 'increment', arguments: { by: 3 } });
+      expect(await call.json()).toMatchObject({
+        structuredContent: { count: view.result.structuredContent.count + 3 },
+      });
     } finally {
       client.socket.disconnect();
     }

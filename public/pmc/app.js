@@ -1,5 +1,6 @@
 // PMCChat: a chat client of the MCP host server, over socket.io (default) or SSE.
 
+import { setViewHost } from './app-view.js';
 import { askForCredential, forget } from './auth.js';
 import { http, onUnauthorized, ServerError, SocketTransport, SseTransport } from './transports.js';
 import {
@@ -187,7 +188,8 @@ function onApproval(event) {
   const approvalId = event.data.approval_id;
   onPending(event, {
     id: { attribute: 'approval', value: approvalId },
-    host: turnView(event.turn_id).extras,
+    // A call from a tool's view between turns belongs to no turn.
+    host: event.turn_id ? turnView(event.turn_id).extras : ui.messages,
     card: () => approvalCard(event.data, (answer) => state.transport.approve(sessionId, approvalId, answer)),
     outcome: approvalOutcome,
     focus: 'button',
@@ -419,6 +421,11 @@ async function send() {
   }
   ui.input.value = '';
   autosize();
+  await sendText(content);
+}
+
+/** Sends as the user: what they typed, or what a tool's view sends on their behalf. Whether it was accepted. */
+async function sendText(content) {
   append(userMessage(content));
   scrollToEnd();
   try {
@@ -426,13 +433,23 @@ async function send() {
       await join(undefined);
     }
     await state.transport.send(state.sessionId, content);
+    return true;
   } catch (error) {
     if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
       sessionLost();
     }
     showFailure(error);
+    return false;
   }
 }
+
+setViewHost({
+  sendMessage: async (text) => {
+    if (!(await sendText(text))) {
+      throw new Error('The message was not sent');
+    }
+  },
+});
 
 async function stop() {
   if (state.sessionId) {

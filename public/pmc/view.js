@@ -2,6 +2,7 @@
 // steps (collapsed) above the streamed answer. Untrusted text only ever goes into text nodes or
 // through the Markdown renderer, which builds text nodes too.
 
+import { appView } from './app-view.js';
 import { renderMarkdown } from './markdown.js';
 import { schemaForm } from './schema-form.js';
 import { artifactUrl } from './transports.js';
@@ -118,6 +119,12 @@ export class TurnView {
       this.addStep(view.node);
     }
     view.update(data);
+    // A tool's MCP Apps view is shown in the turn, not folded into its step.
+    for (const item of data.content ?? []) {
+      if (item.type === 'app') {
+        this.extras.append(appView(item));
+      }
+    }
   }
 
   observing({ iteration, observations }) {
@@ -197,10 +204,11 @@ class ToolCallView {
         el('div', 'meta', data.status === 'failed' ? 'Error' : 'Result'),
         pre(data.result ?? data.error ?? ''),
       );
-      if (data.content?.length) {
-        this.body.append(el('div', 'tool-content', ...data.content.map(contentItem)));
+      const files = (data.content ?? []).filter((item) => item.type !== 'app');
+      if (files.length > 0) {
+        this.body.append(el('div', 'tool-content', ...files.map(contentItem)));
         // What a tool shows (an image) is worth seeing without opening the step.
-        if (data.content.some((item) => item.type === 'image' && item.url)) this.node.open = true;
+        if (files.some((item) => item.type === 'image' && item.url)) this.node.open = true;
       }
     }
   }

@@ -1,5 +1,5 @@
 import { redisForBackend } from '../../test/helpers/redis-server';
-import type { Artifact, ArtifactStore } from './artifact-store';
+import type { Artifact, ArtifactStore, ViewRecord } from './artifact-store';
 import { MemoryArtifactStore } from './memory-artifact-store';
 import { RedisArtifactStore } from './redis-artifact-store';
 
@@ -35,6 +35,39 @@ describe.each<[string]>([['memory'], ['redis']])('ArtifactStore contract: %s', (
     const data = Buffer.from([0, 255, 128, 10, 13, 0]);
     const id = await store.put({ ...png('s1'), data, name: undefined }, 60_000);
     expect(await store.get('s1', id)).toEqual({ session_id: 's1', owner: 'alice', mime_type: 'image/png', data });
+  });
+
+  it("should keep a view's record beside its HTML", async () => {
+    const view: ViewRecord = {
+      uri: 'ui://counter/view.html',
+      csp: {
+        connect_domains: [],
+        resource_domains: ['https://cdn.example.com'],
+        frame_domains: [],
+        base_uri_domains: [],
+      },
+      permissions: ['clipboard-write'],
+      prefers_border: true,
+      server: 'counter',
+      tool: { name: 'show_counter', description: '', input_schema: { type: 'object' } },
+      arguments: {},
+      result: { content: [{ type: 'text', text: 'The counter is at 0' }], structuredContent: { count: 0 } },
+    };
+    const artifact = { ...png('s1'), mime_type: 'text/html;profile=mcp-app', data: Buffer.from('<p>hi</p>'), view };
+    const id = await store.put(artifact, 60_000);
+    expect(await store.get('s1', id)).toEqual(artifact);
+  });
+
+  it('should open an artifact with a ticket once, and not after it expired', async () => {
+    const target = { session_id: 's1', id: await store.put(png('s1'), 60_000) };
+    const ticket = await store.ticket(target, 60_000);
+    expect(ticket).toMatch(/^[\w-]{32}$/);
+    expect(await store.redeem('not-a-ticket')).toBeUndefined();
+    expect(await store.redeem(ticket)).toEqual(target);
+    expect(await store.redeem(ticket)).toBeUndefined();
+    const brief = await store.ticket(target, 30);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.redeem(brief)).toBeUndefined();
   });
 
   it('should forget an artifact once its time is up', async () => {

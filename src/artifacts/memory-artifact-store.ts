@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
 import { ArtifactStore } from './artifact-store';
-import type { Artifact } from './artifact-store';
+import type { Artifact, TicketTarget } from './artifact-store';
+
+// Tickets live seconds; this bounds them whatever the rate they are asked for.
+const MAX_TICKETS = 10_000;
 
 interface Entry {
   artifact: Artifact;
@@ -13,6 +16,7 @@ export class MemoryArtifactStore extends ArtifactStore {
   /** In insertion order, which is expiry order too (one TTL for all). */
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  private readonly tickets = new Map<string, { target: TicketTarget; expiresAt: number }>();
 
   constructor(private readonly maxBytes: number) {
     super();
@@ -29,6 +33,26 @@ export class MemoryArtifactStore extends ArtifactStore {
   async get(sessionId: string, id: string): Promise<Artifact | undefined> {
     const entry = this.entries.get(`${sessionId}/${id}`);
     return entry && entry.expiresAt > Date.now() ? entry.artifact : undefined;
+  }
+
+  async ticket(target: TicketTarget, ttlMs: number): Promise<string> {
+    const ticket = randomBytes(24).toString('base64url');
+    // In insertion order, which is expiry order too: the expired (and beyond the cap, the oldest) go first.
+    const now = Date.now();
+    for (const [key, entry] of this.tickets) {
+      if (entry.expiresAt > now && this.tickets.size < MAX_TICKETS) {
+        break;
+      }
+      this.tickets.delete(key);
+    }
+    this.tickets.set(ticket, { target, expiresAt: now + ttlMs });
+    return ticket;
+  }
+
+  async redeem(ticket: string): Promise<TicketTarget | undefined> {
+    const entry = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    return entry && entry.expiresAt > Date.now() ? entry.target : undefined;
   }
 
   /** Makes room for `incoming` bytes: expired entries, then the oldest. */

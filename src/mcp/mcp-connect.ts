@@ -4,6 +4,7 @@ import type { OAuthClientProvider, Root, Transport } from '@modelcontextprotocol
 
 import { settleWithin } from '../common/settle-within';
 import type { McpServerConfig } from './mcp-config';
+import { UI_CAPABILITY } from './mcp-apps';
 import { CLOSE_GRACE_MS, McpConnection } from './mcp-connection';
 import { negotiationFor } from './mcp-era';
 import type { EraVerdicts } from './mcp-era';
@@ -90,7 +91,13 @@ async function connect(
   auth?: OAuthClientProvider,
 ): Promise<McpConnection> {
   const client = new Client(CLIENT_INFO, {
-    capabilities: { sampling: {}, elicitation: { form: { applyDefaults: true } }, roots: { listChanged: true } },
+    capabilities: {
+      sampling: {},
+      elicitation: { form: { applyDefaults: true } },
+      roots: { listChanged: true },
+      // MCP Apps: the page renders a tool's ui:// view.
+      extensions: UI_CAPABILITY,
+    },
     jsonSchemaValidator: SCHEMA_VALIDATOR,
     listMaxPages: MAX_LIST_PAGES,
     versionNegotiation: negotiationFor(config.protocol, start.timeoutMs),

@@ -21,6 +21,7 @@ import type {
 } from '@modelcontextprotocol/client';
 
 import { settleWithin } from '../common/settle-within';
+import { toolUi } from './mcp-apps';
 import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
 import type { McpServerConfig } from './mcp-config';
@@ -43,6 +44,8 @@ export interface ConnectionEvents {
 export interface CallOptions {
   signal: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Keep the server's result as it came (a view's call), beside what the model would read. */
+  raw?: boolean;
 }
 
 /** Until a connection is handed to a session, server requests are refused. */
@@ -185,9 +188,12 @@ export class McpConnection {
               onprogress: options.onProgress,
             },
           )) as CallToolResult);
+    // A tool with MCP Apps metadata keeps the server's own result, for its view.
+    const keepRaw =
+      options.raw === true || (definition !== undefined && toolUi(definition)?.resource_uri !== undefined);
     const tokenBefore = (await this.auth?.tokens())?.access_token;
     try {
-      return toToolResult(await send());
+      return toToolResult(await send(), keepRaw);
     } catch (error) {
       if (error instanceof UnauthorizedError && this.auth) {
         // The server asked for more (step-up): once, if a new token came while it asked.
@@ -199,7 +205,7 @@ export class McpConnection {
             },
           );
         }
-        return toToolResult(await send());
+        return toToolResult(await send(), keepRaw);
       }
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
         const limit = (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout

@@ -7,8 +7,8 @@ import type { EraVerdicts } from './mcp-era';
 import type { McpServerConfig } from './mcp-config';
 import type { ProcessBudget } from './mcp-process-budget';
 import type { CatalogListing, McpServerBoard, PromptInfo, ResourceTemplateInfo } from './mcp-server-board';
-import { expandForSession } from './mcp-session-clients';
-import type { SessionPlaces } from './mcp-session-clients';
+import { expandForSession } from './mcp-session-places';
+import type { SessionPlaces } from './mcp-session-places';
 import type { SupervisedClient } from './supervised-client';
 
 export interface DiscoveryOptions {

@@ -6,7 +6,9 @@ import type { McpStartOptions } from './mcp-connect';
 import type { CallOptions } from './mcp-connection';
 import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
 import type { McpServerConfig } from './mcp-config';
-import { forModel } from './mcp-apps';
+import { expandForSession } from './mcp-session-places';
+import type { SessionPlaces } from './mcp-session-places';
+import { forModel, forViews, toolUi } from './mcp-apps';
 import { needsApproval, visibleTools } from './mcp-tool';
 import type { McpMetrics } from './mcp.metrics';
 import type { McpTool, ToolResult } from './mcp-tool';
@@ -20,54 +22,6 @@ export interface StartFailure {
 
 /** How a session gets a client: its own for session-scoped servers, the shared one otherwise. */
 export type ClientSource = (config: McpServerConfig, host: McpClientHost) => SupervisedClient;
-
-/** What a session's server configs are filled in with. */
-export interface SessionPlaces {
-  sessionId: string;
-  sessionDir: string;
-  userId: string;
-  userDir: string;
-}
-
-const PLACEHOLDERS: Array<[string, keyof SessionPlaces]> = [
-  ['${SESSION_ID}', 'sessionId'],
-  ['${SESSION_DIR}', 'sessionDir'],
-  ['${USER_ID}', 'userId'],
-  ['${USER_DIR}', 'userDir'],
-];
-
-/** Fills in the placeholders `places` has a value for; the others stay as they are. */
-function expand(value: string, places: Partial<SessionPlaces>): string {
-  let filled = value;
-  for (const [placeholder, field] of PLACEHOLDERS) {
-    const place = places[field];
-    if (place !== undefined) {
-      filled = filled.replaceAll(placeholder, place);
-    }
-  }
-  return filled;
-}
-
-/**
- * ${SESSION_ID}, ${SESSION_DIR}, ${USER_ID} and ${USER_DIR} filled in, so stateful servers keep each
- * session's (or each principal's) state apart; given only the user's places, what all of a
- * principal's sessions have in common.
- */
-export function expandForSession(config: McpServerConfig, places: Partial<SessionPlaces>): McpServerConfig {
-  const fill = (value: string) => expand(value, places);
-  const fillAll = (record: Record<string, string>) =>
-    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fill(value)]));
-  if (config.transport !== 'stdio') {
-    return { ...config, url: fill(config.url), headers: fillAll(config.headers) };
-  }
-  return {
-    ...config,
-    command: fill(config.command),
-    args: config.args.map(fill),
-    env: fillAll(config.env),
-    cwd: config.cwd === undefined ? undefined : fill(config.cwd),
-  };
-}
 
 interface IndexedTool {
   client: SupervisedClient;
@@ -207,6 +161,20 @@ export class McpSessionClients {
     return this.toolList;
   }
 
+  /** A tool the agent may call, by its model-facing name. */
+  tool(name: string): McpTool | undefined {
+    return this.toolIndex.get(name)?.tool;
+  }
+
+  /** Reads a resource of one of the session's servers (a tool's view), within the server's timeout_ms. */
+  async readResource(server: string, uri: string, signal: AbortSignal) {
+    const client = this.client(server);
+    const timeoutMs = client.config.timeoutMs;
+    return this.use(async () =>
+      (await client.sdk({ timeoutMs, signal })).readResource({ uri }, { signal, timeout: timeoutMs }),
+    );
+  }
+
   /** Whether a call of this tool waits for the user's approval first. */
   needsApproval(name: string): boolean {
     return this.toolIndex.get(name)?.tool.needs_approval === true;
@@ -220,10 +188,32 @@ export class McpSessionClients {
       this.metrics.toolCall('(unknown)', '(unknown)', 'error', 0);
       return { content: `Error: unknown tool "${name}"`, is_error: true };
     }
+    return this.callOn(entry.client, entry.tool.tool, args, options);
+  }
+
+  /**
+   * A tool of `server` that the server's views may call (its MCP Apps visibility includes "app"),
+   * within what the config allows; undefined for any other name.
+   */
+  viewTool(server: string, name: string): Pick<McpTool, 'server' | 'tool' | 'needs_approval'> | undefined {
+    const client = this.clients.get(server);
+    const tool = client && visibleTools(client.config, client.tools).find((candidate) => candidate.name === name);
+    if (!client || !tool || !forViews(tool)) {
+      return undefined;
+    }
+    return { server, tool: name, needs_approval: needsApproval(client.config, tool) };
+  }
+
+  /** Calls a tool `viewTool` found, for a view: the server's own result is kept (`raw`). */
+  callForView(server: string, name: string, args: Record<string, unknown>, options: CallOptions) {
+    return this.callOn(this.client(server), name, args, { ...options, raw: true });
+  }
+
+  private async callOn(client: SupervisedClient, tool: string, args: Record<string, unknown>, options: CallOptions) {
     const started = performance.now();
-    const result = await this.use(() => entry.client.call(entry.tool.tool, args, options, this.host));
+    const result = await this.use(() => client.call(tool, args, options, this.host));
     const outcome = options.signal.aborted ? 'cancelled' : result.is_error ? 'error' : 'ok';
-    this.metrics.toolCall(entry.client.name, entry.tool.tool, outcome, (performance.now() - started) / 1000);
+    this.metrics.toolCall(client.name, tool, outcome, (performance.now() - started) / 1000);
     return result;
   }
 
@@ -298,10 +288,12 @@ export class McpSessionClients {
       all.map(({ client, tool }) => {
         const raw = counts.get(tool.name) === 1 ? tool.name : `${client.name}__${tool.name}`;
         const name = raw.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+        const view = toolUi(tool)?.resource_uri;
         const entry: McpTool = {
           name,
           server: client.name,
           tool: tool.name,
+          ...(view ? { view } : {}),
           description: tool.description ?? '',
           input_schema: tool.inputSchema as Record<string, unknown>,
           needs_approval: needsApproval(client.config, tool),

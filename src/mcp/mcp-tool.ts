@@ -12,6 +12,8 @@ export interface McpTool {
   server: string;
   /** The tool's name on its MCP server. */
   tool: string;
+  /** Its MCP Apps view (a ui:// resource of its server), shown with each result. */
+  view?: string;
   description: string;
   input_schema: Record<string, unknown>;
   /** The user must approve each call (the server's require_approval and approval_tools, and the tool's annotations). */
@@ -26,6 +28,8 @@ export interface ToolResult {
   media?: ToolMedia[];
   /** Resources the result names (links) or embeds as text. */
   links?: ToolLink[];
+  /** For a tool with MCP Apps metadata: the result as the server sent it, which its view receives. */
+  raw?: CallToolResult;
 }
 
 export interface ToolMedia {
@@ -135,7 +139,7 @@ function flatten(blocks: readonly ContentBlock[]): Pick<ToolResult, 'media' | 'l
  * SDK; a mismatch is an error result) as JSON, unless the text already carries it: that same JSON,
  * or every value in it (as when a file server returns a file's text and `{content: <the text>}`).
  */
-export function toToolResult(result: CallToolResult): ToolResult {
+export function toToolResult(result: CallToolResult, keepRaw = false): ToolResult {
   const { parts, media, links } = flatten(result.content);
   const structured = result.structuredContent;
   const text = result.content.flatMap((block) => (block.type === 'text' ? [block.text] : []));
@@ -151,6 +155,7 @@ export function toToolResult(result: CallToolResult): ToolResult {
     is_error: result.isError === true,
     ...(media?.length ? { media } : {}),
     ...(links?.length ? { links } : {}),
+    ...(keepRaw ? { raw: result } : {}),
   };
 }
 

@@ -39,8 +39,10 @@ export interface RedisKeys {
    * `tokens:<server>:<principal>`, `flow:<state>`, `pending:<server>:<principal>`, `lock:…`.
    */
   oauth(key: string): string;
-  /** HASH owner, mime_type, name, data (the bytes) of a tool result's artifact, with an expiry of ARTIFACT_TTL_MS. */
+  /** HASH owner, mime_type, name, data (the bytes), view (JSON, for an MCP Apps view) of a tool result's artifact, with an expiry of ARTIFACT_TTL_MS. */
   artifact(sessionId: string, id: string): string;
+  /** STRING: the session and artifact a view ticket opens (JSON), deleted on first use (GETDEL), with a short expiry. */
+  viewTicket(ticket: string): string;
   /** Channel a node listens on for signals (run, cancel, end, elicitation answers, replies). */
   nodeChannel(node: string): string;
 }
@@ -66,6 +68,7 @@ export function redisKeys(prefix: string): RedisKeys {
     rateLimit: () => `${prefix}rate`,
     oauth: (key) => `${prefix}oauth:${key}`,
     artifact: (sessionId, id) => tagged(sessionId, `artifact:${id}`),
+    viewTicket: (ticket) => `${prefix}view-ticket:${ticket}`,
     nodeChannel: (node) => `${prefix}node:${node}`,
   };
 }

@@ -53,18 +53,24 @@ export class ToolProgress {
 }
 
 export class ToolContent {
-  @ApiProperty({ enum: ['image', 'audio', 'resource', 'resource_link'] })
-  type!: 'image' | 'audio' | 'resource' | 'resource_link';
+  @ApiProperty({
+    enum: ['image', 'audio', 'resource', 'resource_link', 'app'],
+    description: 'app: the MCP Apps view of the tool (its ui:// resource), to render in a sandboxed iframe',
+  })
+  type!: 'image' | 'audio' | 'resource' | 'resource_link' | 'app';
   @ApiPropertyOptional() mime_type?: string;
   @ApiPropertyOptional({
     description:
-      "GET /api/v3/sessions/:id/artifacts/:artifactId: the file, for the session's owner, until ARTIFACT_TTL_MS",
+      "GET /api/v3/sessions/:id/artifacts/:artifactId: the file, for the session's owner, until ARTIFACT_TTL_MS; " +
+      'for an app, /api/v3/sessions/:id/views/:viewId (POST …/open for its document, …/tools/call for its calls)',
   })
   url?: string;
   @ApiPropertyOptional({ description: 'The resource URI the server gave' }) uri?: string;
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({ description: 'Bytes of a file' }) size?: number;
-  @ApiPropertyOptional({ description: 'Why a file has no url (larger than ARTIFACT_MAX_BYTES)' }) note?: string;
+  @ApiPropertyOptional({ description: 'Why a file or view has no url (larger than ARTIFACT_MAX_BYTES, unreadable)' })
+  note?: string;
+  @ApiPropertyOptional({ description: 'An app: whether its view asks for a visible border' }) prefers_border?: boolean;
 }
 
 export class ToolCallData extends ToolChoice {

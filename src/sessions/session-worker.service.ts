@@ -17,6 +17,7 @@ import { SessionMetrics } from './sessions.metrics';
 import { SessionStore } from './store/session-store';
 import type { Sender } from './store/session-store';
 import { ToolApprovals } from './tool-approvals';
+import { ViewCallRunner } from './view-call-runner';
 import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 
 // Sessions looked at per pass for a lapsed lease.
@@ -42,6 +43,7 @@ export class SessionWorker {
     private readonly mcp: McpService,
     private readonly bridge: SessionMcpBridge,
     private readonly approvals: ToolApprovals,
+    private readonly viewCalls: ViewCallRunner,
     private readonly bus: SessionBus,
     metrics: SessionMetrics,
     @InjectAppConfig() private readonly config: AppConfig,
@@ -117,6 +119,8 @@ export class SessionWorker {
         }
         this.approvals.answer(runtime, signal.approval_id, signal.answer);
         return undefined;
+      case 'view_call':
+        return this.viewCalls.run(runtime, signal);
     }
   }
 

@@ -16,16 +16,19 @@ import { SessionStore } from './store/session-store';
 import { sessionStoreProviders } from './store/session-store.providers';
 import { ToolApprovals } from './tool-approvals';
 import { TurnRunner } from './turn-runner.service';
+import { ViewCallRunner } from './view-call-runner';
+import { ViewCallsController } from './view-calls.controller';
 
 @Module({
   imports: [McpModule, ReactModule, ArtifactsModule],
-  controllers: [SessionsController],
+  controllers: [SessionsController, ViewCallsController],
   providers: [
     ...sessionStoreProviders,
     SessionMetrics,
     SessionEventPublisher,
     SessionMcpBridge,
     ToolApprovals,
+    ViewCallRunner,
     TurnRunner,
     SessionWorker,
     SessionDrain,

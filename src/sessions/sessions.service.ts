@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown } from '@nestjs/common';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { randomUUID } from 'node:crypto';
 
 import type { Principal } from '../auth/principal';
@@ -8,7 +9,7 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { authConfigured } from '../config/validate-environment';
 import { NodeUnreachable, SessionBus } from './bus/session-bus';
-import type { SessionSignal } from './bus/session-bus';
+import type { SessionSignal, ViewCallSignal } from './bus/session-bus';
 import { SessionEventLog } from './event-log/session-event-log';
 import { SessionStatus } from './events';
 import { mayAccess } from './session-access';
@@ -201,6 +202,15 @@ export class SessionsService implements BeforeApplicationShutdown {
     await this.answerPending(principal, signal, `Approval ${approvalId}`);
   }
 
+  /** A tool call from one of the session's MCP Apps views, on the node that holds the session (owner only). */
+  async callFromView(principal: Principal, call: ViewCallSignal, timeoutMs: number): Promise<CallToolResult> {
+    const { node } = await this.reach(principal, call.session_id, 'drive');
+    const away = () => {
+      throw new AppException(ErrorCode.SESSION_BUSY, `Session ${call.session_id} is moving between nodes; try again`);
+    };
+    return this.onHolder<CallToolResult>(node, call, away, timeoutMs);
+  }
+
   async delete(principal: Principal, sessionId: string): Promise<void> {
     const { node } = await this.reach(principal, sessionId, 'manage');
     await this.onHolder(node, { kind: 'end', session_id: sessionId, reason: 'deleted' }, () =>
@@ -286,12 +296,17 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /** Asks the node holding the session; here (or when that node does not answer) `locally` does it. */
-  private async onHolder<T>(node: string | undefined, signal: SessionSignal, locally: () => Promise<T> | T) {
+  private async onHolder<T>(
+    node: string | undefined,
+    signal: SessionSignal,
+    locally: () => Promise<T> | T,
+    timeoutMs = NODE_REQUEST_MS,
+  ) {
     if (!node || node === this.node) {
       return node === this.node ? ((await this.worker.handle(signal)) as T) : locally();
     }
     try {
-      return await this.bus.request<T>(node, signal, NODE_REQUEST_MS);
+      return await this.bus.request<T>(node, signal, timeoutMs);
     } catch (error) {
       if (error instanceof NodeUnreachable) {
         return locally();

@@ -32,10 +32,10 @@ export class ToolApprovals {
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Runs `call` once approved; `signal` (the turn's) expires the wait at once. */
+  /** Runs `call` once approved; `signal` (the turn's) expires the wait at once. turnId: the turn it belongs to, if any. */
   async gate(
     runtime: SessionRuntime,
-    turnId: string,
+    turnId: string | null,
     choice: ToolChoice,
     signal: AbortSignal,
     call: () => Promise<ToolResult>,

@@ -4,11 +4,15 @@ import { AppException, ErrorCode, sessionNotFound, turnCancelled } from '../comm
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ArtifactsService } from '../artifacts/artifacts.service';
+import { ViewsService } from '../artifacts/views.service';
+import type { McpSessionClients } from '../mcp/mcp-session-clients';
+import type { ToolResult } from '../mcp/mcp-tool';
 import { approxTokens } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
-import type { TurnEmitter } from '../react/agent-turn';
+import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionStatus } from './events';
+import type { ToolChoice } from './events';
 import type { SessionRuntime } from './session-runtime';
 import { SessionMetrics } from './sessions.metrics';
 import type { TurnOutcomeLabel } from './sessions.metrics';
@@ -46,6 +50,7 @@ export class TurnRunner {
     private readonly approvals: ToolApprovals,
     private readonly metrics: SessionMetrics,
     private readonly artifacts: ArtifactsService,
+    private readonly views: ViewsService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -96,8 +101,7 @@ export class TurnRunner {
           const result = tools.needsApproval(choice.tool)
             ? await this.approvals.gate(runtime, turn.turn_id, choice, controller.signal, call)
             : await call();
-          // Files go to the artifact store; the events and the history carry their links.
-          return this.artifacts.keep({ id: runtime.id, owner: runtime.owner }, result);
+          return this.keep(runtime, tools, choice, result, controller.signal);
         },
         signal: controller.signal,
         emit,
@@ -134,6 +138,28 @@ export class TurnRunner {
     } finally {
       runtime.running = undefined;
     }
+  }
+
+  /**
+   * Files, and the tool's MCP Apps view, go to the artifact store; the events and the history carry
+   * their links. The server's own result (`raw`) goes no further than the view.
+   */
+  private async keep(
+    runtime: SessionRuntime,
+    clients: McpSessionClients,
+    choice: ToolChoice,
+    result: ToolResult,
+    signal: AbortSignal,
+  ): Promise<TurnToolResult> {
+    const { raw, ...observed } = result;
+    const session = { id: runtime.id, owner: runtime.owner };
+    const tool = clients.tool(choice.tool);
+    const read = (uri: string) => clients.readResource(choice.server, uri, signal);
+    const [kept, view] = await Promise.all([
+      this.artifacts.keep(session, observed),
+      tool?.view && raw ? this.views.keep(session, tool, choice.arguments, result, read) : undefined,
+    ]);
+    return view ? { ...kept, items: [...(kept.items ?? []), view] } : kept;
   }
 
   /** The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history. */

@@ -18,11 +18,11 @@ export class ToolAnnotationsDto {
 }
 
 export class ToolUiDto {
-  @ApiProperty({ description: 'The ui:// resource holding its view (MCP Apps)' }) resource_uri!: string;
+  @ApiPropertyOptional({ description: 'The ui:// resource holding its view (MCP Apps)' }) resource_uri?: string;
   @ApiProperty({
     enum: ['model', 'app'],
     isArray: true,
-    description: 'Who may call it: the model, its view, or both',
+    description: 'Who may call it: the model, the views of its server, or both (the default)',
   })
   visibility!: Array<'model' | 'app'>;
 }
@@ -34,7 +34,8 @@ export class ToolInfoDto {
   @ApiPropertyOptional({ type: [ToolIconDto], description: 'At most 3' }) icons?: ToolIconDto[];
   @ApiPropertyOptional({ type: ToolAnnotationsDto, description: "The server's hints, as MCP names them" })
   annotations?: ToolAnnotationsDto;
-  @ApiPropertyOptional({ type: ToolUiDto, description: 'Its MCP Apps view, when it has one' }) ui?: ToolUiDto;
+  @ApiPropertyOptional({ type: ToolUiDto, description: 'Its MCP Apps view and visibility, when it declares either' })
+  ui?: ToolUiDto;
 }
 
 export class PromptArgumentDto {

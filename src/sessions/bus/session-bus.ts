@@ -12,7 +12,17 @@ export type SessionSignal =
   /** Request: answer a pending elicitation; the reply is an AppException body when refused. */
   | { kind: 'elicitation'; session_id: string; elicitation_id: string; answer: ElicitationAnswer }
   /** Request: answer a pending tool approval; the reply is an AppException body when refused. */
-  | { kind: 'approval'; session_id: string; approval_id: string; answer: ApprovalAnswer };
+  | { kind: 'approval'; session_id: string; approval_id: string; answer: ApprovalAnswer }
+  /** Request: a tool call from one of the session's MCP Apps views; the reply is the MCP CallToolResult. */
+  | ViewCallSignal;
+
+export interface ViewCallSignal {
+  kind: 'view_call';
+  session_id: string;
+  server: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
 
 export type SignalHandler = (signal: SessionSignal) => Promise<unknown>;
 
