@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { everythingServer } from './fixtures/mcp-servers';
 import { mcpProcessIds } from './helpers/processes';
 import { startApp, writeMcpConfig } from './helpers/test-app';
+import { waitUntil } from './helpers/wait';
 import type { TestApp } from './helpers/test-app';
 
 interface Listed {
@@ -71,5 +76,38 @@ describe('MCP catalog before any session (e2e)', () => {
     expect(everything).toMatchObject({ name: 'everything', catalog: 'listed', prewarmed: 1 });
     expect(everything.tools.length).toBeGreaterThan(0);
     expect(mcpProcessIds()).toHaveLength(1);
+  });
+
+  it('should list a server again once its cache hints lapse, and keep a listing without hints until a client changes it', async () => {
+    await t?.close();
+    t = undefined;
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-host-catalog-'));
+    const extra = join(dir, 'tools.txt');
+    writeFileSync(extra, 'alpha\n');
+    const modern = (env: Record<string, string>) => ({
+      command: process.execPath,
+      args: [require.resolve('./fixtures/modern-server.cjs')],
+      env: { EXTRA_TOOLS_FILE: extra, ...env },
+    });
+    try {
+      const app = await startApp({
+        MCP_CATALOG_REFRESH_MIN_MS: '0',
+        MCP_CONFIG: writeMcpConfig({ hinted: modern({ CACHE_TTL_MS: '50' }), unhinted: modern({}) }),
+      });
+      t = app;
+      const names = (server: Listed) => server.tools.map((tool) => tool.name);
+      const [hinted, unhinted] = await listing(app);
+      expect(names(hinted)).toContain('alpha');
+      expect(names(unhinted)).toContain('alpha');
+      // The servers' tools change; only the listing with a cache hint is made again (on a later read).
+      writeFileSync(extra, 'beta\n');
+      await waitUntil(async () => names((await listing(app))[0]).includes('beta'), 'the hinted listing made again');
+      const [again, still] = await listing(app);
+      expect(names(again)).not.toContain('alpha');
+      expect(names(still)).toContain('alpha');
+      expect(names(still)).not.toContain('beta');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

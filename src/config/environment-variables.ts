@@ -120,6 +120,14 @@ export class EnvironmentVariables {
   @Min(100)
   MCP_START_TIMEOUT_MS = 30_000;
 
+  /**
+   * The catalog lists a server again once its cache hints (2026-07-28 `ttlMs`) lapse, when next read;
+   * at most this often per server, whatever the hints say.
+   */
+  @IsInt()
+  @Min(0)
+  MCP_CATALOG_REFRESH_MIN_MS = 60_000;
+
   /** Pre-started clients kept per session-scoped stdio server, taking spawn and initialize off a first turn. */
   @IsInt()
   @Min(0)

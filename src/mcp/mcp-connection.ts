@@ -48,6 +48,12 @@ export interface CallOptions {
   raw?: boolean;
 }
 
+/** A cacheable result's freshness hint (`ttlMs`, 2026-07-28), when it has a positive one. */
+export function cacheTtl(result: object): number | undefined {
+  const ttl = (result as { ttlMs?: unknown }).ttlMs;
+  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? ttl : undefined;
+}
+
 /** Until a connection is handed to a session, server requests are refused. */
 export const DETACHED: ConnectionEvents = {
   sample: () =>
@@ -70,6 +76,8 @@ export class McpConnection {
   private readonly listChanges: ListChanges;
   events: ConnectionEvents = DETACHED;
   tools: Tool[] = [];
+  /** How long the server said its tool list stays fresh (2026-07-28 `ttlMs`), when it said so. */
+  toolsTtlMs?: number;
 
   constructor(
     readonly config: McpServerConfig,
@@ -98,7 +106,9 @@ export class McpConnection {
    * 2026-07-28 revision, keeps a subscriptions/listen stream open for its changes.
    */
   async ready(options: { timeout: number; maxTotalTimeout: number; signal: AbortSignal }): Promise<void> {
-    this.tools = (await this.client.listTools(undefined, options)).tools;
+    const listed = await this.client.listTools(undefined, options);
+    this.tools = listed.tools;
+    this.toolsTtlMs = cacheTtl(listed);
     SCHEMA_VALIDATOR.precompile(this.tools);
     await this.listChanges.start(options);
   }

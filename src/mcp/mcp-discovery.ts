@@ -1,7 +1,8 @@
-import type { Client, Root, Tool } from '@modelcontextprotocol/client';
+import type { Client, Root } from '@modelcontextprotocol/client';
 import { mkdir } from 'node:fs/promises';
 
 import { openConnection } from './mcp-connect';
+import { cacheTtl } from './mcp-connection';
 import type { McpConnection } from './mcp-connection';
 import type { EraVerdicts } from './mcp-era';
 import type { McpServerConfig } from './mcp-config';
@@ -26,19 +27,52 @@ export interface DiscoveryOptions {
   pooled: (config: McpServerConfig) => Promise<McpConnection | undefined>;
   /** Aborted at shutdown. */
   signal: AbortSignal;
+  /** A listing past its cache hint is listed again at most this often (MCP_CATALOG_REFRESH_MIN_MS). */
+  refreshMinMs: number;
 }
 
 /**
  * The catalog before the first turn: each enabled server's tools, prompts and resource templates,
  * listed once at start-up in the background, within MCP_START_TIMEOUT_MS. A session-scoped server
  * is listed through a pre-started client when the pool keeps some, otherwise through a client of
- * its own, closed once listed; a shared one is started, as every session will use it. A server that fails shows its error, and start-up never waits for any of it.
+ * its own, closed once listed; a shared one is started, as every session will use it. A server that
+ * fails shows its error, and start-up never waits for any of it. A listing whose server gave cache
+ * hints (2026-07-28 `ttlMs`) is made again once they lapse, when the catalog is next read.
  */
 export class McpDiscovery {
+  /** Listings made again after their cache hint lapsed: under way, and when each last began. */
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly refreshedAt = new Map<string, number>();
+
   constructor(private readonly options: DiscoveryOptions) {}
 
   async run(servers: readonly McpServerConfig[]): Promise<void> {
     await Promise.all(servers.map((server) => this.discover(server)));
+  }
+
+  /**
+   * Lists these servers again in the background (their listing went stale), each at most once per
+   * refreshMinMs and one listing at a time; the catalog shows the new listing once it is made.
+   */
+  refresh(servers: readonly McpServerConfig[]): void {
+    const now = Date.now();
+    for (const server of servers) {
+      const last = this.refreshedAt.get(server.name);
+      if (this.options.signal.aborted || this.refreshing.has(server.name)) {
+        continue;
+      }
+      if (last !== undefined && now - last < this.options.refreshMinMs) {
+        continue;
+      }
+      this.refreshedAt.set(server.name, now);
+      const listing = this.discover(server).finally(() => this.refreshing.delete(server.name));
+      this.refreshing.set(server.name, listing);
+    }
+  }
+
+  /** Resolves once no listing is under way (at shutdown, after the signal). */
+  async settled(): Promise<void> {
+    await Promise.all(this.refreshing.values());
   }
 
   private async discover(config: McpServerConfig): Promise<void> {
@@ -59,13 +93,14 @@ export class McpDiscovery {
   private async viaShared(config: McpServerConfig): Promise<CatalogListing> {
     const client = this.options.shared(config);
     const sdk = await client.sdk(this.start());
-    return list(sdk, client.tools, client.protocolVersion, this.options.startTimeoutMs);
+    // The shared client stays up and follows the server's list changes: no freshness to keep.
+    return list({ sdk, tools: client.tools, protocolVersion: client.protocolVersion }, this.options.startTimeoutMs);
   }
 
   private async viaOwnClient(config: McpServerConfig): Promise<CatalogListing> {
     const pooled = await this.options.pooled(config);
     if (pooled?.alive) {
-      return list(pooled.sdk, pooled.tools, pooled.protocolVersion, this.options.startTimeoutMs);
+      return list(pooled, this.options.startTimeoutMs);
     }
     const slot = config.transport === 'stdio' ? this.options.budget.tryAcquire() : undefined;
     if (config.transport === 'stdio' && !slot) {
@@ -78,7 +113,7 @@ export class McpDiscovery {
       const expanded = expandForSession(config, places);
       const connection = await openConnection(expanded, 'catalog discovery', this.options.roots, this.start());
       try {
-        return await list(connection.sdk, connection.tools, connection.protocolVersion, this.options.startTimeoutMs);
+        return await list(connection, this.options.startTimeoutMs);
       } finally {
         await connection.close();
       }
@@ -89,24 +124,27 @@ export class McpDiscovery {
   }
 }
 
-/** The server's prompts and resource templates (when it offers them), beside the tools it listed. */
+/**
+ * The server's prompts and resource templates (when it offers them), beside the tools it listed,
+ * and how long the listing stays fresh: the shortest of the lists' cache hints, if each gave one.
+ */
 async function list(
-  sdk: Client,
-  tools: Tool[],
-  protocolVersion: string | undefined,
+  connection: Pick<McpConnection, 'sdk' | 'tools' | 'protocolVersion'> & { toolsTtlMs?: number },
   timeout: number,
 ): Promise<CatalogListing> {
+  const { sdk } = connection;
   const capabilities = sdk.getServerCapabilities() ?? {};
   // Every page, up to the client's listMaxPages (then the listing fails rather than being cut short).
-  const prompts = capabilities.prompts ? (await sdk.listPrompts(undefined, { timeout })).prompts : [];
-  const resourceTemplates = capabilities.resources
-    ? (await sdk.listResourceTemplates(undefined, { timeout })).resourceTemplates
-    : [];
+  const prompts = capabilities.prompts ? await sdk.listPrompts(undefined, { timeout }) : undefined;
+  const templates = capabilities.resources ? await sdk.listResourceTemplates(undefined, { timeout }) : undefined;
+  const made = [prompts, templates].filter((result) => result !== undefined);
+  const ttls = [connection.toolsTtlMs, ...made.map(cacheTtl)];
   return {
-    tools,
-    prompts: prompts.map(promptInfo),
-    resourceTemplates: resourceTemplates.map(templateInfo),
-    protocolVersion,
+    tools: connection.tools,
+    prompts: (prompts?.prompts ?? []).map(promptInfo),
+    resourceTemplates: (templates?.resourceTemplates ?? []).map(templateInfo),
+    protocolVersion: connection.protocolVersion,
+    ...(ttls.every((ttl) => ttl !== undefined) ? { ttlMs: Math.min(...(ttls as number[])) } : {}),
   };
 }
 

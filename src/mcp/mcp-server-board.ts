@@ -36,6 +36,8 @@ export interface CatalogListing {
   resourceTemplates: ResourceTemplateInfo[];
   /** The revision the listing client negotiated. */
   protocolVersion?: string;
+  /** How long it stays fresh: the shortest of its lists' cache hints (2026-07-28 `ttlMs`), if each had one. */
+  ttlMs?: number;
 }
 
 export interface ServerStatus {
@@ -70,6 +72,8 @@ interface ServerEntry {
   catalog: CatalogState;
   lastError?: string;
   protocolVersion?: string;
+  /** Until when the start-up listing is fresh, as its server's cache hints said (epoch ms). */
+  freshUntil?: number;
   clients: Set<SupervisedClient>;
 }
 
@@ -137,6 +141,18 @@ export class McpServerBoard {
     entry.resourceTemplates = listing.resourceTemplates;
     entry.protocolVersion ??= listing.protocolVersion;
     entry.catalog = 'listed';
+    entry.freshUntil = listing.ttlMs === undefined ? undefined : Date.now() + listing.ttlMs;
+  }
+
+  /**
+   * Servers whose listing is past the freshness its cache hints gave, and that no live client
+   * keeps current (a client follows the server's list changes itself).
+   */
+  stale(now = Date.now()): string[] {
+    return [...this.entries]
+      .filter(([, entry]) => entry.freshUntil !== undefined && entry.freshUntil <= now)
+      .filter(([, entry]) => ![...entry.clients].some((client) => client.live))
+      .map(([name]) => name);
   }
 
   /** Discovery failed: the error is shown; the server stays as it was (a session may still start it). */

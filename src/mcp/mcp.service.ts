@@ -59,6 +59,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   /** Where each principal's ${USER_DIR} is made; kept, so their servers find their state in later sessions. */
   readonly usersRoot: string;
   /** The start-up listing of every server, while it runs; aborted at shutdown. */
+  private discoverer?: McpDiscovery;
   private discovery?: Promise<void>;
   private readonly stopDiscovery = new AbortController();
   private poolFilled = false;
@@ -128,7 +129,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       userId: this.perUser ? 'catalog' : LOCAL_PRINCIPAL.id,
       userDir: this.perUser ? join(this.sessionsRoot, 'catalog-user') : this.userDir(LOCAL_PRINCIPAL.id),
     };
-    this.discovery ??= new McpDiscovery({
+    this.discoverer ??= new McpDiscovery({
       board: this.board,
       budget: this.budget,
       startTimeoutMs: this.app.MCP_START_TIMEOUT_MS,
@@ -138,7 +139,9 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       shared: (config) => this.clientFor(config),
       pooled: (config) => this.pool.peek(this.pooledConfig(config)),
       signal: this.stopDiscovery.signal,
-    }).run(this.enabled);
+      refreshMinMs: this.app.MCP_CATALOG_REFRESH_MIN_MS,
+    });
+    this.discovery ??= this.discoverer.run(this.enabled);
     return this.discovery;
   }
 
@@ -232,6 +235,8 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   statuses(): ServerStatus[] {
+    // A listing past its server's cache hint is made again for the next read.
+    this.discoverer?.refresh(this.board.stale().map((name) => this.serverConfig(name)));
     return this.board.statuses((server) => this.pool.count(server));
   }
 
@@ -243,6 +248,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     this.stopDiscovery.abort();
     await this.discovery;
+    await this.discoverer?.settled();
     await Promise.all([
       ...[...this.sessions.values()].map((clients) => this.release(clients)),
       ...[...this.shared.values()].map((client) => client.close()),
