@@ -43,12 +43,13 @@ describe('MCP tasks (e2e)', () => {
     t = await startApp({
       MCP_CONFIG: writeMcpConfig({
         local: { command, args: [PROXY, command, ...args], env: { RECORD_FILE: record } },
-        // Its research task takes about 4 s: past max_timeout_ms.
+        // Its research task takes about 4 s: past max_timeout_ms (timeout_ms as long, so that a
+        // slow poll on a loaded machine cannot end it first).
         capped: {
           command,
           args: [PROXY, command, ...args],
           env: { RECORD_FILE: cappedRecord },
-          timeout_ms: 1000,
+          timeout_ms: 1500,
           max_timeout_ms: 1500,
         },
         remote: { type: 'http', url: `http://127.0.0.1:${proxy.port}/mcp`, blocked_tools: ['echo'] },

@@ -5,6 +5,7 @@ import type { OAuthClientProvider, Root, Transport } from '@modelcontextprotocol
 import { settleWithin } from '../common/settle-within';
 import type { McpServerConfig } from './mcp-config';
 import { UI_CAPABILITY } from './mcp-apps';
+import { acceptTaskResults, TASKS_EXTENSION } from './mcp-task-extension';
 import { CLOSE_GRACE_MS, McpConnection } from './mcp-connection';
 import { negotiationFor } from './mcp-era';
 import type { EraVerdicts } from './mcp-era';
@@ -95,8 +96,8 @@ async function connect(
       sampling: {},
       elicitation: { form: { applyDefaults: true } },
       roots: { listChanged: true },
-      // MCP Apps: the page renders a tool's ui:// view.
-      extensions: UI_CAPABILITY,
+      // MCP Apps (the page renders a tool's ui:// view), and tasks of the 2026-07-28 revision.
+      extensions: { ...UI_CAPABILITY, [TASKS_EXTENSION]: {} },
     },
     jsonSchemaValidator: SCHEMA_VALIDATOR,
     listMaxPages: MAX_LIST_PAGES,
@@ -118,6 +119,7 @@ async function connect(
   const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: deadline };
   try {
     await client.connect(transport, { ...options, prior: start.verdicts?.prior(config) });
+    acceptTaskResults(transport);
     start.verdicts?.record(config, client);
     await connection.ready(options);
     return connection;

@@ -28,6 +28,8 @@ import type { McpServerConfig } from './mcp-config';
 import { ListChanges } from './mcp-list-changes';
 import { SCHEMA_VALIDATOR } from './mcp-schema-validator';
 import { callAsTask, runsAsTask } from './mcp-task-call';
+import { createdTask, followTask } from './mcp-task-extension';
+import type { InputRequest } from './mcp-task-extension';
 
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
 export const CLOSE_GRACE_MS = 5000;
@@ -140,6 +142,20 @@ export class McpConnection {
     });
   }
 
+  /** A task's input request, answered as the same request during a call would be. */
+  private answerInput(input: InputRequest, signal: AbortSignal): Promise<unknown> {
+    switch (input.method) {
+      case 'elicitation/create':
+        return this.events.elicit(input.params as ElicitRequestFormParams, signal);
+      case 'sampling/createMessage':
+        return this.events.sample(input.params as CreateMessageRequest['params'], signal);
+      case 'roots/list':
+        return Promise.resolve({ roots: this.roots });
+      default:
+        return Promise.reject(new Error(`A task asked for ${input.method}, which this host does not answer`));
+    }
+  }
+
   /** The SDK re-read the tool list after a change (notified, or on a listen stream). */
   toolListChanged(error: Error | null, tools: Tool[] | null): void {
     if (!this.alive) {
@@ -185,23 +201,33 @@ export class McpConnection {
   async call(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     const { timeoutMs, maxTimeoutMs } = this.config;
     const definition = this.tools.find((candidate) => candidate.name === tool);
-    const send = async () =>
-      runsAsTask(this.client, definition)
-        ? callAsTask(this.client, tool, args, { ...options, timeoutMs, maxTimeoutMs })
-        : ((await this.client.callTool(
-            { name: tool, arguments: args },
-            {
-              signal: options.signal,
-              timeout: timeoutMs,
-              maxTotalTimeout: maxTimeoutMs,
-              resetTimeoutOnProgress: true,
-              onprogress: options.onProgress,
-            },
-          )) as CallToolResult);
+    const send = async () => {
+      if (runsAsTask(this.client, definition)) {
+        return callAsTask(this.client, tool, args, { ...options, timeoutMs, maxTimeoutMs });
+      }
+      const result = (await this.client.callTool(
+        { name: tool, arguments: args },
+        {
+          signal: options.signal,
+          timeout: timeoutMs,
+          maxTotalTimeout: maxTimeoutMs,
+          resetTimeoutOnProgress: true,
+          onprogress: options.onProgress,
+        },
+      )) as CallToolResult;
+      // A 2026-07-28 server may make a task of any call (the tasks extension, which the host declares).
+      const task = createdTask(result);
+      return task
+        ? followTask(this.client, task, { ...options, timeoutMs, maxTimeoutMs }, (input, signal) =>
+            this.answerInput(input, signal),
+          )
+        : result;
+    };
     // A tool with MCP Apps metadata keeps the server's own result, for its view.
     const keepRaw =
       options.raw === true || (definition !== undefined && toolUi(definition)?.resource_uri !== undefined);
     const tokenBefore = (await this.auth?.tokens())?.access_token;
+    const started = performance.now();
     try {
       return toToolResult(await send(), keepRaw);
     } catch (error) {
@@ -218,9 +244,11 @@ export class McpConnection {
         return toToolResult(await send(), keepRaw);
       }
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-        const limit = (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout
-          ? `max_timeout_ms ${maxTimeoutMs}`
-          : `timeout_ms ${timeoutMs}`;
+        // Whichever timer fired, a call that ran for max_timeout_ms hit that bound.
+        const total =
+          (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout !== undefined ||
+          performance.now() - started >= maxTimeoutMs;
+        const limit = total ? `max_timeout_ms ${maxTimeoutMs}` : `timeout_ms ${timeoutMs}`;
         throw new Error(
           `MCP server "${this.config.name}" did not finish "${tool}" within ${limit}; the call was cancelled`,
           { cause: error },

@@ -21,7 +21,7 @@ const POLL_DEFAULT_MS = 1000;
 const RETRIES = 5;
 
 /** Results checked by hand (the SDK no longer exports schemas for the task methods). */
-const asIs = <T>(check: (value: unknown) => string | undefined): StandardSchemaV1<unknown, T> => ({
+export const asIs = <T>(check: (value: unknown) => string | undefined): StandardSchemaV1<unknown, T> => ({
   '~standard': {
     version: 1,
     vendor: 'mcp-host-server',
@@ -125,8 +125,7 @@ export async function callAsTask(
           ...(now - started >= options.maxTimeoutMs ? { maxTotalTimeout: options.maxTimeoutMs } : {}),
         });
       }
-      const wait = Math.min(Math.max(task.pollInterval ?? POLL_DEFAULT_MS, POLL_MIN_MS), POLL_MAX_MS);
-      await delay(wait, undefined, { signal: options.signal });
+      await delay(pollWait(task.pollInterval), undefined, { signal: options.signal });
       task = await retried(
         () =>
           client.request({ method: 'tasks/get', params: { taskId } }, TASK, {
@@ -148,8 +147,13 @@ export async function callAsTask(
   }
 }
 
+/** How long to wait before the next poll: the server's interval, within bounds. */
+export function pollWait(interval: number | undefined): number {
+  return Math.min(Math.max(interval ?? POLL_DEFAULT_MS, POLL_MIN_MS), POLL_MAX_MS);
+}
+
 /** A request tried again after a dropped connection or a server error, with back-off. */
-async function retried<T>(request: () => Promise<T>, signal: AbortSignal, logger: Logger): Promise<T> {
+export async function retried<T>(request: () => Promise<T>, signal: AbortSignal, logger: Logger): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await request();

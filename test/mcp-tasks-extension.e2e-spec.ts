@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { StreamEventOf } from '../src/sessions/events';
+import { connectSocket, sendMessage, toolCallsOf } from './helpers/events';
+import type { SocketClient } from './helpers/events';
+import { waitForNoChildren } from './helpers/processes';
+import { startApp, writeMcpConfig } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+import { linesOf, waitUntil } from './helpers/wait';
+
+const TASKS_SERVER = require.resolve('./fixtures/tasks-server.mjs');
+
+/** Tasks as the 2026-07-28 revision has them: the io.modelcontextprotocol/tasks extension (SEP-2663). */
+describe('MCP tasks extension, 2026-07-28 (e2e)', () => {
+  let t: TestApp;
+  let client: SocketClient;
+  let dir: string;
+  let events: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mcp-tasks-ext-'));
+    events = join(dir, 'events.txt');
+    t = await startApp({
+      MCP_CONFIG: writeMcpConfig({
+        research: { command: process.execPath, args: [TASKS_SERVER], env: { EVENTS_FILE: events } },
+      }),
+    });
+    client = await connectSocket(t.url);
+  });
+
+  afterAll(async () => {
+    client?.socket.disconnect();
+    await t?.close();
+    await waitForNoChildren(/tasks-server/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const newSession = async () =>
+    ((await client.socket.emitWithAck('join_chat', {})) as { session_id: string }).session_id;
+
+  /** The turn's elicitation, once the task asks its question. */
+  const question = (turnId: string) =>
+    client.recorder.waitFor(
+      (event) => event.turn_id === turnId && event.type === 'elicitation' && event.data.status === 'pending',
+      "the task's question",
+    ) as Promise<StreamEventOf<'elicitation'>>;
+
+  it('should follow a task to its result, answering its question, with its status as tool_call progress', async () => {
+    const sessionId = await newSession();
+    const turnId = await sendMessage(client, sessionId, '[[tool:research {"topic":"tides"}]]');
+    const asked = await question(turnId);
+    expect(asked.data).toMatchObject({ server: 'research', message: 'Include preprints in the research on tides?' });
+    expect(
+      await client.socket.emitWithAck('elicitation_response', {
+        session_id: sessionId,
+        elicitation_id: asked.data.elicitation_id,
+        action: 'accept',
+        content: { preprints: true },
+      }),
+    ).toMatchObject({ action: 'accept' });
+    const end = await client.recorder.turnEnd(turnId);
+    expect(end.data).toMatchObject({ content: 'Observed: Research on tides: 3 sources, preprints included' });
+    const progress = toolCallsOf(client, turnId).flatMap((event) =>
+      event.data.progress?.message ? [event.data.progress.message] : [],
+    );
+    expect(progress).toEqual([
+      'task working: Gathering sources',
+      'task input_required: Waiting for an answer',
+      'task working: Writing the summary',
+      'task completed: Done',
+    ]);
+    const seen = linesOf(events);
+    expect(seen.filter((line) => line.startsWith('created'))).toHaveLength(1);
+    expect(seen).toContainEqual(
+      expect.stringMatching(/^answered \S+ {"action":"accept","content":{"preprints":true}}$/),
+    );
+  });
+
+  it('should cancel the task when the turn is cancelled', async () => {
+    const sessionId = await newSession();
+    const turnId = await sendMessage(client, sessionId, '[[tool:research {"topic":"storms"}]]');
+    await question(turnId);
+    const before = linesOf(events).filter((line) => line.startsWith('cancelled')).length;
+    expect(await client.socket.emitWithAck('cancel', { session_id: sessionId })).toMatchObject({ cancelled: true });
+    expect((await client.recorder.turnEnd(turnId)).data).toMatchObject({ code: 'TURN_CANCELLED' });
+    await waitUntil(
+      () => linesOf(events).filter((line) => line.startsWith('cancelled')).length > before,
+      'the server to see tasks/cancel',
+    );
+  });
+});
