@@ -16,6 +16,20 @@ const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;
 const INTERNAL_ERROR = -32603;
 
+/** The bridges of the views on the page, by their frame's window: one listener serves them all. */
+const bridges = new Map();
+
+window.addEventListener('message', (event) => bridges.get(event.source)?.receive(event));
+
+/** Forgets the views that left the page (the chat was cleared or switched). */
+function prune() {
+  for (const [source, bridge] of bridges) {
+    if (!bridge.frame.isConnected) {
+      bridges.delete(source);
+    }
+  }
+}
+
 let chat = {
   sendMessage: async () => {
     throw new Error('There is no chat to send to');
@@ -54,10 +68,14 @@ export function appView(item) {
   node.append(frame);
   http('POST', `${item.url}/open`).then(
     (view) => {
+      if (!frame.isConnected) {
+        return;
+      }
       if (view.permissions.length > 0) {
         frame.allow = view.permissions.map((permission) => `${permission} 'src'`).join('; ');
       }
-      new Bridge(frame, item.url, view).listen();
+      prune();
+      bridges.set(frame.contentWindow, new Bridge(frame, item.url, view));
       frame.src = view.document_url;
     },
     (error) => node.replaceChildren(meta(`View ${item.uri}: ${error.message}`)),
@@ -114,11 +132,6 @@ class Bridge {
     this.frame = frame;
     this.url = url;
     this.view = view;
-    this.onMessage = (event) => this.receive(event);
-  }
-
-  listen() {
-    window.addEventListener('message', this.onMessage);
   }
 
   post(message) {
@@ -127,13 +140,8 @@ class Bridge {
   }
 
   receive(event) {
-    if (!this.frame.isConnected) {
-      // The chat was cleared or switched: this view is gone.
-      window.removeEventListener('message', this.onMessage);
-      return;
-    }
     const message = event.data;
-    if (event.source !== this.frame.contentWindow || message?.jsonrpc !== '2.0' || typeof message.method !== 'string') {
+    if (!this.frame.isConnected || message?.jsonrpc !== '2.0' || typeof message.method !== 'string') {
       return;
     }
     if (message.id === undefined) {
