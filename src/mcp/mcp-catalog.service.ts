@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { available } from './mcp-available';
 import { McpService } from './mcp.service';
 
 // Invalid params, and "resource not found" as servers before the 2026-07-28 revision answer it.
@@ -58,7 +59,7 @@ export class McpCatalogService {
     run: (client: Client) => Promise<T>,
   ) {
     const read = async (sdk: () => Promise<Client>) => {
-      const client = await this.started(server, sdk);
+      const client = await available(server, sdk);
       // Asked of a server that does not declare the feature, the SDK would answer an empty list.
       if (!client.getServerCapabilities()?.[feature]) {
         throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" does not offer ${what}`);
@@ -106,20 +107,5 @@ export class McpCatalogService {
     // Only in the caller's own session: another principal's gets the same answer as none at all.
     const clients = this.mcp.clientsOf(sessionId, principal.id);
     return clients.use(() => read(() => clients.client(server).sdk(start)));
-  }
-
-  /** The server's SDK client once started; a start that fails is MCP_SERVER_FAILED. */
-  private async started(server: string, sdk: () => Promise<Client>): Promise<Client> {
-    try {
-      return await sdk();
-    } catch (error) {
-      if (error instanceof AppException) {
-        throw error;
-      }
-      throw new AppException(
-        ErrorCode.MCP_SERVER_FAILED,
-        `MCP server "${server}" is not available: ${(error as Error).message}`,
-      );
-    }
   }
 }

@@ -63,6 +63,45 @@ export function runsAsTask(client: Client, tool: Tool | undefined): boolean {
   );
 }
 
+/** Follows a task's time: each change of its status reported as progress, and its deadlines. */
+export class TaskWatch {
+  private readonly started = Date.now();
+  private changedAt = this.started;
+  private reported = '';
+  private step = 0;
+
+  constructor(
+    private readonly taskId: string,
+    private readonly options: TaskCallOptions,
+  ) {}
+
+  /** Reports the task's status, when it changed since last seen. */
+  saw(task: { status: string; statusMessage?: string }): void {
+    const status = `${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}`;
+    if (status !== this.reported) {
+      this.reported = status;
+      this.changedAt = Date.now();
+      this.options.onProgress?.({ progress: ++this.step, message: `task ${status}` });
+    }
+  }
+
+  /** Throws a timeout once timeout_ms passed without a change of status, or max_timeout_ms in all. */
+  checkTime(): void {
+    const now = Date.now();
+    const total = now - this.started >= this.options.maxTimeoutMs;
+    if (total || now - this.changedAt >= this.options.timeoutMs) {
+      throw new SdkError(SdkErrorCode.RequestTimeout, `task ${this.taskId} timed out`, {
+        ...(total ? { maxTotalTimeout: this.options.maxTimeoutMs } : {}),
+      });
+    }
+  }
+
+  /** What max_timeout_ms leaves (at least 1 ms). */
+  left(): number {
+    return Math.max(1, this.options.maxTimeoutMs - (Date.now() - this.started));
+  }
+}
+
 /**
  * A tool call as a task (MCP 2025-11-25 tasks): the call creates it, its status is polled
  * (`tasks/get`, at the server's pollInterval) and reported as progress, and its result fetched
@@ -77,8 +116,6 @@ export async function callAsTask(
   args: Record<string, unknown>,
   options: TaskCallOptions,
 ): Promise<CallToolResult> {
-  const started = Date.now();
-  let changedAt = started;
   const created = await client.request(
     { method: 'tools/call', params: { name, arguments: args, task: { ttl: TASK_TTL_MS } } },
     CREATED,
@@ -91,40 +128,28 @@ export async function callAsTask(
   const { taskId } = created.task;
   const logger = new Logger(`McpTask:${name}`);
   let task: Task = created.task;
-  let reported = '';
-  let step = 0;
+  const watch = new TaskWatch(taskId, options);
   try {
     for (;;) {
-      const status = `${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}`;
-      if (status !== reported) {
-        reported = status;
-        changedAt = Date.now();
-        options.onProgress?.({ progress: ++step, message: `task ${status}` });
-      }
+      watch.saw(task);
       if (TERMINAL.has(task.status) || task.status === 'input_required') {
         if (task.status === 'cancelled') {
           throw new Error(`the server cancelled task ${taskId}${task.statusMessage ? `: ${task.statusMessage}` : ''}`);
         }
         // Blocks until the task ends; meanwhile it carries what the server asks (elicitation,
         // sampling), for as long as max_timeout_ms leaves.
-        const left = () => Math.max(1, options.maxTimeoutMs - (Date.now() - started));
         return await retried(
           () =>
             client.request({ method: 'tasks/result', params: { taskId } }, RESULT, {
               signal: options.signal,
-              timeout: left(),
-              maxTotalTimeout: left(),
+              timeout: watch.left(),
+              maxTotalTimeout: watch.left(),
             }),
           options.signal,
           logger,
         );
       }
-      const now = Date.now();
-      if (now - changedAt >= options.timeoutMs || now - started >= options.maxTimeoutMs) {
-        throw new SdkError(SdkErrorCode.RequestTimeout, `task ${taskId} timed out`, {
-          ...(now - started >= options.maxTimeoutMs ? { maxTotalTimeout: options.maxTimeoutMs } : {}),
-        });
-      }
+      watch.checkTime();
       await delay(pollWait(task.pollInterval), undefined, { signal: options.signal });
       task = await retried(
         () =>

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { CallToolResult, Client, JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { asIs, pollWait, retried } from './mcp-task-call';
+import { asIs, pollWait, retried, TaskWatch } from './mcp-task-call';
 import type { TaskCallOptions } from './mcp-task-call';
 
 /** The tasks extension of the 2026-07-28 revision (SEP-2663). */
@@ -90,8 +89,6 @@ export async function followTask(
   options: TaskCallOptions,
   answer: InputAnswerer,
 ): Promise<CallToolResult> {
-  const started = Date.now();
-  let changedAt = started;
   const { taskId } = created;
   const logger = new Logger(`McpTask:${taskId}`);
   const answered = new Set<string>();
@@ -106,16 +103,10 @@ export async function followTask(
       logger,
     ) as Promise<T>;
   let task = created;
-  let reported = '';
-  let step = 0;
+  const watch = new TaskWatch(taskId, options);
   try {
     for (;;) {
-      const status = `${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}`;
-      if (status !== reported) {
-        reported = status;
-        changedAt = Date.now();
-        options.onProgress?.({ progress: ++step, message: `task ${status}` });
-      }
+      watch.saw(task);
       switch (task.status) {
         case 'completed':
           if (!Array.isArray(task.result?.content)) {
@@ -134,12 +125,7 @@ export async function followTask(
         case 'working':
           break;
       }
-      const now = Date.now();
-      if (now - changedAt >= options.timeoutMs || now - started >= options.maxTimeoutMs) {
-        throw new SdkError(SdkErrorCode.RequestTimeout, `task ${taskId} timed out`, {
-          ...(now - started >= options.maxTimeoutMs ? { maxTotalTimeout: options.maxTimeoutMs } : {}),
-        });
-      }
+      watch.checkTime();
       await delay(pollWait(task.pollIntervalMs), undefined, { signal: options.signal });
       task = await request<DetailedTask>('tasks/get', {}, TASK);
     }

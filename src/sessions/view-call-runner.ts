@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppException, ErrorCode } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { available } from '../mcp/mcp-available';
 import type { ViewCallSignal } from './bus/session-bus';
 import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
@@ -28,20 +29,11 @@ export class ViewCallRunner {
     if (!runtime || runtime.ended || !clients) {
       throw new AppException(ErrorCode.SESSION_BUSY, `Session ${call.session_id} is moving between nodes; try again`);
     }
-    const signal = AbortSignal.timeout(this.config.MCP_START_TIMEOUT_MS);
-    try {
-      await clients.use(() =>
-        clients.client(call.server).ensureReady({ timeoutMs: this.config.MCP_START_TIMEOUT_MS, signal }),
-      );
-    } catch (error) {
-      if (error instanceof AppException) {
-        throw error;
-      }
-      throw new AppException(
-        ErrorCode.MCP_SERVER_FAILED,
-        `MCP server "${call.server}" is not available: ${(error as Error).message}`,
-      );
-    }
+    const start = {
+      timeoutMs: this.config.MCP_START_TIMEOUT_MS,
+      signal: AbortSignal.timeout(this.config.MCP_START_TIMEOUT_MS),
+    };
+    await available(call.server, () => clients.use(() => clients.client(call.server).ensureReady(start)));
     const tool = clients.viewTool(call.server, call.tool);
     if (!tool) {
       throw new AppException(
