@@ -18,6 +18,7 @@ import { ToolApprovals } from './tool-approvals';
 import { TurnRunner } from './turn-runner.service';
 import { ViewCallRunner } from './view-call-runner';
 import { ViewCallsController } from './view-calls.controller';
+import { ViewCallsService } from './view-calls.service';
 
 @Module({
   imports: [McpModule, ReactModule, ArtifactsModule],
@@ -29,6 +30,7 @@ import { ViewCallsController } from './view-calls.controller';
     SessionMcpBridge,
     ToolApprovals,
     ViewCallRunner,
+    ViewCallsService,
     TurnRunner,
     SessionWorker,
     SessionDrain,

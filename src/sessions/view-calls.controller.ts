@@ -9,28 +9,19 @@ import {
 } from '@nestjs/swagger';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 
-import { ViewsService } from '../artifacts/views.service';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
 import { ParseIdPipe } from '../common/validation';
-import { InjectAppConfig } from '../config/app-config';
-import type { AppConfig } from '../config/app-config';
-import { McpService } from '../mcp/mcp.service';
 import { CallToolResultDto, ViewCallDto } from './dto/view-call.dto';
-import { SessionsService } from './sessions.service';
+import { ViewCallsService } from './view-calls.service';
 
 /** The tools/call of an MCP Apps view, which the page's bridge passes on. */
 @ApiTags('sessions')
 @ApiBearerAuth()
 @Controller('api/v3/sessions')
 export class ViewCallsController {
-  constructor(
-    private readonly sessions: SessionsService,
-    private readonly views: ViewsService,
-    private readonly mcp: McpService,
-    @InjectAppConfig() private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly viewCalls: ViewCallsService) {}
 
   @Post(':id/views/:viewId/tools/call')
   @HttpCode(200)
@@ -42,17 +33,12 @@ export class ViewCallsController {
   @ApiOkResponse({ type: CallToolResultDto, description: "The server's CallToolResult (isError when declined)" })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown session or view, or no such tool for views' })
-  async call(
+  call(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) sessionId: string,
     @Param('viewId', ParseIdPipe) viewId: string,
     @Body() body: ViewCallDto,
   ): Promise<CallToolResult> {
-    const { server } = await this.views.record(principal, sessionId, viewId);
-    // The holding node may start the server, wait for the user's approval, then run the call.
-    const { maxTimeoutMs } = this.mcp.serverConfig(server);
-    const timeoutMs = this.config.MCP_START_TIMEOUT_MS + this.config.APPROVAL_TIMEOUT_MS + maxTimeoutMs;
-    const call = { session_id: sessionId, server, tool: body.name, arguments: body.arguments ?? {} };
-    return this.sessions.callFromView(principal, { kind: 'view_call', ...call }, timeoutMs);
+    return this.viewCalls.call(principal, sessionId, viewId, body.name, body.arguments ?? {});
   }
 }
