@@ -180,4 +180,25 @@ describe('MCP Apps (e2e)', () => {
       isError: true,
     });
   });
+
+  it("should stop waiting for the approval of a view's call when the session ends", async () => {
+    const { app, sessionId } = await showView('guarded__show_counter');
+    const answered = callFromView(app, 'increment');
+    await client.recorder.waitFor(
+      (event) =>
+        event.session_id === sessionId &&
+        event.type === 'approval' &&
+        event.data.tool === 'increment' &&
+        event.data.status === 'pending',
+      "a pending approval of the view's call",
+    );
+    const deleted = await fetch(`${t.url}/api/v3/sessions/${sessionId}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    const expired = await answered;
+    expect(expired.status).toBe(200);
+    expect(await expired.json()).toEqual({
+      content: [{ type: 'text', text: expect.stringContaining('did not approve this tool call in time') }],
+      isError: true,
+    });
+  });
 });

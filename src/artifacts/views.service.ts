@@ -109,8 +109,9 @@ export class ViewsService {
         ErrorCode.NOT_FOUND,
         `View ${viewId} of session ${sessionId} not found (views last ARTIFACT_TTL_MS)`,
       );
-    const artifact = await this.artifacts.read(principal, sessionId, viewId).catch(() => {
-      throw notFound();
+    const artifact = await this.artifacts.read(principal, sessionId, viewId).catch((error: unknown) => {
+      // A missing artifact is a missing view; the store being away stays what it is.
+      throw error instanceof AppException && error.code === ErrorCode.NOT_FOUND ? notFound() : error;
     });
     if (!artifact.view) {
       throw notFound();

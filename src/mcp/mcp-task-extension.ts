@@ -33,6 +33,8 @@ export interface InputRequest {
 export type InputAnswerer = (request: InputRequest, signal: AbortSignal) => Promise<unknown>;
 
 const TERMINAL = new Set<DetailedTask['status']>(['completed', 'failed', 'cancelled']);
+// The tools/call ids the shim remembers until their answer; far more than one connection has in flight.
+const MAX_CALLS_IN_FLIGHT = 10_000;
 // Each key is answered once; a task asking more than this is not followed further.
 const MAX_INPUT_REQUESTS = 32;
 
@@ -53,6 +55,10 @@ export function acceptTaskResults(transport: Transport): void {
   transport.send = (message, options) => {
     if ('method' in message && message.method === 'tools/call' && 'id' in message) {
       calls.add(message.id);
+      // A call whose answer never came (it timed out, the connection broke) is not remembered for ever.
+      if (calls.size > MAX_CALLS_IN_FLIGHT) {
+        calls.delete(calls.values().next().value!);
+      }
     }
     return send(message, options);
   };

@@ -48,6 +48,7 @@ export class SessionRuntime {
   readonly approvals = new Map<string, PendingApproval>();
   /** Set once the session ended or left this node: nothing more is published from here. */
   ended = false;
+  private readonly leaving = new AbortController();
 
   constructor(
     readonly id: string,
@@ -56,4 +57,15 @@ export class SessionRuntime {
     /** Last status published, so an unchanged one is not published again. */
     public status: SessionStatus,
   ) {}
+
+  /** Aborted when the session ends or leaves this node: what waits outside a turn (a view's call) stops. */
+  get gone(): AbortSignal {
+    return this.leaving.signal;
+  }
+
+  /** The session ended or left this node. */
+  end(): void {
+    this.ended = true;
+    this.leaving.abort();
+  }
 }

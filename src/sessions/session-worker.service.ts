@@ -139,7 +139,7 @@ export class SessionWorker {
     }
     if (runtime) {
       // From here its turn publishes nothing: the errors below are the turn's last word.
-      runtime.ended = true;
+      runtime.end();
     }
     const failure = await this.publisher.publishEnd(sessionId, ended, reason);
     if (runtime) {
@@ -293,7 +293,7 @@ export class SessionWorker {
       return;
     }
     this.runtimes.delete(runtime.id);
-    runtime.ended = true;
+    runtime.end();
     runtime.running?.controller.abort(
       new AppException(ErrorCode.TURN_INTERRUPTED, `Session ${runtime.id} left node ${this.node}`),
     );

@@ -42,11 +42,12 @@ export class ViewCallRunner {
       );
     }
     this.logger.debug({ msg: `A view calls ${call.server}/${call.tool}`, session_id: runtime.id });
-    const never = new AbortController().signal;
-    const run = () => clients.callForView(call.server, call.tool, call.arguments, { signal: never });
+    // Not tied to any turn: the session's end (or its move to another node) cancels it.
+    const signal = runtime.gone;
+    const run = () => clients.callForView(call.server, call.tool, call.arguments, { signal });
     const choice = { call_id: randomUUID(), server: call.server, tool: call.tool, arguments: call.arguments };
     const result = tool.needs_approval
-      ? await this.approvals.gate(runtime, runtime.running?.turnId ?? null, choice, never, run)
+      ? await this.approvals.gate(runtime, runtime.running?.turnId ?? null, choice, signal, run)
       : await run();
     return result.raw ?? { content: [{ type: 'text', text: result.content }], isError: result.is_error };
   }
