@@ -182,6 +182,18 @@ describe('PMCChat in a real browser (e2e)', () => {
     await page.locator('#transport').selectOption('socket');
   });
 
+  it('should stay connected over SSE when a turn ends with an error event, which is no transport error', async () => {
+    await page.locator('#transport').selectOption('sse');
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    await sendMessage(page, '[[status:500]]');
+    await page.locator('.message.assistant.error').getByText('Error: LLM_ERROR').waitFor();
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('connected');
+    await sendMessage(page, 'still here');
+    await lastAnswer(page).getByText('Echo: still here').waitFor();
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('connected');
+    await page.locator('#transport').selectOption('socket');
+  });
+
   it('should fit a phone screen, with the sessions behind a menu', async () => {
     await page.setViewportSize({ width: 375, height: 700 });
     expect(await page.locator('#sidebar').boundingBox()).toMatchObject({ x: expect.any(Number) });

@@ -182,7 +182,11 @@ export class SseTransport {
     this.source = source;
     const first = new Promise((resolve, reject) => {
       source.addEventListener('session_start', (message) => resolve(JSON.parse(message.data)), { once: true });
-      source.onerror = () => reject(new ServerError('STREAM_FAILED', 'The event stream could not be opened'));
+      source.onerror = (event) => {
+        if (typeof event.data !== 'string') {
+          reject(new ServerError('STREAM_FAILED', 'The event stream could not be opened'));
+        }
+      };
     });
     for (const type of EVENT_TYPES) {
       source.addEventListener(type, (message) => {
@@ -201,7 +205,12 @@ export class SseTransport {
       throw error;
     }
     source.onopen = () => this.onConnection('connected');
-    source.onerror = () => {
+    source.onerror = (event) => {
+      // A server-sent `event: error` (a turn's error) arrives here too, with data: it is no
+      // connection problem, and the listener above has handled it.
+      if (typeof event.data === 'string') {
+        return;
+      }
       // CLOSED: the server refused the stream (the session is gone); otherwise the browser retries.
       if (source.readyState === EventSource.CLOSED) {
         this.onLost();
