@@ -100,14 +100,20 @@ describe('PMCChat in a real browser (e2e)', () => {
     await screenshot(page, 'pmc-tool-image');
   });
 
-  it('should stop a slow answer with the Stop button', async () => {
+  it('should stop a slow answer with the Stop button: "Stopped", no failure, what came so far kept', async () => {
     await sendMessage(page, 'slow [[hold:stop-me]] answer');
     await t.llm.held('stop-me');
+    await lastAnswer(page).getByText('Echo:').waitFor();
     await page.locator('#stop:not([disabled])').click();
-    await page.locator('.message.assistant.error').getByText('TURN_CANCELLED').waitFor();
-    await page.getByText('Stopped. Send a message to go on.').waitFor();
+    const turn = page.locator('.message.assistant.stopped');
+    await turn.getByText('Stopped', { exact: true }).waitFor();
+    expect(await turn.getAttribute('class')).not.toContain('error');
+    expect(await turn.getAttribute('role')).toBeNull();
+    expect(await turn.locator('.answer').textContent()).toContain('Echo:');
+    expect(await page.getByText('TURN_CANCELLED').count()).toBe(0);
     t.llm.release('stop-me');
     await page.locator('#stop[disabled]').waitFor();
+    await screenshot(page, 'pmc-stopped');
   });
 
   it('should restore the history after a reload, and list the session', async () => {

@@ -159,8 +159,18 @@ export class TurnView {
     this.answer.replaceChildren(renderMarkdown(content));
   }
 
+  /** The user stopped the turn: no failure. What it produced so far stays. */
+  stopped() {
+    this.node.classList.add('stopped');
+    this.extras.append(el('p', 'stopped-note', 'Stopped'));
+  }
+
   failed({ code, message }) {
     this.answer.classList.remove('streaming');
+    if (code === 'TURN_CANCELLED') {
+      this.stopped();
+      return;
+    }
     this.node.classList.add('error');
     this.node.setAttribute('role', 'alert');
     this.answer.append(
