@@ -79,9 +79,12 @@ describe('MCP tasks (e2e)', () => {
     const messages = calls(turnId).flatMap((event) =>
       event.data.progress?.message ? [event.data.progress.message] : [],
     );
-    expect(messages).toEqual(
-      expect.arrayContaining(['task working: Gathering sources...', 'task working: Analyzing content...']),
-    );
+    // Which stages a poll catches depends on timing (a loaded machine may poll past one): the
+    // first one, at least one more, each once, and the end.
+    expect(messages[0]).toBe('task working: Gathering sources...');
+    expect(messages.filter((message) => message.startsWith('task working: ')).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(messages).size).toBe(messages.length);
+    expect(messages.at(-1)).toMatch(/^task completed/);
     expect(calls(turnId).at(-1)?.data).toMatchObject({
       status: 'succeeded',
       result: expect.stringContaining('# Research Report: cats'),
@@ -145,12 +148,14 @@ describe('MCP tasks (e2e)', () => {
     const turnId = await send('[[tool:remote__simulate-research-query {"topic":"owls"}]]');
     await client.recorder.waitFor((e) => e.turn_id === turnId && e.type === 'tool_call' && !!e.data.progress);
     // The network goes away for longer than the task's poll interval (1 s): polls fail, and are tried again.
+    const before = new Set(calls(turnId).map((event) => event.data.progress?.message));
     expect(proxy.outage(1500)).toBeGreaterThan(0);
     await client.recorder.waitFor(
       (e) =>
         e.turn_id === turnId &&
         e.type === 'tool_call' &&
-        e.data.progress?.message === 'task working: Synthesizing findings...',
+        e.data.progress?.message !== undefined &&
+        !before.has(e.data.progress.message),
       'the task going on after the first blip',
     );
     proxy.cut();
