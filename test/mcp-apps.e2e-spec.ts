@@ -65,6 +65,17 @@ describe('MCP Apps (e2e)', () => {
     return (await response.json()) as OpenedView;
   };
 
+  /** The approval event of a view's call of `increment` in the session, once it is pending. */
+  const pendingViewApproval = (sessionId: string) =>
+    client.recorder.waitFor(
+      (event) =>
+        event.session_id === sessionId &&
+        event.type === 'approval' &&
+        event.data.tool === 'increment' &&
+        event.data.status === 'pending',
+      "a pending approval of the view's call",
+    ) as Promise<StreamEventOf<'approval'>>;
+
   const callFromView = (app: ToolContent, name: string, args: Record<string, unknown> = {}) =>
     postJson(`${t.url}${app.url}/tools/call`, { name, arguments: args });
 
@@ -161,14 +172,7 @@ describe('MCP Apps (e2e)', () => {
   it("should hold a view's call for the owner's approval where the server requires it", async () => {
     const { app, sessionId } = await showView('guarded__show_counter');
     const answered = callFromView(app, 'increment');
-    const pending = (await client.recorder.waitFor(
-      (event) =>
-        event.session_id === sessionId &&
-        event.type === 'approval' &&
-        event.data.tool === 'increment' &&
-        event.data.status === 'pending',
-      "a pending approval of the view's call",
-    )) as StreamEventOf<'approval'>;
+    const pending = await pendingViewApproval(sessionId);
     expect(pending.turn_id).toBeNull();
     expect(pending.data).toMatchObject({ server: 'guarded', tool: 'increment' });
     const url = `${t.url}/api/v3/sessions/${sessionId}/approvals/${pending.data.approval_id}`;
@@ -184,14 +188,7 @@ describe('MCP Apps (e2e)', () => {
   it("should stop waiting for the approval of a view's call when the session ends", async () => {
     const { app, sessionId } = await showView('guarded__show_counter');
     const answered = callFromView(app, 'increment');
-    await client.recorder.waitFor(
-      (event) =>
-        event.session_id === sessionId &&
-        event.type === 'approval' &&
-        event.data.tool === 'increment' &&
-        event.data.status === 'pending',
-      "a pending approval of the view's call",
-    );
+    await pendingViewApproval(sessionId);
     const deleted = await fetch(`${t.url}/api/v3/sessions/${sessionId}`, { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     const expired = await answered;

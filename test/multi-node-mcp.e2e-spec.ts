@@ -8,7 +8,7 @@ import { ScriptedLlm } from './fixtures/scripted-llm';
 import { everythingServer } from './fixtures/mcp-servers';
 import { alive, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
-import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
+import { connectSocket, connectSse, runSocketTurn, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
@@ -104,6 +104,12 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     return { turnId, pending: pending as StreamEventOf<K> };
   }
 
+  /** Runs a turn of the session over the client; its last tool_call event's data. */
+  async function lastToolCall(client: SocketClient, sessionId: string, content: string) {
+    const { turnId } = await runSocketTurn(client, content, sessionId);
+    return toolCallsOf(client, turnId).at(-1)!.data;
+  }
+
   it('should pass an elicitation answer given on one node to the turn asking it on the other', async () => {
     const [holder, other] = nodes;
     const sessionId = await createSession(holder.url);
@@ -140,14 +146,7 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     const sessionId = await createSession(holder.url);
     const client = await connectSocket(holder.url);
     try {
-      await client.socket.emitWithAck('join_chat', { session_id: sessionId });
-      const { turn_id: turnId } = (await client.socket.emitWithAck('chat_message', {
-        session_id: sessionId,
-        content: '[[tool:get-tiny-image {}]]',
-      })) as { turn_id: string };
-      await client.recorder.turnEnd(turnId);
-      const done = client.recorder.ofTurn(turnId, ['tool_call']).at(-1) as StreamEventOf<'tool_call'>;
-      const [image] = done.data.content!;
+      const [image] = (await lastToolCall(client, sessionId, '[[tool:get-tiny-image {}]]')).content!;
       const [fromHolder, fromOther] = await Promise.all(
         [holder, other].map(async (node) => Buffer.from(await (await fetch(`${node.url}${image.url}`)).arrayBuffer())),
       );
@@ -163,9 +162,8 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     const sessionId = await createSession(holder.url);
     const client = await connectSocket(holder.url);
     try {
-      const { turnId } = await runSocketTurn(client, '[[tool:show_counter {}]]', sessionId);
-      const done = client.recorder.ofTurn(turnId, ['tool_call']).at(-1) as StreamEventOf<'tool_call'>;
-      const app = done.data.content!.find((item) => item.type === 'app')!;
+      const done = await lastToolCall(client, sessionId, '[[tool:show_counter {}]]');
+      const app = done.content!.find((item) => item.type === 'app')!;
       const view = (await (await postJson(`${other.url}${app.url}/open`, {})).json()) as {
         document_url: string;
         result: { structuredContent: { count: number } };

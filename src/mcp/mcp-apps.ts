@@ -23,15 +23,18 @@ interface UiMeta {
   'ui/resourceUri'?: unknown;
 }
 
-const BOTH: UiVisibility[] = ['model', 'app'];
-
-/** Who may call the tool: the model, a view of its server, or both (the default). */
-export function toolVisibility(tool: Tool): UiVisibility[] {
+/** Who the tool says may call it, when it names anyone known (`_meta.ui.visibility`). */
+function declaredVisibility(tool: Tool): UiVisibility[] | undefined {
   const listed = (tool._meta as UiMeta | undefined)?.ui?.visibility;
   const known = Array.isArray(listed)
     ? (listed as unknown[]).filter((who): who is UiVisibility => who === 'model' || who === 'app')
     : [];
-  return known.length > 0 ? known : BOTH;
+  return known.length > 0 ? known : undefined;
+}
+
+/** Who may call the tool: the model, a view of its server, or both (the default). */
+export function toolVisibility(tool: Tool): UiVisibility[] {
+  return declaredVisibility(tool) ?? ['model', 'app'];
 }
 
 /**
@@ -41,12 +44,11 @@ export function toolVisibility(tool: Tool): UiVisibility[] {
 export function toolUi(tool: Tool): ToolUi | undefined {
   const meta = (tool._meta ?? {}) as UiMeta;
   const uri = meta.ui?.resourceUri ?? meta['ui/resourceUri'];
-  const visibility = toolVisibility(tool);
   const view = typeof uri === 'string' && uri.startsWith(UI_SCHEME) ? uri : undefined;
-  if (!view && visibility === BOTH) {
+  if (!view && !declaredVisibility(tool)) {
     return undefined;
   }
-  return { ...(view ? { resource_uri: view } : {}), visibility };
+  return { ...(view ? { resource_uri: view } : {}), visibility: toolVisibility(tool) };
 }
 
 /** Whether the model is offered the tool: not when only views may call it. */

@@ -57,5 +57,6 @@ describe(AppLogger.name, () => {
     expect(loggedUrl('/api/v3/chat/stream?session_id=s&access_token=abc.def')).toBe(
       `/api/v3/chat/stream?session_id=s&access_token=${REDACTED}`,
     );
+    expect(loggedUrl('/api/v3/views/AbCdEfGhIjKlMnOpQrStUvWxYz012345')).toBe(`/api/v3/views/${REDACTED}`);
   });
 });

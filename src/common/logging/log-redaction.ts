@@ -32,7 +32,12 @@ export function redactPaths(logContent: boolean): string[] {
   return logContent ? SECRET_PATHS : [...SECRET_PATHS, ...CONTENT_PATHS];
 }
 
-/** A request URL as logged: a token given in the query (SSE's access_token) is hidden. */
+/**
+ * A request URL as logged: a token given in the query (SSE's access_token) is hidden, and so is an
+ * MCP Apps view ticket, a credential in the path.
+ */
 export function loggedUrl(url: string | undefined): string {
-  return (url ?? '').replace(/([?&](?:access_token|token)=)[^&]*/gi, `$1${REDACTED}`);
+  return (url ?? '')
+    .replace(/([?&](?:access_token|token)=)[^&]*/gi, `$1${REDACTED}`)
+    .replace(/^(\/api\/v3\/views\/)[^/?#]+/, `$1${REDACTED}`);
 }
