@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', '*.js', '*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', 'public/pmc/vendor/', '*.js', '*.mjs'] },
   // PMCChat: plain ES modules for the browser, no build step.
   {
     files: ['public/**/*.js'],

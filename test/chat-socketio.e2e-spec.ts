@@ -49,7 +49,16 @@ describe('socket.io /chat (e2e)', () => {
 
   it('should stream a tool-using turn as think, act, tool_call, observe, answer', async () => {
     const joined = await join();
-    expect(joined).toEqual({ session_id: expect.any(String), status: 'IDLE', messages: [], next_before: null });
+    expect(joined).toEqual({
+      session_id: expect.any(String),
+      status: 'IDLE',
+      title: null,
+      disabled_tools: [],
+      messages: [],
+      next_before: null,
+      running_turn: null,
+      queued_turns: [],
+    });
     const start = await client.recorder.waitFor((e) => e.type === 'session_start', 'session_start');
     expect(start).toMatchObject({ id: 1, session_id: joined.session_id, turn_id: null, data: { status: 'IDLE' } });
 

@@ -60,27 +60,33 @@ describe('PMCChat in a real browser (e2e)', () => {
     await page.locator('#input').press('Enter');
 
     await page.locator('.message.user').last().waitFor();
-    expect(await page.locator('.message.user').last().textContent()).toBe('first line\nsecond line');
+    expect(await page.locator('.message.user .user-text').last().textContent()).toBe('first line\nsecond line');
     await lastAnswer(page).getByText('Echo: first line').waitFor();
     await page.locator('#pmc-status[data-state="READY"]').waitFor();
     expect(await page.locator('#input').inputValue()).toBe('');
   });
 
-  it('should show a tool step with its arguments, result and duration, collapsed until opened', async () => {
+  it('should fold a tool call into one line, "Used server · tool — N ms", its arguments and result a click away', async () => {
     await sendMessage(page, '[[tool:echo {"message":"from the browser"}]]');
     await lastAnswer(page).getByText('Observed: Echo: from the browser').waitFor();
 
-    const steps = page.locator('.message.assistant').last().locator('details.steps');
+    const turn = page.locator('.message.assistant').last();
+    const steps = turn.locator('details.steps');
     expect(await steps.getAttribute('open')).toBeNull();
+    // The tool's title, as the server gives it, names it.
+    expect(await steps.locator('summary').first().textContent()).toMatch(/^Used everything · Echo Tool — \d+ ms$/);
+    // No empty thinking, no acting line, no observing echo of the result: the one call is the one step.
+    expect(await steps.locator('.step').count()).toBe(1);
     await steps.locator('summary').first().click();
     const call = steps.locator('.tool-call');
     expect(await call.getAttribute('data-status')).toBe('succeeded');
-    expect(await call.locator('summary').textContent()).toMatch(/everything\/echo\s*succeeded · [\d.]+ ms/);
     await call.locator('summary').click();
     const body = await call.textContent();
     expect(body).toContain('"message": "from the browser"');
-    expect(body).toContain('Echo: from the browser');
-    expect(await steps.locator('summary').first().textContent()).toMatch(/Steps \(\d+\)/);
+    expect(body?.match(/Echo: from the browser/g)).toHaveLength(1);
+    // The turn's duration and tokens, with the split on hover.
+    expect(await turn.locator('.turn-meta').textContent()).toMatch(/^[\d.]+ (ms|s) · \d+ tokens$/);
+    expect(await turn.locator('.turn-meta').getAttribute('title')).toMatch(/^\d+ in · \d+ out · 2 iterations$/);
     await screenshot(page, 'pmc-tool-turn');
   });
 
@@ -89,8 +95,8 @@ describe('PMCChat in a real browser (e2e)', () => {
     await lastAnswer(page)
       .getByText(/Observed: .*\(and 1 image\)/)
       .waitFor();
-    const steps = page.locator('.message.assistant').last().locator('details.steps');
-    await steps.locator('summary').first().click();
+    // An image is worth seeing without opening anything.
+    const steps = page.locator('.message.assistant').last().locator('details.steps[open]');
     const image = steps.locator('.tool-call .tool-content img');
     await image.waitFor();
     // Loaded and decoded: the page's CSP lets the blob: through, and the bytes are a real PNG.
@@ -149,7 +155,7 @@ describe('PMCChat in a real browser (e2e)', () => {
     await user('turn 0').waitFor();
     expect(await page.locator('.message.user').count()).toBe(27);
     expect(await earlier.count()).toBe(0);
-    expect(await page.locator('.message.user').first().textContent()).toBe('turn 0');
+    expect(await page.locator('.message.user .user-text').first().textContent()).toBe('turn 0');
   });
 
   it('should render model and tool output as text, never as HTML', async () => {

@@ -67,6 +67,7 @@ describe('REST (e2e)', () => {
       message_count: 0,
       queued: 0,
       title: null,
+      disabled_tools: [],
       node: expect.any(String),
     });
     await postJson(`${t.url}/chat`, { message: 'remember this', session_id: session.session_id });
@@ -86,6 +87,8 @@ describe('REST (e2e)', () => {
         { role: 'user', content: 'remember this' },
         { role: 'assistant', content: 'Echo: remember this' },
       ],
+      running_turn: null,
+      queued_turns: [],
     });
 
     expect((await fetch(`${t.url}/api/v3/sessions/${session.session_id}`, { method: 'DELETE' })).status).toBe(204);

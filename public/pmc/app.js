@@ -1,36 +1,39 @@
-// PMCChat: a chat client of the MCP host server, over socket.io (default) or SSE.
+// PMCChat: a chat client of the MCP host server, over socket.io (default) or SSE. This module ties
+// the parts together: the session and its stream, the conversation, the chat list, the servers
+// panel and the composer. A chat becomes a server session with its first message.
 
 import { setViewHost } from './app-view.js';
 import { askForCredential, forget } from './auth.js';
+import { errorCard } from './cards.js';
+import { ChatList } from './chats.js';
+import { Composer } from './composer.js';
+import { Conversation } from './conversation.js';
+import { button } from './dom.js';
+import { historyNodes } from './history-view.js';
+import { ServerPanel } from './servers.js';
+import { initTheme } from './theme.js';
 import { http, onUnauthorized, ServerError, SocketTransport, SseTransport } from './transports.js';
-import {
-  TurnView,
-  approvalCard,
-  approvalOutcome,
-  elicitationCard,
-  elicitationOutcome,
-  errorCard,
-  historyNodes,
-  hintFor,
-  userMessage,
-} from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   connection: $('connection'),
   status: $('pmc-status'),
+  model: $('model'),
   transport: $('transport'),
   messages: $('messages'),
   notice: $('notice'),
   composer: $('composer'),
   input: $('input'),
-  send: $('send'),
+  chips: $('attachments'),
   stop: $('stop'),
   sessions: $('sessions'),
+  search: $('chat-search'),
   servers: $('servers'),
   newChat: $('new-chat'),
   menu: $('menu'),
   sidebar: $('sidebar'),
+  backdrop: $('backdrop'),
+  theme: $('theme'),
   who: $('who'),
   signOut: $('sign-out'),
 };
@@ -42,9 +45,11 @@ const state = {
   sessionId: localStorage.getItem(STORAGE.session) ?? undefined,
   lastEventId: 0,
   status: 'IDLE',
-  turns: new Map(),
   everConnected: false,
+  creating: undefined,
 };
+
+const busy = () => state.status === 'PROCESSING' || state.status === 'STARTING';
 
 // ---- status and notices ---------------------------------------------------------------------
 
@@ -57,8 +62,8 @@ function setStatus(value) {
   state.status = value;
   ui.status.dataset.state = value;
   ui.status.textContent = value;
-  const busy = value === 'PROCESSING' || value === 'STARTING';
-  ui.stop.disabled = !busy;
+  ui.stop.disabled = !busy();
+  conversation.refreshActions();
 }
 
 function notify(text) {
@@ -66,16 +71,9 @@ function notify(text) {
   ui.notice.hidden = !text;
 }
 
-function scrollToEnd() {
-  ui.messages.scrollTop = ui.messages.scrollHeight;
-}
-
-function append(node) {
-  const atEnd = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 80;
-  ui.messages.append(node);
-  if (atEnd) {
-    scrollToEnd();
-  }
+function showFailure(error) {
+  ui.messages.append(errorCard(error instanceof ServerError ? error.code : 'CLIENT_ERROR', error.message));
+  conversation.scrollToEnd();
 }
 
 function rememberSession(sessionId) {
@@ -87,57 +85,68 @@ function rememberSession(sessionId) {
   }
 }
 
+// ---- the parts ----------------------------------------------------------------------------------
+
+const conversation = new Conversation({
+  list: ui.messages,
+  busy,
+  answerElicitation: (id, answer) => state.transport.answer(state.sessionId, id, answer),
+  answerApproval: (id, answer) => state.transport.approve(state.sessionId, id, answer),
+  resend: (text, options) => send(text, [], options),
+});
+
+const chats = new ChatList({
+  list: ui.sessions,
+  search: ui.search,
+  current: () => state.sessionId,
+  open: (sessionId) => {
+    closeSidebar();
+    void open(sessionId).catch(showFailure);
+  },
+  deleted: (sessionId) => sessionId === state.sessionId && newChat(),
+  failed: showFailure,
+});
+
+const servers = new ServerPanel({
+  list: ui.servers,
+  switched: (disabled) => {
+    if (state.sessionId) {
+      void http('PATCH', `/api/v3/sessions/${encodeURIComponent(state.sessionId)}`, { disabled_tools: disabled }).catch(
+        showFailure,
+      );
+    }
+  },
+});
+
+const composer = new Composer({
+  form: ui.composer,
+  input: ui.input,
+  chips: ui.chips,
+  servers: () => servers.servers,
+  session: () => ensureSession(),
+  send: (text, attachments) => send(text, attachments),
+  notify,
+});
+
 // ---- events -----------------------------------------------------------------------------------
 
-function turnView(turnId) {
-  let view = state.turns.get(turnId);
-  if (!view) {
-    view = new TurnView(turnId);
-    state.turns.set(turnId, view);
-    append(view.node);
-  }
-  return view;
-}
-
-const handlers = {
-  session_start: (event) => setStatus(event.data.status),
-  status: (event) => setStatus(event.data.status),
-  partial_response: (event) => turnView(event.turn_id).appendDelta(event.data.delta),
-  thinking: (event) => turnView(event.turn_id).thinking(event.data),
-  acting: (event) => turnView(event.turn_id).acting(event.data),
-  tool_call: (event) => turnView(event.turn_id).toolCall(event.data),
-  observing: (event) => turnView(event.turn_id).observing(event.data),
-  sampling: (event) => turnView(event.turn_id).sampling(event.data),
-  final_response: (event) => {
-    turnView(event.turn_id).final(event.data);
-    void refreshSidebar();
-  },
-  error: (event) => {
-    const { code, message, server } = event.data;
-    if (server) {
-      // A notice about one server: the turn goes on. One that waits for authorization gets its link.
-      turnView(event.turn_id).notice(`⚠ ${message} ${hintFor(code)}`);
-      void refreshServers().catch(() => undefined);
-      return;
-    }
-    if (event.turn_id) {
-      turnView(event.turn_id).failed(event.data);
-    } else {
-      append(errorCard(code, message));
-    }
-  },
-  elicitation: (event) => onElicitation(event),
-  approval: (event) => onApproval(event),
+const sessionHandlers = {
+  // The join's answer carries the session's real status; the replayed session_start does not.
+  session_start: () => undefined,
+  error: (event) => ui.messages.append(errorCard(event.data.code, event.data.message)),
+  elicitation: (event) => conversation.sessionCard(event),
+  approval: (event) => conversation.sessionCard(event),
   mcp_status: (event) => {
     const { server, state: serverState, reason } = event.data;
     notify(`MCP server ${server}: ${serverState}${reason ? ` (${reason})` : ''}`);
-    void refreshServers();
+    void servers.refresh().catch(() => undefined);
   },
   session_end: (event) => {
-    notify(`This session has ended (${event.data.reason}). Your next message starts a new chat.`);
+    notify(`This chat has ended (${event.data.reason}). Your next message starts a new chat.`);
     state.transport.leave(event.session_id);
     rememberSession(undefined);
     setStatus('IDLE');
+    void chats.refresh();
     if (event.data.reason === 'shutdown') {
       // The server is going away; say so until it answers again.
       state.transport.awaitServer?.();
@@ -150,50 +159,18 @@ function onEvent(event) {
     return;
   }
   state.lastEventId = event.id;
-  handlers[event.type]?.(event);
-}
-
-/**
- * A question the turn waits on (an elicitation or an approval): a card while it is pending, its
- * outcome drawn in the same card once it is settled.
- */
-function onPending(event, { id, host, card, outcome, focus }) {
-  const existing = host.querySelector(`[data-${id.attribute}="${CSS.escape(id.value)}"]`);
-  if (event.data.status !== 'pending') {
-    if (existing) {
-      outcome(existing, event.data);
-    }
-    return;
+  if (event.type === 'status') {
+    setStatus(event.data.status);
   }
-  const node = card();
-  host.append(node);
-  node.querySelector(focus)?.focus();
-  scrollToEnd();
-}
-
-function onElicitation(event) {
-  const sessionId = state.sessionId;
-  const elicitationId = event.data.elicitation_id;
-  onPending(event, {
-    id: { attribute: 'elicitation', value: elicitationId },
-    host: event.turn_id ? turnView(event.turn_id).extras : ui.messages,
-    card: () => elicitationCard(event.data, (answer) => state.transport.answer(sessionId, elicitationId, answer)),
-    outcome: elicitationOutcome,
-    focus: 'input, select, button',
-  });
-}
-
-function onApproval(event) {
-  const sessionId = state.sessionId;
-  const approvalId = event.data.approval_id;
-  onPending(event, {
-    id: { attribute: 'approval', value: approvalId },
-    // A call from a tool's view between turns belongs to no turn.
-    host: event.turn_id ? turnView(event.turn_id).extras : ui.messages,
-    card: () => approvalCard(event.data, (answer) => state.transport.approve(sessionId, approvalId, answer)),
-    outcome: approvalOutcome,
-    focus: 'button',
-  });
+  if (!conversation.onTurnEvent(event)) {
+    sessionHandlers[event.type]?.(event);
+  }
+  if (event.type === 'final_response' || (event.type === 'error' && !event.data.server)) {
+    void chats.changed();
+  }
+  if (event.type === 'error' && event.data.server) {
+    void servers.refresh().catch(() => undefined);
+  }
 }
 
 // ---- identity ---------------------------------------------------------------------------------
@@ -203,6 +180,9 @@ const checkCredential = () => http('GET', '/api/v3/me', undefined, { retry: fals
 function showWho(me) {
   ui.who.hidden = ui.signOut.hidden = !me.auth_enabled;
   ui.who.textContent = me.auth_enabled ? `Signed in as ${me.principal}` : '';
+  ui.model.hidden = !me.model;
+  ui.model.textContent = me.model?.split(':').slice(1).join(':') || me.model || '';
+  ui.model.title = me.model ? `Model: ${me.model}` : '';
 }
 
 /** Asks for a key or token (the server refused the one the tab had); the screen stays as it is. */
@@ -216,13 +196,12 @@ async function signOut() {
   forget();
   state.transport.stop();
   rememberSession(undefined);
-  state.turns.clear();
-  ui.messages.replaceChildren();
+  conversation.clear();
   ui.sessions.replaceChildren();
   showWho({ auth_enabled: true, principal: '' });
   await signIn('Signed out. Sign in again with a key or token.');
   startTransport(ui.transport.value);
-  await open(undefined).catch(showFailure);
+  newChat();
 }
 
 // ---- sessions -----------------------------------------------------------------------------------
@@ -238,84 +217,101 @@ async function join(sessionId) {
   return joined;
 }
 
-/** Opens a session (a new one without id) and draws its history. */
+/** A chat with nothing sent yet: no server session until its first message. */
+function newChat() {
+  if (state.sessionId) {
+    state.transport.leave(state.sessionId);
+  }
+  rememberSession(undefined);
+  state.lastEventId = 0;
+  conversation.showEmpty();
+  servers.setDisabled([]);
+  composer.reset();
+  notify();
+  setStatus('IDLE');
+  void chats.refresh();
+}
+
+/** The chat's server session, created (with the switches set so far) on first need. */
+function ensureSession() {
+  if (state.sessionId) {
+    return Promise.resolve(state.sessionId);
+  }
+  state.creating ??= (async () => {
+    const joined = await join(undefined);
+    const disabled = [...servers.disabled];
+    if (disabled.length > 0) {
+      await http('PATCH', `/api/v3/sessions/${encodeURIComponent(joined.session_id)}`, { disabled_tools: disabled });
+    }
+    return joined.session_id;
+  })().finally(() => (state.creating = undefined));
+  return state.creating;
+}
+
+/** Opens a session and draws its history, with the turn under way and those waiting. */
 async function open(sessionId) {
   if (state.sessionId && state.sessionId !== sessionId) {
     state.transport.leave(state.sessionId);
   }
-  state.turns.clear();
   state.lastEventId = 0;
-  ui.messages.replaceChildren();
   notify();
   state.sessionId = sessionId;
   const joined = await join(sessionId);
-  const earlier = typeof joined.next_before === 'number' ? [earlierButton(joined.session_id, joined.next_before)] : [];
-  ui.messages.append(...earlier, ...historyNodes(joined.messages ?? []));
-  scrollToEnd();
-  void refreshSidebar();
+  const earlier =
+    typeof joined.next_before === 'number' ? earlierButton(joined.session_id, joined.next_before) : undefined;
+  conversation.draw(joined, earlier);
+  servers.setDisabled(joined.disabled_tools);
+  composer.reset();
+  void chats.refresh();
 }
 
 /** The history comes a page at a time: this button at its top puts the page before it in its place. */
 function earlierButton(sessionId, before) {
   const item = document.createElement('li');
   item.className = 'earlier';
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.textContent = 'Show earlier messages';
-  button.addEventListener('click', () => {
-    button.disabled = true;
-    void http('GET', `/api/v3/sessions/${encodeURIComponent(sessionId)}/messages?before=${before}`)
-      .then((page) => {
-        const more = typeof page.next_before === 'number' ? [earlierButton(sessionId, page.next_before)] : [];
-        item.replaceWith(...more, ...historyNodes(page.messages));
-      })
-      .catch((error) => {
-        button.disabled = false;
-        showFailure(error);
-      });
+  const show = button('Show earlier messages', {
+    onClick: () => {
+      show.disabled = true;
+      void http('GET', `/api/v3/sessions/${encodeURIComponent(sessionId)}/messages?before=${before}`)
+        .then((page) => {
+          const more = typeof page.next_before === 'number' ? [earlierButton(sessionId, page.next_before)] : [];
+          item.replaceWith(...more, ...historyNodes(page.messages, page.next_before ?? 0));
+        })
+        .catch((error) => {
+          show.disabled = false;
+          showFailure(error);
+        });
+    },
   });
-  item.append(button);
+  item.append(show);
   return item;
 }
 
-/** After a reconnect: resume the session where the stream stopped, or say it is gone. */
-async function resume() {
+/** After a reconnect (or a lost SSE stream): resume where the stream stopped, or say the session is gone. */
+async function resume(attempt = 0) {
   if (!state.sessionId) {
     return;
   }
+  if (attempt > 0) setConnection('reconnecting');
   try {
     await join(state.sessionId);
     notify();
+    if (attempt > 0) setConnection('connected');
   } catch (error) {
     if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
       sessionLost();
+      if (attempt > 0) setConnection('connected');
       return;
     }
-    notify(`Could not resume the session: ${error.message}`);
-  }
-}
-
-/** The SSE stream was refused or lost for good: open it again, backing off, unless the session is gone. */
-async function streamClosed(attempt = 0) {
-  if (!state.sessionId) {
-    return;
-  }
-  setConnection('reconnecting');
-  try {
-    await join(state.sessionId);
-    setConnection('connected');
-    notify();
-  } catch (error) {
-    if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
-      sessionLost();
-      setConnection('connected');
+    if (state.transport instanceof SocketTransport) {
+      notify(`Could not resume the session: ${error.message}`);
       return;
     }
     if (error instanceof ServerError && error.code === 'STREAM_FAILED') {
       // The stream may have been refused for an expired credential: asking the server says so (and asks anew).
       await http('GET', '/api/v3/me').catch(() => undefined);
     }
-    setTimeout(() => void streamClosed(attempt + 1), Math.min(1000 * 2 ** attempt, 15_000));
+    setTimeout(() => void resume(attempt + 1), Math.min(1000 * 2 ** attempt, 15_000));
   }
 }
 
@@ -327,125 +323,33 @@ function sessionLost() {
   );
 }
 
-async function refreshSessions() {
-  const { sessions } = await http('GET', '/api/v3/sessions');
-  sessions.sort((a, b) => b.last_active_at.localeCompare(a.last_active_at));
-  ui.sessions.replaceChildren(
-    ...sessions.map((session) => {
-      const button = document.createElement('button');
-      const when = new Date(session.last_active_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      button.append(session.title ?? 'New chat');
-      const meta = document.createElement('small');
-      meta.textContent = `${when} · ${session.message_count} messages · ${session.status}`;
-      button.append(meta);
-      button.setAttribute('aria-current', String(session.session_id === state.sessionId));
-      button.addEventListener('click', () => {
-        closeSidebar();
-        void open(session.session_id).catch(showFailure);
-      });
-      const item = document.createElement('li');
-      item.append(button);
-      return item;
-    }),
-  );
-}
-
-/** A link that sends this tab to the server's authorization page; it comes back here when done. */
-function connectLink(url) {
-  const link = document.createElement('a');
-  link.className = 'connect';
-  link.href = url;
-  link.textContent = 'Connect';
-  link.title = 'This server asks you to authorize it';
-  return link;
-}
-
-async function refreshServers() {
-  const [{ servers }, { pending }] = await Promise.all([
-    http('GET', '/api/v3/mcp/servers'),
-    http('GET', '/api/v3/mcp/oauth/pending'),
-  ]);
-  const authorizations = new Map(pending.map((entry) => [entry.server, entry.authorization_url]));
-  ui.servers.replaceChildren(
-    ...servers.map((server) => {
-      const pill = document.createElement('span');
-      pill.className = 'pill';
-      pill.dataset.state = server.status;
-      pill.textContent = server.status;
-      const name = document.createElement('strong');
-      name.textContent = server.name;
-      const summary = document.createElement('summary');
-      summary.append(name, pill);
-      if (authorizations.has(server.name)) {
-        summary.append(connectLink(authorizations.get(server.name)));
-      }
-      const tools = document.createElement('ul');
-      tools.className = 'tools';
-      for (const tool of server.tools) {
-        const item = document.createElement('li');
-        item.textContent = tool.name;
-        item.title = tool.description;
-        tools.append(item);
-      }
-      if (server.tools.length === 0) {
-        const item = document.createElement('li');
-        item.textContent = server.last_error ?? 'tools are listed once a chat has started it';
-        tools.append(item);
-      }
-      const details = document.createElement('details');
-      details.append(summary, tools);
-      const item = document.createElement('li');
-      item.dataset.server = server.name;
-      item.append(details);
-      return item;
-    }),
-  );
-}
-
-async function refreshSidebar() {
-  await Promise.all([refreshSessions(), refreshServers()]).catch(() => undefined);
-}
-
 // ---- sending ----------------------------------------------------------------------------------
 
-function showFailure(error) {
-  const code = error instanceof ServerError ? error.code : 'CLIENT_ERROR';
-  append(errorCard(code, error.message));
-  scrollToEnd();
-}
-
-async function send() {
-  const content = ui.input.value.trim();
-  if (!content) {
-    return;
-  }
-  ui.input.value = '';
-  autosize();
-  await sendText(content);
-}
-
-/** Sends as the user: what they typed, or what a tool's view sends on their behalf. Whether it was accepted. */
-async function sendText(content) {
-  append(userMessage(content));
-  scrollToEnd();
+/** Sends as the user (or a tool's view on their behalf); whether the server took it. */
+async function send(text, attachments = [], options = {}) {
+  const node = conversation.prompt(text, attachments);
   try {
-    if (!state.sessionId) {
-      await join(undefined);
-    }
-    await state.transport.send(state.sessionId, content);
+    const sessionId = await ensureSession();
+    const refs = attachments.map(({ server, uri }) => ({ server, uri }));
+    const { turn_id: turnId } = await state.transport.send(sessionId, text, {
+      ...options,
+      ...(refs.length > 0 ? { attachments: refs } : {}),
+    });
+    conversation.accepted(node, turnId);
+    void chats.changed();
     return true;
   } catch (error) {
     if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
       sessionLost();
     }
-    showFailure(error);
+    conversation.refused(node, error);
     return false;
   }
 }
 
 setViewHost({
   sendMessage: async (text) => {
-    if (!(await sendText(text))) {
+    if (!(await send(text))) {
       throw new Error('The message was not sent');
     }
   },
@@ -457,12 +361,7 @@ async function stop() {
   }
 }
 
-function autosize() {
-  ui.input.style.height = 'auto';
-  ui.input.style.height = `${Math.min(ui.input.scrollHeight, 192)}px`;
-}
-
-// ---- transports -------------------------------------------------------------------------------
+// ---- transports and the page ------------------------------------------------------------------
 
 function onConnection(value) {
   setConnection(value);
@@ -471,7 +370,8 @@ function onConnection(value) {
     state.everConnected = true;
     if (reconnected) {
       void resume();
-      void refreshSidebar();
+      void chats.refresh();
+      void servers.refresh().catch(() => undefined);
     }
   }
 }
@@ -479,49 +379,41 @@ function onConnection(value) {
 function startTransport(kind) {
   state.transport?.stop();
   state.everConnected = false;
-  const events = { onEvent, onConnection, onLost: () => void streamClosed() };
+  const events = { onEvent, onConnection, onLost: () => void resume(1) };
   state.transport = kind === 'sse' ? new SseTransport(events) : new SocketTransport(events);
   localStorage.setItem(STORAGE.transport, kind);
   ui.transport.value = kind;
   state.transport.start();
 }
 
-function closeSidebar() {
-  ui.sidebar.classList.remove('open');
-  ui.menu.setAttribute('aria-expanded', 'false');
+function setSidebar(open) {
+  ui.sidebar.classList.toggle('open', open);
+  ui.backdrop.hidden = !open;
+  ui.menu.setAttribute('aria-expanded', String(open));
 }
 
+const closeSidebar = () => setSidebar(false);
+
 function wire() {
-  ui.composer.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void send();
-  });
-  ui.input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      void send();
-    } else if (event.key === 'Escape' && !ui.stop.disabled) {
-      void stop();
-    }
-  });
-  ui.input.addEventListener('input', autosize);
   ui.stop.addEventListener('click', () => void stop());
+  ui.input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !ui.stop.disabled && !composer.picker.open) void stop();
+  });
   ui.signOut.addEventListener('click', () => void signOut());
   ui.newChat.addEventListener('click', () => {
     closeSidebar();
-    void open(undefined).catch(showFailure);
+    newChat();
     ui.input.focus();
   });
-  ui.menu.addEventListener('click', () => {
-    const open = ui.sidebar.classList.toggle('open');
-    ui.menu.setAttribute('aria-expanded', String(open));
-  });
+  ui.menu.addEventListener('click', () => setSidebar(!ui.sidebar.classList.contains('open')));
+  ui.backdrop.addEventListener('click', closeSidebar);
   ui.transport.addEventListener('change', () => {
     startTransport(ui.transport.value);
-    void open(state.sessionId)
-      .catch(() => open(undefined))
-      .catch(showFailure);
+    if (state.sessionId) {
+      void open(state.sessionId).catch(() => newChat());
+    }
   });
+  initTheme(ui.theme);
 }
 
 /** Back from a server's authorization page: say how it went, and tidy the address. */
@@ -545,15 +437,15 @@ async function main() {
   // Before anything connects: with authentication on, this asks for a key or token first.
   showWho(await http('GET', '/api/v3/me'));
   startTransport(localStorage.getItem(STORAGE.transport) === 'sse' ? 'sse' : 'socket');
-  try {
-    await open(state.sessionId);
-  } catch (error) {
-    if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
+  void servers.refresh().catch(() => undefined);
+  if (state.sessionId) {
+    await open(state.sessionId).catch((error) => {
       // The remembered session is gone (server restart, expiry): start afresh.
-      await open(undefined).catch(showFailure);
-    } else {
-      showFailure(error);
-    }
+      newChat();
+      if (!(error instanceof ServerError && error.code === 'SESSION_NOT_FOUND')) showFailure(error);
+    });
+  } else {
+    newChat();
   }
   authorizationOutcome();
   ui.input.focus();

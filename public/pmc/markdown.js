@@ -1,7 +1,10 @@
 // Markdown to DOM nodes for untrusted text (model output, tool results). Nothing is ever parsed as
 // HTML: every piece of text becomes a text node, so a <script> or an onerror attribute in the input
-// stays visible text. Covers what models write: paragraphs, headings, lists, fenced code, block
-// quotes, inline code, bold, italics and http(s) links.
+// stays visible text. Covers what models write: paragraphs, headings, lists, fenced code (with a
+// copy button and highlighting), tables, block quotes, inline code, bold, italics and links, which
+// open in a new tab without access to this page.
+
+import { codeBlock } from './code-block.js';
 
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
@@ -72,6 +75,43 @@ function paragraph(lines) {
 }
 
 const LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+(.*)$/;
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const TABLE_RULE = /^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$/;
+
+/** A GitHub-style table starts with a row of cells and a rule under it. */
+const isTableStart = (lines, index) => TABLE_ROW.test(lines[index]) && TABLE_RULE.test(lines[index + 1] ?? '');
+
+const cells = (row) =>
+  row
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim().replace(/\\\|/g, '|'));
+
+function table(rows) {
+  const [head, rule, ...body] = rows;
+  const align = cells(rule).map((cell) => (cell.endsWith(':') ? (cell.startsWith(':') ? 'center' : 'right') : ''));
+  const row = (line, tag) =>
+    element(
+      'tr',
+      cells(line).map((cell, i) => element(tag, inline(cell), align[i] ? { class: `align-${align[i]}` } : {})),
+    );
+  return element(
+    'div',
+    [
+      element('table', [
+        element('thead', [row(head, 'th')]),
+        element(
+          'tbody',
+          body.map((line) => row(line, 'td')),
+        ),
+      ]),
+    ],
+    {
+      class: 'table-wrap',
+    },
+  );
+}
 
 /** A document fragment for the Markdown text. */
 export function renderMarkdown(text) {
@@ -88,11 +128,15 @@ export function renderMarkdown(text) {
         body.push(lines[index++]);
       }
       index++;
-      const code = element('code', [body.join('\n')]);
-      if (fence[2]) {
-        code.dataset.language = fence[2];
+      fragment.append(codeBlock(body.join('\n'), fence[2]));
+      continue;
+    }
+    if (isTableStart(lines, index)) {
+      const rows = [];
+      while (index < lines.length && TABLE_ROW.test(lines[index])) {
+        rows.push(lines[index++]);
       }
-      fragment.append(element('pre', [code]));
+      fragment.append(table(rows));
       continue;
     }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
@@ -128,7 +172,8 @@ export function renderMarkdown(text) {
       index < lines.length &&
       lines[index].trim() &&
       !/^\s*(```|~~~|#{1,6}\s|>)/.test(lines[index]) &&
-      !LIST_ITEM.test(lines[index])
+      !LIST_ITEM.test(lines[index]) &&
+      !isTableStart(lines, index)
     ) {
       block.push(lines[index++]);
     }

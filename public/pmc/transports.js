@@ -135,8 +135,9 @@ export class SocketTransport {
     this.socket.emit('leave_chat', { session_id: sessionId });
   }
 
-  send(sessionId, content) {
-    return this.ask('chat_message', { session_id: sessionId, content });
+  /** options: replace_last, attachments. */
+  send(sessionId, content, options = {}) {
+    return this.ask('chat_message', { session_id: sessionId, content, ...options });
   }
 
   cancel(sessionId) {
@@ -218,14 +219,19 @@ export class SseTransport {
         this.onConnection('reconnecting');
       }
     };
-    return detail
-      ? {
-          session_id: detail.session_id,
-          status: detail.status,
-          messages: detail.messages,
-          next_before: detail.next_before,
-        }
-      : { session_id: start.session_id, status: start.data.status, messages: [], next_before: null };
+    // The same answer as socket.io's join: the session, its latest history and its pending turns.
+    return (
+      detail ?? {
+        session_id: start.session_id,
+        status: start.data.status,
+        title: null,
+        disabled_tools: [],
+        messages: [],
+        next_before: null,
+        running_turn: null,
+        queued_turns: [],
+      }
+    );
   }
 
   leave() {
@@ -253,8 +259,8 @@ export class SseTransport {
     }
   }
 
-  send(sessionId, content) {
-    return http('POST', '/api/v3/chat/send', { session_id: sessionId, message: content });
+  send(sessionId, content, options = {}) {
+    return http('POST', '/api/v3/chat/send', { session_id: sessionId, message: content, ...options });
   }
 
   cancel(sessionId) {

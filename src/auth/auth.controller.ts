@@ -2,6 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 import { CurrentPrincipal } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { MeDto } from './dto/me.dto';
@@ -11,10 +13,15 @@ import type { Principal } from './principal';
 @ApiBearerAuth()
 @Controller('api/v3')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
 
   @Get('me')
-  @ApiOperation({ summary: 'Who the credential belongs to (a client checks a key or token with it)' })
+  @ApiOperation({
+    summary: 'Who the credential belongs to (a client checks a key or token with it), and the model it talks to',
+  })
   @ApiOkResponse({ type: MeDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
   me(@CurrentPrincipal() principal: Principal): MeDto {
@@ -23,6 +30,7 @@ export class AuthController {
       admin: principal.admin,
       auth_enabled: this.auth.enabled,
       expires_at: principal.expiresAt === undefined ? null : new Date(principal.expiresAt).toISOString(),
+      model: this.config.LLM_MODEL ?? null,
     };
   }
 }

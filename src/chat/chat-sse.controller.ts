@@ -35,7 +35,7 @@ import { SendMessageDto, StreamQueryDto } from './dto/chat.dto';
 import { AcceptedTurnDto } from './dto/chat-responses.dto';
 import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
-import { assertMessageLength } from './message-limit';
+import { assertMessage, turnOptions } from './message-limit';
 import { SseResponse } from './sse-response';
 import { streamLost } from './stream-lost';
 import type { SseItem } from './sse-response';
@@ -113,9 +113,9 @@ export class ChatSseController implements BeforeApplicationShutdown {
     @Body() body: SendMessageDto,
     @Req() request: Request,
   ): Promise<AcceptedTurnDto> {
-    assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
+    assertMessage('message', body.message, body, this.config);
     await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'sse');
-    const turnId = await this.sessions.send(principal, body.session_id, body.message);
+    const turnId = await this.sessions.send(principal, body.session_id, body.message, turnOptions(body));
     return { session_id: body.session_id, turn_id: turnId };
   }
 

@@ -21,7 +21,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
 import { ChatRequestDto } from './dto/chat.dto';
 import { ChatResponseDto, ConnectionsDto } from './dto/chat-responses.dto';
-import { assertMessageLength } from './message-limit';
+import { assertMessage, turnOptions } from './message-limit';
 
 /** Plain request/response chat for clients that do not stream. */
 @ApiTags('chat')
@@ -48,10 +48,10 @@ export class ChatController {
     @Body() body: ChatRequestDto,
     @Req() request: Request,
   ): Promise<ChatResponseDto> {
-    assertMessageLength('message', body.message, this.config.MAX_MESSAGE_CHARS);
+    assertMessage('message', body.message, body, this.config);
     await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'http');
     const sessionId = body.session_id ?? (await this.sessions.create(principal)).id;
-    const result = await this.sessions.run(principal, sessionId, body.message);
+    const result = await this.sessions.run(principal, sessionId, body.message, turnOptions(body));
     return { session_id: sessionId, turn_id: result.turnId, response: result.response, steps: result.steps };
   }
 

@@ -25,6 +25,7 @@ import type { AppConfig } from '../config/app-config';
 import type { ApprovalAnsweredDto } from '../sessions/dto/approval.dto';
 import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
 import type { StreamEvent } from '../sessions/events';
+import { SessionDto, SessionHistoryDto } from '../sessions/dto/session.dto';
 import { SessionsService } from '../sessions/sessions.service';
 import { CLIENT_EVENTS, ClientEvent } from './client-events';
 import { ConnectionsService } from './connections.service';
@@ -38,7 +39,7 @@ import {
 import type { AcceptedTurnDto, JoinAckDto } from './dto/chat-responses.dto';
 import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
-import { assertMessageLength } from './message-limit';
+import { assertMessage, turnOptions } from './message-limit';
 import { dropConnection, watchBacklog } from './socket-backlog';
 import { streamLost } from './stream-lost';
 import type { SendBacklog } from './send-backlog';
@@ -61,7 +62,7 @@ interface SocketState {
 // Longest wait at shutdown for sockets to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
 // A session just created has nothing to read back.
-const NO_HISTORY = { messages: [], total: 0, next_before: null };
+const NOTHING_YET = { page: { messages: [], total: 0, next_before: null }, pending: { queued: [] } };
 // An unknown event's name is echoed back only this far.
 const EVENT_NAME_ECHO_CHARS = 64;
 
@@ -139,17 +140,17 @@ export class ChatGateway
     @Ack() ack: (answer: JoinAckDto) => void,
   ): Promise<void> {
     this.assertRoomFor(client, body.session_id);
-    const { record: session, page: history } = body.session_id
+    const {
+      record: session,
+      page: history,
+      pending,
+    } = body.session_id
       ? await this.sessions.detail(principal, body.session_id, PAGE_DEFAULT_LIMIT)
-      : await this.sessions.create(principal).then((record) => ({ record, page: NO_HISTORY }));
+      : await this.sessions.create(principal).then((record) => ({ record, ...NOTHING_YET }));
     const sessionId = session.id;
     // The ack goes first, so the client knows its session before the session's events arrive.
-    ack({
-      session_id: sessionId,
-      status: session.status,
-      messages: history.messages,
-      next_before: history.next_before,
-    });
+    const { status, title, disabled_tools } = SessionDto.from(session);
+    ack({ session_id: sessionId, status, title, disabled_tools, ...SessionHistoryDto.of(history, pending) });
     await this.follow(client, sessionId, body.last_event_id);
   }
 
@@ -159,12 +160,12 @@ export class ChatGateway
     @CurrentPrincipal() principal: Principal,
     @MessageBody() body: ChatMessageDto,
   ): Promise<AcceptedTurnDto> {
-    assertMessageLength('content', body.content, this.config.MAX_MESSAGE_CHARS);
+    assertMessage('content', body.content, body, this.config);
     this.assertRoomFor(client, body.session_id);
     await this.connections.consumeMessage(principal, this.stateOf(client).address, 'socketio');
     // Subscribed before sending: the turn's first events are published before send returns.
     await this.follow(client, body.session_id);
-    const turnId = await this.sessions.send(principal, body.session_id, body.content);
+    const turnId = await this.sessions.send(principal, body.session_id, body.content, turnOptions(body));
     return { session_id: body.session_id, turn_id: turnId };
   }
 

@@ -264,6 +264,17 @@ export class EnvironmentVariables {
   @Max(1_000_000)
   MAX_MESSAGE_CHARS = 32_000;
 
+  /** MCP resources one message may attach as context. */
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  MAX_ATTACHMENTS = 4;
+
+  /** Longest text of one attached resource the model receives (and history keeps); the rest is cut, and it is told so. */
+  @IsInt()
+  @Min(100)
+  ATTACHMENT_MAX_CHARS = 20_000;
+
   /** Events kept per session for replay to (re)connecting clients. */
   @IsInt()
   @Min(10)

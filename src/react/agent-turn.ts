@@ -18,7 +18,8 @@ export interface AgentTurn {
   sessionId: string;
   turnId: string;
   history: readonly ChatMessage[];
-  message: string;
+  /** The user's message, as the history keeps it (with its attachments). */
+  message: ChatMessage;
   tools: readonly McpTool[];
   /** Runs one call the model chose; the session may first ask its user to approve it. */
   callTool(choice: ToolChoice, options: CallOptions): Promise<TurnToolResult>;

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../sessions/store/session-record';
-import { approxTokens, trimHistory } from './history';
+import { approxTokens, lastTurnStart, trimHistory, visibleToModel } from './history';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const answer = (content: string): ChatMessage => ({ role: 'assistant', content });
@@ -32,5 +32,37 @@ describe(trimHistory.name, () => {
     const history = [user('x'.repeat(400)), call('1'), result('1'), answer('ok')];
     const trimmed = trimHistory(history, 60);
     expect(trimmed).toEqual([call('1'), result('1'), answer('ok')]);
+  });
+});
+
+describe(visibleToModel.name, () => {
+  it('should leave out turns that did not complete, and turns a later message replaced', () => {
+    const history: ChatMessage[] = [
+      user('first'), // 10
+      answer('one'),
+      { role: 'user', content: 'stopped', incomplete: 'cancelled' },
+      user('second'), // 13
+      call('c1'),
+      result('c1'),
+      answer('two'),
+      { role: 'user', content: 'second, again', replaces: 13 }, // 17
+      answer('two, better'),
+    ];
+    expect(visibleToModel(history, 10).map((message) => message.content)).toEqual([
+      'first',
+      'one',
+      'second, again',
+      'two, better',
+    ]);
+    // A replacement that begins before the stretch read hides all of it up to itself.
+    expect(visibleToModel(history.slice(4), 14).map((message) => message.content)).toEqual([
+      'second, again',
+      'two, better',
+    ]);
+  });
+
+  it("should find where the last turn began, also when it is a replacement's", () => {
+    expect(lastTurnStart([user('a'), answer('b'), user('c'), call('c1'), result('c1')], 5)).toBe(7);
+    expect(lastTurnStart([answer('b')], 5)).toBeUndefined();
   });
 });

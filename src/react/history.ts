@@ -9,6 +9,9 @@ const MESSAGE_OVERHEAD_TOKENS = 4;
 
 export function approxTokens(message: ChatMessage): number {
   let chars = message.content.length;
+  for (const attachment of message.attachments ?? []) {
+    chars += attachment.text.length;
+  }
   for (const call of message.tool_calls ?? []) {
     chars += call.name.length + JSON.stringify(call.arguments).length;
   }
@@ -47,10 +50,52 @@ export function trimHistory(messages: readonly ChatMessage[], budget: number): r
   return messages.slice(start);
 }
 
+/**
+ * What the model sees of a stretch of history that starts at index `first`: not the turns that
+ * did not complete (kept for people, never answered), nor the turns a later one regenerated or
+ * edited (`replaces`).
+ */
+export function visibleToModel(messages: readonly ChatMessage[], first: number): ChatMessage[] {
+  const visible: ChatMessage[] = [];
+  // From the end: a message at or after a `replaces` index, and before the message saying so, is gone.
+  let hiddenFrom = Number.POSITIVE_INFINITY;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (first + i >= hiddenFrom) {
+      continue;
+    }
+    if (message.replaces !== undefined) {
+      hiddenFrom = Math.min(hiddenFrom, message.replaces);
+    }
+    if (message.incomplete === undefined) {
+      visible.push(message);
+    }
+  }
+  return visible.reverse();
+}
+
+/** The index in the history of the last turn's user message, if it is among these. */
+export function lastTurnStart(messages: readonly ChatMessage[], first: number): number | undefined {
+  const index = messages.findLastIndex((message) => message.role === 'user');
+  return index < 0 ? undefined : first + index;
+}
+
+const attribute = (value: string): string => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+
+/** The user's words, then each attached resource, marked as such. */
+function userText(message: ChatMessage): string {
+  const attached = (message.attachments ?? []).map(
+    ({ server, uri, note, text }) =>
+      `<attachment server="${attribute(server)}" uri="${attribute(uri)}"${note ? ` note="${attribute(note)}"` : ''}>\n` +
+      `${text}\n</attachment>`,
+  );
+  return [message.content, ...attached].join('\n\n');
+}
+
 export function toLangChain(message: ChatMessage): BaseMessage {
   switch (message.role) {
     case 'user':
-      return new HumanMessage(message.content);
+      return new HumanMessage(userText(message));
     case 'assistant':
       return new AIMessage({
         content: message.content,

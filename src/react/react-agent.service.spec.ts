@@ -65,7 +65,7 @@ describe(ReactAgentService.name, () => {
     sessionId: 's',
     turnId: 't',
     history: [],
-    message,
+    message: { role: 'user', content: message },
     tools: [echoTool],
     callTool,
     signal,

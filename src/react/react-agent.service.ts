@@ -49,7 +49,7 @@ export class ReactAgentService {
   async run(turn: AgentTurn): Promise<AgentResult> {
     const model = this.assertConfigured();
     const tools = this.toolOptions(turn);
-    const userMessage: ChatMessage = { role: 'user', content: turn.message };
+    const userMessage = turn.message;
     const added: ChatMessage[] = [userMessage];
     const prompt: BaseMessage[] = [
       new SystemMessage(this.config.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT),

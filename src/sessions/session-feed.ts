@@ -11,12 +11,19 @@ export interface SessionFeed {
 }
 
 /**
- * The session's events for one subscriber: the backlog (session_start, or with afterId every
- * retained event after it), then its live events, none missed and none twice, completing after
- * session_end. The backlog is already in the session's log, so a transport can write it at its
- * client's pace. The live stream errors with STORE_UNAVAILABLE if the store goes away.
+ * The session's events for one subscriber: the backlog, then its live events, none missed and none
+ * twice, completing after session_end. The backlog is every retained event after `afterId`; without
+ * it, session_start, followed (when a turn was running as the subscriber came) by every retained
+ * event from that turn's first on, so a page opened mid-turn shows the turn so far. The backlog is
+ * already in the session's log, so a transport can write it at its client's pace. The live stream
+ * errors with STORE_UNAVAILABLE if the store goes away.
  */
-export async function openFeed(events: SessionEventLog, sessionId: string, afterId?: number): Promise<SessionFeed> {
+export async function openFeed(
+  events: SessionEventLog,
+  sessionId: string,
+  afterId?: number,
+  runningTurn?: string,
+): Promise<SessionFeed> {
   // Subscribe before reading the backlog, holding live events back, so none falls in between.
   const held: StreamEvent[] = [];
   let forward: ((event: StreamEvent) => void) | undefined;
@@ -31,7 +38,7 @@ export async function openFeed(events: SessionEventLog, sessionId: string, after
   try {
     backlog =
       afterId === undefined
-        ? await events.head(sessionId).then((head) => (head ? [head] : []))
+        ? await headAndTurn(events, sessionId, runningTurn)
         : await events.replay(sessionId, afterId);
   } catch (error) {
     unsubscribe();
@@ -62,4 +69,12 @@ export async function openFeed(events: SessionEventLog, sessionId: string, after
     return unsubscribe;
   });
   return { backlog, live };
+}
+
+/** session_start, and the running turn's retained events with all that followed them. */
+async function headAndTurn(events: SessionEventLog, sessionId: string, turnId?: string): Promise<StreamEvent[]> {
+  const [head, retained] = await Promise.all([events.head(sessionId), turnId ? events.replay(sessionId, 0) : []]);
+  const from = retained.findIndex((event) => event.turn_id === turnId);
+  const turn = from < 0 ? [] : retained.slice(from).filter((event) => event.id > (head?.id ?? 0));
+  return head ? [head, ...turn] : turn;
 }

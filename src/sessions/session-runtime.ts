@@ -2,12 +2,7 @@ import type { ElicitResult } from '@modelcontextprotocol/client';
 
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import type { SessionStatus } from './events';
-import type { MessagePage, QueuedTurn } from './store/session-store';
-
-export interface StartedTurn {
-  turn: QueuedTurn;
-  recent: MessagePage;
-}
+import type { StartedTurn } from './store/session-store';
 
 export interface RunningTurn {
   turnId: string;

@@ -12,7 +12,7 @@ import type { SessionEndReason } from './events';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
-import type { StartedTurn } from './session-runtime';
+import type { StartedTurn } from './store/session-store';
 import { SessionMetrics } from './sessions.metrics';
 import { SessionStore } from './store/session-store';
 import type { Sender } from './store/session-store';
@@ -272,7 +272,7 @@ export class SessionWorker {
       const started = runtime.started;
       runtime.started = undefined;
       const next = started
-        ? ({ state: 'started', ...started } as const)
+        ? { state: 'started' as const, ...started }
         : await this.store.startNext(runtime.id, this.node, HISTORY_PAGE);
       if (next.state === 'idle') {
         if (runtime.again) {
@@ -280,7 +280,7 @@ export class SessionWorker {
         }
         return;
       }
-      if (next.state === 'lost' || (await this.turns.run(runtime, next.turn, next.recent)) === 'lost') {
+      if (next.state === 'lost' || (await this.turns.run(runtime, next)) === 'lost') {
         await this.letGo(runtime, false);
         return;
       }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,6 +16,7 @@ import {
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ErrorBodyDto } from '../common/error-body.dto';
+import { AppException, ErrorCode } from '../common/errors';
 import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT } from '../common/page';
 import { ParseIdPipe } from '../common/validation';
 import { InjectAppConfig } from '../config/app-config';
@@ -31,7 +32,10 @@ import {
   SessionListDto,
   SessionListQueryDto,
   SessionStatsDto,
+  UpdateSessionDto,
 } from './dto/session.dto';
+import { ChatsService } from './chats.service';
+import { listedOwner } from './session-access';
 import { SessionsService } from './sessions.service';
 import type { SessionKey } from './store/session-store';
 
@@ -48,6 +52,7 @@ const isSessionKey = (value: unknown): value is SessionKey =>
 export class SessionsController {
   constructor(
     private readonly sessions: SessionsService,
+    private readonly chats: ChatsService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -66,12 +71,16 @@ export class SessionsController {
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'all=true from a caller who is not an administrator' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: SessionListQueryDto): Promise<SessionListDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSessionKey);
+    const limit = query.limit ?? PAGE_DEFAULT_LIMIT;
     const [page, stats] = await Promise.all([
-      this.sessions.list(principal, query.limit ?? PAGE_DEFAULT_LIMIT, after, query.all),
+      query.q === undefined
+        ? this.sessions.list(principal, limit, after, query.all)
+        : this.chats.search(query.q, limit, after, listedOwner(principal, query.all)),
       this.sessions.stats(),
     ]);
+    const found = 'found' in page ? page.found : page.sessions.map((record) => ({ record, match: undefined }));
     return {
-      sessions: page.sessions.map((record) => SessionDto.from(record)),
+      sessions: found.map(({ record, match }) => ({ ...SessionDto.from(record), ...(match ? { match } : {}) })),
       next_cursor: page.next ? encodeCursor(page.next) : null,
       total: stats.total,
       node: stats.node,
@@ -83,8 +92,8 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionDetailDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<SessionDetailDto> {
-    const { record, page } = await this.sessions.detail(principal, id, PAGE_DEFAULT_LIMIT);
-    return SessionDetailDto.detail(record, page);
+    const { record, page, pending } = await this.sessions.detail(principal, id, PAGE_DEFAULT_LIMIT);
+    return SessionDetailDto.detail(record, page, pending);
   }
 
   @Get('api/v3/sessions/:id/messages')
@@ -99,6 +108,24 @@ export class SessionsController {
   ): Promise<MessagePageDto> {
     const page = await this.sessions.history(principal, id, query.limit ?? PAGE_DEFAULT_LIMIT, query.before);
     return { messages: page.messages, next_before: page.next_before };
+  }
+
+  @Patch('api/v3/sessions/:id')
+  @ApiOperation({ summary: 'Rename a session, or switch its servers and tools off and on (owner only)' })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: UpdateSessionDto,
+  ): Promise<SessionDto> {
+    if (body.title === undefined && body.disabled_tools === undefined) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'Nothing to change: send title, disabled_tools or both');
+    }
+    const { title, disabled_tools } = body;
+    const changes = { ...(title !== undefined ? { title } : {}), ...(disabled_tools ? { disabled_tools } : {}) };
+    return SessionDto.from(await this.chats.change(principal, id, changes));
   }
 
   @Delete('api/v3/sessions/:id')

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
+import { ChatsService } from './chats.service';
 import { SessionDrain } from './session-drain.service';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
@@ -35,6 +36,7 @@ import { ViewCallsService } from './view-calls.service';
     SessionWorker,
     SessionDrain,
     SessionsService,
+    ChatsService,
     SessionsScheduler,
   ],
   exports: [SessionsService, SessionDrain, SessionStore, SessionBus],

@@ -12,7 +12,7 @@ import { NodeUnreachable, SessionBus } from './bus/session-bus';
 import type { SessionSignal, ViewCallSignal } from './bus/session-bus';
 import { SessionEventLog } from './event-log/session-event-log';
 import { SessionStatus } from './events';
-import { mayAccess } from './session-access';
+import { listedOwner, reachSession } from './session-access';
 import { openFeed } from './session-feed';
 import type { SessionFeed } from './session-feed';
 import type { SessionAccess } from './session-access';
@@ -22,7 +22,7 @@ import type { ElicitationAnswer } from './session-mcp-bridge';
 import type { ApprovalAnswer } from './session-runtime';
 import { SessionWorker } from './session-worker.service';
 import { SessionStore } from './store/session-store';
-import type { MessagePage, SessionKey } from './store/session-store';
+import type { MessagePage, PendingTurns, QueuedTurn, SessionKey, TurnOptions } from './store/session-store';
 import type { SessionRecord } from './store/session-record';
 import { awaitTurn } from './turn-outcome';
 import type { TurnOutcome } from './turn-outcome';
@@ -103,10 +103,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     after?: SessionKey,
     all = false,
   ): Promise<{ sessions: SessionRecord[]; next?: SessionKey }> {
-    if (all && !principal.admin) {
-      throw new AppException(ErrorCode.FORBIDDEN, 'Listing all sessions (all=true) is for administrators');
-    }
-    const page = await this.store.list(limit, after, all ? undefined : principal.id);
+    const page = await this.store.list(limit, after, listedOwner(principal, all));
     return { sessions: page.records, next: page.next };
   }
 
@@ -115,27 +112,31 @@ export class SessionsService implements BeforeApplicationShutdown {
     return (await this.detail(principal, sessionId, limit, before)).page;
   }
 
-  /** The session and a page of its history, read together (one round trip on Redis), once it is reachable. */
+  /**
+   * The session, a page of its history and the turns not yet in it (running and queued), read
+   * together (one round trip on Redis), once it is reachable.
+   */
   async detail(
     principal: Principal,
     sessionId: string,
     limit: number,
     before?: number,
-  ): Promise<{ record: SessionRecord; page: MessagePage }> {
-    const [record, page] = await Promise.all([
+  ): Promise<{ record: SessionRecord; page: MessagePage; pending: PendingTurns }> {
+    const [record, page, pending] = await Promise.all([
       this.reach(principal, sessionId, 'read'),
       this.store.messages(sessionId, limit, before),
+      this.store.pending(sessionId),
     ]);
-    if (!page) {
+    if (!page || !pending) {
       throw sessionNotFound(sessionId);
     }
-    return { record, page };
+    return { record, page, pending };
   }
 
   /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
-  async send(principal: Principal, sessionId: string, content: string): Promise<string> {
+  async send(principal: Principal, sessionId: string, content: string, options: TurnOptions = {}): Promise<string> {
     this.drain.assertAccepting();
-    const turn = { turn_id: randomUUID(), content };
+    const turn: QueuedTurn = { turn_id: randomUUID(), content, ...options };
     const limit = this.config.TURN_QUEUE_LIMIT;
     // The store checks the owner in the same atomic step that queues the message.
     const sender = this.worker.senderFor(sessionId);
@@ -158,9 +159,10 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /** Sends a message and waits for its turn to end, wherever it runs. */
-  async run(principal: Principal, sessionId: string, content: string): Promise<TurnOutcome> {
+  async run(principal: Principal, sessionId: string, content: string, options?: TurnOptions): Promise<TurnOutcome> {
     await this.reach(principal, sessionId, 'drive');
-    return awaitTurn(sessionId, await this.feed(principal, sessionId), () => this.send(principal, sessionId, content));
+    const feed = await this.feed(principal, sessionId);
+    return awaitTurn(sessionId, feed, () => this.send(principal, sessionId, content, options));
   }
 
   /** Stops the running turn wherever it runs; queued messages still run. False when nothing was running. */
@@ -219,14 +221,12 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * The session's events for one subscriber: the backlog (session_start, or with afterId every
-   * retained event after it), then its live events, none missed and none twice, completing after
-   * session_end. The backlog is already in the session's log, so a transport can write it at its
-   * client's pace. The live stream errors with STORE_UNAVAILABLE if the store goes away.
+   * The session's events for one subscriber (see openFeed); one that joins while a turn runs gets
+   * that turn's events so far after session_start.
    */
   async feed(principal: Principal, sessionId: string, afterId?: number): Promise<SessionFeed> {
-    await this.reach(principal, sessionId, 'read');
-    return openFeed(this.events, sessionId, afterId);
+    const { running } = await this.reach(principal, sessionId, 'read');
+    return openFeed(this.events, sessionId, afterId, running);
   }
 
   async stats() {
@@ -286,13 +286,8 @@ export class SessionsService implements BeforeApplicationShutdown {
     });
   }
 
-  /** The session, if the principal may access it so; otherwise exactly what a missing session gives. */
-  private async reach(principal: Principal, sessionId: string, access: SessionAccess): Promise<SessionRecord> {
-    const record = await this.store.get(sessionId);
-    if (!record || !mayAccess(principal, record, access)) {
-      throw sessionNotFound(sessionId);
-    }
-    return record;
+  private reach(principal: Principal, sessionId: string, access: SessionAccess): Promise<SessionRecord> {
+    return reachSession(this.store, principal, sessionId, access);
   }
 
   /** Asks the node holding the session; here (or when that node does not answer) `locally` does it. */

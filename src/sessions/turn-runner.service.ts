@@ -6,8 +6,8 @@ import type { AppConfig } from '../config/app-config';
 import { ArtifactsService } from '../artifacts/artifacts.service';
 import { ViewsService } from '../artifacts/views.service';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
-import type { ToolResult } from '../mcp/mcp-tool';
-import { approxTokens } from '../react/history';
+import type { McpTool, ToolResult } from '../mcp/mcp-tool';
+import { approxTokens, lastTurnStart, visibleToModel } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
 import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
 import { SessionEventPublisher } from './session-event-publisher';
@@ -18,7 +18,8 @@ import { SessionMetrics } from './sessions.metrics';
 import type { TurnOutcomeLabel } from './sessions.metrics';
 import { ToolApprovals } from './tool-approvals';
 import { incompleteTurn, SessionStore } from './store/session-store';
-import type { MessagePage, QueuedTurn } from './store/session-store';
+import type { MessagePage, QueuedTurn, StartedTurn } from './store/session-store';
+import { readAttachments } from './turn-attachments';
 import type { ChatMessage } from './store/session-record';
 
 // History is read from its end a page at a time, until the token budget is covered.
@@ -31,6 +32,15 @@ const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
   [ErrorCode.TURN_INTERRUPTED]: 'interrupted',
   [ErrorCode.SESSION_ENDED]: 'interrupted',
 };
+
+/** The session's tools less those its owner switched off ("server" or "server/tool"). */
+function switchedOn(tools: readonly McpTool[], disabled: readonly string[]): readonly McpTool[] {
+  if (disabled.length === 0) {
+    return tools;
+  }
+  const off = new Set(disabled);
+  return tools.filter((tool) => !off.has(tool.server) && !off.has(`${tool.server}/${tool.tool}`));
+}
 
 /** How a turn ended, for the node that ran it. */
 export type TurnEnd = 'finished' | 'failed' | 'lost';
@@ -59,14 +69,15 @@ export class TurnRunner {
    * when they do not fill HISTORY_TOKEN_BUDGET. 'lost' when the turn is no longer the session's
    * (it ended, or another node took it over).
    */
-  async run(runtime: SessionRuntime, turn: QueuedTurn, recent: MessagePage): Promise<TurnEnd> {
+  async run(runtime: SessionRuntime, started: StartedTurn): Promise<TurnEnd> {
+    const { turn } = started;
     const stopTimer = this.metrics.turnDuration.startTimer();
     let outcome: TurnOutcomeLabel = 'interrupted';
     const ids = { session_id: runtime.id, turn_id: turn.turn_id };
     // Content fields are redacted unless LOG_CONTENT=true.
     this.logger.debug({ msg: 'Turn started', ...ids, content: turn.content });
     try {
-      return await this.runTurn(runtime, turn, recent, (label) => (outcome = label));
+      return await this.runTurn(runtime, started, (label) => (outcome = label));
     } finally {
       const seconds = stopTimer();
       this.metrics.turns.inc({ outcome });
@@ -76,8 +87,7 @@ export class TurnRunner {
 
   private async runTurn(
     runtime: SessionRuntime,
-    turn: QueuedTurn,
-    recent: MessagePage,
+    { turn, recent, disabled }: StartedTurn,
     ended: (outcome: TurnOutcomeLabel) => void,
   ): Promise<TurnEnd> {
     const controller = new AbortController();
@@ -87,15 +97,26 @@ export class TurnRunner {
       // Before the MCP servers: no process is started for a turn that cannot run.
       this.agent.assertConfigured();
       const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
-      const history = await this.history(runtime.id, recent);
+      const [{ messages, first }, attachments] = await Promise.all([
+        this.history(runtime.id, recent),
+        readAttachments(tools, turn.attachments ?? [], this.config.ATTACHMENT_MAX_CHARS, controller.signal),
+      ]);
+      const replaces = turn.replace_last ? lastTurnStart(messages, first) : undefined;
+      const message: ChatMessage = {
+        role: 'user',
+        content: turn.content,
+        ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replaces !== undefined ? { replaces } : {}),
+      };
       // Stored by the store as the turn started; only the event is published here.
       this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turn_id, false);
       const result = await this.agent.run({
         sessionId: runtime.id,
         turnId: turn.turn_id,
-        history,
-        message: turn.content,
-        tools: tools.tools(),
+        // A regenerated turn is not the model's to see, nor anything after it.
+        history: visibleToModel(replaces === undefined ? messages : messages.slice(0, replaces - first), first),
+        message,
+        tools: switchedOn(tools.tools(), disabled),
         callTool: async (choice, options) => {
           const call = () => tools.call(choice.tool, choice.arguments, options);
           const result = tools.needsApproval(choice.tool)
@@ -162,8 +183,11 @@ export class TurnRunner {
     return view ? { ...kept, items: [...(kept.items ?? []), view] } : kept;
   }
 
-  /** The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history. */
-  private async history(sessionId: string, recent: MessagePage): Promise<ChatMessage[]> {
+  /**
+   * The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history, and
+   * the index of the first of them.
+   */
+  private async history(sessionId: string, recent: MessagePage): Promise<{ messages: ChatMessage[]; first: number }> {
     const pages: ChatMessage[][] = [];
     let tokens = 0;
     let page: MessagePage | undefined = recent;
@@ -178,8 +202,7 @@ export class TurnRunner {
         throw sessionNotFound(sessionId);
       }
     }
-    // Turns that did not complete are kept for the user; the model never answered them.
-    return pages.flat().filter((message) => message.incomplete === undefined);
+    return { messages: pages.flat(), first: page.next_before ?? 0 };
   }
 
   /** Starts (or restarts) the session's MCP servers; a server that fails is reported, the rest serve. */

@@ -1,8 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 
 import { StreamEventDto } from '../../sessions/events';
-import { SessionStatus } from '../../sessions/events';
-import { ChatMessage } from '../../sessions/store/session-record';
+import { SessionDto, SessionHistoryDto } from '../../sessions/dto/session.dto';
 
 export class AcceptedTurnDto {
   @ApiProperty() session_id!: string;
@@ -15,13 +14,10 @@ export class ChatResponseDto extends AcceptedTurnDto {
   steps!: StreamEventDto[];
 }
 
-export class JoinAckDto {
-  @ApiProperty() session_id!: string;
-  @ApiProperty({ enum: SessionStatus }) status!: SessionStatus;
-  @ApiProperty({ type: [ChatMessage], description: 'The latest messages, oldest first' }) messages!: ChatMessage[];
-  @ApiProperty({ type: Number, nullable: true, description: '`before` for GET …/messages; null when all are here' })
-  next_before!: number | null;
-}
+export class JoinAckDto extends IntersectionType(
+  PickType(SessionDto, ['session_id', 'status', 'title', 'disabled_tools'] as const),
+  SessionHistoryDto,
+) {}
 
 export class ClusterConnectionsDto {
   @ApiProperty({ description: 'Live nodes (this one included)' }) nodes!: number;

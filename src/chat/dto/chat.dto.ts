@@ -1,9 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 import { IsId } from '../../common/validation';
 import { ApprovalAnswerDto } from '../../sessions/dto/approval.dto';
+import { AttachmentRefDto } from '../../sessions/dto/attachment.dto';
 import { ElicitationAnswerDto } from '../../sessions/dto/elicitation.dto';
 
 export class JoinChatDto {
@@ -25,21 +36,44 @@ export class SessionRefDto {
   session_id!: string;
 }
 
-export class ChatMessageDto extends SessionRefDto {
+/** What a message may carry besides its words. */
+export class TurnOptionsDto {
+  @ApiPropertyOptional({
+    description:
+      'Regenerate (the same words) or edit (new words) the last turn: a new turn that replaces it. ' +
+      'The history keeps the replaced turn (the new user message has `replaces`); the model no longer sees it.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  replace_last?: boolean;
+
+  @ApiPropertyOptional({
+    type: [AttachmentRefDto],
+    description: 'MCP resources (at most MAX_ATTACHMENTS) read when the turn starts; the model receives their text',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentRefDto)
+  attachments?: AttachmentRefDto[];
+}
+
+export class ChatMessageDto extends IntersectionType(SessionRefDto, TurnOptionsDto) {
   @ApiProperty({ description: 'The user message (at most MAX_MESSAGE_CHARS characters)' })
   @IsString()
   @IsNotEmpty()
   content!: string;
 }
 
-export class SendMessageDto extends SessionRefDto {
+export class SendMessageDto extends IntersectionType(SessionRefDto, TurnOptionsDto) {
   @ApiProperty({ description: 'The user message (at most MAX_MESSAGE_CHARS characters)' })
   @IsString()
   @IsNotEmpty()
   message!: string;
 }
 
-export class ChatRequestDto {
+export class ChatRequestDto extends TurnOptionsDto {
   @ApiProperty({ description: 'The user message (at most MAX_MESSAGE_CHARS characters)' })
   @IsString()
   @IsNotEmpty()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { SessionStatus } from '../events';
-import { incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
+import { conversationCount, incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
 import type {
   Admission,
   Claim,
@@ -9,19 +9,24 @@ import type {
   EndedSession,
   MessagePage,
   NextTurn,
+  PendingTurns,
   QueuedTurn,
   Sender,
+  SessionChanges,
   SessionKey,
   SessionLimits,
   SessionPage,
+  StartedTurn,
   TurnEnd,
 } from './session-store';
 import { TITLE_CHARS } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
 
 interface StoredSession {
-  record: Omit<SessionRecord, 'queued' | 'running' | 'message_count' | 'title' | 'node'>;
+  record: Omit<SessionRecord, 'queued' | 'running' | 'message_count' | 'node'>;
   messages: ChatMessage[];
+  /** Conversation messages among them (message_count). */
+  shown: number;
   queue: QueuedTurn[];
   running?: QueuedTurn;
   holder?: string;
@@ -44,6 +49,7 @@ export class MemorySessionStore extends SessionStore {
     this.sessions.set(id, {
       record: { id, owner, created_at, last_active_at, turns, status },
       messages: [],
+      shown: 0,
       queue: [],
     });
     return 'created';
@@ -87,6 +93,19 @@ export class MemorySessionStore extends SessionStore {
     }
   }
 
+  async pending(id: string): Promise<PendingTurns | undefined> {
+    const session = this.sessions.get(id);
+    return session && { running: session.running, queued: [...session.queue] };
+  }
+
+  async change(id: string, changes: SessionChanges): Promise<boolean> {
+    const session = this.sessions.get(id);
+    if (session) {
+      Object.assign(session.record, changes);
+    }
+    return session !== undefined;
+  }
+
   async enqueue(
     id: string,
     owner: string,
@@ -105,7 +124,7 @@ export class MemorySessionStore extends SessionStore {
     }
     session.record.last_active_at = at;
     if (!session.running && waiting === 0 && sender.idle && session.holder === sender.node) {
-      return { admitted: true, started: { turn, recent: this.start(session, turn, sender.historyLimit) } };
+      return { admitted: true, started: this.start(session, turn, sender.historyLimit) };
     }
     session.queue.push(turn);
     // One node: there is no other to tell.
@@ -121,7 +140,7 @@ export class MemorySessionStore extends SessionStore {
     if (!turn) {
       return { state: 'idle' };
     }
-    return { state: 'started', turn, recent: this.start(session, turn, historyLimit) };
+    return { state: 'started', ...this.start(session, turn, historyLimit) };
   }
 
   async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
@@ -131,6 +150,8 @@ export class MemorySessionStore extends SessionStore {
     }
     session.running = undefined;
     session.messages.push(...end.messages);
+    session.shown += conversationCount(end.messages);
+    session.record.title ??= end.messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS);
     session.record.turns += end.completed ? 1 : 0;
     session.record.last_active_at = end.at;
     session.record.status = end.status;
@@ -171,6 +192,8 @@ export class MemorySessionStore extends SessionStore {
     if (interrupted) {
       session.running = undefined;
       session.messages.push(incompleteTurn(interrupted, 'interrupted'));
+      session.shown += 1;
+      session.record.title ??= interrupted.content.slice(0, TITLE_CHARS);
     }
     return { state: 'claimed', status: session.record.status, owner: session.record.owner, interrupted };
   }
@@ -211,15 +234,16 @@ export class MemorySessionStore extends SessionStore {
   }
 
   /** Makes the turn the running one; the latest messages of the history come with it. */
-  private start(session: StoredSession, turn: QueuedTurn, historyLimit: number): MessagePage {
+  private start(session: StoredSession, turn: QueuedTurn, historyLimit: number): StartedTurn {
     session.running = turn;
     session.record.status = SessionStatus.PROCESSING;
     const { start, end } = pageBounds(session.messages.length, historyLimit);
-    return {
+    const recent = {
       messages: session.messages.slice(start, end),
       total: session.messages.length,
       next_before: start > 0 ? start : null,
     };
+    return { turn, recent, disabled: [...(session.record.disabled_tools ?? [])] };
   }
 
   private snapshot(session: StoredSession): SessionRecord {
@@ -227,8 +251,7 @@ export class MemorySessionStore extends SessionStore {
       ...session.record,
       queued: session.queue.length,
       running: session.running?.turn_id,
-      message_count: session.messages.length,
-      title: session.messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS),
+      message_count: session.shown,
       node: session.holder,
     };
   }

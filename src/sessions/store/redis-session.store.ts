@@ -5,7 +5,7 @@ import { RedisScript, storeCall } from '../../redis/redis-script';
 import { runSignal } from '../bus/redis-session-bus';
 import type { RedisService } from '../../redis/redis.service';
 import { SessionStatus } from '../events';
-import { SessionStore } from './session-store';
+import { conversationCount, SessionStore } from './session-store';
 import type {
   Admission,
   Claim,
@@ -13,8 +13,10 @@ import type {
   EndedSession,
   MessagePage,
   NextTurn,
+  PendingTurns,
   QueuedTurn,
   Sender,
+  SessionChanges,
   SessionKey,
   SessionLimits,
   SessionPage,
@@ -50,7 +52,7 @@ export class RedisSessionStore extends SessionStore {
     const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
-      startNext: script<[string, string?, number?, number?, ...string[]]>('start-next.lua', 4),
+      startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
       finishTurn: script<number>('finish-turn.lua', 3),
       end: script<string[] | null>('end-session.lua', 4),
       update: script<number>('update.lua', 3),
@@ -106,6 +108,36 @@ export class RedisSessionStore extends SessionStore {
     await this.update(id, 'status', status);
   }
 
+  async pending(id: string): Promise<PendingTurns | undefined> {
+    // The queue holds at most TURN_QUEUE_LIMIT turns.
+    const [exists, running, queued] = await storeCall(
+      Promise.all([
+        this.client.exists(this.keys.session(id)),
+        this.client.hget(this.keys.session(id), 'running'),
+        this.client.lrange(this.keys.queue(id), 0, -1),
+      ]),
+    );
+    if (!exists) {
+      return undefined;
+    }
+    const parse = (turn: string) => JSON.parse(turn) as QueuedTurn;
+    return { running: running ? parse(running) : undefined, queued: queued.map(parse) };
+  }
+
+  async change(id: string, changes: SessionChanges): Promise<boolean> {
+    const fields: (string | number)[] = [];
+    if (changes.title !== undefined) {
+      fields.push('title', changes.title);
+    }
+    if (changes.disabled_tools !== undefined) {
+      fields.push('disabled_tools', JSON.stringify(changes.disabled_tools));
+    }
+    if (fields.length === 0) {
+      return (await storeCall(this.client.exists(this.keys.session(id)))) === 1;
+    }
+    return (await this.scripts.update.run(this.sessionKeys(id), [this.keyTtlMs, ...fields])) === 1;
+  }
+
   async enqueue(
     id: string,
     owner: string,
@@ -139,8 +171,9 @@ export class RedisSessionStore extends SessionStore {
       case 'full':
         return { admitted: false, reason: 'full', waiting: Number(rest[0]) };
       case 'started': {
-        const [total, start, ...messages] = rest as [number, number, ...string[]];
-        return { admitted: true, started: { turn, recent: messagePage(Number(total), Number(start), messages) } };
+        const [disabled, total, start, ...messages] = rest as [string, number, number, ...string[]];
+        const recent = messagePage(Number(total), Number(start), messages);
+        return { admitted: true, started: { turn, recent, disabled: toolSwitches(disabled) } };
       }
       default:
         return {
@@ -153,7 +186,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
-    const [state, turn, total, start, ...messages] = await this.scripts.startNext.run(
+    const [state, turn, disabled, total, start, ...messages] = await this.scripts.startNext.run(
       [this.keys.session(id), this.keys.queue(id), this.keys.lease(id), this.keys.messages(id)],
       [node, historyLimit],
     );
@@ -162,6 +195,7 @@ export class RedisSessionStore extends SessionStore {
         state,
         turn: JSON.parse(turn) as QueuedTurn,
         recent: messagePage(Number(total), Number(start), messages),
+        disabled: toolSwitches(disabled),
       };
     }
     return { state: state === 'lost' ? 'lost' : 'idle' };
@@ -179,6 +213,7 @@ export class RedisSessionStore extends SessionStore {
           this.keyTtlMs,
           title,
           end.status,
+          conversationCount(end.messages),
           ...end.messages.map((message) => JSON.stringify(message)),
         ],
       ),
@@ -231,10 +266,9 @@ export class RedisSessionStore extends SessionStore {
   }
 
   private async read(id: string): Promise<SessionRecord | undefined> {
-    const [fields, queued, messages, node] = await Promise.all([
+    const [fields, queued, node] = await Promise.all([
       this.client.hgetall(this.keys.session(id)),
       this.client.llen(this.keys.queue(id)),
-      this.client.llen(this.keys.messages(id)),
       this.client.get(this.keys.lease(id)),
     ]);
     if (!fields.created_at) {
@@ -249,8 +283,9 @@ export class RedisSessionStore extends SessionStore {
       status: (fields.status as SessionStatus | undefined) ?? SessionStatus.IDLE,
       queued,
       running: fields.running_id,
-      message_count: messages,
+      message_count: Number(fields.shown ?? 0),
       title: fields.title?.slice(0, TITLE_CHARS),
+      ...(fields.disabled_tools ? { disabled_tools: toolSwitches(fields.disabled_tools) } : {}),
       node: node ?? undefined,
     };
   }
@@ -261,10 +296,12 @@ export class RedisSessionStore extends SessionStore {
   }
 
   private async update(id: string, field: string, value: string | number): Promise<void> {
-    await this.scripts.update.run(
-      [this.keys.session(id), this.keys.queue(id), this.keys.messages(id)],
-      [this.keyTtlMs, field, value],
-    );
+    await this.scripts.update.run(this.sessionKeys(id), [this.keyTtlMs, field, value]);
+  }
+
+  /** The keys update.lua renews. */
+  private sessionKeys(id: string): string[] {
+    return [this.keys.session(id), this.keys.queue(id), this.keys.messages(id)];
   }
 
   /** Takes ended sessions out of the cluster-wide indexes, and out of their owner's when known. */
@@ -277,6 +314,8 @@ export class RedisSessionStore extends SessionStore {
     ]);
   }
 }
+
+const toolSwitches = (stored: string | undefined): string[] => (stored ? (JSON.parse(stored) as string[]) : []);
 
 function messagePage(total: number, start: number, messages: string[]): MessagePage {
   return {

@@ -2,6 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import type { SessionStatus } from '../events';
 
+/** An MCP resource the user attached to a message: the model receives its text with the message. */
+export class StoredAttachment {
+  @ApiProperty() server!: string;
+  @ApiProperty() uri!: string;
+  @ApiPropertyOptional() mime_type?: string;
+  @ApiProperty({ description: `The resource's text as the model received it (at most ATTACHMENT_MAX_CHARS)` })
+  text!: string;
+  @ApiPropertyOptional({ description: 'Why the text is cut or missing (too long, binary, could not be read)' })
+  note?: string;
+}
+
 export class StoredToolCall {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -22,7 +33,19 @@ export class ChatMessage {
     description: 'user: set when the turn this message started did not complete; the model does not see it',
   })
   incomplete?: 'cancelled' | 'failed' | 'interrupted';
+  @ApiPropertyOptional({ type: [StoredAttachment], description: 'user: resources attached as context' })
+  attachments?: StoredAttachment[];
+  @ApiPropertyOptional({
+    description:
+      'user: this message regenerates (or edits) the turn that began at this index of the history; ' +
+      'that turn stays in the history for people, and the model no longer sees it',
+  })
+  replaces?: number;
 }
+
+/** Messages a person reads (theirs and the answers), as opposed to tool calls and results. */
+export const isConversation = (message: ChatMessage): boolean =>
+  message.role === 'user' || (message.role === 'assistant' && !message.tool_calls?.length);
 
 export interface SessionRecord {
   id: string;
@@ -38,10 +61,12 @@ export interface SessionRecord {
   queued: number;
   /** Id of the turn under way, if any. */
   running?: string;
-  /** Messages in the history. */
+  /** The user's messages and the assistant's answers in the history (tool calls and results not counted). */
   message_count: number;
-  /** The first user message, cut to TITLE_CHARS. */
+  /** The title the owner gave it, else the first user message, cut to TITLE_CHARS. */
   title?: string;
+  /** Servers ("server") and tools ("server/tool") the agent leaves out of this session's turns. */
+  disabled_tools?: string[];
   /** The node that holds the session (runs its turns), if any does. */
   node?: string;
 }

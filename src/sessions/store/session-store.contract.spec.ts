@@ -1,10 +1,6 @@
-import { startRedis } from '../../../test/helpers/redis-server';
-import type { RedisServer } from '../../../test/helpers/redis-server';
-import { validateEnvironment } from '../../config/validate-environment';
-import { RedisService } from '../../redis/redis.service';
+import { storeBackends } from '../../../test/helpers/session-store-backends';
+import type { StoreBackend } from '../../../test/helpers/session-store-backends';
 import { SessionStatus } from '../events';
-import { MemorySessionStore } from './memory-session.store';
-import { RedisSessionStore } from './redis-session.store';
 import type { SessionRecord } from './session-record';
 import type { SessionStore } from './session-store';
 
@@ -24,41 +20,9 @@ const LEASE_MS = 10_000;
 // A sender that cannot start a turn at once: messages queue.
 const SENDER = { node: 'elsewhere', idle: false, historyLimit: 10 };
 
-interface Backend {
-  store(): SessionStore;
-  reset(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function memory(): Promise<Backend> {
-  let store = new MemorySessionStore();
-  return {
-    store: () => store,
-    reset: async () => void (store = new MemorySessionStore()),
-    close: async () => undefined,
-  };
-}
-
-async function redis(): Promise<Backend> {
-  const server: RedisServer = await startRedis();
-  const service = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-  const store = new RedisSessionStore(service, 60_000);
-  return {
-    store: () => store,
-    reset: async () => void (await service.commands.flushdb()),
-    close: async () => {
-      await service.onApplicationShutdown();
-      await server.close();
-    },
-  };
-}
-
 // Every SessionStore implementation runs this same contract.
-describe.each<[string, () => Promise<Backend>]>([
-  ['memory', memory],
-  ['redis', redis],
-])('SessionStore contract: %s', (_name, open) => {
-  let backend: Backend;
+describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
+  let backend: StoreBackend;
   let store: SessionStore;
 
   beforeAll(async () => {
@@ -124,6 +88,7 @@ describe.each<[string, () => Promise<Backend>]>([
       state: 'started',
       turn: turn('t1'),
       recent: { messages: [], total: 0, next_before: null },
+      disabled: [],
     });
     expect(await store.startNext('a', 'n1', 10)).toEqual({ state: 'idle' });
     expect(await store.enqueue('a', OWNER, turn('t2'), 1, 6, SENDER)).toMatchObject({ admitted: true, waiting: 1 });
@@ -152,6 +117,7 @@ describe.each<[string, () => Promise<Backend>]>([
       state: 'started',
       turn: turn('t2'),
       recent: { messages: [messages[1]], total: 2, next_before: 1 },
+      disabled: [],
     });
     const kept = [{ role: 'user' as const, content: 'say t2', incomplete: 'cancelled' as const }];
     expect(
@@ -190,7 +156,7 @@ describe.each<[string, () => Promise<Backend>]>([
     await store.finishTurn('a', 't2', { messages: [], at: 5, completed: true, status: SessionStatus.READY });
     expect(await store.enqueue('a', OWNER, turn('t3'), 5, 6, runner)).toEqual({
       admitted: true,
-      started: { turn: turn('t3'), recent: { messages: [], total: 0, next_before: null } },
+      started: { turn: turn('t3'), recent: { messages: [], total: 0, next_before: null }, disabled: [] },
     });
     expect(await store.get('a')).toMatchObject({ running: 't3', queued: 0, status: 'PROCESSING' });
   });

@@ -1,4 +1,5 @@
 import type { SessionStatus } from '../events';
+import { isConversation } from './session-record';
 import type { ChatMessage, SessionRecord } from './session-record';
 
 /** Where a listing resumes: sessions are listed newest first, by (created_at, id). */
@@ -26,6 +27,30 @@ export interface MessagePage {
 export interface QueuedTurn {
   turn_id: string;
   content: string;
+  /** Regenerate (or edit) the session's last turn: it stays in the history, replaced. */
+  replace_last?: boolean;
+  /** MCP resources to read when the turn starts, as context for the model. */
+  attachments?: AttachmentRef[];
+}
+
+/** What a message may carry besides its words. */
+export type TurnOptions = Pick<QueuedTurn, 'replace_last' | 'attachments'>;
+
+export interface AttachmentRef {
+  server: string;
+  uri: string;
+}
+
+/** The turn under way and the messages waiting behind it, oldest first. */
+export interface PendingTurns {
+  running?: QueuedTurn;
+  queued: QueuedTurn[];
+}
+
+/** What the owner may change about a session. */
+export interface SessionChanges {
+  title?: string;
+  disabled_tools?: string[];
 }
 
 /** The node sending a message. */
@@ -45,17 +70,25 @@ export interface SessionLimits {
 
 export type Creation = 'created' | 'too_many' | 'too_many_for_owner';
 
+/** A turn that became the running one, with what it starts from. */
+export interface StartedTurn {
+  turn: QueuedTurn;
+  /** The latest messages of the history, what the turn's prompt starts from. */
+  recent: MessagePage;
+  /** The session's `disabled_tools`. */
+  disabled: string[];
+}
+
 export type Admission =
   /** Started: the message is the session's running turn already (only for an idle sender). */
-  | { admitted: true; started: { turn: QueuedTurn; recent: MessagePage } }
+  | { admitted: true; started: StartedTurn }
   /** Queued; `told`: the holder, another node, was told already. */
   | { admitted: true; started?: undefined; waiting: number; holder?: string; told: boolean }
   | { admitted: false; reason: 'missing' }
   | { admitted: false; reason: 'full'; waiting: number };
 
 export type NextTurn =
-  /** `recent`: the latest messages of the history, what the turn's prompt starts from. */
-  | { state: 'started'; turn: QueuedTurn; recent: MessagePage }
+  | ({ state: 'started' } & StartedTurn)
   /** Nothing queued, or a turn already running. */
   | { state: 'idle' }
   /** This node no longer holds the session. */
@@ -100,6 +133,10 @@ export abstract class SessionStore {
   /** Up to `limit` messages ending before index `before` (default: the end); undefined for no session. */
   abstract messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined>;
   abstract setStatus(id: string, status: SessionStatus): Promise<void>;
+  /** The running turn and the queued ones; undefined for no session. */
+  abstract pending(id: string): Promise<PendingTurns | undefined>;
+  /** Applies the changes to a live session; false when there is none. */
+  abstract change(id: string, changes: SessionChanges): Promise<boolean>;
 
   /**
    * Queues a message unless `limit` already wait behind a running turn, and says who holds the
@@ -161,3 +198,6 @@ export const incompleteTurn = (turn: QueuedTurn, why: NonNullable<ChatMessage['i
   content: turn.content,
   incomplete: why,
 });
+
+/** Conversation messages among these (what `message_count` counts). */
+export const conversationCount = (messages: readonly ChatMessage[]): number => messages.filter(isConversation).length;

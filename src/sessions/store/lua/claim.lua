@@ -28,5 +28,6 @@ end
 redis.call('HDEL', KEYS[1], 'running_id', 'running')
 local turn = cjson.decode(running)
 redis.call('RPUSH', KEYS[4], cjson.encode({role = 'user', content = turn.content, incomplete = 'interrupted'}))
+redis.call('HINCRBY', KEYS[1], 'shown', 1)
 redis.call('HSETNX', KEYS[1], 'title', string.sub(turn.content, 1, tonumber(ARGV[5])))
 return {'claimed', running, status, owner}

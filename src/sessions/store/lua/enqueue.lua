@@ -8,7 +8,7 @@
 --       history limit, the prefix of node channels, the message that tells a node to run the queue,
 --       the sender's principal.
 -- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false, 1 if told}
---       | {'started', history total, page start, message JSON...}.
+--       | {'started', disabled tools JSON or '', history total, page start, message JSON...}.
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[10] then
   return {'missing'}
 end
@@ -26,7 +26,7 @@ if running == 0 and waiting == 0 and ARGV[6] == '1' and holder == ARGV[5] then
   redis.call('HSET', KEYS[1], 'running_id', cjson.decode(ARGV[1]).turn_id, 'running', ARGV[1], 'status', 'PROCESSING')
   local total = redis.call('LLEN', KEYS[3])
   local start = math.max(total - tonumber(ARGV[7]), 0)
-  local reply = {'started', total, start}
+  local reply = {'started', redis.call('HGET', KEYS[1], 'disabled_tools') or '', total, start}
   if total > start then
     for _, message in ipairs(redis.call('LRANGE', KEYS[3], start, total - 1)) do
       table.insert(reply, message)
