@@ -2,17 +2,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchBrowser, screenshot } from './helpers/browser';
 import { createSession, postJson } from './helpers/http';
+import { lastAnswer, openPage, sendMessage } from './helpers/pmc';
 import { freePort } from './helpers/ports';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
-
-const lastAnswer = (page: Page) => page.locator('.message.assistant .answer').last();
-
-async function sendMessage(page: Page, text: string): Promise<void> {
-  await page.locator('#input').fill(text);
-  await page.locator('#input').press('Enter');
-}
 
 describe('PMCChat in a real browser (e2e)', () => {
   let t: TestApp;
@@ -34,10 +28,7 @@ describe('PMCChat in a real browser (e2e)', () => {
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-    page = await context.newPage();
-    await page.goto(`${t.url}/`);
-    await page.locator('#connection[data-state="connected"]').waitFor();
+    ({ context, page } = await openPage(browser, t.url));
   });
 
   afterEach(async () => {

@@ -61,6 +61,18 @@ describe(visibleToModel.name, () => {
     ]);
   });
 
+  it('should hide a whole chain of regenerations but the latest', () => {
+    const history: ChatMessage[] = [
+      user('try'), // 0
+      answer('one'),
+      { role: 'user', content: 'try', replaces: 0 }, // 2
+      answer('two'),
+      { role: 'user', content: 'try again', replaces: 2 }, // 4
+      answer('three'),
+    ];
+    expect(visibleToModel(history, 0).map((message) => message.content)).toEqual(['try again', 'three']);
+  });
+
   it("should find where the last turn began, also when it is a replacement's", () => {
     expect(lastTurnStart([user('a'), answer('b'), user('c'), call('c1'), result('c1')], 5)).toBe(7);
     expect(lastTurnStart([answer('b')], 5)).toBeUndefined();

@@ -61,15 +61,12 @@ export function visibleToModel(messages: readonly ChatMessage[], first: number):
   let hiddenFrom = Number.POSITIVE_INFINITY;
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
-    if (first + i >= hiddenFrom) {
-      continue;
-    }
-    if (message.replaces !== undefined) {
-      hiddenFrom = Math.min(hiddenFrom, message.replaces);
-    }
-    if (message.incomplete === undefined) {
+    // A replaced turn's own replacement still holds: regenerating a regenerated turn hides both.
+    const replaces = message.replaces ?? Number.POSITIVE_INFINITY;
+    if (first + i < hiddenFrom && message.incomplete === undefined) {
       visible.push(message);
     }
+    hiddenFrom = Math.min(hiddenFrom, replaces);
   }
   return visible.reverse();
 }

@@ -113,8 +113,8 @@ export class TurnRunner {
       const result = await this.agent.run({
         sessionId: runtime.id,
         turnId: turn.turn_id,
-        // A regenerated turn is not the model's to see, nor anything after it.
-        history: visibleToModel(replaces === undefined ? messages : messages.slice(0, replaces - first), first),
+        // Seen with the new message at its end: a turn it replaces is not the model's to see.
+        history: visibleToModel([...messages, message], first).slice(0, -1),
         message,
         tools: switchedOn(tools.tools(), disabled),
         callTool: async (choice, options) => {
