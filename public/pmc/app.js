@@ -103,7 +103,7 @@ const chats = new ChatList({
     closeSidebar();
     void open(sessionId).catch(showFailure);
   },
-  deleted: (sessionId) => sessionId === state.sessionId && newChat(),
+  deleting: (sessionId) => sessionId === state.sessionId && newChat(),
   failed: showFailure,
 });
 
@@ -142,6 +142,12 @@ const sessionHandlers = {
     void servers.refresh().catch(() => undefined);
   },
   session_end: (event) => {
+    if (event.data.reason === 'deleted') {
+      // Deleted in another tab or on another device.
+      newChat();
+      notify('This chat was deleted.');
+      return;
+    }
     notify(`This chat has ended (${event.data.reason}). Your next message starts a new chat.`);
     state.transport.leave(event.session_id);
     rememberSession(undefined);

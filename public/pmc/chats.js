@@ -10,7 +10,7 @@ const REFRESH_MS = 30_000;
 const SEARCH_DELAY_MS = 250;
 
 export class ChatList {
-  /** host: { list, search, current(), open(id), deleted(id), failed(error) } */
+  /** host: { list, search, current(), open(id), deleting(id), failed(error) } */
   constructor(host) {
     this.host = host;
     this.query = '';
@@ -122,11 +122,10 @@ export class ChatList {
       return;
     }
     remove.disabled = true;
+    // The open chat is left first: its end is no news to this tab.
+    this.host.deleting(session.session_id);
     void http('DELETE', `/api/v3/sessions/${encodeURIComponent(session.session_id)}`)
-      .then(() => {
-        item.remove();
-        this.host.deleted(session.session_id);
-      })
+      .then(() => item.remove())
       .catch(this.host.failed)
       .finally(() => void this.changed());
   }
