@@ -71,9 +71,9 @@ export class Composer {
   trigger() {
     const before = this.input.value.slice(0, this.input.selectionStart);
     const slash = /^\/([\w.:-]*)$/.exec(before);
-    if (slash) return { kind: '/', query: slash[1], start: 0 };
+    if (slash) return { kind: '/', query: slash[1], start: 0, end: before.length };
     const at = /(^|\s)@([^\s@]*)$/.exec(before);
-    return at ? { kind: '@', query: at[2], start: before.length - at[2].length - 1 } : undefined;
+    return at ? { kind: '@', query: at[2], start: before.length - at[2].length - 1, end: before.length } : undefined;
   }
 
   async suggest() {
@@ -157,10 +157,13 @@ export class Composer {
     this.drawChips();
   }
 
-  removeTrigger(trigger) {
-    const caret = this.input.selectionStart;
-    this.input.value = this.input.value.slice(0, trigger.start) + this.input.value.slice(caret);
-    this.input.setSelectionRange(trigger.start, trigger.start);
+  /** Takes the "/name" or "@words" that opened the picker out of the box, if it is still there. */
+  removeTrigger({ kind, query, start, end }) {
+    const value = this.input.value;
+    if (value.slice(start, end) === `${kind}${query}`) {
+      this.input.value = value.slice(0, start) + value.slice(end);
+    }
+    this.input.setSelectionRange(start, start);
   }
 
   async usePrompt(server, prompt, trigger) {
