@@ -142,14 +142,15 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
   });
 
   it('should ask again when the token expires, keeping the conversation on screen', async () => {
-    await openSignedIn(await idp.sign('bob', {}, 3));
+    // Ten seconds: long enough for a loaded machine to sign in and run a turn before it expires.
+    await openSignedIn(await idp.sign('bob', {}, 10));
     expect(await page.locator('#who').textContent()).toBe('Signed in as bob');
     await send(page, 'before it expires');
     await page.locator('.message.assistant .answer').getByText('Echo: before it expires').waitFor();
 
     // The server closes the socket when the token expires; the page asks for a new one.
     await page.locator('#sign-in[open]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('.message.user').first().textContent()).toBe('before it expires');
+    expect(await page.locator('.message.user .user-text').first().textContent()).toBe('before it expires');
     await signIn(page, await idp.sign('bob', {}, 600));
     await page.locator('#connection[data-state="connected"]').waitFor();
     await send(page, 'after signing in again');

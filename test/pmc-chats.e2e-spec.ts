@@ -41,7 +41,7 @@ describe('PMCChat chats in a real browser: lazy sessions, rename, delete, search
     return page;
   };
   const listed = async () => ((await (await fetch(`${t.url}/api/v3/sessions`)).json()) as Listed).sessions;
-  const chat = (page: Page, title: string) => page.locator('#sessions li.chat').filter({ hasText: title });
+  const chat = (page: Page, title: string) => page.locator('#sessions li.chat-item').filter({ hasText: title });
 
   it('should create a chat with its first message, not on page load or "New chat"', async () => {
     const page = await open();
@@ -87,16 +87,16 @@ describe('PMCChat chats in a real browser: lazy sessions, rename, delete, search
     await page.locator('#new-chat').click();
     await sendMessage(page, '[[tool:echo {"message":"a wombat"}]]');
     await lastAnswer(page).getByText('Observed: Echo: a wombat').waitFor();
-    await page.locator('#sessions li.chat').nth(1).waitFor();
+    await page.locator('#sessions li.chat-item').nth(1).waitFor();
 
     await page.locator('#chat-search').fill('WOMBAT');
-    await page.locator('#sessions li.chat').filter({ hasText: 'a wombat' }).first().waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('#sessions li.chat').length === 1);
+    await page.locator('#sessions li.chat-item').filter({ hasText: 'a wombat' }).first().waitFor();
+    await page.locator('#sessions li.chat-item').nth(1).waitFor({ state: 'detached' });
     expect(await page.locator('#sessions .match').textContent()).toContain('wombat');
     await page.locator('#chat-search').fill('nothing like this');
     await page.locator('#sessions').getByText('No chat matches').waitFor();
     await page.locator('#chat-search').fill('');
-    await page.waitForFunction(() => document.querySelectorAll('#sessions li.chat').length === 2);
+    await page.locator('#sessions li.chat-item').nth(1).waitFor();
   });
 
   it('should refresh the list when another tab or device changes a chat', async () => {
@@ -111,16 +111,16 @@ describe('PMCChat chats in a real browser: lazy sessions, rename, delete, search
     await sendMessage(other, 'From the other tab');
     await tab.locator('#sessions').getByText('From the other tab').waitFor();
     // Another device (another browser context): the list is fresh once the page is looked at again.
-    await first.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await first.evaluate("window.dispatchEvent(new Event('focus'))");
     await first.locator('#sessions').getByText('From the other tab').waitFor();
-    await other.locator('#sessions li.chat').getByRole('button', { name: 'Delete "From the other tab"' }).click();
-    await other.locator('#sessions li.chat').getByRole('button', { name: 'Press again to delete' }).click();
+    await other.locator('#sessions li.chat-item').getByRole('button', { name: 'Delete "From the other tab"' }).click();
+    await other.locator('#sessions li.chat-item').getByRole('button', { name: 'Press again to delete' }).click();
     await tab.locator('#sessions').getByText('From the other tab').waitFor({ state: 'detached' });
   });
 
   it('should follow the system theme, and the toggle over it', async () => {
     const page = await open();
-    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const background = () => page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await background()).toBe('rgb(16, 19, 24)');
     await sendMessage(page, 'In the dark:\n```ts\nconst dark: boolean = true;\n```');
@@ -156,11 +156,12 @@ describe('PMCChat chats in a real browser: lazy sessions, rename, delete, search
 
     await page.locator('#menu').click();
     await page.locator('#backdrop').waitFor();
-    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().left === 0);
+    const sidebar = await page.locator('#sidebar').elementHandle();
+    await page.waitForFunction((node) => node?.getBoundingClientRect().left === 0, sidebar);
     await screenshot(page, 'pmc-phone-drawer');
     await page.mouse.click(PHONE.width - 20, PHONE.height / 2);
     await page.locator('#backdrop').waitFor({ state: 'hidden' });
-    await page.waitForFunction(() => document.getElementById('sidebar')!.getBoundingClientRect().right <= 0);
+    await page.waitForFunction((node) => (node?.getBoundingClientRect().right ?? 1) <= 0, sidebar);
     await sendMessage(page, 'small screen');
     await lastAnswer(page).getByText('Echo: small screen').waitFor();
     const send = (await page.locator('#send').boundingBox())!;

@@ -49,7 +49,10 @@ describe('PMCChat: MCP prompts, resources and tool switches at the keyboard (e2e
       const form = page.locator('dialog.values-dialog');
       await form.getByLabel('city *').fill('Lisbon');
       await form.getByRole('button', { name: 'Insert' }).click();
-      await page.waitForFunction(() => (document.getElementById('input') as HTMLTextAreaElement).value !== '/args-');
+      await page.waitForFunction(
+        (node) => (node as unknown as { value: string }).value !== '/args-',
+        await page.locator('#input').elementHandle(),
+      );
       expect(await page.locator('#input').inputValue()).toBe("What's weather in Lisbon?");
       await page.locator('#input').press('Enter');
       await lastAnswer(page).getByText("Echo: What's weather in Lisbon?").waitFor();

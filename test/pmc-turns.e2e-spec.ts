@@ -122,13 +122,37 @@ describe('PMCChat turns in a real browser: reload mid-turn, queued prompts, outc
     expect(await working.isVisible()).toBe(false);
   });
 
+  it("should show a tool's progress and a server's sampling as steps of the turn", async () => {
+    await sendMessage(page, '[[tool:trigger-long-running-operation {"duration":2,"steps":4}]]');
+    const call = page.locator('.message.assistant').last().locator('.tool-call');
+    await call.locator('progress:not([hidden])').waitFor({ state: 'attached' });
+    expect(await call.locator('summary .meta').textContent()).toMatch(/^running · \d\/4/);
+    await lastAnswer(page)
+      .getByText(/^Observed: /)
+      .waitFor();
+    expect(await call.locator('progress').getAttribute('hidden')).not.toBeNull();
+
+    await sendMessage(page, '[[tool:trigger-sampling-request {"prompt":"hello sampler"}]]');
+    await lastAnswer(page)
+      .getByText(/^Observed: /)
+      .waitFor();
+    const turn = page.locator('.message.assistant').last();
+    await turn.locator('details.steps > summary').click();
+    const sampling = turn.locator('.step[data-kind="sampling"]');
+    expect(await sampling.count()).toBe(1);
+    expect(await sampling.getAttribute('data-status')).toBe('succeeded');
+    await sampling.locator('summary').click();
+    expect(await sampling.textContent()).toContain('Echo: Resource trigger-sampling-request context: hello sampler');
+    await screenshot(page, 'pmc-sampling');
+  });
+
   it('should copy a message as Markdown, regenerate the last answer, and edit and resend the last prompt', async () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await sendMessage(page, '[[recall]] **first** try');
     await lastAnswer(page).getByText('History: [[recall]] first try').waitFor();
     const answer = page.locator('.message.assistant').last();
     await answer.getByRole('button', { name: 'Copy as Markdown' }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('History: [[recall]] **first** try');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe('History: [[recall]] **first** try');
 
     await answer.getByRole('button', { name: 'Answer this again' }).click();
     await page.locator('.replaced-group').waitFor();
@@ -167,7 +191,7 @@ describe('PMCChat turns in a real browser: reload mid-turn, queued prompts, outc
     expect(await block.locator('.token.keyword').first().textContent()).toBe('const');
     expect(await block.locator('.token.comment').textContent()).toBe('// the answer');
     await block.getByRole('button', { name: 'Copy code as Markdown' }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const answer = 42; // the answer');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe('const answer = 42; // the answer');
     const table = lastAnswer(page).locator('table');
     expect(await table.locator('th').allTextContents()).toEqual(['name', 'size']);
     expect(await table.locator('td.align-right').textContent()).toBe('12');

@@ -1,15 +1,14 @@
 // PMCChat: a chat client of the MCP host server, over socket.io (default) or SSE. This module ties
-// the parts together: the session and its stream, the conversation, the chat list, the servers
-// panel and the composer. A chat becomes a server session with its first message.
+// the parts together: the header, the session and its stream (chat-session.js), the conversation,
+// the chat list, the servers panel and the composer.
 
 import { setViewHost } from './app-view.js';
 import { askForCredential, forget } from './auth.js';
 import { errorCard } from './cards.js';
+import { ChatSession } from './chat-session.js';
 import { ChatList } from './chats.js';
 import { Composer } from './composer.js';
 import { Conversation } from './conversation.js';
-import { button } from './dom.js';
-import { historyNodes } from './history-view.js';
 import { ServerPanel } from './servers.js';
 import { initTheme } from './theme.js';
 import { http, onUnauthorized, ServerError, SocketTransport, SseTransport } from './transports.js';
@@ -38,16 +37,9 @@ const ui = {
   signOut: $('sign-out'),
 };
 
-const STORAGE = { session: 'pmc.session', transport: 'pmc.transport' };
+const TRANSPORT_KEY = 'pmc.transport';
 
-const state = {
-  transport: undefined,
-  sessionId: localStorage.getItem(STORAGE.session) ?? undefined,
-  lastEventId: 0,
-  status: 'IDLE',
-  everConnected: false,
-  creating: undefined,
-};
+const state = { status: 'IDLE', everConnected: false };
 
 const busy = () => state.status === 'PROCESSING' || state.status === 'STARTING';
 
@@ -76,46 +68,32 @@ function showFailure(error) {
   conversation.scrollToEnd();
 }
 
-function rememberSession(sessionId) {
-  state.sessionId = sessionId;
-  if (sessionId) {
-    localStorage.setItem(STORAGE.session, sessionId);
-  } else {
-    localStorage.removeItem(STORAGE.session);
-  }
-}
-
 // ---- the parts ----------------------------------------------------------------------------------
 
 const conversation = new Conversation({
   list: ui.messages,
   busy,
-  answerElicitation: (id, answer) => state.transport.answer(state.sessionId, id, answer),
-  answerApproval: (id, answer) => state.transport.approve(state.sessionId, id, answer),
-  resend: (text, options) => send(text, [], options),
+  answerElicitation: (id, answer) => chat.transport.answer(chat.sessionId, id, answer),
+  answerApproval: (id, answer) => chat.transport.approve(chat.sessionId, id, answer),
+  resend: (text, options) => chat.send(text, [], options),
 });
 
 const chats = new ChatList({
   list: ui.sessions,
   search: ui.search,
-  current: () => state.sessionId,
+  current: () => chat.sessionId,
   open: (sessionId) => {
     closeSidebar();
-    void open(sessionId).catch(showFailure);
+    void chat.open(sessionId).catch(showFailure);
   },
-  deleting: (sessionId) => sessionId === state.sessionId && newChat(),
+  deleting: (sessionId) => sessionId === chat.sessionId && chat.newChat(),
   failed: showFailure,
 });
 
 const servers = new ServerPanel({
   list: ui.servers,
-  switched: (disabled) => {
-    if (state.sessionId) {
-      void http('PATCH', `/api/v3/sessions/${encodeURIComponent(state.sessionId)}`, { disabled_tools: disabled }).catch(
-        showFailure,
-      );
-    }
-  },
+  // Before the chat's first message, the switches wait for the session it creates.
+  switched: (disabled) => chat.sessionId && void chat.patch({ disabled_tools: disabled }).catch(showFailure),
 });
 
 const composer = new Composer({
@@ -123,10 +101,12 @@ const composer = new Composer({
   input: ui.input,
   chips: ui.chips,
   servers: () => servers.servers,
-  session: () => ensureSession(),
-  send: (text, attachments) => send(text, attachments),
+  session: () => chat.ensure(),
+  send: (text, attachments) => chat.send(text, attachments),
   notify,
 });
+
+const chat = new ChatSession({ conversation, servers, composer, chats, setStatus, setConnection, notify, showFailure });
 
 // ---- events -----------------------------------------------------------------------------------
 
@@ -144,27 +124,26 @@ const sessionHandlers = {
   session_end: (event) => {
     if (event.data.reason === 'deleted') {
       // Deleted in another tab or on another device.
-      newChat();
+      chat.newChat();
       notify('This chat was deleted.');
       return;
     }
     notify(`This chat has ended (${event.data.reason}). Your next message starts a new chat.`);
-    state.transport.leave(event.session_id);
-    rememberSession(undefined);
+    chat.transport.leave(event.session_id);
+    chat.remember(undefined);
     setStatus('IDLE');
     void chats.refresh();
     if (event.data.reason === 'shutdown') {
       // The server is going away; say so until it answers again.
-      state.transport.awaitServer?.();
+      chat.transport.awaitServer?.();
     }
   },
 };
 
 function onEvent(event) {
-  if (event.session_id !== state.sessionId || event.id <= state.lastEventId) {
+  if (!chat.fresh(event)) {
     return;
   }
-  state.lastEventId = event.id;
   if (event.type === 'status') {
     setStatus(event.data.status);
   }
@@ -200,172 +179,25 @@ async function signIn(reason) {
 
 async function signOut() {
   forget();
-  state.transport.stop();
-  rememberSession(undefined);
+  chat.transport.stop();
+  chat.remember(undefined);
   conversation.clear();
   ui.sessions.replaceChildren();
   showWho({ auth_enabled: true, principal: '' });
   await signIn('Signed out. Sign in again with a key or token.');
   startTransport(ui.transport.value);
-  newChat();
-}
-
-// ---- sessions -----------------------------------------------------------------------------------
-
-async function join(sessionId) {
-  const joined = await state.transport.join(sessionId, sessionId === state.sessionId ? state.lastEventId : 0);
-  if (joined.session_id !== state.sessionId) {
-    // Another session numbers its events from 1.
-    state.lastEventId = 0;
-  }
-  rememberSession(joined.session_id);
-  setStatus(joined.status);
-  return joined;
-}
-
-/** A chat with nothing sent yet: no server session until its first message. */
-function newChat() {
-  if (state.sessionId) {
-    state.transport.leave(state.sessionId);
-  }
-  rememberSession(undefined);
-  state.lastEventId = 0;
-  conversation.showEmpty();
-  servers.setDisabled([]);
-  composer.reset();
-  notify();
-  setStatus('IDLE');
-  void chats.refresh();
-}
-
-/** The chat's server session, created (with the switches set so far) on first need. */
-function ensureSession() {
-  if (state.sessionId) {
-    return Promise.resolve(state.sessionId);
-  }
-  state.creating ??= (async () => {
-    const joined = await join(undefined);
-    const disabled = [...servers.disabled];
-    if (disabled.length > 0) {
-      await http('PATCH', `/api/v3/sessions/${encodeURIComponent(joined.session_id)}`, { disabled_tools: disabled });
-    }
-    return joined.session_id;
-  })().finally(() => (state.creating = undefined));
-  return state.creating;
-}
-
-/** Opens a session and draws its history, with the turn under way and those waiting. */
-async function open(sessionId) {
-  if (state.sessionId && state.sessionId !== sessionId) {
-    state.transport.leave(state.sessionId);
-  }
-  state.lastEventId = 0;
-  notify();
-  state.sessionId = sessionId;
-  const joined = await join(sessionId);
-  const earlier =
-    typeof joined.next_before === 'number' ? earlierButton(joined.session_id, joined.next_before) : undefined;
-  conversation.draw(joined, earlier);
-  servers.setDisabled(joined.disabled_tools);
-  composer.reset();
-  void chats.refresh();
-}
-
-/** The history comes a page at a time: this button at its top puts the page before it in its place. */
-function earlierButton(sessionId, before) {
-  const item = document.createElement('li');
-  item.className = 'earlier';
-  const show = button('Show earlier messages', {
-    onClick: () => {
-      show.disabled = true;
-      void http('GET', `/api/v3/sessions/${encodeURIComponent(sessionId)}/messages?before=${before}`)
-        .then((page) => {
-          const more = typeof page.next_before === 'number' ? [earlierButton(sessionId, page.next_before)] : [];
-          item.replaceWith(...more, ...historyNodes(page.messages, page.next_before ?? 0));
-        })
-        .catch((error) => {
-          show.disabled = false;
-          showFailure(error);
-        });
-    },
-  });
-  item.append(show);
-  return item;
-}
-
-/** After a reconnect (or a lost SSE stream): resume where the stream stopped, or say the session is gone. */
-async function resume(attempt = 0) {
-  if (!state.sessionId) {
-    return;
-  }
-  if (attempt > 0) setConnection('reconnecting');
-  try {
-    await join(state.sessionId);
-    notify();
-    if (attempt > 0) setConnection('connected');
-  } catch (error) {
-    if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
-      sessionLost();
-      if (attempt > 0) setConnection('connected');
-      return;
-    }
-    if (state.transport instanceof SocketTransport) {
-      notify(`Could not resume the session: ${error.message}`);
-      return;
-    }
-    if (error instanceof ServerError && error.code === 'STREAM_FAILED') {
-      // The stream may have been refused for an expired credential: asking the server says so (and asks anew).
-      await http('GET', '/api/v3/me').catch(() => undefined);
-    }
-    setTimeout(() => void resume(attempt + 1), Math.min(1000 * 2 ** attempt, 15_000));
-  }
-}
-
-function sessionLost() {
-  rememberSession(undefined);
-  setStatus('IDLE');
-  notify(
-    'The server no longer has this session (it restarted or the session expired). The conversation stays on screen; your next message starts a new chat.',
-  );
+  chat.newChat();
 }
 
 // ---- sending ----------------------------------------------------------------------------------
 
-/** Sends as the user (or a tool's view on their behalf); whether the server took it. */
-async function send(text, attachments = [], options = {}) {
-  const node = conversation.prompt(text, attachments);
-  try {
-    const sessionId = await ensureSession();
-    const refs = attachments.map(({ server, uri }) => ({ server, uri }));
-    const { turn_id: turnId } = await state.transport.send(sessionId, text, {
-      ...options,
-      ...(refs.length > 0 ? { attachments: refs } : {}),
-    });
-    conversation.accepted(node, turnId);
-    void chats.changed();
-    return true;
-  } catch (error) {
-    if (error instanceof ServerError && error.code === 'SESSION_NOT_FOUND') {
-      sessionLost();
-    }
-    conversation.refused(node, error);
-    return false;
-  }
-}
-
 setViewHost({
   sendMessage: async (text) => {
-    if (!(await send(text))) {
+    if (!(await chat.send(text))) {
       throw new Error('The message was not sent');
     }
   },
 });
-
-async function stop() {
-  if (state.sessionId) {
-    await state.transport.cancel(state.sessionId).catch(showFailure);
-  }
-}
 
 // ---- transports and the page ------------------------------------------------------------------
 
@@ -375,7 +207,7 @@ function onConnection(value) {
     const reconnected = state.everConnected;
     state.everConnected = true;
     if (reconnected) {
-      void resume();
+      void chat.resume();
       void chats.refresh();
       void servers.refresh().catch(() => undefined);
     }
@@ -383,13 +215,13 @@ function onConnection(value) {
 }
 
 function startTransport(kind) {
-  state.transport?.stop();
+  chat.transport?.stop();
   state.everConnected = false;
-  const events = { onEvent, onConnection, onLost: () => void resume(1) };
-  state.transport = kind === 'sse' ? new SseTransport(events) : new SocketTransport(events);
-  localStorage.setItem(STORAGE.transport, kind);
+  const events = { onEvent, onConnection, onLost: () => void chat.resume(1) };
+  chat.transport = kind === 'sse' ? new SseTransport(events) : new SocketTransport(events);
+  localStorage.setItem(TRANSPORT_KEY, kind);
   ui.transport.value = kind;
-  state.transport.start();
+  chat.transport.start();
 }
 
 function setSidebar(open) {
@@ -401,22 +233,22 @@ function setSidebar(open) {
 const closeSidebar = () => setSidebar(false);
 
 function wire() {
-  ui.stop.addEventListener('click', () => void stop());
+  ui.stop.addEventListener('click', () => void chat.stop());
   ui.input.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !ui.stop.disabled && !composer.picker.open) void stop();
+    if (event.key === 'Escape' && !ui.stop.disabled && !composer.picker.open) void chat.stop();
   });
   ui.signOut.addEventListener('click', () => void signOut());
   ui.newChat.addEventListener('click', () => {
     closeSidebar();
-    newChat();
+    chat.newChat();
     ui.input.focus();
   });
   ui.menu.addEventListener('click', () => setSidebar(!ui.sidebar.classList.contains('open')));
   ui.backdrop.addEventListener('click', closeSidebar);
   ui.transport.addEventListener('change', () => {
     startTransport(ui.transport.value);
-    if (state.sessionId) {
-      void open(state.sessionId).catch(() => newChat());
+    if (chat.sessionId) {
+      void chat.open(chat.sessionId).catch(() => chat.newChat());
     }
   });
   initTheme(ui.theme);
@@ -442,16 +274,16 @@ async function main() {
   onUnauthorized(signIn);
   // Before anything connects: with authentication on, this asks for a key or token first.
   showWho(await http('GET', '/api/v3/me'));
-  startTransport(localStorage.getItem(STORAGE.transport) === 'sse' ? 'sse' : 'socket');
+  startTransport(localStorage.getItem(TRANSPORT_KEY) === 'sse' ? 'sse' : 'socket');
   void servers.refresh().catch(() => undefined);
-  if (state.sessionId) {
-    await open(state.sessionId).catch((error) => {
+  if (chat.sessionId) {
+    await chat.open(chat.sessionId).catch((error) => {
       // The remembered session is gone (server restart, expiry): start afresh.
-      newChat();
+      chat.newChat();
       if (!(error instanceof ServerError && error.code === 'SESSION_NOT_FOUND')) showFailure(error);
     });
   } else {
-    newChat();
+    chat.newChat();
   }
   authorizationOutcome();
   ui.input.focus();

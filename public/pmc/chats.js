@@ -78,7 +78,7 @@ export class ChatList {
     });
     const remove = button('✕', { className: 'ghost', title: `Delete "${title}"` });
     remove.addEventListener('click', () => this.confirmDelete(item, session, remove));
-    const item = el('li', 'chat', open, el('span', 'chat-actions', rename, remove));
+    const item = el('li', 'chat-item', open, el('span', 'chat-actions', rename, remove));
     item.dataset.session = session.session_id;
     return item;
   }

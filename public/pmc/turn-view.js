@@ -159,16 +159,23 @@ export class TurnView {
     }
   }
 
+  /** A server's request for a completion: one step, from running to its outcome. */
   sampling(data) {
     const label = `Sampling for ${data.server} · ${data.status}${data.duration_ms !== undefined ? ` — ${duration(data.duration_ms)}` : ''}`;
-    const body = el('div', '');
+    this.samplingSteps ??= new Map();
+    let node = this.samplingSteps.get(data.sampling_id);
+    if (!node) {
+      node = step(label, el('div', ''), 'sampling');
+      this.samplingSteps.set(data.sampling_id, node);
+      this.samplings += 1;
+      this.addStep(node);
+    }
+    node.querySelector('summary .label').textContent = label;
+    const body = node.querySelector('summary').nextElementSibling;
     if (data.prompt) body.append(el('div', 'meta', 'Prompt'), pre(data.prompt));
     if (data.content) body.append(el('div', 'meta', 'Completion'), pre(data.content));
     if (data.error) body.append(el('div', 'meta', 'Error'), pre(data.error));
-    const node = step(label, body, 'sampling');
     node.dataset.status = data.status;
-    this.samplings += 1;
-    this.addStep(node);
   }
 
   notice(text) {

@@ -4,7 +4,7 @@ import type { RedisKeys } from '../../redis/redis-keys';
 import { RedisScript, storeCall } from '../../redis/redis-script';
 import { runSignal } from '../bus/redis-session-bus';
 import type { RedisService } from '../../redis/redis.service';
-import { SessionStatus } from '../events';
+import type { SessionStatus } from '../events';
 import { conversationCount, SessionStore } from './session-store';
 import type {
   Admission,
@@ -23,9 +23,10 @@ import type {
   TurnEnd,
 } from './session-store';
 import { createIndexed, newestAfter } from './redis-session-index';
+import { messagePage, readRecord, toolSwitches } from './redis-session-records';
 import { RedisSessionLeases } from './redis-session-leases';
 import { TITLE_CHARS } from './session-record';
-import type { ChatMessage, SessionRecord } from './session-record';
+import type { SessionRecord } from './session-record';
 
 const LUA = join(__dirname, 'lua');
 
@@ -69,7 +70,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    return storeCall(this.read(id));
+    return storeCall(readRecord(this.client, this.keys, id));
   }
 
   async list(limit: number, after?: SessionKey, owner?: string): Promise<SessionPage> {
@@ -77,7 +78,7 @@ export class RedisSessionStore extends SessionStore {
     const ids = await storeCall(newestAfter(this.client, index, limit + 1, after));
     const page = ids.slice(0, limit);
     // Issued together, so auto-pipelining sends them in one round trip.
-    const hydrated = await storeCall(Promise.all(page.map(([id]) => this.read(id))));
+    const hydrated = await storeCall(Promise.all(page.map(([id]) => readRecord(this.client, this.keys, id))));
     // Entries whose session expired in Redis (no node swept it) leave the indexes now.
     const gone = page.filter((_, i) => !hydrated[i]).map(([id]) => id);
     if (gone.length > 0) {
@@ -265,31 +266,6 @@ export class RedisSessionStore extends SessionStore {
     await storeCall(this.client.ping());
   }
 
-  private async read(id: string): Promise<SessionRecord | undefined> {
-    const [fields, queued, node] = await Promise.all([
-      this.client.hgetall(this.keys.session(id)),
-      this.client.llen(this.keys.queue(id)),
-      this.client.get(this.keys.lease(id)),
-    ]);
-    if (!fields.created_at) {
-      return undefined;
-    }
-    return {
-      id,
-      owner: fields.owner ?? '',
-      created_at: Number(fields.created_at),
-      last_active_at: Number(fields.last_active_at),
-      turns: Number(fields.turns ?? 0),
-      status: (fields.status as SessionStatus | undefined) ?? SessionStatus.IDLE,
-      queued,
-      running: fields.running_id,
-      message_count: Number(fields.shown ?? 0),
-      title: fields.title?.slice(0, TITLE_CHARS),
-      ...(fields.disabled_tools ? { disabled_tools: toolSwitches(fields.disabled_tools) } : {}),
-      node: node ?? undefined,
-    };
-  }
-
   /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */
   private async activity(id: string, at: number): Promise<void> {
     await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
@@ -313,14 +289,4 @@ export class RedisSessionStore extends SessionStore {
       ...(owner ? [this.client.zrem(this.keys.sessionsOf(owner), ...ids)] : []),
     ]);
   }
-}
-
-const toolSwitches = (stored: string | undefined): string[] => (stored ? (JSON.parse(stored) as string[]) : []);
-
-function messagePage(total: number, start: number, messages: string[]): MessagePage {
-  return {
-    messages: messages.map((message) => JSON.parse(message) as ChatMessage),
-    total,
-    next_before: start > 0 ? start : null,
-  };
 }
