@@ -49,11 +49,17 @@ describe.each(storeBackends)('SessionStore contract, chats: %s', (_name, open) =
   it("should keep the owner's title and tool switches over the first message's title", async () => {
     expect(await store.change('a', { title: 'Named', disabled_tools: ['fs', 'git/commit'] })).toBe(true);
     await store.enqueue('a', OWNER, { turn_id: 't1', content: 'first words' }, 5, 2, SENDER);
-    await store.startNext('a', 'n1', 10);
+    // A turn starts with the switches, read in the same step.
+    expect(await store.startNext('a', 'n1', 10)).toMatchObject({ state: 'started', disabled: ['fs', 'git/commit'] });
     await store.finishTurn('a', 't1', done([{ role: 'user', content: 'first words' }]));
     expect(await store.get('a')).toMatchObject({ title: 'Named', disabled_tools: ['fs', 'git/commit'] });
     expect(await store.change('a', { disabled_tools: [] })).toBe(true);
     expect((await store.get('a'))?.disabled_tools).toEqual([]);
+    // A message that starts at once (its sender holds the idle session) gets them too.
+    await store.change('a', { disabled_tools: ['fs'] });
+    const idle = { node: 'n1', idle: true, historyLimit: 10 };
+    const admitted = await store.enqueue('a', OWNER, { turn_id: 't2', content: 'more' }, 5, 3, idle);
+    expect(admitted).toMatchObject({ admitted: true, started: { disabled: ['fs'] } });
     expect(await store.change('nope', { title: 'x' })).toBe(false);
     expect(await store.get('nope')).toBeUndefined();
   });
