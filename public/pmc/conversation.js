@@ -72,8 +72,8 @@ export class Conversation {
       this.place(turnId);
       return;
     }
-    const waiting = this.host.busy() && [...this.list.querySelectorAll('li.user[data-turn]')].at(-1) === node;
-    if (waiting && this.runningTurn() !== undefined) {
+    // Behind a turn still under way, it waits its turn.
+    if (this.runningTurn()) {
       setOutcome(node, 'queued');
     } else {
       this.turn(turnId).waiting();
