@@ -30,7 +30,9 @@ export const pretty = (value) => JSON.stringify(value, null, 2);
 export function copyButton(text, label = 'Copy') {
   const node = button(label, { className: 'ghost copy', title: `${label} as Markdown` });
   node.addEventListener('click', () => {
-    void navigator.clipboard.writeText(typeof text === 'function' ? text() : text).then(
+    // The clipboard is there only in a secure context (https, or loopback).
+    const copied = navigator.clipboard?.writeText(typeof text === 'function' ? text() : text) ?? Promise.reject();
+    void copied.then(
       () => flash(node, 'Copied'),
       () => flash(node, 'Copy failed'),
     );
