@@ -151,6 +151,24 @@ describe('Chats: rename, search, tool switches, reload mid-turn, regenerate and 
     again.socket.disconnect();
   });
 
+  it('should replay the turn a client was told is running, also when it ended before the stream opened', async () => {
+    const { sessionId } = await runSocketTurn(alice, 'before');
+    const running = await sendMessage(alice, sessionId, 'Quick [[hold:race]]');
+    await t.llm.held('race');
+    const detail = (await api('GET', `/sessions/${sessionId}`)).body as { running_turn: { turn_id: string } };
+    expect(detail.running_turn.turn_id).toBe(running);
+    t.llm.release('race');
+    await alice.recorder.turnEnd(running);
+
+    // Opened only now, after the turn ended: from_turn still brings it, answer and all.
+    const sse = await connectSse(t.url, sessionId, {}, KEYS.alice, { from_turn: running });
+    streams.push(sse);
+    const end = await sse.recorder.turnEnd(running);
+    expect(end.data).toMatchObject({ content: 'Echo: Quick [[hold:race]]' });
+    expect(sse.recorder.events[0].type).toBe('session_start');
+    expect(sse.recorder.events.filter((e) => e.turn_id !== null && e.turn_id !== running)).toEqual([]);
+  });
+
   it('should regenerate the last turn: the history keeps it, marked replaced, and the model no longer sees it', async () => {
     const { sessionId } = await runSocketTurn(alice, 'one');
     await runSocketTurn(alice, '[[recall]] first try', sessionId);

@@ -177,6 +177,8 @@ export class SseTransport {
     // EventSource sends no headers: the credential goes in the query, which the server never logs.
     const params = new URLSearchParams({
       ...(sessionId ? { session_id: sessionId } : {}),
+      // The turn the detail says is running is replayed, even if it ends before the stream opens.
+      ...(detail?.running_turn ? { from_turn: detail.running_turn.turn_id } : {}),
       ...(credential() ? { access_token: credential() } : {}),
     });
     const source = new EventSource(`/api/v3/chat/stream${params.size ? `?${params}` : ''}`);

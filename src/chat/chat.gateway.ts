@@ -27,6 +27,7 @@ import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
 import type { StreamEvent } from '../sessions/events';
 import { SessionDto, SessionHistoryDto } from '../sessions/dto/session.dto';
 import { SessionsService } from '../sessions/sessions.service';
+import type { MessagePage, PendingTurns } from '../sessions/store/session-store';
 import { CLIENT_EVENTS, ClientEvent } from './client-events';
 import { ConnectionsService } from './connections.service';
 import {
@@ -62,7 +63,10 @@ interface SocketState {
 // Longest wait at shutdown for sockets to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
 // A session just created has nothing to read back.
-const NOTHING_YET = { page: { messages: [], total: 0, next_before: null }, pending: { queued: [] } };
+const NOTHING_YET: { page: MessagePage; pending: PendingTurns } = {
+  page: { messages: [], total: 0, next_before: null },
+  pending: { queued: [] },
+};
 // An unknown event's name is echoed back only this far.
 const EVENT_NAME_ECHO_CHARS = 64;
 
@@ -151,7 +155,8 @@ export class ChatGateway
     // The ack goes first, so the client knows its session before the session's events arrive.
     const { status, title, disabled_tools } = SessionDto.from(session);
     ack({ session_id: sessionId, status, title, disabled_tools, ...SessionHistoryDto.of(history, pending) });
-    await this.follow(client, sessionId, body.last_event_id);
+    // The turn the ack says is running is the one replayed, even if it ends in between.
+    await this.follow(client, sessionId, body.last_event_id, pending.running?.turn_id);
   }
 
   @SubscribeMessage(ClientEvent.CHAT_MESSAGE)
@@ -231,7 +236,7 @@ export class ChatGateway
   }
 
   /** Streams the session's events to this socket at its pace, once per socket and session. */
-  private async follow(client: Socket, sessionId: string, afterId?: number): Promise<void> {
+  private async follow(client: Socket, sessionId: string, afterId?: number, fromTurn?: string): Promise<void> {
     const { subscriptions, backlog, principal } = this.stateOf(client);
     if (subscriptions.has(sessionId)) {
       return;
@@ -240,7 +245,7 @@ export class ChatGateway
     const subscription = new Subscription();
     subscriptions.set(sessionId, subscription);
     try {
-      const feed = await this.sessions.feed(principal, sessionId, afterId);
+      const feed = await this.sessions.feed(principal, sessionId, afterId, fromTurn);
       let lastId = afterId ?? 0;
       const outbox = new EventOutbox<StreamEvent>(
         backlog,

@@ -221,12 +221,13 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * The session's events for one subscriber (see openFeed); one that joins while a turn runs gets
-   * that turn's events so far after session_start.
+   * The session's events for one subscriber (see openFeed). Without afterId, the events of
+   * `fromTurn` (the running turn the subscriber was told of), or else of the turn running now,
+   * follow session_start.
    */
-  async feed(principal: Principal, sessionId: string, afterId?: number): Promise<SessionFeed> {
+  async feed(principal: Principal, sessionId: string, afterId?: number, fromTurn?: string): Promise<SessionFeed> {
     const { running } = await this.reach(principal, sessionId, 'read');
-    return openFeed(this.events, sessionId, afterId, running);
+    return openFeed(this.events, sessionId, afterId, fromTurn ?? running);
   }
 
   async stats() {

@@ -94,18 +94,20 @@ export interface SseClient {
 }
 
 /**
- * An EventSource on the stream (with `token` as ?access_token=, as a browser must send it);
- * resolves once session_start (or the first replayed event) arrived.
+ * An EventSource on the stream (with `token` as ?access_token=, as a browser must send it, and any
+ * `extra` query parameters); resolves once session_start (or the first replayed event) arrived.
  */
 export async function connectSse(
   url: string,
   sessionId?: string,
   headers: Record<string, string> = {},
   token?: string,
+  extra: Record<string, string> = {},
 ): Promise<SseClient> {
   const params = new URLSearchParams({
     ...(sessionId ? { session_id: sessionId } : {}),
     ...(token ? { access_token: token } : {}),
+    ...extra,
   });
   const query = params.size > 0 ? `?${params}` : '';
   const source = new EventSource(`${url}/api/v3/chat/stream${query}`, {

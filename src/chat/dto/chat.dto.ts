@@ -99,6 +99,15 @@ export class StreamQueryDto {
   last_event_id?: number;
 
   @ApiPropertyOptional({
+    description:
+      "Without Last-Event-ID: replay, after session_start, the retained events from this turn's first on " +
+      '(the running_turn a client has just read, so a turn that ends meanwhile is not missed)',
+  })
+  @IsOptional()
+  @IsId()
+  from_turn?: string;
+
+  @ApiPropertyOptional({
     description: 'The credential, for clients that cannot set Authorization (EventSource); never logged',
   })
   @IsOptional()
