@@ -123,6 +123,8 @@ export class MemorySessionStore extends SessionStore {
       return { admitted: false, reason: 'full', waiting };
     }
     session.record.last_active_at = at;
+    // Titled by its first message from the moment it is accepted, not only once it is answered.
+    session.record.title ??= turn.content.slice(0, TITLE_CHARS);
     if (!session.running && waiting === 0 && sender.idle && session.holder === sender.node) {
       return { admitted: true, started: this.start(session, turn, sender.historyLimit) };
     }

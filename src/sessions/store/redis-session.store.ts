@@ -162,6 +162,7 @@ export class RedisSessionStore extends SessionStore {
           this.keys.nodeChannel(''),
           runSignal(id),
           owner,
+          turn.content.slice(0, TITLE_CHARS),
         ],
       ),
       this.activity(id, at),

@@ -66,6 +66,8 @@ describe.each(storeBackends)('SessionStore contract, chats: %s', (_name, open) =
 
   it("should title a session by its first message, and count only the user's messages and the answers", async () => {
     await store.enqueue('a', OWNER, { turn_id: 't1', content: 'list files' }, 5, 2, SENDER);
+    // From the moment it is accepted.
+    expect(await store.get('a')).toMatchObject({ title: 'list files', message_count: 0 });
     await store.startNext('a', 'n1', 10);
     await store.finishTurn(
       'a',

@@ -6,7 +6,7 @@
 -- KEYS: session, queue, messages, lease.
 -- ARGV: turn JSON, limit, now, key TTL ms, the sending node, '1' if it could run the turn now,
 --       history limit, the prefix of node channels, the message that tells a node to run the queue,
---       the sender's principal.
+--       the sender's principal, the session's title if it has none yet (the message, cut).
 -- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false, 1 if told}
 --       | {'started', disabled tools JSON or '', history total, page start, message JSON...}.
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[10] then
@@ -18,6 +18,7 @@ if (running == 1 or waiting > 0) and waiting >= tonumber(ARGV[2]) then
   return {'full', waiting}
 end
 redis.call('HSET', KEYS[1], 'last_active_at', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'title', ARGV[11])
 for i = 1, 3 do
   redis.call('PEXPIRE', KEYS[i], ARGV[4])
 end
