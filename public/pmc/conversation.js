@@ -213,14 +213,17 @@ export class Conversation {
       onClick: () => this.edit(last),
     });
     last.querySelector('.message-actions').append(edit);
+    // Under the answer (also a failed or stopped one), or under the prompt of a turn that has none.
     const answer = last.nextElementSibling?.matches('li.assistant') ? last.nextElementSibling : last;
-    const regenerate = button('Regenerate', {
-      className: 'ghost last-turn-action',
-      title: 'Answer this again',
-      onClick: () => void this.resend(last, content),
-    });
-    (answer.querySelector('.message-actions') ?? last.querySelector('.message-actions')).append(regenerate);
-    if (answer.querySelector('.message-actions')?.hidden) answer.querySelector('.message-actions').hidden = false;
+    const actions = answer.querySelector('.message-actions');
+    actions.hidden = false;
+    actions.append(
+      button('Regenerate', {
+        className: 'ghost last-turn-action',
+        title: 'Answer this again',
+        onClick: () => void this.resend(last, content),
+      }),
+    );
   }
 
   /** The last prompt becomes a text box; sending it replaces the last turn. */

@@ -93,7 +93,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
       const sessionId = query.session_id
         ? (await this.sessions.get(principal, query.session_id)).id
         : (await this.sessions.create(principal)).id;
-      const feed = await this.sessions.feed(principal, sessionId, afterId, query.from_turn);
+      const feed = await this.sessions.feed(principal, sessionId, afterId, query.from_turn ?? true);
       this.pipe(sessionId, feed, response, afterId ?? 0, release, principal.expiresAt);
     } catch (error) {
       release();

@@ -21,8 +21,8 @@ export function assertMessage(field: string, text: string, options: TurnOptionsD
   }
 }
 
-/** The options a message carries to its turn, without anything else of the request. */
+/** The options a message carries to its turn, without the rest of the request (its session, its words). */
 export const turnOptions = ({ replace_last, attachments }: TurnOptionsDto): TurnOptionsDto => ({
   ...(replace_last ? { replace_last } : {}),
-  ...(attachments?.length ? { attachments: attachments.map(({ server, uri }) => ({ server, uri })) } : {}),
+  ...(attachments?.length ? { attachments } : {}),
 });

@@ -29,11 +29,11 @@ export class ChatsService {
 
   /** The owner's changes (title, tool switches), applied from the session's next turn on. */
   async change(principal: Principal, sessionId: string, changes: SessionChanges): Promise<SessionRecord> {
-    await reachSession(this.store, principal, sessionId, 'drive');
+    const record = await reachSession(this.store, principal, sessionId, 'drive');
     if (!(await this.store.change(sessionId, changes))) {
       throw sessionNotFound(sessionId);
     }
-    return reachSession(this.store, principal, sessionId, 'drive');
+    return { ...record, ...changes };
   }
 
   /**

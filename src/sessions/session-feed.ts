@@ -13,7 +13,7 @@ export interface SessionFeed {
 /**
  * The session's events for one subscriber: the backlog, then its live events, none missed and none
  * twice, completing after session_end. The backlog is every retained event after `afterId`; without
- * it, session_start, followed (when a turn was running as the subscriber came) by every retained
+ * it, session_start, followed (given the running turn the subscriber came to see) by every retained
  * event from that turn's first on, so a page opened mid-turn shows the turn so far. The backlog is
  * already in the session's log, so a transport can write it at its client's pace. The live stream
  * errors with STORE_UNAVAILABLE if the store goes away.

@@ -109,22 +109,28 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /** A page of the session's history ending before `before` (default: its latest messages). */
   async history(principal: Principal, sessionId: string, limit: number, before?: number): Promise<MessagePage> {
-    return (await this.detail(principal, sessionId, limit, before)).page;
+    const [, page] = await Promise.all([
+      this.reach(principal, sessionId, 'read'),
+      this.store.messages(sessionId, limit, before),
+    ]);
+    if (!page) {
+      throw sessionNotFound(sessionId);
+    }
+    return page;
   }
 
   /**
-   * The session, a page of its history and the turns not yet in it (running and queued), read
+   * The session, its latest messages and the turns not yet in them (running and queued), read
    * together (one round trip on Redis), once it is reachable.
    */
   async detail(
     principal: Principal,
     sessionId: string,
     limit: number,
-    before?: number,
   ): Promise<{ record: SessionRecord; page: MessagePage; pending: PendingTurns }> {
     const [record, page, pending] = await Promise.all([
       this.reach(principal, sessionId, 'read'),
-      this.store.messages(sessionId, limit, before),
+      this.store.messages(sessionId, limit),
       this.store.pending(sessionId),
     ]);
     if (!page || !pending) {
@@ -221,13 +227,13 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * The session's events for one subscriber (see openFeed). Without afterId, the events of
-   * `fromTurn` (the running turn the subscriber was told of), or else of the turn running now,
-   * follow session_start.
+   * The session's events for one subscriber (see openFeed). A client opening a session's view
+   * names the `turn` to replay after session_start: the running turn it was told of, or `true` for
+   * the one running now; a client that only waits for its own turn names none.
    */
-  async feed(principal: Principal, sessionId: string, afterId?: number, fromTurn?: string): Promise<SessionFeed> {
+  async feed(principal: Principal, sessionId: string, afterId?: number, turn?: string | true): Promise<SessionFeed> {
     const { running } = await this.reach(principal, sessionId, 'read');
-    return openFeed(this.events, sessionId, afterId, fromTurn ?? running);
+    return openFeed(this.events, sessionId, afterId, turn === true ? running : turn);
   }
 
   async stats() {

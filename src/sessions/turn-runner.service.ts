@@ -33,13 +33,24 @@ const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
   [ErrorCode.SESSION_ENDED]: 'interrupted',
 };
 
+// The tools left on, per tool set and switches: the agent caches a tool set's definitions by
+// identity, so the same switches on the same set give back the same array.
+const switchedSets = new WeakMap<readonly McpTool[], { key: string; tools: readonly McpTool[] }>();
+
 /** The session's tools less those its owner switched off ("server" or "server/tool"). */
 function switchedOn(tools: readonly McpTool[], disabled: readonly string[]): readonly McpTool[] {
   if (disabled.length === 0) {
     return tools;
   }
+  const key = JSON.stringify(disabled);
+  const cached = switchedSets.get(tools);
+  if (cached?.key === key) {
+    return cached.tools;
+  }
   const off = new Set(disabled);
-  return tools.filter((tool) => !off.has(tool.server) && !off.has(`${tool.server}/${tool.tool}`));
+  const on = tools.filter((tool) => !off.has(tool.server) && !off.has(`${tool.server}/${tool.tool}`));
+  switchedSets.set(tools, { key, tools: on });
+  return on;
 }
 
 /** How a turn ended, for the node that ran it. */

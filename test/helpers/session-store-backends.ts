@@ -2,6 +2,8 @@ import { validateEnvironment } from '../../src/config/validate-environment';
 import { RedisService } from '../../src/redis/redis.service';
 import { MemorySessionStore } from '../../src/sessions/store/memory-session.store';
 import { RedisSessionStore } from '../../src/sessions/store/redis-session.store';
+import { SessionStatus } from '../../src/sessions/events';
+import type { SessionRecord } from '../../src/sessions/store/session-record';
 import type { SessionStore } from '../../src/sessions/store/session-store';
 import { startRedis } from './redis-server';
 
@@ -40,3 +42,22 @@ export const storeBackends: [string, () => Promise<StoreBackend>][] = [
   ['memory', memory],
   ['redis', redis],
 ];
+
+/** The principal the contract specs' sessions belong to, unless told otherwise. */
+export const OWNER = 'alice';
+
+/** A new, idle session record created (and last active) at `at`. */
+export const storedRecord = (id: string, at = 1, owner = OWNER): SessionRecord => ({
+  id,
+  owner,
+  created_at: at,
+  last_active_at: at,
+  turns: 0,
+  status: SessionStatus.IDLE,
+  queued: 0,
+  message_count: 0,
+});
+
+/** A sender that cannot start a turn at once: its messages queue. */
+export const QUEUING_SENDER = { node: 'elsewhere', idle: false, historyLimit: 10 };
+export const LEASE_MS = 10_000;

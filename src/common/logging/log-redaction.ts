@@ -34,10 +34,10 @@ export function redactPaths(logContent: boolean): string[] {
 
 /**
  * A request URL as logged: a token given in the query (SSE's access_token) is hidden, and so is an
- * MCP Apps view ticket, a credential in the path.
+ * MCP Apps view ticket, a credential in the path, and a chat search (`q`), which is what people wrote.
  */
 export function loggedUrl(url: string | undefined): string {
   return (url ?? '')
-    .replace(/([?&](?:access_token|token)=)[^&]*/gi, `$1${REDACTED}`)
+    .replace(/([?&](?:access_token|token|q)=)[^&]*/gi, `$1${REDACTED}`)
     .replace(/^(\/api\/v3\/views\/)[^/?#]+/, `$1${REDACTED}`);
 }

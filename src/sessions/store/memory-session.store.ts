@@ -153,7 +153,6 @@ export class MemorySessionStore extends SessionStore {
     session.running = undefined;
     session.messages.push(...end.messages);
     session.shown += conversationCount(end.messages);
-    session.record.title ??= end.messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS);
     session.record.turns += end.completed ? 1 : 0;
     session.record.last_active_at = end.at;
     session.record.status = end.status;
@@ -195,7 +194,6 @@ export class MemorySessionStore extends SessionStore {
       session.running = undefined;
       session.messages.push(incompleteTurn(interrupted, 'interrupted'));
       session.shown += 1;
-      session.record.title ??= interrupted.content.slice(0, TITLE_CHARS);
     }
     return { state: 'claimed', status: session.record.status, owner: session.record.owner, interrupted };
   }

@@ -4,7 +4,6 @@ import type { RedisKeys } from '../../redis/redis-keys';
 import { RedisScript, storeCall } from '../../redis/redis-script';
 import type { RedisService } from '../../redis/redis.service';
 import type { SessionStatus } from '../events';
-import { TITLE_CHARS } from './session-record';
 import type { Claim, QueuedTurn } from './session-store';
 
 const LUA = join(__dirname, 'lua');
@@ -33,8 +32,7 @@ export class RedisSessionLeases {
   async claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
     const [state, detail, status, owner] = await this.scripts.claim.run(
       [this.keys.session(id), this.keys.lease(id), ...this.others(id)],
-      // Lua cuts bytes: four per character leaves room for TITLE_CHARS whole characters, cut again on read.
-      [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs, TITLE_CHARS * 4],
+      [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs],
     );
     switch (state) {
       case 'claimed':

@@ -204,7 +204,6 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
-    const title = end.messages.find((message) => message.role === 'user')?.content.slice(0, TITLE_CHARS) ?? '';
     const [finished] = await Promise.all([
       this.scripts.finishTurn.run(
         [this.keys.session(id), this.keys.messages(id), this.keys.queue(id)],
@@ -213,7 +212,6 @@ export class RedisSessionStore extends SessionStore {
           end.at,
           end.completed ? 1 : 0,
           this.keyTtlMs,
-          title,
           end.status,
           conversationCount(end.messages),
           ...end.messages.map((message) => JSON.stringify(message)),

@@ -1,22 +1,15 @@
-import { storeBackends } from '../../../test/helpers/session-store-backends';
+import {
+  LEASE_MS,
+  OWNER,
+  QUEUING_SENDER as SENDER,
+  storeBackends,
+  storedRecord as record,
+} from '../../../test/helpers/session-store-backends';
 import type { StoreBackend } from '../../../test/helpers/session-store-backends';
 import { SessionStatus } from '../events';
-import type { ChatMessage, SessionRecord } from './session-record';
+import type { ChatMessage } from './session-record';
 import type { SessionStore } from './session-store';
 
-const OWNER = 'alice';
-const record = (id: string): SessionRecord => ({
-  id,
-  owner: OWNER,
-  created_at: 1,
-  last_active_at: 1,
-  turns: 0,
-  status: SessionStatus.IDLE,
-  queued: 0,
-  message_count: 0,
-});
-const SENDER = { node: 'elsewhere', idle: false, historyLimit: 10 };
-const LEASE_MS = 10_000;
 const done = (messages: ChatMessage[]) => ({ messages, at: 2, completed: true, status: SessionStatus.READY });
 
 // What the chat list shows of a session, the same on every SessionStore implementation.

@@ -1,24 +1,15 @@
-import { storeBackends } from '../../../test/helpers/session-store-backends';
+import {
+  LEASE_MS,
+  OWNER,
+  QUEUING_SENDER as SENDER,
+  storeBackends,
+  storedRecord as record,
+} from '../../../test/helpers/session-store-backends';
 import type { StoreBackend } from '../../../test/helpers/session-store-backends';
 import { SessionStatus } from '../events';
-import type { SessionRecord } from './session-record';
 import type { SessionStore } from './session-store';
 
-const OWNER = 'alice';
-const record = (id: string, at: number, owner = OWNER): SessionRecord => ({
-  id,
-  owner,
-  created_at: at,
-  last_active_at: at,
-  turns: 0,
-  status: SessionStatus.IDLE,
-  queued: 0,
-  message_count: 0,
-});
 const turn = (id: string) => ({ turn_id: id, content: `say ${id}` });
-const LEASE_MS = 10_000;
-// A sender that cannot start a turn at once: messages queue.
-const SENDER = { node: 'elsewhere', idle: false, historyLimit: 10 };
 
 // Every SessionStore implementation runs this same contract.
 describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {

@@ -1,7 +1,7 @@
 -- Takes a session's lease unless another node holds it. A turn the previous holder left running is
 -- recorded as interrupted: the user's words stay in the history, marked.
 -- KEYS: session, lease, queue, messages, then the session's other keys (their expiry is renewed).
--- ARGV: node, lease TTL ms, only with work (1/0), key TTL ms, title length in bytes.
+-- ARGV: node, lease TTL ms, only with work (1/0), key TTL ms.
 -- Returns {'missing'} | {'held', holder} | {'idle'} | {'claimed', interrupted turn JSON or '', status, owner}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing'}
@@ -29,5 +29,4 @@ redis.call('HDEL', KEYS[1], 'running_id', 'running')
 local turn = cjson.decode(running)
 redis.call('RPUSH', KEYS[4], cjson.encode({role = 'user', content = turn.content, incomplete = 'interrupted'}))
 redis.call('HINCRBY', KEYS[1], 'shown', 1)
-redis.call('HSETNX', KEYS[1], 'title', string.sub(turn.content, 1, tonumber(ARGV[5])))
 return {'claimed', running, status, owner}
