@@ -33,8 +33,11 @@ function settledMemory(): number {
 }
 
 /** About 32 KB of text in a few long words: a turn streams it as a handful of large events. */
-const bulky = (turn: number) =>
-  Array.from({ length: 4 }, (_, word) => `${turn}.${word}:${'x'.repeat(7_900)}`).join(' ');
+const bulky = (turn: number, wordChars = 7_900) =>
+  Array.from({ length: 4 }, (_, word) => `${turn}.${word}:${'x'.repeat(wordChars)}`).join(' ');
+// Four times as much for the slow readers: each turn must write more than a reader taking a chunk
+// every SLOW_READ_EVERY_MS takes, also on a loaded machine whose turns come slower.
+const SLOW_TEST_WORD_CHARS = 31_900;
 
 /** Resolves true once `check` holds, false after the deadline: a condition to wait for, not a sleep. */
 async function eventually(check: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
@@ -54,7 +57,11 @@ describe('clients that stop reading (e2e)', () => {
   const raw: RawClient[] = [];
 
   beforeAll(async () => {
-    t = await startApp({ STREAM_MAX_BUFFER_BYTES: String(MAX_BUFFER), EVENT_LOG_LIMIT: '5000' });
+    t = await startApp({
+      STREAM_MAX_BUFFER_BYTES: String(MAX_BUFFER),
+      EVENT_LOG_LIMIT: '5000',
+      MAX_MESSAGE_CHARS: String(4 * (SLOW_TEST_WORD_CHARS + 20)),
+    });
   });
 
   afterEach(() => {
@@ -133,7 +140,7 @@ describe('clients that stop reading (e2e)', () => {
     while (!(toldWhy(slowSse) && toldWhy(slowSocket)) && turns < MAX_TURNS) {
       // Sent without joining again: a join's answer carries the latest (bulky) history, which would
       // slow the writer down to the slow readers' pace.
-      const turnId = await sendMessage(reader, sessionId, bulky(++turns));
+      const turnId = await sendMessage(reader, sessionId, bulky(++turns, SLOW_TEST_WORD_CHARS));
       expect((await reader.recorder.turnEnd(turnId)).type).toBe('final_response');
     }
     // SSE: a comment after the last event, then the end of the response. WebSocket: a close frame, code 1013.
