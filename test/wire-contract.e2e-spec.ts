@@ -1,0 +1,33 @@
+import { ErrorCode } from '../src/common/errors';
+import { EVENT_DATA_CLASSES } from '../src/sessions/events';
+import { startApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+import { waitForNoChildren } from './helpers/processes';
+
+/**
+ * What clients depend on, held to a snapshot: the OpenAPI document (routes, payloads, error body),
+ * the event types and the error codes. A change here is a change of the wire contract: review it,
+ * then update the snapshot with `npx jest --config test/jest-e2e.config.js wire-contract -u`.
+ */
+describe('Wire contract (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({ MCP_PREWARM: '0' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await waitForNoChildren();
+  });
+
+  it('should keep the event types and error codes', () => {
+    expect({ events: Object.keys(EVENT_DATA_CLASSES), error_codes: Object.values(ErrorCode) }).toMatchSnapshot();
+  });
+
+  it('should keep the OpenAPI document', async () => {
+    const res = await fetch(`${t.url}/api/docs-json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchSnapshot();
+  });
+});
