@@ -2,7 +2,7 @@ import { EventSource } from 'eventsource';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 
-import type { StreamEvent } from '../src/sessions/events';
+import type { StreamEvent } from '../src/contract/events';
 
 /** Settles with the turn's last event; a turn that ends in `error` counts as a failure. */
 class TurnWaiter {

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 
+import type { StreamEvent } from '../src/contract/events';
 import { startRedis } from '../test/helpers/redis-server';
 import type { RedisServer } from '../test/helpers/redis-server';
-import type { StreamEvent } from '../src/sessions/events';
 import { BenchApp } from './app';
 import { SocketClient } from './clients';
 import { TOOL_TURN, inRotation, load } from './scenarios';

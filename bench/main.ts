@@ -13,10 +13,10 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { everythingServer } from '../test/fixtures/mcp-servers';
-import { renderMarkdown, renderTable } from './report';
-import type { Results } from './report';
 import { capacity } from './capacity';
 import { cluster } from './cluster';
+import { renderMarkdown, renderTable } from './report';
+import type { Results } from './report';
 import { FULL, QUICK, concurrency, history, latency, memory, starts, streams } from './scenarios';
 import type { Context } from './scenarios';
 

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+import { freePort } from '../test/helpers/ports';
 import { BenchApp } from './app';
 import { BareLoop, RawFloor } from './baselines';
 import { SocketClient, SseClient, postChat } from './clients';
 import { median, pool, round, since, summarize } from './stats';
 import type { Summary } from './stats';
-import { freePort } from '../test/helpers/ports';
 
 export const TOOL_TURN = '[[tool:echo {"message":"bench"}]]';
 

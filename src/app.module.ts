@@ -18,7 +18,9 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PmcModule } from './pmc/pmc.module';
 import { ReactModule } from './react/react.module';
 import { RedisModule } from './redis/redis.module';
+import { SessionStoreModule } from './session-store/session-store.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { TurnsModule } from './turns/turns.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -33,6 +35,8 @@ export class AppModule implements NestModule {
         AuthModule,
         MetricsModule,
         RedisModule,
+        SessionStoreModule,
+        TurnsModule,
         SessionsModule,
         ArtifactsModule,
         McpModule,

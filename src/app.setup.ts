@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import pinoHttp from 'pino-http';
 
 import { ConfiguredIoAdapter } from './chat/io.adapter';
-import { ErrorBodyDto } from './common/error-body.dto';
 import { AppLogger } from './common/logging/app-logger';
 import { accessLogOptions } from './common/logging/pino-options';
 import { securityHeaders } from './common/security-headers';
 import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
-import { EVENT_DATA_CLASSES, StreamEventDto } from './sessions/events';
+import { ErrorBodyDto } from './contract/error-body.dto';
+import { EVENT_DATA_CLASSES, StreamEventDto } from './contract/events';
 
 const HTTP_CONTRACT = `
 With authentication on, every route but the probes (/health/live, /health/ready; /health with HEALTH_PUBLIC) and /metrics

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 
 import type { AppConfig } from './config/app-config';
-import { SessionDrain } from './sessions/session-drain.service';
+import { SessionDrain } from './turns/session-drain.service';
 
 // After the drain, closing (sessions handed over or ended, streams flushed, MCP children stopped)
 // gets this long; past it the process exits anyway, with code 1.

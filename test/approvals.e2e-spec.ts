@@ -1,4 +1,4 @@
-import type { StreamEvent, StreamEventOf } from '../src/sessions/events';
+import type { StreamEvent, StreamEventOf } from '../src/contract/events';
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { postJson } from './helpers/http';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { everythingServer } from './fixtures/mcp-servers';
 import { mcpProcessIds } from './helpers/processes';
 import { startApp, writeMcpConfig } from './helpers/test-app';
-import { waitUntil } from './helpers/wait';
 import type { TestApp } from './helpers/test-app';
+import { waitUntil } from './helpers/wait';
 
 interface Listed {
   name: string;

@@ -1,7 +1,7 @@
-import type { StreamEvent } from '../src/sessions/events';
+import type { StreamEvent } from '../src/contract/events';
 import { connectSocket } from './helpers/events';
-import { createSession } from './helpers/http';
 import type { SocketClient } from './helpers/events';
+import { createSession } from './helpers/http';
 import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../src/sessions/store/session-record';
+import type { ChatMessage } from '../src/contract/session-record';
 import { connectSocket, connectSse, runSocketTurn, sendMessage } from './helpers/events';
 import type { SocketClient, SseClient } from './helpers/events';
 import { bearer } from './helpers/http';

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { ScriptedLlm } from './fixtures/scripted-llm';
 import { alive } from './helpers/app-node';
 import { bearer, postJson } from './helpers/http';
-import { childPidsOf, killProcess } from './helpers/processes';
 import { freePort } from './helpers/ports';
+import { childPidsOf, killProcess } from './helpers/processes';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');

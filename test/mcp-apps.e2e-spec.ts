@@ -1,4 +1,4 @@
-import type { StreamEventOf, ToolContent } from '../src/sessions/events';
+import type { StreamEventOf, ToolContent } from '../src/contract/events';
 import { connectSocket, runSocketTurn, sendMessage, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { postJson } from './helpers/http';

@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { StreamEventOf } from '../src/sessions/events';
+import type { StreamEventOf } from '../src/contract/events';
 import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket, sendMessage, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { freePort } from './helpers/ports';
 import { childProcesses, killProcess, spawnListening, waitForExit, waitForNoChildren } from './helpers/processes';
-import { linesOf, waitUntil } from './helpers/wait';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
+import { linesOf, waitUntil } from './helpers/wait';
 
 const MODERN = require.resolve('./fixtures/modern-server.cjs');
 

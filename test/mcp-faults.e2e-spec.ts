@@ -1,4 +1,4 @@
-import type { StreamEventOf } from '../src/sessions/events';
+import type { StreamEventOf } from '../src/contract/events';
 import { connectSocket, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { childProcesses, mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';

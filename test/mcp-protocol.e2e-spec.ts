@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import type { StreamEventOf } from '../src/sessions/events';
+import type { StreamEventOf } from '../src/contract/events';
 import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket, sendMessage, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { waitForNoChildren } from './helpers/processes';
-import { sentTo, waitUntil } from './helpers/wait';
 import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
+import { sentTo, waitUntil } from './helpers/wait';
 
 const PROXY = require.resolve('./fixtures/recording-proxy.cjs');
 const DYNAMIC = require.resolve('./fixtures/dynamic-tools-server.cjs');

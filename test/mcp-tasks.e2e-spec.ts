@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { StreamEventOf } from '../src/sessions/events';
+import type { StreamEventOf } from '../src/contract/events';
 import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { StreamEvent, StreamEventOf } from '../src/sessions/events';
-import { ScriptedLlm } from './fixtures/scripted-llm';
+import type { StreamEvent, StreamEventOf } from '../src/contract/events';
 import { everythingServer } from './fixtures/mcp-servers';
+import { ScriptedLlm } from './fixtures/scripted-llm';
 import { alive, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket, connectSse, runSocketTurn, toolCallsOf } from './helpers/events';

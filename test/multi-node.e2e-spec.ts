@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { StreamEvent } from '../src/sessions/events';
+import type { StreamEvent } from '../src/contract/events';
 import { ScriptedLlm } from './fixtures/scripted-llm';
 import { startNode, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';

@@ -1,4 +1,4 @@
-import type { StreamEventOf } from '../src/sessions/events';
+import type { StreamEventOf } from '../src/contract/events';
 import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket } from './helpers/events';
 import type { SocketClient } from './helpers/events';

@@ -1,8 +1,8 @@
-import { ErrorCode } from '../src/common/errors';
-import { EVENT_DATA_CLASSES } from '../src/sessions/events';
+import { ErrorCode } from '../src/contract/error-code';
+import { EVENT_DATA_CLASSES } from '../src/contract/events';
+import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
-import { waitForNoChildren } from './helpers/processes';
 
 /**
  * What clients depend on, held to a snapshot: the OpenAPI document (routes, payloads, error body),

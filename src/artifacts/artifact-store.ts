@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 
-import type { ViewResource } from '../mcp/mcp-apps';
+import type { ViewResource } from '../mcp/extensions/mcp-apps';
 
 /** A file a tool returned (an image, audio, a binary resource), kept for the people in the session. */
 export interface Artifact {

@@ -4,8 +4,8 @@ import type { Response } from 'express';
 
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorBodyDto } from '../common/error-body.dto';
 import { ParseIdPipe } from '../common/validation';
+import { ErrorBodyDto } from '../contract/error-body.dto';
 import { ArtifactsService } from './artifacts.service';
 
 // Served as a document of its own, never as part of the page: no script, no plugin, no request.

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 import type { Principal } from '../auth/principal';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import type { ToolMedia, ToolResult } from '../mcp/mcp-tool';
+import { ErrorCode } from '../contract/error-code';
+import type { ToolContent } from '../contract/events';
+import type { ToolMedia, ToolResult } from '../mcp/client/mcp-tool';
 import type { TurnToolResult } from '../react/agent-turn';
-import type { ToolContent } from '../sessions/events';
-import { mayAccess } from '../sessions/session-access';
+import { mayAccess } from '../session-store/session-access';
 import { ArtifactStore } from './artifact-store';
 import type { Artifact } from './artifact-store';
 

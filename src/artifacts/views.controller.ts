@@ -4,8 +4,8 @@ import type { Response } from 'express';
 
 import { CurrentPrincipal, Public } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorBodyDto } from '../common/error-body.dto';
 import { ParseIdPipe } from '../common/validation';
+import { ErrorBodyDto } from '../contract/error-body.dto';
 import { OpenedViewDto } from './dto/view.dto';
 import { ViewsService } from './views.service';
 

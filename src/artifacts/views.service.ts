@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ReadResourceResult } from '@modelcontextprotocol/client';
 
 import type { Principal } from '../auth/principal';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { UI_MIME_TYPE, viewPolicy, viewResource } from '../mcp/mcp-apps';
-import type { McpTool, ToolResult } from '../mcp/mcp-tool';
-import type { ToolContent } from '../sessions/events';
+import { ErrorCode } from '../contract/error-code';
+import type { ToolContent } from '../contract/events';
+import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
+import { UI_MIME_TYPE, viewPolicy, viewResource } from '../mcp/extensions/mcp-apps';
 import { ArtifactStore } from './artifact-store';
 import type { ViewRecord } from './artifact-store';
 import { ArtifactsService } from './artifacts.service';

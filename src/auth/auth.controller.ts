@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
-import { ErrorBodyDto } from '../common/error-body.dto';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ErrorBodyDto } from '../contract/error-body.dto';
 import { CurrentPrincipal } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { MeDto } from './dto/me.dto';

@@ -3,7 +3,8 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Socket } from 'socket.io';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
+import { ErrorCode } from '../contract/error-code';
 import { ACCEPTS_QUERY_TOKEN, IS_PUBLIC, principalOfSocket } from './auth.decorators';
 import type { AuthenticatedRequest } from './auth.decorators';
 import { AuthService } from './auth.service';

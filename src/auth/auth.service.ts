@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { authConfigured, isLoopback } from '../config/validate-environment';
+import { ErrorCode } from '../contract/error-code';
 import { ApiKeys, keyEntries } from './api-keys';
 import { JwtVerifier } from './jwt-verifier';
 import { LOCAL_PRINCIPAL } from './principal';

@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
+import { ErrorCode } from '../contract/error-code';
 import type { Principal } from './principal';
 
 // How long the provider's keys are trusted before they are fetched again; an unknown `kid` refetches sooner.

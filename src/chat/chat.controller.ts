@@ -14,13 +14,13 @@ import type { Request } from 'express';
 
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorBodyDto } from '../common/error-body.dto';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ErrorBodyDto } from '../contract/error-body.dto';
 import { SessionsService } from '../sessions/sessions.service';
 import { ConnectionsService } from './connections.service';
-import { ChatRequestDto } from './dto/chat.dto';
 import { ChatResponseDto, ConnectionsDto } from './dto/chat-responses.dto';
+import { ChatRequestDto } from './dto/chat.dto';
 import { assertMessage, turnOptions } from './message-limit';
 
 /** Plain request/response chat for clients that do not stream. */

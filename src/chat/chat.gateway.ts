@@ -16,20 +16,22 @@ import { CurrentPrincipal, principalOfSocket } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
 import { whenExpired } from '../auth/expiry';
 import type { Principal } from '../auth/principal';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { WsExceptionFilter } from '../common/filters/ws-exception.filter';
 import { PAGE_DEFAULT_LIMIT } from '../common/page';
 import { settleWithin } from '../common/settle-within';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { CLIENT_EVENTS, ClientEvent } from '../contract/client-events';
+import { ErrorCode } from '../contract/error-code';
+import type { StreamEvent } from '../contract/events';
+import type { MessagePage, PendingTurns } from '../session-store/session-store';
 import type { ApprovalAnsweredDto } from '../sessions/dto/approval.dto';
 import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
-import type { StreamEvent } from '../sessions/events';
 import { SessionDto, SessionHistoryDto } from '../sessions/dto/session.dto';
 import { SessionsService } from '../sessions/sessions.service';
-import type { MessagePage, PendingTurns } from '../sessions/store/session-store';
-import { CLIENT_EVENTS, ClientEvent } from './client-events';
 import { ConnectionsService } from './connections.service';
+import type { AcceptedTurnDto, JoinAckDto } from './dto/chat-responses.dto';
 import {
   ApprovalResponseDto,
   ChatMessageDto,
@@ -37,13 +39,12 @@ import {
   JoinChatDto,
   SessionRefDto,
 } from './dto/chat.dto';
-import type { AcceptedTurnDto, JoinAckDto } from './dto/chat-responses.dto';
 import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessage, turnOptions } from './message-limit';
+import type { SendBacklog } from './send-backlog';
 import { dropConnection, watchBacklog } from './socket-backlog';
 import { streamLost } from './stream-lost';
-import type { SendBacklog } from './send-backlog';
 
 type Subscriptions = Map<string, Subscription>;
 

@@ -4,10 +4,10 @@ import { startRedis } from '../../test/helpers/redis-server';
 import type { RedisServer } from '../../test/helpers/redis-server';
 import { LOCAL_PRINCIPAL } from '../auth/principal';
 import { validateEnvironment } from '../config/validate-environment';
-import { RedisService } from '../redis/redis.service';
-import { MemorySessionBus } from '../sessions/bus/memory-session-bus';
-import type { SessionsService } from '../sessions/sessions.service';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { RedisService } from '../redis/redis.service';
+import { MemorySessionBus } from '../session-store/bus/memory-session-bus';
+import type { SessionsService } from '../sessions/sessions.service';
 import { ChatMetrics } from './chat.metrics';
 import { ConnectionsService } from './connections.service';
 

@@ -8,13 +8,14 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Socket } from 'socket.io';
 
 import type { Principal } from '../auth/principal';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { authConfigured } from '../config/validate-environment';
+import { ErrorCode } from '../contract/error-code';
 import { RedisService } from '../redis/redis.service';
-import { SessionBus } from '../sessions/bus/session-bus';
-import type { NodeStats } from '../sessions/bus/session-bus';
+import { SessionBus } from '../session-store/bus/session-bus';
+import type { NodeStats } from '../session-store/bus/session-bus';
 import { SessionsService } from '../sessions/sessions.service';
 import { ChatMetrics } from './chat.metrics';
 import type { MessageInterface } from './chat.metrics';

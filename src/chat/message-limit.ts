@@ -1,5 +1,6 @@
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
+import { ErrorCode } from '../contract/error-code';
 import type { TurnOptionsDto } from './dto/chat.dto';
 
 type MessageLimits = Pick<AppConfig, 'MAX_MESSAGE_CHARS' | 'MAX_ATTACHMENTS'>;

@@ -1,8 +1,8 @@
 import type { Response } from 'express';
 
-import type { StreamEvent } from '../sessions/events';
-import type { Heartbeat } from './heartbeat.service';
+import type { StreamEvent } from '../contract/events';
 import { DROP_GRACE_MS } from './event-outbox';
+import type { Heartbeat } from './heartbeat.service';
 import { SendBacklog } from './send-backlog';
 import { cutOffWhenStalled } from './stall-watch';
 

@@ -1,5 +1,5 @@
 import type { AppException } from '../common/errors';
-import type { StreamEvent } from '../sessions/events';
+import type { StreamEvent } from '../contract/events';
 
 /**
  * The last thing a stream sends when the session's events can no longer reach it (the shared

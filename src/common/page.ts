@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-import { AppException, ErrorCode } from './errors';
+import { ErrorCode } from '../contract/error-code';
+import { AppException } from './errors';
 
 /** Items per page of every listing when the client does not say, and the most it may ask for. */
 export const PAGE_DEFAULT_LIMIT = 50;

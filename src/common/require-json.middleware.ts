@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-import { AppException, ErrorCode } from './errors';
+import { ErrorCode } from '../contract/error-code';
+import { AppException } from './errors';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH']);
 

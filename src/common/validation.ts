@@ -3,7 +3,8 @@ import type { ArgumentMetadata, PipeTransform, ValidationError } from '@nestjs/c
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 import type { AppConfig } from '../config/app-config';
-import { AppException, ErrorCode } from './errors';
+import { ErrorCode } from '../contract/error-code';
+import { AppException } from './errors';
 import { jsonExcess } from './json-shape';
 import type { JsonLimits } from './json-shape';
 

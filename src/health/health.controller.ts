@@ -1,14 +1,15 @@
 import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult, HealthIndicatorFunction, HealthIndicatorResult } from '@nestjs/terminus';
+import type { Response } from 'express';
 
 import { CurrentPrincipal, Public } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ErrorCode } from '../contract/error-code';
 import { DrainHealthIndicator } from './indicators/drain.health';
 import { EventLoopHealthIndicator } from './indicators/event-loop.health';
 import { LlmHealthIndicator } from './indicators/llm.health';

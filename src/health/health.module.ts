@@ -3,7 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 
 import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
-import { SessionsModule } from '../sessions/sessions.module';
+import { SessionStoreModule } from '../session-store/session-store.module';
+import { TurnsModule } from '../turns/turns.module';
 import { HealthController } from './health.controller';
 import { DrainHealthIndicator } from './indicators/drain.health';
 import { EventLoopHealthIndicator } from './indicators/event-loop.health';
@@ -15,7 +16,8 @@ import { SessionStoreHealthIndicator } from './indicators/session-store.health';
 @Module({
   imports: [
     TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0, logger: false }),
-    SessionsModule,
+    SessionStoreModule,
+    TurnsModule,
     McpModule,
     ReactModule,
   ],

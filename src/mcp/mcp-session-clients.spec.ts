@@ -4,13 +4,13 @@ import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
 import { childProcesses, waitForExit, waitForNoChildren } from '../../test/helpers/processes';
 import { validateEnvironment } from '../config/validate-environment';
-import { ErrorCode } from '../common/errors';
-import { DEFAULT_POLICY } from './mcp-config';
-import type { McpServerConfig } from './mcp-config';
-import type { McpSessionClients } from './mcp-session-clients';
-import { McpService } from './mcp.service';
+import { ErrorCode } from '../contract/error-code';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { DEFAULT_POLICY } from './config/mcp-config';
+import type { McpServerConfig } from './config/mcp-config';
+import type { McpSessionClients } from './mcp-session-clients';
 import { McpMetrics } from './mcp.metrics';
+import { McpService } from './mcp.service';
 
 const everything = everythingConfig();
 const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });

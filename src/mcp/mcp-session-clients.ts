@@ -1,18 +1,19 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { AppException, ErrorCode } from '../common/errors';
-import type { McpStartOptions } from './mcp-connect';
-import type { CallOptions } from './mcp-connection';
-import type { McpClientHost, ServerStatusChange } from './mcp-client-host';
-import type { McpServerConfig } from './mcp-config';
-import { expandForSession } from './mcp-session-places';
-import type { SessionPlaces } from './mcp-session-places';
-import { forModel, forViews, toolUi } from './mcp-apps';
-import { needsApproval, visibleTools } from './mcp-tool';
+import { AppException } from '../common/errors';
+import { ErrorCode } from '../contract/error-code';
+import type { McpClientHost, ServerStatusChange } from './client/mcp-client-host';
+import type { McpStartOptions } from './client/mcp-connect';
+import type { CallOptions } from './client/mcp-connection';
+import { needsApproval, visibleTools } from './client/mcp-tool';
+import type { McpTool, ToolResult } from './client/mcp-tool';
+import type { SupervisedClient } from './client/supervised-client';
+import type { McpServerConfig } from './config/mcp-config';
+import { expandForSession } from './config/mcp-session-places';
+import type { SessionPlaces } from './config/mcp-session-places';
+import { forModel, forViews, toolUi } from './extensions/mcp-apps';
 import type { McpMetrics } from './mcp.metrics';
-import type { McpTool, ToolResult } from './mcp-tool';
-import type { SupervisedClient } from './supervised-client';
 
 export interface StartFailure {
   server: string;

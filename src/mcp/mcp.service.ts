@@ -9,24 +9,25 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { LOCAL_PRINCIPAL } from '../auth/principal';
-import { AppException, ErrorCode, sessionNotFound } from '../common/errors';
+import { AppException, sessionNotFound } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { authConfigured } from '../config/validate-environment';
-import type { McpClientHost } from './mcp-client-host';
-import type { LoadedMcpConfig, McpServerConfig, RemoteServerConfig } from './mcp-config';
-import { ProcessBudget } from './mcp-process-budget';
-import { PrewarmPool } from './mcp-prewarm-pool';
+import { ErrorCode } from '../contract/error-code';
+import { McpDiscovery } from './capacity/mcp-discovery';
+import { PrewarmPool } from './capacity/mcp-prewarm-pool';
+import { ProcessBudget } from './capacity/mcp-process-budget';
+import { McpServerBoard } from './catalog/mcp-server-board';
+import type { ServerStatus } from './catalog/mcp-server-board';
+import type { McpClientHost } from './client/mcp-client-host';
+import { EraVerdicts } from './client/mcp-era';
+import { SupervisedClient } from './client/supervised-client';
+import type { SupervisorOptions } from './client/supervised-client';
+import type { LoadedMcpConfig, McpServerConfig, RemoteServerConfig } from './config/mcp-config';
+import { expandForSession } from './config/mcp-session-places';
 import { McpSessionClients } from './mcp-session-clients';
-import { expandForSession } from './mcp-session-places';
 import { McpMetrics } from './mcp.metrics';
-import { McpDiscovery } from './mcp-discovery';
-import { EraVerdicts } from './mcp-era';
-import { McpServerBoard } from './mcp-server-board';
-import type { ServerStatus } from './mcp-server-board';
 import { McpOAuthService } from './oauth/mcp-oauth.service';
-import { SupervisedClient } from './supervised-client';
-import type { SupervisorOptions } from './supervised-client';
 
 export const MCP_CONFIG = Symbol('MCP_CONFIG');
 

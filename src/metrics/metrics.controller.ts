@@ -4,10 +4,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { prometheusContentType } from 'prom-client';
 
 import { Public } from '../auth/auth.decorators';
-import { ErrorBodyDto } from '../common/error-body.dto';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ErrorBodyDto } from '../contract/error-body.dto';
+import { ErrorCode } from '../contract/error-code';
 import { MetricsRegistry } from './metrics-registry';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();

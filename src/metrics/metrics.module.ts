@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 
-import { MetricsController } from './metrics.controller';
 import { MetricsRegistry } from './metrics-registry';
+import { MetricsController } from './metrics.controller';
 
 /** The app's Prometheus registry, for every module's `*.metrics.ts`, and GET /metrics. */
 @Global()

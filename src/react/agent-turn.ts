@@ -1,7 +1,7 @@
-import type { CallOptions } from '../mcp/mcp-connection';
-import type { McpTool, ToolResult } from '../mcp/mcp-tool';
-import type { EventDataMap, TokenUsage, ToolChoice, ToolContent } from '../sessions/events';
-import type { ChatMessage } from '../sessions/store/session-record';
+import type { EventDataMap, TokenUsage, ToolChoice, ToolContent } from '../contract/events';
+import type { ChatMessage } from '../contract/session-record';
+import type { CallOptions } from '../mcp/client/mcp-connection';
+import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
 
 /** The events a turn streams; the session service adds ids, session and turn. */
 export type TurnEventType = Exclude<

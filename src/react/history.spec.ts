@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../sessions/store/session-record';
+import type { ChatMessage } from '../contract/session-record';
 import { approxTokens, lastTurnStart, trimHistory, visibleToModel } from './history';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });

@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 
-import type { ChatMessage } from '../sessions/store/session-record';
+import type { ChatMessage } from '../contract/session-record';
 
 // About four characters a token for English and code; a local estimate, no tokenizer download.
 const CHARS_PER_TOKEN = 4;

@@ -1,7 +1,7 @@
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { randomUUID } from 'node:crypto';
 
-import type { ChatMessage, StoredToolCall } from '../sessions/store/session-record';
+import type { ChatMessage, StoredToolCall } from '../contract/session-record';
 
 /** Where a tool call whose arguments were not valid JSON keeps the raw text. */
 export const INVALID_ARGUMENTS = '_invalid_arguments';

@@ -1,8 +1,8 @@
 import { ScriptedLlm } from '../../test/fixtures/scripted-llm';
 import { validateEnvironment } from '../config/validate-environment';
-import type { McpTool, ToolResult } from '../mcp/mcp-tool';
+import type { ToolChoice } from '../contract/events';
+import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
 import { MetricsRegistry } from '../metrics/metrics-registry';
-import type { ToolChoice } from '../sessions/events';
 import type { AgentTurn, TurnEventType } from './agent-turn';
 import { createChatModel } from './llm.factory';
 import { ReactAgentService } from './react-agent.service';

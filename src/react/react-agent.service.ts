@@ -1,20 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 
-import { AppException, ErrorCode, turnCancelled } from '../common/errors';
+import { AppException, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import type { McpTool } from '../mcp/mcp-tool';
-import type { Observation, TokenUsage, ToolChoice } from '../sessions/events';
-import type { ChatMessage } from '../sessions/store/session-record';
+import { ErrorCode } from '../contract/error-code';
+import type { Observation, TokenUsage, ToolChoice } from '../contract/events';
+import type { ChatMessage } from '../contract/session-record';
+import type { McpTool } from '../mcp/client/mcp-tool';
+import type { AgentResult, AgentTurn } from './agent-turn';
 import { toLangChain, trimHistory } from './history';
 import { CHAT_MODEL } from './llm.factory';
 import type { ChatModelRef } from './llm.factory';
-import { LlmMetrics } from './react.metrics';
-import type { AgentResult, AgentTurn } from './agent-turn';
 import { INVALID_ARGUMENTS, reasoningOf, toStored } from './model-reply';
+import { LlmMetrics } from './react.metrics';
 import { imagesForModel, isImage, withToolImages } from './tool-images';
 import type { ToolImages } from './tool-images';
 

@@ -5,9 +5,9 @@ import type { CreateMessageRequest, SamplingMessage } from '@modelcontextprotoco
 
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { ReactAgentService } from './react-agent.service';
 import { CHAT_MODEL } from './llm.factory';
 import type { ChatModelRef } from './llm.factory';
+import { ReactAgentService } from './react-agent.service';
 
 export interface SampledMessage {
   content: string;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { ToolMedia } from '../mcp/mcp-tool';
+import type { ToolMedia } from '../mcp/client/mcp-tool';
 import { imagesForModel, withToolImages } from './tool-images';
 
 const PNG: ToolMedia = { type: 'image', mime_type: 'image/png', data: Buffer.alloc(30, 1).toString('base64') };

@@ -1,7 +1,7 @@
 import { HumanMessage, ToolMessage } from '@langchain/core/messages';
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 
-import type { ToolMedia } from '../mcp/mcp-tool';
+import type { ToolMedia } from '../mcp/client/mcp-tool';
 
 /** The images of one tool result that the model is shown. */
 export interface ToolImages {

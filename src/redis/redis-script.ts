@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
+import { ErrorCode } from '../contract/error-code';
 
 type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 
 import type { Principal } from '../auth/principal';
 import { sessionNotFound } from '../common/errors';
-import { reachSession } from './session-access';
-import { isConversation } from './store/session-record';
-import type { SessionRecord } from './store/session-record';
-import { SessionStore } from './store/session-store';
-import type { SessionChanges, SessionKey } from './store/session-store';
+import { isConversation } from '../contract/session-record';
+import type { SessionRecord } from '../contract/session-record';
+import { reachSession } from '../session-store/session-access';
+import { SessionStore } from '../session-store/session-store';
+import type { SessionChanges, SessionKey } from '../session-store/session-store';
 
 // A search reads at most this many sessions per request (the rest on the next page), and the
 // latest SEARCH_SCAN_MESSAGES messages of each.

@@ -1,8 +1,8 @@
 import { Observable } from 'rxjs';
 
 import type { AppException } from '../common/errors';
-import type { SessionEventLog } from './event-log/session-event-log';
-import type { StreamEvent } from './events';
+import type { StreamEvent } from '../contract/events';
+import type { SessionEventLog } from '../session-store/event-log/session-event-log';
 
 /** What a subscriber gets: what it missed, then what happens next (subscribe once, right away). */
 export interface SessionFeed {

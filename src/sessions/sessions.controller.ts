@@ -15,12 +15,16 @@ import {
 
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorBodyDto } from '../common/error-body.dto';
-import { AppException, ErrorCode } from '../common/errors';
+import { AppException } from '../common/errors';
 import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT } from '../common/page';
 import { ParseIdPipe } from '../common/validation';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { ErrorBodyDto } from '../contract/error-body.dto';
+import { ErrorCode } from '../contract/error-code';
+import { listedOwner } from '../session-store/session-access';
+import type { SessionKey } from '../session-store/session-store';
+import { ChatsService } from './chats.service';
 import { ApprovalAnswerDto, ApprovalAnsweredDto } from './dto/approval.dto';
 import { ElicitationAnswerDto, ElicitationAnsweredDto } from './dto/elicitation.dto';
 import {
@@ -34,10 +38,7 @@ import {
   SessionStatsDto,
   UpdateSessionDto,
 } from './dto/session.dto';
-import { ChatsService } from './chats.service';
-import { listedOwner } from './session-access';
 import { SessionsService } from './sessions.service';
-import type { SessionKey } from './store/session-store';
 
 const isSessionKey = (value: unknown): value is SessionKey =>
   typeof value === 'object' &&

@@ -2,43 +2,20 @@ import { Module } from '@nestjs/common';
 
 import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { McpModule } from '../mcp/mcp.module';
-import { ReactModule } from '../react/react.module';
+import { SessionStoreModule } from '../session-store/session-store.module';
+import { TurnsModule } from '../turns/turns.module';
 import { ChatsService } from './chats.service';
-import { SessionDrain } from './session-drain.service';
-import { SessionEventPublisher } from './session-event-publisher';
-import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionsController } from './sessions.controller';
-import { SessionMetrics } from './sessions.metrics';
 import { SessionsScheduler } from './sessions.scheduler';
 import { SessionsService } from './sessions.service';
-import { SessionWorker } from './session-worker.service';
-import { SessionBus } from './bus/session-bus';
-import { SessionStore } from './store/session-store';
-import { sessionStoreProviders } from './store/session-store.providers';
-import { ToolApprovals } from './tool-approvals';
-import { TurnRunner } from './turn-runner.service';
-import { ViewCallRunner } from './view-call-runner';
 import { ViewCallsController } from './view-calls.controller';
 import { ViewCallsService } from './view-calls.service';
 
+/** The session API every transport uses: lifecycle, messages, feeds, chats, and the REST routes. */
 @Module({
-  imports: [McpModule, ReactModule, ArtifactsModule],
+  imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule],
   controllers: [SessionsController, ViewCallsController],
-  providers: [
-    ...sessionStoreProviders,
-    SessionMetrics,
-    SessionEventPublisher,
-    SessionMcpBridge,
-    ToolApprovals,
-    ViewCallRunner,
-    ViewCallsService,
-    TurnRunner,
-    SessionWorker,
-    SessionDrain,
-    SessionsService,
-    ChatsService,
-    SessionsScheduler,
-  ],
-  exports: [SessionsService, SessionDrain, SessionStore, SessionBus],
+  providers: [SessionsService, ChatsService, ViewCallsService, SessionsScheduler],
+  exports: [SessionsService],
 })
 export class SessionsModule {}

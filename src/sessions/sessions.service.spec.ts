@@ -1,22 +1,22 @@
 import { ConfigModule } from '@nestjs/config';
-import { Redis } from 'ioredis';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import type { TestingModule } from '@nestjs/testing';
-import { lastValueFrom, toArray } from 'rxjs';
+import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
 
 import { ScriptedLlm } from '../../test/fixtures/scripted-llm';
 import { startRedis } from '../../test/helpers/redis-server';
 import type { RedisServer } from '../../test/helpers/redis-server';
 import type { Principal } from '../auth/principal';
 import { appConfig } from '../config/app-config';
+import type { StreamEvent } from '../contract/events';
+import { SessionStatus } from '../contract/session-status';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
-import { SessionStatus } from './events';
-import type { StreamEvent } from './events';
 import { SessionsModule } from './sessions.module';
 import { SessionsService } from './sessions.service';
 import { endsTurn } from './turn-outcome';

@@ -1,5 +1,5 @@
 import { AppException, sessionNotFound } from '../common/errors';
-import type { StreamEvent } from './events';
+import type { StreamEvent } from '../contract/events';
 import type { SessionFeed } from './session-feed';
 
 export interface TurnOutcome {

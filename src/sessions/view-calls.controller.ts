@@ -11,8 +11,8 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorBodyDto } from '../common/error-body.dto';
 import { ParseIdPipe } from '../common/validation';
+import { ErrorBodyDto } from '../contract/error-body.dto';
 import { CallToolResultDto, ViewCallDto } from './dto/view-call.dto';
 import { ViewCallsService } from './view-calls.service';
 

@@ -6,14 +6,14 @@
 import { Logger } from '@nestjs/common';
 
 import { validateEnvironment } from '../../src/config/validate-environment';
-import type { McpClientHost } from '../../src/mcp/mcp-client-host';
-import { DEFAULT_POLICY } from '../../src/mcp/mcp-config';
-import type { McpTool } from '../../src/mcp/mcp-tool';
-import { McpService } from '../../src/mcp/mcp.service';
-import { MemoryOAuthStore } from '../../src/mcp/oauth/memory-oauth-store';
-import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
-import type { RemoteServerConfig } from '../../src/mcp/mcp-config';
+import type { McpClientHost } from '../../src/mcp/client/mcp-client-host';
+import type { McpTool } from '../../src/mcp/client/mcp-tool';
+import { DEFAULT_POLICY } from '../../src/mcp/config/mcp-config';
+import type { RemoteServerConfig } from '../../src/mcp/config/mcp-config';
 import { McpMetrics } from '../../src/mcp/mcp.metrics';
+import { McpService } from '../../src/mcp/mcp.service';
+import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
+import { MemoryOAuthStore } from '../../src/mcp/oauth/memory-oauth-store';
 import { MetricsRegistry } from '../../src/metrics/metrics-registry';
 
 // Used as the client_id where the authorization server takes Client ID Metadata Documents (the suite's own URL).

@@ -1,7 +1,7 @@
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 // Debian's chromium package (installed by .ci/run): no browser is ever downloaded.
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,9 +1,9 @@
+import { EventSource } from 'eventsource';
 import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
-import { EventSource } from 'eventsource';
 
-import { EVENT_DATA_CLASSES } from '../../src/sessions/events';
-import type { EventType, StreamEvent, StreamEventOf } from '../../src/sessions/events';
+import { EVENT_DATA_CLASSES } from '../../src/contract/events';
+import type { EventType, StreamEvent, StreamEventOf } from '../../src/contract/events';
 
 // Every type of the wire contract, from its one declaration.
 export const EVENT_TYPES = Object.keys(EVENT_DATA_CLASSES) as EventType[];

@@ -1,10 +1,10 @@
 import { validateEnvironment } from '../../src/config/validate-environment';
+import type { SessionRecord } from '../../src/contract/session-record';
+import { SessionStatus } from '../../src/contract/session-status';
 import { RedisService } from '../../src/redis/redis.service';
-import { MemorySessionStore } from '../../src/sessions/store/memory-session.store';
-import { RedisSessionStore } from '../../src/sessions/store/redis-session.store';
-import { SessionStatus } from '../../src/sessions/events';
-import type { SessionRecord } from '../../src/sessions/store/session-record';
-import type { SessionStore } from '../../src/sessions/store/session-store';
+import { MemorySessionStore } from '../../src/session-store/memory-session.store';
+import { RedisSessionStore } from '../../src/session-store/redis-session.store';
+import type { SessionStore } from '../../src/session-store/session-store';
 import { startRedis } from './redis-server';
 
 /** One SessionStore implementation, for the contract specs every implementation runs. */

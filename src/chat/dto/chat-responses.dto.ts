@@ -1,6 +1,6 @@
 import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 
-import { StreamEventDto } from '../../sessions/events';
+import { StreamEventDto } from '../../contract/events';
 import { SessionDto, SessionHistoryDto } from '../../sessions/dto/session.dto';
 
 export class AcceptedTurnDto {

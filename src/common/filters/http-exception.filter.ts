@@ -1,10 +1,11 @@
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
 
-import { AppException, codeOfHttpStatus, ErrorCode, httpStatusOf } from '../errors';
-import type { ErrorBody } from '../errors';
+import { ErrorCode } from '../../contract/error-code';
+import type { ErrorBody } from '../../contract/error-code';
+import { AppException, codeOfHttpStatus, httpStatusOf } from '../errors';
 
 /** Maps every HTTP error to `{error: {code, message}}`; unexpected ones are logged with an id. */
 @Catch()

@@ -4,8 +4,9 @@ import { WsException } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io';
 
-import { AppException, ErrorCode } from '../errors';
-import type { ErrorBody } from '../errors';
+import { ErrorCode } from '../../contract/error-code';
+import type { ErrorBody } from '../../contract/error-code';
+import { AppException } from '../errors';
 
 /** Answers a failed socket.io message through its ack as `{error: {code, message}}`. */
 @Catch()

@@ -1,5 +1,5 @@
-import pino from 'pino';
 import { Writable } from 'node:stream';
+import pino from 'pino';
 
 import { AppLogger } from './app-logger';
 import { loggedUrl, REDACTED, redactPaths } from './log-redaction';

@@ -1,11 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import type { DestinationStream, Level, Logger } from 'pino';
 import type { Options as HttpOptions } from 'pino-http';
 import pretty from 'pino-pretty';
 
-import type { Principal } from '../../auth/principal';
 import type { AppConfig } from '../../config/app-config';
 import { loggedUrl, REDACTED, redactPaths } from './log-redaction';
 
@@ -22,7 +21,8 @@ const LEVELS: Record<AppConfig['LOG_LEVEL'], Level> = {
 const QUIET_PATHS = /^\/(health(\/live|\/ready)?|metrics)(\?|$)/;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-type Request = IncomingMessage & { principal?: Principal; originalUrl?: string };
+// The guard sets `principal` on the request; the access line needs only its id.
+type Request = IncomingMessage & { principal?: { id: string }; originalUrl?: string };
 
 /** Whether lines are pretty (people at a terminal) or JSON (everything else). */
 export function prettyLogs(config: Pick<AppConfig, 'LOG_FORMAT'>): boolean {

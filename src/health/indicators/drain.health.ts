@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 
-import { SessionDrain } from '../../sessions/session-drain.service';
+import { SessionDrain } from '../../turns/session-drain.service';
 
 /** Down from the moment the node starts draining: a load balancer stops sending it new work. */
 @Injectable()

@@ -5,7 +5,7 @@ import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { withTimeout } from '../../common/with-timeout';
 import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
-import { SessionStore } from '../../sessions/store/session-store';
+import { SessionStore } from '../../session-store/session-store';
 
 const PING_TIMEOUT_MS = 1000;
 

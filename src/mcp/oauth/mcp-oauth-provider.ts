@@ -10,7 +10,7 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import type { RemoteServerConfig } from '../mcp-config';
+import type { RemoteServerConfig } from '../config/mcp-config';
 import type { OAuthStore } from './oauth-store';
 
 /** Store keys; the principal comes last, so any id names its own key. */

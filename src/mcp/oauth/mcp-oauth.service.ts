@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { auth } from '@modelcontextprotocol/client';
 
-import { AppException, ErrorCode } from '../../common/errors';
+import { AppException } from '../../common/errors';
 import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
-import type { RemoteServerConfig } from '../mcp-config';
+import { ErrorCode } from '../../contract/error-code';
+import type { RemoteServerConfig } from '../config/mcp-config';
 import { McpOAuthProvider, oauthKeys } from './mcp-oauth-provider';
 import type { OAuthContext, OAuthFlow } from './mcp-oauth-provider';
 import { OAuthStore } from './oauth-store';

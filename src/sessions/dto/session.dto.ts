@@ -13,13 +13,13 @@ import {
 } from 'class-validator';
 
 import { PAGE_DEFAULT_LIMIT, PageQueryDto } from '../../common/page';
+import { ChatMessage } from '../../contract/session-record';
+import { TITLE_CHARS } from '../../contract/session-record';
+import type { SessionRecord } from '../../contract/session-record';
+import { SessionStatus } from '../../contract/session-status';
+import type { MessagePage, PendingTurns, QueuedTurn } from '../../session-store/session-store';
 import { SEARCH_SCAN_MESSAGES, SEARCH_SCAN_SESSIONS } from '../chats.service';
-import { SessionStatus } from '../events';
-import { ChatMessage } from '../store/session-record';
 import { AttachmentRefDto } from './attachment.dto';
-import type { MessagePage, PendingTurns, QueuedTurn } from '../store/session-store';
-import { TITLE_CHARS } from '../store/session-record';
-import type { SessionRecord } from '../store/session-record';
 
 const SEARCH_MAX_CHARS = 200;
 // Switches one session may hold, and the length of one ("server/tool").

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+
+import type { NewStreamEvent, StreamEvent } from '../../contract/events';
+import type { RedisKeys } from '../../redis/redis-keys';
+import { RedisScript, storeUnavailable } from '../../redis/redis-script';
+import type { RedisService } from '../../redis/redis.service';
+
+interface Batch {
+  sessionId: string;
+  fence: string;
+  events: NewStreamEvent[];
+  settle: Array<{ resolve(event: StreamEvent | undefined): void; reject(error: Error): void }>;
+}
+
+/**
+ * Writes a session's events to Redis in batches: the events one process appends to a session in the
+ * same turn of the event loop (a burst of streamed tokens, a tool call and its observation) go in
+ * one script call and one published message, in the order they were appended. Batches are written
+ * in the order they were opened, so an append still lands after every command issued before it.
+ */
+export class RedisEventWriter {
+  private readonly keys: RedisKeys;
+  private readonly script: RedisScript<number | null>;
+  private open = new Map<string, Batch>();
+
+  constructor(
+    private readonly redis: RedisService,
+    private readonly limit: number,
+    private readonly keyTtlMs: number,
+  ) {
+    this.keys = redis.keys;
+    this.script = new RedisScript<number | null>(redis.commands, join(__dirname, 'lua'), 'append-events.lua', 4);
+  }
+
+  /** Resolves with the stored event, or undefined when the fence (a node that must hold the session) fails. */
+  write(event: NewStreamEvent, fence: string): Promise<StreamEvent | undefined> {
+    const key = `${event.session_id}\n${fence}`;
+    let batch = this.open.get(key);
+    if (!batch) {
+      if (this.open.size === 0) {
+        queueMicrotask(() => this.flush());
+      }
+      batch = { sessionId: event.session_id, fence, events: [], settle: [] };
+      this.open.set(key, batch);
+    }
+    const opened = batch;
+    opened.events.push(event);
+    return new Promise((resolve, reject) => opened.settle.push({ resolve, reject }));
+  }
+
+  private flush(): void {
+    const batches = [...this.open.values()];
+    this.open = new Map();
+    for (const batch of batches) {
+      void this.send(batch);
+    }
+  }
+
+  private async send({ sessionId, fence, events, settle }: Batch): Promise<void> {
+    const keys = [
+      this.keys.eventSeq(sessionId),
+      this.keys.events(sessionId),
+      this.keys.eventHead(sessionId),
+      this.keys.lease(sessionId),
+    ];
+    const bodies = events.map((event) => JSON.stringify(event).slice(1));
+    try {
+      const head = events.findIndex((event) => event.type === 'session_start') + 1;
+      const channel = this.keys.eventsChannel(sessionId);
+      const first = await this.script.run(keys, [this.limit, this.keyTtlMs, channel, fence, head, ...bodies]);
+      events.forEach((event, i) =>
+        settle[i].resolve(first === null ? undefined : ({ id: Number(first) + i, ...event } as StreamEvent)),
+      );
+    } catch (error) {
+      const failure = storeUnavailable(error);
+      settle.forEach(({ reject }) => reject(failure));
+    }
+  }
+}

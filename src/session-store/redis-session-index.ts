@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+
+import type { SessionRecord } from '../contract/session-record';
+import type { RedisKeys } from '../redis/redis-keys';
+import type { Creation, SessionKey, SessionLimits } from './session-store';
+
+// The cluster-wide indexes of sessions (by creation, by owner, by activity): a session is created
+// into them within its limits, and listings read pages from them.
+
+/**
+ * Stores a new session's hash and adds it to the indexes, unless that takes the cluster or its
+ * owner past a limit (then it is taken out again). Adding and counting are one MULTI per index, so
+ * concurrent creates on any node see distinct counts.
+ */
+export async function createIndexed(
+  client: Redis,
+  keys: RedisKeys,
+  record: SessionRecord,
+  limits: SessionLimits,
+  keyTtlMs: number,
+): Promise<Creation> {
+  const key = keys.session(record.id);
+  const byCreation = keys.sessionsByCreation();
+  const owned = keys.sessionsOf(record.owner);
+  await client
+    .multi()
+    .hset(key, {
+      owner: record.owner,
+      created_at: record.created_at,
+      last_active_at: record.last_active_at,
+      turns: 0,
+      status: record.status,
+    })
+    .pexpire(key, keyTtlMs)
+    .exec();
+  const counted = await client
+    .multi()
+    .zadd(byCreation, record.created_at, record.id)
+    .zcard(byCreation)
+    .zadd(owned, record.created_at, record.id)
+    .zcard(owned)
+    .exec();
+  const total = Number(counted?.[1]?.[1] ?? Infinity);
+  const ownedCount = Number(counted?.[3]?.[1] ?? Infinity);
+  const refused: Creation | undefined =
+    total > limits.total
+      ? 'too_many'
+      : limits.perOwner !== undefined && ownedCount > limits.perOwner
+        ? 'too_many_for_owner'
+        : undefined;
+  if (refused) {
+    await Promise.all([client.zrem(byCreation, record.id), client.zrem(owned, record.id), client.del(key)]);
+    return refused;
+  }
+  await client.zadd(keys.sessionsByActivity(), record.last_active_at, record.id);
+  return 'created';
+}
+
+/**
+ * [id, created_at] of up to `count` sessions after the key, newest first, from a ZSET scored by
+ * creation time (equal scores come in reverse id order, as newestFirst wants).
+ */
+export async function newestAfter(
+  client: Redis,
+  key: string,
+  count: number,
+  after?: SessionKey,
+): Promise<[string, number][]> {
+  const found: [string, number][] = [];
+  let offset = 0;
+  // Sessions created in the same millisecond as the cursor are skipped by id; that rarely takes a second read.
+  for (;;) {
+    const batch = await client.zrevrangebyscore(
+      key,
+      after ? after.created_at : '+inf',
+      '-inf',
+      'WITHSCORES',
+      'LIMIT',
+      offset,
+      count,
+    );
+    for (let i = 0; i < batch.length; i += 2) {
+      const entry: [string, number] = [batch[i], Number(batch[i + 1])];
+      if (!after || entry[1] < after.created_at || entry[0] < after.id) {
+        found.push(entry);
+      }
+    }
+    offset += batch.length / 2;
+    if (found.length >= count || batch.length / 2 < count) {
+      return found.slice(0, count);
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import { join } from 'node:path';
+
+import { TITLE_CHARS } from '../contract/session-record';
+import type { SessionRecord } from '../contract/session-record';
+import type { SessionStatus } from '../contract/session-status';
+import type { RedisKeys } from '../redis/redis-keys';
+import { RedisScript, storeCall } from '../redis/redis-script';
+import type { RedisService } from '../redis/redis.service';
+import { runSignal } from './bus/redis-session-bus';
+import { createIndexed, newestAfter } from './redis-session-index';
+import { RedisSessionLeases } from './redis-session-leases';
+import { messagePage, readRecord, toolSwitches } from './redis-session-records';
+import { conversationCount, SessionStore } from './session-store';
+import type {
+  Admission,
+  Claim,
+  Creation,
+  EndedSession,
+  MessagePage,
+  NextTurn,
+  PendingTurns,
+  QueuedTurn,
+  Sender,
+  SessionChanges,
+  SessionKey,
+  SessionLimits,
+  SessionPage,
+  TurnEnd,
+} from './session-store';
+
+const LUA = join(__dirname, 'lua');
+
+/**
+ * Sessions in Redis, shared by every node: a hash per session, its history and queue as lists,
+ * its lease as a key with an expiry, and three cluster-wide sorted sets as indexes. A turn costs a
+ * constant number of commands whatever the history's length. See docs/ARCHITECTURE.md for the keys.
+ */
+export class RedisSessionStore extends SessionStore {
+  readonly shared = true;
+  private readonly keys: RedisKeys;
+  private readonly scripts;
+  private readonly leases: RedisSessionLeases;
+
+  /** keyTtlMs: expiry of every key of a session, renewed by its activity (the sweep normally ends it first). */
+  constructor(
+    private readonly redis: RedisService,
+    private readonly keyTtlMs: number,
+  ) {
+    super();
+    this.keys = redis.keys;
+    this.leases = new RedisSessionLeases(redis, keyTtlMs);
+    const client = redis.commands;
+    const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
+    this.scripts = {
+      enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
+      startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
+      finishTurn: script<number>('finish-turn.lua', 3),
+      end: script<string[] | null>('end-session.lua', 4),
+      update: script<number>('update.lua', 3),
+      messages: script<[number, number, ...string[]] | null>('messages.lua', 2),
+    };
+  }
+
+  private get client() {
+    return this.redis.commands;
+  }
+
+  create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
+    return storeCall(createIndexed(this.client, this.keys, record, limits, this.keyTtlMs));
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    return storeCall(readRecord(this.client, this.keys, id));
+  }
+
+  async list(limit: number, after?: SessionKey, owner?: string): Promise<SessionPage> {
+    const index = owner === undefined ? this.keys.sessionsByCreation() : this.keys.sessionsOf(owner);
+    const ids = await storeCall(newestAfter(this.client, index, limit + 1, after));
+    const page = ids.slice(0, limit);
+    // Issued together, so auto-pipelining sends them in one round trip.
+    const hydrated = await storeCall(Promise.all(page.map(([id]) => readRecord(this.client, this.keys, id))));
+    // Entries whose session expired in Redis (no node swept it) leave the indexes now.
+    const gone = page.filter((_, i) => !hydrated[i]).map(([id]) => id);
+    if (gone.length > 0) {
+      await storeCall(this.removeFromIndexes(gone, owner));
+    }
+    const records = hydrated.filter((record): record is SessionRecord => record !== undefined);
+    const last = page[page.length - 1];
+    return ids.length > limit ? { records, next: { created_at: last[1], id: last[0] } } : { records };
+  }
+
+  async count(): Promise<number> {
+    return storeCall(this.client.zcard(this.keys.sessionsByCreation()));
+  }
+
+  async messages(id: string, limit: number, before?: number): Promise<MessagePage | undefined> {
+    const page = await this.scripts.messages.run(
+      [this.keys.session(id), this.keys.messages(id)],
+      [limit, before ?? -1],
+    );
+    if (!page) {
+      return undefined;
+    }
+    const [total, start, ...messages] = page;
+    return messagePage(Number(total), Number(start), messages);
+  }
+
+  async setStatus(id: string, status: SessionStatus): Promise<void> {
+    await this.update(id, 'status', status);
+  }
+
+  async pending(id: string): Promise<PendingTurns | undefined> {
+    // The queue holds at most TURN_QUEUE_LIMIT turns.
+    const [exists, running, queued] = await storeCall(
+      Promise.all([
+        this.client.exists(this.keys.session(id)),
+        this.client.hget(this.keys.session(id), 'running'),
+        this.client.lrange(this.keys.queue(id), 0, -1),
+      ]),
+    );
+    if (!exists) {
+      return undefined;
+    }
+    const parse = (turn: string) => JSON.parse(turn) as QueuedTurn;
+    return { running: running ? parse(running) : undefined, queued: queued.map(parse) };
+  }
+
+  async change(id: string, changes: SessionChanges): Promise<boolean> {
+    const fields: (string | number)[] = [];
+    if (changes.title !== undefined) {
+      fields.push('title', changes.title);
+    }
+    if (changes.disabled_tools !== undefined) {
+      fields.push('disabled_tools', JSON.stringify(changes.disabled_tools));
+    }
+    if (fields.length === 0) {
+      return (await storeCall(this.client.exists(this.keys.session(id)))) === 1;
+    }
+    return (await this.scripts.update.run(this.sessionKeys(id), [this.keyTtlMs, ...fields])) === 1;
+  }
+
+  async enqueue(
+    id: string,
+    owner: string,
+    turn: QueuedTurn,
+    limit: number,
+    at: number,
+    sender: Sender,
+  ): Promise<Admission> {
+    // The index is updated alongside (XX: only a session it lists), in the same round trip.
+    const [[answer, ...rest]] = await Promise.all([
+      this.scripts.enqueue.run(
+        [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
+        [
+          JSON.stringify(turn),
+          limit,
+          at,
+          this.keyTtlMs,
+          sender.node,
+          sender.idle ? 1 : 0,
+          sender.historyLimit,
+          this.keys.nodeChannel(''),
+          runSignal(id),
+          owner,
+          turn.content.slice(0, TITLE_CHARS),
+        ],
+      ),
+      this.activity(id, at),
+    ]);
+    switch (answer) {
+      case 'missing':
+        return { admitted: false, reason: 'missing' };
+      case 'full':
+        return { admitted: false, reason: 'full', waiting: Number(rest[0]) };
+      case 'started': {
+        const [disabled, total, start, ...messages] = rest as [string, number, number, ...string[]];
+        const recent = messagePage(Number(total), Number(start), messages);
+        return { admitted: true, started: { turn, recent, disabled: toolSwitches(disabled) } };
+      }
+      default:
+        return {
+          admitted: true,
+          waiting: Number(rest[0]),
+          holder: (rest[1] as string | null) ?? undefined,
+          told: rest[2] === 1,
+        };
+    }
+  }
+
+  async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
+    const [state, turn, disabled, total, start, ...messages] = await this.scripts.startNext.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.lease(id), this.keys.messages(id)],
+      [node, historyLimit],
+    );
+    if (state === 'started' && turn) {
+      return {
+        state,
+        turn: JSON.parse(turn) as QueuedTurn,
+        recent: messagePage(Number(total), Number(start), messages),
+        disabled: toolSwitches(disabled),
+      };
+    }
+    return { state: state === 'lost' ? 'lost' : 'idle' };
+  }
+
+  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
+    const [finished] = await Promise.all([
+      this.scripts.finishTurn.run(
+        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id)],
+        [
+          turnId,
+          end.at,
+          end.completed ? 1 : 0,
+          this.keyTtlMs,
+          end.status,
+          conversationCount(end.messages),
+          ...end.messages.map((message) => JSON.stringify(message)),
+        ],
+      ),
+      this.activity(id, end.at),
+    ]);
+    return finished === 1;
+  }
+
+  async end(id: string): Promise<EndedSession | undefined> {
+    const ended = await this.scripts.end.run([
+      this.keys.session(id),
+      this.keys.queue(id),
+      this.keys.messages(id),
+      this.keys.lease(id),
+    ]);
+    if (!ended) {
+      await storeCall(this.removeFromIndexes([id]));
+      return undefined;
+    }
+    const [owner, running, ...queued] = ended;
+    await storeCall(this.removeFromIndexes([id], owner));
+    return {
+      running: running ? (JSON.parse(running) as QueuedTurn) : undefined,
+      queued: queued.map((turn) => JSON.parse(turn) as QueuedTurn),
+    };
+  }
+
+  async idleSince(cutoff: number, limit: number): Promise<string[]> {
+    return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff, 'LIMIT', 0, limit));
+  }
+
+  claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
+    return this.leases.claim(id, node, ttlMs, onlyWithWork);
+  }
+
+  renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
+    return this.leases.renew(ids, node, ttlMs);
+  }
+
+  release(id: string, node: string): Promise<void> {
+    return this.leases.release(id, node);
+  }
+
+  lapsed(now: number, limit: number): Promise<string[]> {
+    return this.leases.lapsed(now, limit);
+  }
+
+  async ping(): Promise<void> {
+    await storeCall(this.client.ping());
+  }
+
+  /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */
+  private async activity(id: string, at: number): Promise<void> {
+    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+  }
+
+  private async update(id: string, field: string, value: string | number): Promise<void> {
+    await this.scripts.update.run(this.sessionKeys(id), [this.keyTtlMs, field, value]);
+  }
+
+  /** The keys update.lua renews. */
+  private sessionKeys(id: string): string[] {
+    return [this.keys.session(id), this.keys.queue(id), this.keys.messages(id)];
+  }
+
+  /** Takes ended sessions out of the cluster-wide indexes, and out of their owner's when known. */
+  private removeFromIndexes(ids: string[], owner?: string) {
+    return Promise.all([
+      this.client.zrem(this.keys.sessionsByCreation(), ...ids),
+      this.client.zrem(this.keys.sessionsByActivity(), ...ids),
+      this.client.zrem(this.keys.leaseDeadlines(), ...ids),
+      ...(owner ? [this.client.zrem(this.keys.sessionsOf(owner), ...ids)] : []),
+    ]);
+  }
+}

@@ -1,0 +1,62 @@
+import type { ElicitResult } from '@modelcontextprotocol/client';
+
+import type { ApprovalAnswer } from '../contract/answers';
+import type { SessionStatus } from '../contract/session-status';
+import type { McpSessionClients } from '../mcp/mcp-session-clients';
+import type { StartedTurn } from '../session-store/session-store';
+
+export interface RunningTurn {
+  turnId: string;
+  controller: AbortController;
+  /** Sampling requests answered in this turn, against MCP_SAMPLING_MAX_PER_TURN. */
+  samplings: number;
+}
+
+export interface PendingApproval {
+  settle(answer: ApprovalAnswer): void;
+}
+
+export interface PendingElicitation {
+  schema: Record<string, unknown>;
+  settle(result: ElicitResult): void;
+}
+
+/**
+ * What the node that holds a session keeps for it beyond the store: its MCP clients, the turn it
+ * is running, pending elicitations. Never serialized; gone when the session ends or moves.
+ */
+export class SessionRuntime {
+  mcp?: McpSessionClients;
+  running?: RunningTurn;
+  /** The loop that runs queued turns, while one is under way. */
+  draining?: Promise<void>;
+  /** Asked to drain again while draining: a message came in as the loop was stopping. */
+  again = false;
+  /** A turn the store started already (the message found the session idle), for the loop to run first. */
+  started?: StartedTurn;
+  readonly elicitations = new Map<string, PendingElicitation>();
+  /** Tool calls of the running turn waiting for the user's approval, by approval id. */
+  readonly approvals = new Map<string, PendingApproval>();
+  /** Set once the session ended or left this node: nothing more is published from here. */
+  ended = false;
+  private readonly leaving = new AbortController();
+
+  constructor(
+    readonly id: string,
+    /** The principal that owns the session: its MCP servers run with its ${USER_ID} and ${USER_DIR}. */
+    readonly owner: string,
+    /** Last status published, so an unchanged one is not published again. */
+    public status: SessionStatus,
+  ) {}
+
+  /** Aborted when the session ends or leaves this node: what waits outside a turn (a view's call) stops. */
+  get gone(): AbortSignal {
+    return this.leaving.signal;
+  }
+
+  /** The session ended or left this node. */
+  end(): void {
+    this.ended = true;
+    this.leaving.abort();
+  }
+}

@@ -1,0 +1,318 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+import { AppException } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { ErrorCode } from '../contract/error-code';
+import type { SessionEndReason } from '../contract/events';
+import { SessionStatus } from '../contract/session-status';
+import { McpService } from '../mcp/mcp.service';
+import { SessionBus } from '../session-store/bus/session-bus';
+import type { SessionSignal } from '../session-store/bus/session-bus';
+import { SessionEventLog } from '../session-store/event-log/session-event-log';
+import { SessionStore } from '../session-store/session-store';
+import type { StartedTurn } from '../session-store/session-store';
+import type { Sender } from '../session-store/session-store';
+import { SessionEventPublisher } from './session-event-publisher';
+import { SessionMcpBridge } from './session-mcp-bridge';
+import { SessionRuntime } from './session-runtime';
+import { ToolApprovals } from './tool-approvals';
+import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
+import { TurnMetrics } from './turns.metrics';
+import { ViewCallRunner } from './view-call-runner';
+
+// Sessions looked at per pass for a lapsed lease.
+const ADOPT_BATCH = 50;
+
+/**
+ * Runs the sessions this node holds: each one's queued turns in order, its MCP clients, its lease.
+ * With a shared store it takes over sessions whose holder died, and lets go of those that moved.
+ */
+@Injectable()
+export class SessionWorker {
+  private readonly logger = new Logger(SessionWorker.name);
+  private readonly runtimes = new Map<string, SessionRuntime>();
+  private stopping = false;
+  /** Draining: running turns finish; with a shared store, nothing new starts or is taken over here. */
+  private finishing = false;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly events: SessionEventLog,
+    private readonly publisher: SessionEventPublisher,
+    private readonly turns: TurnRunner,
+    private readonly mcp: McpService,
+    private readonly bridge: SessionMcpBridge,
+    private readonly approvals: ToolApprovals,
+    private readonly viewCalls: ViewCallRunner,
+    private readonly bus: SessionBus,
+    metrics: TurnMetrics,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {
+    metrics.sessions.readFrom(() => this.runtimes.size);
+    metrics.queueDepth.readFrom(() => this.queueDepth());
+  }
+
+  get node(): string {
+    return this.config.NODE_ID;
+  }
+
+  holding(sessionId: string): SessionRuntime | undefined {
+    return this.runtimes.get(sessionId);
+  }
+
+  /** Takes a session just created on this node (nothing waits in it yet). */
+  async hold(sessionId: string): Promise<void> {
+    await this.take(sessionId, false, false);
+  }
+
+  /** This node as the sender of a message to the session: idle if it holds it and runs nothing there now. */
+  senderFor(sessionId: string): Sender {
+    const runtime = this.runtimes.get(sessionId);
+    const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping && !this.finishing;
+    return { node: this.node, idle, historyLimit: HISTORY_PAGE };
+  }
+
+  /** Runs a turn the store started already (enqueue found the session idle here), then what queues behind it. */
+  runStarted(sessionId: string, started: StartedTurn): void {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime) {
+      runtime.started = started;
+      this.drain(runtime);
+    }
+    // Without a runtime the session left this node meanwhile: whoever takes it over reports the turn interrupted.
+  }
+
+  /** Gets a session's queued messages running: here, or on the node that holds it. */
+  async dispatch(sessionId: string, holder?: string): Promise<void> {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime) {
+      this.drain(runtime);
+    } else if (holder && holder !== this.node) {
+      await this.signal(holder, { kind: 'run', session_id: sessionId });
+    } else {
+      await this.take(sessionId, false);
+    }
+  }
+
+  /** What another node asks of this one. */
+  async handle(signal: SessionSignal): Promise<unknown> {
+    const runtime = this.runtimes.get(signal.session_id);
+    switch (signal.kind) {
+      case 'run':
+        return this.dispatch(signal.session_id);
+      case 'cancel':
+        if (runtime?.running?.turnId === signal.turn_id) {
+          runtime.running.controller.abort();
+        }
+        return undefined;
+      case 'end':
+        return this.end(signal.session_id, signal.reason);
+      case 'elicitation':
+        if (!runtime) {
+          throw new AppException(ErrorCode.NOT_FOUND, `Elicitation ${signal.elicitation_id} is not pending`);
+        }
+        this.bridge.answer(runtime, signal.elicitation_id, signal.answer);
+        return undefined;
+      case 'approval':
+        if (!runtime) {
+          throw new AppException(ErrorCode.NOT_FOUND, `Approval ${signal.approval_id} is not pending`);
+        }
+        this.approvals.answer(runtime, signal.approval_id, signal.answer);
+        return undefined;
+      case 'view_call':
+        return this.viewCalls.run(runtime, signal);
+    }
+  }
+
+  /**
+   * Ends a session wherever it is held; only the first of concurrent calls (on any node) ends it.
+   * Its running and queued turns each get an error, then session_end; its MCP clients stop.
+   */
+  async end(sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    const ended = await this.store.end(sessionId);
+    const runtime = this.runtimes.get(sessionId);
+    if (!ended) {
+      if (runtime) {
+        await this.letGo(runtime, false);
+      }
+      return false;
+    }
+    if (runtime) {
+      // From here its turn publishes nothing: the errors below are the turn's last word.
+      runtime.end();
+    }
+    const failure = await this.publisher.publishEnd(sessionId, ended, reason);
+    if (runtime) {
+      runtime.running?.controller.abort(failure);
+      await this.letGo(runtime, false);
+    }
+    await this.events.drop(sessionId);
+    this.logger.debug(`Session ${sessionId} ended (${reason})`);
+    return true;
+  }
+
+  /** Draining: turns running here may finish, nothing new starts; returns the loops to wait for. */
+  finishRunning(): Promise<void>[] {
+    this.finishing = true;
+    return [...this.runtimes.values()].flatMap((runtime) => (runtime.draining ? [runtime.draining] : []));
+  }
+
+  /** Shutting down: nothing more starts here; returns the sessions held, for the shutdown to end or hand over. */
+  stop(): SessionRuntime[] {
+    this.stopping = true;
+    return [...this.runtimes.values()];
+  }
+
+  /** Keeps this node's leases; a session whose lease another node took is let go of here. */
+  async renewLeases(): Promise<void> {
+    const lost = await this.store.renew([...this.runtimes.keys()], this.node, this.config.TURN_LEASE_MS);
+    for (const id of lost) {
+      const runtime = this.runtimes.get(id);
+      if (runtime) {
+        this.logger.warn(`Session ${id} is no longer held by node ${this.node}; its MCP clients here stop`);
+        await this.letGo(runtime, false);
+      }
+    }
+  }
+
+  /** Takes over sessions with work whose holder's lease lapsed (it died, or shut down). */
+  async adoptOrphans(): Promise<void> {
+    if (this.stopping || this.finishing) {
+      return;
+    }
+    for (const id of await this.store.lapsed(Date.now(), ADOPT_BATCH)) {
+      if (!this.runtimes.has(id)) {
+        await this.take(id, true);
+      }
+    }
+  }
+
+  stats() {
+    let processing = 0;
+    let withClients = 0;
+    for (const runtime of this.runtimes.values()) {
+      processing += runtime.running ? 1 : 0;
+      withClients += runtime.mcp?.started ? 1 : 0;
+    }
+    return { held: this.runtimes.size, processing, with_mcp_clients: withClients };
+  }
+
+  /** Messages queued behind the turns running here: only a session with a running turn has any. */
+  private async queueDepth(): Promise<number> {
+    const busy = [...this.runtimes.values()].filter((runtime) => runtime.running).map((runtime) => runtime.id);
+    const records = await Promise.all(busy.map((id) => this.store.get(id).catch(() => undefined)));
+    return records.reduce((sum, record) => sum + (record?.queued ?? 0), 0);
+  }
+
+  private async take(sessionId: string, onlyWithWork: boolean, drain = true): Promise<void> {
+    if (this.stopping) {
+      return;
+    }
+    const claim = await this.store.claim(sessionId, this.node, this.config.TURN_LEASE_MS, onlyWithWork);
+    if (claim.state === 'held') {
+      await this.signal(claim.holder, { kind: 'run', session_id: sessionId });
+      return;
+    }
+    if (claim.state !== 'claimed') {
+      return;
+    }
+    let runtime = this.runtimes.get(sessionId);
+    if (!runtime) {
+      runtime = new SessionRuntime(sessionId, claim.owner, claim.status);
+      // No process starts here: the clients start on the session's first turn on this node.
+      runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
+      this.runtimes.set(sessionId, runtime);
+    }
+    if (claim.interrupted) {
+      this.logger.warn({
+        msg: `Session ${sessionId} taken over by node ${this.node}; turn ${claim.interrupted.turn_id} was interrupted`,
+        session_id: sessionId,
+        turn_id: claim.interrupted.turn_id,
+      });
+      void this.publisher.publish(runtime, claim.interrupted.turn_id, 'error', {
+        code: ErrorCode.TURN_INTERRUPTED,
+        message: 'The node running this turn stopped before it ended; the session goes on, send the message again',
+        session_usable: true,
+      });
+      runtime.status = SessionStatus.PROCESSING;
+      this.publisher.setStatus(runtime, SessionStatus.ERROR, claim.interrupted.turn_id);
+    }
+    if (drain) {
+      this.drain(runtime);
+    }
+  }
+
+  /** Runs the session's queued turns one after another, until none is left. */
+  private drain(runtime: SessionRuntime): void {
+    if (runtime.draining) {
+      runtime.again = true;
+      return;
+    }
+    runtime.draining = this.runQueued(runtime)
+      .catch(async (error: Error) => {
+        // The store is away: the session is let go of; once its lease lapses, a node takes it up again.
+        this.logger.error(`Turns of session ${runtime.id} stopped on node ${this.node}: ${error.message}`);
+        await this.letGo(runtime, false);
+      })
+      .finally(() => {
+        runtime.draining = undefined;
+        if (runtime.again && !runtime.ended) {
+          this.drain(runtime);
+        }
+      });
+  }
+
+  private async runQueued(runtime: SessionRuntime): Promise<void> {
+    for (;;) {
+      runtime.again = false;
+      // Draining with a shared store: what is queued waits for the node that takes the session next.
+      if (runtime.ended || this.stopping || (this.finishing && this.store.shared)) {
+        return;
+      }
+      const started = runtime.started;
+      runtime.started = undefined;
+      const next = started
+        ? { state: 'started' as const, ...started }
+        : await this.store.startNext(runtime.id, this.node, HISTORY_PAGE);
+      if (next.state === 'idle') {
+        if (runtime.again) {
+          continue;
+        }
+        return;
+      }
+      if (next.state === 'lost' || (await this.turns.run(runtime, next)) === 'lost') {
+        await this.letGo(runtime, false);
+        return;
+      }
+    }
+  }
+
+  /** Forgets a session here: its turn stops quietly and its MCP clients close; `release` hands it to other nodes. */
+  async letGo(runtime: SessionRuntime, release: boolean): Promise<void> {
+    if (this.runtimes.get(runtime.id) !== runtime) {
+      return;
+    }
+    this.runtimes.delete(runtime.id);
+    runtime.end();
+    runtime.running?.controller.abort(
+      new AppException(ErrorCode.TURN_INTERRUPTED, `Session ${runtime.id} left node ${this.node}`),
+    );
+    this.bridge.cancelAll(runtime);
+    if (runtime.mcp) {
+      await this.mcp.release(runtime.mcp);
+    }
+    if (release) {
+      await this.store
+        .release(runtime.id, this.node)
+        .catch((error: Error) => this.logger.warn(`Releasing session ${runtime.id} failed: ${error.message}`));
+    }
+  }
+
+  private async signal(node: string, signal: SessionSignal): Promise<void> {
+    // A node that is gone cannot be told; its lease lapses, and then a node takes the session over.
+    await this.bus
+      .send(node, signal)
+      .catch((error: Error) => this.logger.debug(`Signal ${signal.kind} to node ${node} failed: ${error.message}`));
+  }
+}

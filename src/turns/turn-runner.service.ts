@@ -1,0 +1,268 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+import { ArtifactsService } from '../artifacts/artifacts.service';
+import { ViewsService } from '../artifacts/views.service';
+import { AppException, sessionNotFound, turnCancelled } from '../common/errors';
+import { InjectAppConfig } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { ErrorCode } from '../contract/error-code';
+import type { ToolChoice } from '../contract/events';
+import type { ChatMessage } from '../contract/session-record';
+import { SessionStatus } from '../contract/session-status';
+import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
+import type { McpSessionClients } from '../mcp/mcp-session-clients';
+import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
+import { approxTokens, lastTurnStart, visibleToModel } from '../react/history';
+import { ReactAgentService } from '../react/react-agent.service';
+import { incompleteTurn, SessionStore } from '../session-store/session-store';
+import type { MessagePage, QueuedTurn, StartedTurn } from '../session-store/session-store';
+import { SessionEventPublisher } from './session-event-publisher';
+import type { SessionRuntime } from './session-runtime';
+import { ToolApprovals } from './tool-approvals';
+import { readAttachments } from './turn-attachments';
+import { TurnMetrics } from './turns.metrics';
+import type { TurnOutcomeLabel } from './turns.metrics';
+
+// History is read from its end a page at a time, until the token budget is covered.
+export const HISTORY_PAGE = 100;
+
+/** Why a turn that did not complete is marked so in the history. */
+const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
+  [ErrorCode.TURN_CANCELLED]: 'cancelled',
+  [ErrorCode.SERVER_SHUTDOWN]: 'interrupted',
+  [ErrorCode.TURN_INTERRUPTED]: 'interrupted',
+  [ErrorCode.SESSION_ENDED]: 'interrupted',
+};
+
+// The tools left on, per tool set and switches: the agent caches a tool set's definitions by
+// identity, so the same switches on the same set give back the same array.
+const switchedSets = new WeakMap<readonly McpTool[], { key: string; tools: readonly McpTool[] }>();
+
+/** The session's tools less those its owner switched off ("server" or "server/tool"). */
+function switchedOn(tools: readonly McpTool[], disabled: readonly string[]): readonly McpTool[] {
+  if (disabled.length === 0) {
+    return tools;
+  }
+  const key = JSON.stringify(disabled);
+  const cached = switchedSets.get(tools);
+  if (cached?.key === key) {
+    return cached.tools;
+  }
+  const off = new Set(disabled);
+  const on = tools.filter((tool) => !off.has(tool.server) && !off.has(`${tool.server}/${tool.tool}`));
+  switchedSets.set(tools, { key, tools: on });
+  return on;
+}
+
+/** How a turn ended, for the node that ran it. */
+export type TurnEnd = 'finished' | 'failed' | 'lost';
+
+/**
+ * Runs one turn of a session: starts its MCP clients on first use, runs the agent, appends the
+ * turn to the history, and ends the turn with exactly one final_response or error event.
+ */
+@Injectable()
+export class TurnRunner {
+  private readonly logger = new Logger(TurnRunner.name);
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly publisher: SessionEventPublisher,
+    private readonly agent: ReactAgentService,
+    private readonly approvals: ToolApprovals,
+    private readonly metrics: TurnMetrics,
+    private readonly artifacts: ArtifactsService,
+    private readonly views: ViewsService,
+    @InjectAppConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Runs the turn on the latest messages (`recent`, read with the turn), reading further back only
+   * when they do not fill HISTORY_TOKEN_BUDGET. 'lost' when the turn is no longer the session's
+   * (it ended, or another node took it over).
+   */
+  async run(runtime: SessionRuntime, started: StartedTurn): Promise<TurnEnd> {
+    const { turn } = started;
+    const stopTimer = this.metrics.turnDuration.startTimer();
+    let outcome: TurnOutcomeLabel = 'interrupted';
+    const ids = { session_id: runtime.id, turn_id: turn.turn_id };
+    // Content fields are redacted unless LOG_CONTENT=true.
+    this.logger.debug({ msg: 'Turn started', ...ids, content: turn.content });
+    try {
+      return await this.runTurn(runtime, started, (label) => (outcome = label));
+    } finally {
+      const seconds = stopTimer();
+      this.metrics.turns.inc({ outcome });
+      this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, ...ids, outcome });
+    }
+  }
+
+  private async runTurn(
+    runtime: SessionRuntime,
+    { turn, recent, disabled }: StartedTurn,
+    ended: (outcome: TurnOutcomeLabel) => void,
+  ): Promise<TurnEnd> {
+    const controller = new AbortController();
+    runtime.running = { turnId: turn.turn_id, controller, samplings: 0 };
+    const emit: TurnEmitter = (type, data) => void this.publisher.publish(runtime, turn.turn_id, type, data);
+    try {
+      // Before the MCP servers: no process is started for a turn that cannot run.
+      this.agent.assertConfigured();
+      const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
+      const [{ messages, first }, attachments] = await Promise.all([
+        this.history(runtime.id, recent),
+        readAttachments(tools, turn.attachments ?? [], this.config.ATTACHMENT_MAX_CHARS, controller.signal),
+      ]);
+      const replaces = turn.replace_last ? lastTurnStart(messages, first) : undefined;
+      const message: ChatMessage = {
+        role: 'user',
+        content: turn.content,
+        ...(attachments.length > 0 ? { attachments } : {}),
+        ...(replaces !== undefined ? { replaces } : {}),
+      };
+      // Stored by the store as the turn started; only the event is published here.
+      this.publisher.setStatus(runtime, SessionStatus.PROCESSING, turn.turn_id, false);
+      const result = await this.agent.run({
+        sessionId: runtime.id,
+        turnId: turn.turn_id,
+        // Seen with the new message at its end: a turn it replaces is not the model's to see.
+        history: visibleToModel([...messages, message], first).slice(0, -1),
+        message,
+        tools: switchedOn(tools.tools(), disabled),
+        callTool: async (choice, options) => {
+          const call = () => tools.call(choice.tool, choice.arguments, options);
+          const result = tools.needsApproval(choice.tool)
+            ? await this.approvals.gate(runtime, turn.turn_id, choice, controller.signal, call)
+            : await call();
+          return this.keep(runtime, tools, choice, result, controller.signal);
+        },
+        signal: controller.signal,
+        emit,
+      });
+      // The answer goes out right behind the history write, in the same round trip: appends are
+      // stored in call order, and both are fenced, so neither lands once the session is not ours.
+      const end = { messages: result.messages, at: Date.now(), completed: true, status: SessionStatus.READY };
+      const finished = this.store.finishTurn(runtime.id, turn.turn_id, end);
+      emit('final_response', {
+        content: result.content,
+        iterations: result.iterations,
+        usage: result.usage,
+        max_iterations_reached: result.max_iterations_reached,
+      });
+      this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id, false);
+      ended('completed');
+      return (await finished) ? 'finished' : 'lost';
+    } catch (error) {
+      const failure = this.toAppException(error, runtime, turn, controller.signal);
+      const status = failure.code === ErrorCode.TURN_CANCELLED ? SessionStatus.READY : SessionStatus.ERROR;
+      const incomplete = INCOMPLETE[failure.code] ?? 'failed';
+      ended(incomplete);
+      if (!runtime.ended) {
+        // The user's words stay in the history, marked, even though the turn did not complete.
+        const kept = incompleteTurn(turn, incomplete);
+        const end = { messages: [kept], at: Date.now(), completed: false, status };
+        if (!(await this.store.finishTurn(runtime.id, turn.turn_id, end))) {
+          return 'lost';
+        }
+      }
+      emit('error', { code: failure.code, message: failure.message, session_usable: !runtime.ended });
+      this.publisher.setStatus(runtime, status, turn.turn_id, false);
+      return 'failed';
+    } finally {
+      runtime.running = undefined;
+    }
+  }
+
+  /**
+   * Files, and the tool's MCP Apps view, go to the artifact store; the events and the history carry
+   * their links. The server's own result (`raw`) goes no further than the view.
+   */
+  private async keep(
+    runtime: SessionRuntime,
+    clients: McpSessionClients,
+    choice: ToolChoice,
+    result: ToolResult,
+    signal: AbortSignal,
+  ): Promise<TurnToolResult> {
+    const { raw, ...observed } = result;
+    const session = { id: runtime.id, owner: runtime.owner };
+    const tool = clients.tool(choice.tool);
+    const read = (uri: string) => clients.readResource(choice.server, uri, signal);
+    const [kept, view] = await Promise.all([
+      this.artifacts.keep(session, observed),
+      tool?.view && raw ? this.views.keep(session, tool, choice.arguments, result, read) : undefined,
+    ]);
+    return view ? { ...kept, items: [...(kept.items ?? []), view] } : kept;
+  }
+
+  /**
+   * The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history, and
+   * the index of the first of them.
+   */
+  private async history(sessionId: string, recent: MessagePage): Promise<{ messages: ChatMessage[]; first: number }> {
+    const pages: ChatMessage[][] = [];
+    let tokens = 0;
+    let page: MessagePage | undefined = recent;
+    for (;;) {
+      pages.unshift(page.messages);
+      tokens += page.messages.reduce((sum, message) => sum + approxTokens(message), 0);
+      if (page.next_before === null || tokens > this.config.HISTORY_TOKEN_BUDGET) {
+        break;
+      }
+      page = await this.store.messages(sessionId, HISTORY_PAGE, page.next_before);
+      if (!page) {
+        throw sessionNotFound(sessionId);
+      }
+    }
+    return { messages: pages.flat(), first: page.next_before ?? 0 };
+  }
+
+  /** Starts (or restarts) the session's MCP servers; a server that fails is reported, the rest serve. */
+  private async startTools(runtime: SessionRuntime, turnId: string, signal: AbortSignal) {
+    if (runtime.ended) {
+      // Clients created now would never be released: the session's end has already run.
+      throw new AppException(ErrorCode.SESSION_ENDED, `Session ${runtime.id} ended before turn ${turnId} ran`);
+    }
+    const clients = runtime.mcp;
+    if (!clients) {
+      throw new AppException(ErrorCode.INTERNAL, `Session ${runtime.id} has no MCP clients`);
+    }
+    if (!clients.ready) {
+      this.publisher.setStatus(runtime, SessionStatus.STARTING, turnId);
+      const failures = await clients.ensureStarted({ timeoutMs: this.config.MCP_START_TIMEOUT_MS, signal });
+      if (signal.aborted) {
+        // Starts that were cut short by the cancel are not server failures.
+        throw signal.reason instanceof AppException ? signal.reason : turnCancelled();
+      }
+      for (const failure of failures) {
+        void this.publisher.publish(runtime, turnId, 'error', {
+          code: failure.code,
+          message: `${failure.message}; continuing without its tools`,
+          session_usable: true,
+          server: failure.server,
+        });
+      }
+    }
+    return clients;
+  }
+
+  private toAppException(error: unknown, runtime: SessionRuntime, turn: QueuedTurn, signal: AbortSignal) {
+    // The session's end, the node's shutdown or a lost store abort the turn with their reason.
+    if (signal.aborted && signal.reason instanceof AppException) {
+      return signal.reason;
+    }
+    if (error instanceof AppException) {
+      return error;
+    }
+    if (signal.aborted) {
+      return turnCancelled();
+    }
+    this.logger.error({
+      msg: `Turn ${turn.turn_id} of session ${runtime.id} failed`,
+      session_id: runtime.id,
+      turn_id: turn.turn_id,
+      err: error,
+    });
+    return new AppException(ErrorCode.INTERNAL, `Turn failed unexpectedly: ${(error as Error).message}`);
+  }
+}

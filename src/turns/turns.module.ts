@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+
+import { ArtifactsModule } from '../artifacts/artifacts.module';
+import { McpModule } from '../mcp/mcp.module';
+import { ReactModule } from '../react/react.module';
+import { SessionStoreModule } from '../session-store/session-store.module';
+import { SessionDrain } from './session-drain.service';
+import { SessionEventPublisher } from './session-event-publisher';
+import { SessionMcpBridge } from './session-mcp-bridge';
+import { SessionWorker } from './session-worker.service';
+import { ToolApprovals } from './tool-approvals';
+import { TurnRunner } from './turn-runner.service';
+import { TurnMetrics } from './turns.metrics';
+import { TurnsScheduler } from './turns.scheduler';
+import { ViewCallRunner } from './view-call-runner';
+
+/** Running turns on the node that holds a session: the worker, one turn's runner, and what a turn waits on. */
+@Module({
+  imports: [SessionStoreModule, McpModule, ReactModule, ArtifactsModule],
+  providers: [
+    TurnMetrics,
+    SessionEventPublisher,
+    SessionMcpBridge,
+    ToolApprovals,
+    ViewCallRunner,
+    TurnRunner,
+    SessionWorker,
+    SessionDrain,
+    TurnsScheduler,
+  ],
+  exports: [SessionWorker, SessionDrain, SessionEventPublisher],
+})
+export class TurnsModule {}
