@@ -2,8 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 
 import type { AppConfig } from './config/app-config';
 import { authConfigured } from './config/validate-environment';
+import { MCP_CONFIG } from './mcp/config/mcp-config';
 import type { LoadedMcpConfig } from './mcp/config/mcp-config';
-import { MCP_CONFIG } from './mcp/mcp.service';
 import { CHAT_MODEL } from './react/llm.factory';
 import type { ChatModelRef } from './react/llm.factory';
 import { RedisService } from './redis/redis.service';

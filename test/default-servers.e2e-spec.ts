@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { McpService } from '../src/mcp/mcp.service';
+import { McpPlaces } from '../src/mcp/config/mcp-places';
 import { connectSocket, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
@@ -137,7 +137,7 @@ describe('bundled default MCP servers at the process cap (e2e)', () => {
 
   it("should close an idle session's servers for another, start them again, and remove the run's folder", async () => {
     t = await startApp({ MCP_CONFIG: './mcp.config.json', MCP_MAX_PROCESSES: '2', USERS_DIR: usersDir });
-    const sessionsRoot = t.app.get(McpService).sessionsRoot;
+    const sessionsRoot = t.app.get(McpPlaces).sessionsRoot;
     const entity = '{"entities":[{"name":"Grace","entityType":"person","observations":["writes compilers"]}]}';
     const first = await turn(`[[tool:create_entities ${entity}]]`);
     expect(first.end.type).toBe('final_response');

@@ -1,8 +1,9 @@
+import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { freePort } from './helpers/ports';
 import { mcpProcessIds, waitForNoChildren } from './helpers/processes';
-import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
+import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 describe('failures (e2e)', () => {

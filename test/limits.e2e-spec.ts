@@ -1,10 +1,11 @@
 import { io } from 'socket.io-client';
 
+import { everythingServer } from './fixtures/mcp-servers';
 import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { waitForNoChildren } from './helpers/processes';
-import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
+import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 type Ack = { turn_id: string } | { error: { code: string; message: string } };

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { everythingServer } from './fixtures/mcp-servers';
 import { launchBrowser, screenshot } from './helpers/browser';
 import { AUDIENCE, ISSUER, startIdentityProvider } from './helpers/jwks';
 import type { TestIdentityProvider } from './helpers/jwks';
@@ -7,7 +8,7 @@ import { startProtectedServer } from './helpers/oauth-server';
 import type { ProtectedServer } from './helpers/oauth-server';
 import { freePort } from './helpers/ports';
 import { waitForNoChildren } from './helpers/processes';
-import { everythingServer, startApp, writeMcpConfig } from './helpers/test-app';
+import { startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 const ALICE_KEY = 'alice-key-0123456789abcdef';

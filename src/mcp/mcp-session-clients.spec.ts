@@ -2,15 +2,13 @@ import { rmSync } from 'node:fs';
 
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
+import { mcpLayer } from '../../test/helpers/mcp-layer';
 import { childProcesses, waitForExit, waitForNoChildren } from '../../test/helpers/processes';
-import { validateEnvironment } from '../config/validate-environment';
 import { ErrorCode } from '../contract/error-code';
-import { MetricsRegistry } from '../metrics/metrics-registry';
-import { DEFAULT_POLICY } from './config/mcp-config';
 import type { McpServerConfig } from './config/mcp-config';
+import { DEFAULT_POLICY } from './config/mcp-config-policy';
 import type { McpSessionClients } from './mcp-session-clients';
-import { McpMetrics } from './mcp.metrics';
-import { McpService } from './mcp.service';
+import type { McpService } from './mcp.service';
 
 const everything = everythingConfig();
 const start = (timeoutMs = 20_000, signal = new AbortController().signal) => ({ timeoutMs, signal });
@@ -28,11 +26,9 @@ const silent: McpServerConfig = {
 
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
-const metrics = () => new McpMetrics(new MetricsRegistry());
 
-function service(servers: McpServerConfig[], env: Record<string, string> = {}): McpService {
-  const app = validateEnvironment({ MCP_RESTART_BASE_MS: '50', MCP_START_TIMEOUT_MS: '20000', ...env });
-  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, app, metrics());
+function service(servers: McpServerConfig[], env: Record<string, string> = {}): Promise<McpService> {
+  return mcpLayer(servers, { MCP_RESTART_BASE_MS: '50', MCP_START_TIMEOUT_MS: '20000', ...env });
 }
 
 describe('McpSessionClients', () => {
@@ -44,7 +40,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should start lazily, list tools, call them, and stop its process on close', async () => {
-    mcp = service([everything]);
+    mcp = await service([everything]);
     clients = mcp.forSession(new RecordingHost('s1'));
     expect(clients.ready).toBe(false);
     expect(everythingProcesses()).toHaveLength(0);
@@ -72,7 +68,7 @@ describe('McpSessionClients', () => {
       env: {},
       ...DEFAULT_POLICY,
     };
-    mcp = service([structured]);
+    mcp = await service([structured]);
     clients = mcp.forSession(new RecordingHost('s1'));
     expect(await clients.ensureStarted(start())).toEqual([]);
     expect(await clients.call('count', {}, call)).toEqual({
@@ -87,7 +83,7 @@ describe('McpSessionClients', () => {
 
   it('should report a server that cannot start, by name, and still start the others', async () => {
     const broken: McpServerConfig = { ...silent, name: 'broken', command: '/nonexistent/mcp-server', args: [] };
-    mcp = service([broken, everything]);
+    mcp = await service([broken, everything]);
     clients = mcp.forSession(new RecordingHost('s2'));
     expect(await clients.ensureStarted(start())).toEqual([
       {
@@ -100,7 +96,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should give up on a server that never answers initialize, and stop its process', async () => {
-    mcp = service([{ ...silent, protocol: '2025-11-25' }], { MCP_START_TIMEOUT_MS: '300' });
+    mcp = await service([{ ...silent, protocol: '2025-11-25' }], { MCP_START_TIMEOUT_MS: '300' });
     clients = mcp.forSession(new RecordingHost('s4'));
     expect(await clients.ensureStarted(start(5000))).toEqual([
       {
@@ -113,7 +109,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should give up on an auto server that answers nothing within the start timeout, probe included', async () => {
-    mcp = service([silent], { MCP_START_TIMEOUT_MS: '400' });
+    mcp = await service([silent], { MCP_START_TIMEOUT_MS: '400' });
     clients = mcp.forSession(new RecordingHost('s4b'));
     expect(await clients.ensureStarted(start(5000))).toEqual([
       expect.objectContaining({ server: 'silent', message: expect.stringMatching(/timed out after 400 ms/) }),
@@ -123,7 +119,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should stop waiting when the turn is cancelled, without counting it as a server failure', async () => {
-    mcp = service([silent]);
+    mcp = await service([silent]);
     clients = mcp.forSession(new RecordingHost('s5'));
     const cancel = new AbortController();
     const starting = clients.ensureStarted(start(60_000, cancel.signal));
@@ -133,7 +129,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should prefix tool names that two servers share', async () => {
-    mcp = service([everything, { ...everything, name: 'twin' }]);
+    mcp = await service([everything, { ...everything, name: 'twin' }]);
     clients = mcp.forSession(new RecordingHost('s3'));
     await clients.ensureStarted(start());
     const names = clients.tools().map((tool) => tool.name);
@@ -142,7 +138,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should keep tools out of the model by allowed_tools and blocked_tools', async () => {
-    mcp = service([
+    mcp = await service([
       { ...everything, allowedTools: ['echo', 'get-sum'] },
       { ...everything, name: 'other', blockedTools: ['echo'] },
     ]);
@@ -160,7 +156,7 @@ describe('McpSessionClients', () => {
   });
 
   it('should restart a server that was killed, re-read its tools and tell the session', async () => {
-    mcp = service([everything]);
+    mcp = await service([everything]);
     const host = new RecordingHost('s7');
     clients = mcp.forSession(host);
     await clients.ensureStarted(start());
@@ -191,7 +187,7 @@ describe('McpSessionClients', () => {
         ...[everything.command, ...everything.args],
       ],
     };
-    mcp = service([once], { MCP_MAX_RESTARTS: '2' });
+    mcp = await service([once], { MCP_MAX_RESTARTS: '2' });
     const host = new RecordingHost('s8');
     clients = mcp.forSession(host);
     expect(await clients.ensureStarted(start())).toEqual([]);

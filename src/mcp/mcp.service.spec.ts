@@ -1,12 +1,10 @@
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
+import { mcpLayer } from '../../test/helpers/mcp-layer';
 import { childProcesses } from '../../test/helpers/processes';
-import { validateEnvironment } from '../config/validate-environment';
 import { ErrorCode } from '../contract/error-code';
-import { MetricsRegistry } from '../metrics/metrics-registry';
-import { DEFAULT_POLICY } from './config/mcp-config';
 import type { McpServerConfig } from './config/mcp-config';
-import { McpMetrics } from './mcp.metrics';
+import { DEFAULT_POLICY } from './config/mcp-config-policy';
 import { McpService } from './mcp.service';
 
 const everything = everythingConfig();
@@ -21,10 +19,9 @@ const broken: McpServerConfig = {
 };
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
-const metrics = () => new McpMetrics(new MetricsRegistry());
 
-function service(servers: McpServerConfig[], env: Record<string, string> = {}): McpService {
-  return new McpService({ servers, source: 'test', workspaceDir: process.cwd() }, validateEnvironment(env), metrics());
+function service(servers: McpServerConfig[], env: Record<string, string> = {}): Promise<McpService> {
+  return mcpLayer(servers, env);
 }
 
 /** Waits until the pool has started its processes (it fills in the background). */
@@ -41,8 +38,8 @@ describe(McpService.name, () => {
     await mcp.onApplicationShutdown();
   });
 
-  it('should report every server idle and its catalog pending before anything starts it, and disabled ones as disabled', () => {
-    mcp = service([everything, broken, { ...everything, name: 'off', disabled: true }]);
+  it('should report every server idle and its catalog pending before anything starts it, and disabled ones as disabled', async () => {
+    mcp = await service([everything, broken, { ...everything, name: 'off', disabled: true }]);
     const none = {
       protocol: 'auto',
       protocol_version: null,
@@ -60,7 +57,7 @@ describe(McpService.name, () => {
   });
 
   it("should track sessions' connections, tools and failures", async () => {
-    mcp = service([everything, broken]);
+    mcp = await service([everything, broken]);
     const first = mcp.forSession(new RecordingHost('a'));
     const second = mcp.forSession(new RecordingHost('b'));
     await Promise.all([first.ensureStarted(start()), second.ensureStarted(start())]);
@@ -81,7 +78,7 @@ describe(McpService.name, () => {
   });
 
   it('should give every session the one client of a shared server', async () => {
-    mcp = service([{ ...everything, scope: 'shared' }]);
+    mcp = await service([{ ...everything, scope: 'shared' }]);
     const first = mcp.forSession(new RecordingHost('a'));
     const second = mcp.forSession(new RecordingHost('b'));
     await Promise.all([first.ensureStarted(start()), second.ensureStarted(start())]);
@@ -97,7 +94,7 @@ describe(McpService.name, () => {
   });
 
   it('should refuse a server past MCP_MAX_PROCESSES only when every process serves a running turn', async () => {
-    mcp = service([everything], { MCP_MAX_PROCESSES: '1' });
+    mcp = await service([everything], { MCP_MAX_PROCESSES: '1' });
     const busy = new RecordingHost('a');
     busy.inTurn = true;
     expect(await mcp.forSession(busy).ensureStarted(start())).toEqual([]);
@@ -113,7 +110,7 @@ describe(McpService.name, () => {
   });
 
   it('should close the servers of the least recently used idle session to make room, and restart them on demand', async () => {
-    mcp = service([everything], { MCP_MAX_PROCESSES: '2' });
+    mcp = await service([everything], { MCP_MAX_PROCESSES: '2' });
     const older = mcp.forSession(new RecordingHost('older'));
     const newer = mcp.forSession(new RecordingHost('newer'));
     await older.ensureStarted(start());
@@ -139,7 +136,7 @@ describe(McpService.name, () => {
   });
 
   it('should hand a new session a pre-started client and start a replacement', async () => {
-    mcp = service([everything], { MCP_PREWARM: '1' });
+    mcp = await service([everything], { MCP_PREWARM: '1' });
     mcp.onApplicationBootstrap();
     await prewarmed(mcp, 'everything', 1);
     const [pooled] = everythingProcesses();
@@ -159,7 +156,7 @@ describe(McpService.name, () => {
   it("should pre-start a server that uses only the user's places in single-user mode, for the one user", async () => {
     const perUser = { ...everything, env: { MEMORY_FILE_PATH: '${USER_DIR}/memory.jsonl' } };
     // One process in all: the session either takes the pre-started one, or closes it to start its own.
-    mcp = service([perUser], { MCP_PREWARM: '1', MCP_MAX_PROCESSES: '1' });
+    mcp = await service([perUser], { MCP_PREWARM: '1', MCP_MAX_PROCESSES: '1' });
     mcp.onApplicationBootstrap();
     await prewarmed(mcp, 'everything', 1);
     const pooled = everythingProcesses();
@@ -170,7 +167,7 @@ describe(McpService.name, () => {
   });
 
   it('should close a pre-started client to make room for a session at MCP_MAX_PROCESSES', async () => {
-    mcp = service([everything, { ...everything, name: 'other', args: [...everything.args, '--other'] }], {
+    mcp = await service([everything, { ...everything, name: 'other', args: [...everything.args, '--other'] }], {
       MCP_PREWARM: '1',
       MCP_MAX_PROCESSES: '2',
     });
@@ -184,7 +181,7 @@ describe(McpService.name, () => {
   });
 
   it('should close every client at application shutdown', async () => {
-    mcp = service([everything, { ...everything, name: 'shared', scope: 'shared' }], { MCP_PREWARM: '1' });
+    mcp = await service([everything, { ...everything, name: 'shared', scope: 'shared' }], { MCP_PREWARM: '1' });
     mcp.onApplicationBootstrap();
     await mcp.forSession(new RecordingHost('a')).ensureStarted(start());
     await prewarmed(mcp, 'everything', 1);

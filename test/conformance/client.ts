@@ -8,13 +8,11 @@ import { Logger } from '@nestjs/common';
 import { validateEnvironment } from '../../src/config/validate-environment';
 import type { McpClientHost } from '../../src/mcp/client/mcp-client-host';
 import type { McpTool } from '../../src/mcp/client/mcp-tool';
-import { DEFAULT_POLICY } from '../../src/mcp/config/mcp-config';
 import type { RemoteServerConfig } from '../../src/mcp/config/mcp-config';
-import { McpMetrics } from '../../src/mcp/mcp.metrics';
-import { McpService } from '../../src/mcp/mcp.service';
+import { DEFAULT_POLICY } from '../../src/mcp/config/mcp-config-policy';
 import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
 import { MemoryOAuthStore } from '../../src/mcp/oauth/memory-oauth-store';
-import { MetricsRegistry } from '../../src/metrics/metrics-registry';
+import { mcpLayer } from '../helpers/mcp-layer';
 
 // Used as the client_id where the authorization server takes Client ID Metadata Documents (the suite's own URL).
 const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
@@ -98,15 +96,10 @@ async function main(): Promise<void> {
     oauth: { clientId: context.client_id, clientSecret: context.client_secret, clientMetadataUrl: CLIENT_METADATA_URL },
     ...DEFAULT_POLICY,
   };
-  const config = validateEnvironment({ MCP_START_TIMEOUT_MS: '20000' });
-  const oauth = new McpOAuthService(new MemoryOAuthStore(), config);
+  const env = { MCP_START_TIMEOUT_MS: '20000' };
+  const oauth = new McpOAuthService(new MemoryOAuthStore(), validateEnvironment(env));
   oauth.authorizer = headlessUser(oauth, server);
-  const mcp = new McpService(
-    { servers: [server], source: 'conformance', workspaceDir: process.cwd() },
-    config,
-    new McpMetrics(new MetricsRegistry()),
-    oauth,
-  );
+  const mcp = await mcpLayer([server], env, oauth);
   const clients = mcp.forSession(host);
   try {
     const [failure] = await clients.ensureStarted({ timeoutMs: 20_000, signal: new AbortController().signal });

@@ -10,8 +10,6 @@ import { McpService } from '../../src/mcp/mcp.service';
 import { everythingServer } from '../fixtures/mcp-servers';
 import { ScriptedLlm } from '../fixtures/scripted-llm';
 
-export { everythingServer };
-
 export interface TestApp {
   app: NestExpressApplication;
   url: string;

@@ -25,8 +25,6 @@ export interface DiscoveryOptions {
   shared: (config: McpServerConfig) => SupervisedClient;
   /** A pre-started client of the server, when the pool keeps some: listed through, and left there. */
   pooled: (config: McpServerConfig) => Promise<McpConnection | undefined>;
-  /** Aborted at shutdown. */
-  signal: AbortSignal;
   /** A listing past its cache hint is listed again at most this often (MCP_CATALOG_REFRESH_MIN_MS). */
   refreshMinMs: number;
 }
@@ -43,11 +41,15 @@ export class McpDiscovery {
   /** Listings made again after their cache hint lapsed: under way, and when each last began. */
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly refreshedAt = new Map<string, number>();
+  private readonly stopped = new AbortController();
+  private listing?: Promise<void>;
 
   constructor(private readonly options: DiscoveryOptions) {}
 
-  async run(servers: readonly McpServerConfig[]): Promise<void> {
-    await Promise.all(servers.map((server) => this.discover(server)));
+  /** Lists the servers once: later calls return the same listing. Resolves once each is listed or has failed. */
+  run(servers: readonly McpServerConfig[]): Promise<void> {
+    this.listing ??= Promise.all(servers.map((server) => this.discover(server))).then(() => undefined);
+    return this.listing;
   }
 
   /**
@@ -58,7 +60,7 @@ export class McpDiscovery {
     const now = Date.now();
     for (const server of servers) {
       const last = this.refreshedAt.get(server.name);
-      if (this.options.signal.aborted || this.refreshing.has(server.name)) {
+      if (this.stopped.signal.aborted || this.refreshing.has(server.name)) {
         continue;
       }
       if (last !== undefined && now - last < this.options.refreshMinMs) {
@@ -70,8 +72,10 @@ export class McpDiscovery {
     }
   }
 
-  /** Resolves once no listing is under way (at shutdown, after the signal). */
-  async settled(): Promise<void> {
+  /** At shutdown: aborts what is still listing, and resolves once nothing is. */
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    await this.listing;
     await Promise.all(this.refreshing.values());
   }
 
@@ -86,7 +90,7 @@ export class McpDiscovery {
 
   private start() {
     const timeoutMs = this.options.startTimeoutMs;
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.options.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopped.signal]);
     return { timeoutMs, signal, verdicts: this.options.verdicts };
   }
 

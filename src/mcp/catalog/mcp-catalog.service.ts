@@ -8,6 +8,8 @@ import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
 import { ErrorCode } from '../../contract/error-code';
 import { available } from '../client/mcp-available';
+import { McpClientFactory } from '../client/mcp-client-factory';
+import { McpServers } from '../config/mcp-servers';
 import { McpService } from '../mcp.service';
 
 // Invalid params, and "resource not found" as servers before the 2026-07-28 revision answer it.
@@ -18,6 +20,8 @@ const CALLER_ERRORS = new Set<number>([ProtocolErrorCode.InvalidParams, Protocol
 export class McpCatalogService {
   constructor(
     private readonly mcp: McpService,
+    private readonly servers: McpServers,
+    private readonly clients: McpClientFactory,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -87,7 +91,7 @@ export class McpCatalogService {
         );
       }
     };
-    const config = this.mcp.serverConfig(server);
+    const config = this.servers.byName(server);
     if (config.disabled) {
       throw new AppException(ErrorCode.NOT_FOUND, `MCP server "${server}" is disabled in the MCP config`);
     }
@@ -96,7 +100,7 @@ export class McpCatalogService {
       signal: AbortSignal.timeout(this.config.MCP_START_TIMEOUT_MS),
     };
     if (config.scope === 'shared') {
-      return read(() => this.mcp.sharedClient(server).sdk(start));
+      return read(() => this.clients.sharedClient(config).sdk(start));
     }
     if (!sessionId) {
       throw new AppException(

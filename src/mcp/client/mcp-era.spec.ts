@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import { everythingConfig } from '../../../test/fixtures/mcp-servers';
 import { waitForNoChildren } from '../../../test/helpers/processes';
-import { DEFAULT_POLICY } from '../config/mcp-config';
 import type { StdioServerConfig } from '../config/mcp-config';
+import { DEFAULT_POLICY } from '../config/mcp-config-policy';
 import { openConnection } from './mcp-connect';
 import type { McpConnection } from './mcp-connection';
 import { EraVerdicts, negotiationFor } from './mcp-era';

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DEFAULT_POLICY, loadMcpConfig } from './mcp-config';
+import { loadMcpConfig } from './mcp-config';
 import { parseMcpConfig } from './mcp-config-parser';
 import type { ParseContext } from './mcp-config-parser';
+import { DEFAULT_POLICY } from './mcp-config-policy';
 
 const context: ParseContext = {
   source: 'test.json',

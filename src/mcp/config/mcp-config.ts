@@ -4,8 +4,6 @@ import { resolve } from 'node:path';
 import { McpConfigError, parseMcpConfig } from './mcp-config-parser';
 import { DEFAULT_POLICY } from './mcp-config-policy';
 
-export { DEFAULT_POLICY };
-
 /** The optional keys this host adds to Claude Desktop's format, with their defaults applied. */
 export interface ServerPolicy {
   /** session: a client per session (stateful servers); shared: one client for every session. */
@@ -89,6 +87,9 @@ export function defaultMcpServers(workspaceDir: string, perUser = false): McpSer
     },
   ];
 }
+
+/** Injection token of the LoadedMcpConfig, read once at start-up. */
+export const MCP_CONFIG = Symbol('MCP_CONFIG');
 
 export interface LoadedMcpConfig {
   /** Every configured server, disabled ones included (they are listed, never started). */

@@ -5,8 +5,8 @@ import { startRedis } from '../../../test/helpers/redis-server';
 import type { RedisServer } from '../../../test/helpers/redis-server';
 import { validateEnvironment } from '../../config/validate-environment';
 import { RedisService } from '../../redis/redis.service';
-import { DEFAULT_POLICY } from '../config/mcp-config';
 import type { RemoteServerConfig } from '../config/mcp-config';
+import { DEFAULT_POLICY } from '../config/mcp-config-policy';
 import { McpOAuthProvider, oauthKeys } from './mcp-oauth-provider';
 import { RedisOAuthStore } from './redis-oauth-store';
 

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Public } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { AppException } from '../../common/errors';
-import { McpService } from '../mcp.service';
+import { McpServers } from '../config/mcp-servers';
 import { OAuthCallbackQueryDto, PendingAuthorizationListDto } from './dto/oauth.dto';
 import { McpOAuthService } from './mcp-oauth.service';
 
@@ -18,14 +18,14 @@ const PAGE = '/pmc/';
 export class McpOAuthController {
   constructor(
     private readonly oauth: McpOAuthService,
-    private readonly mcp: McpService,
+    private readonly servers: McpServers,
   ) {}
 
   @Get('pending')
   @ApiOperation({ summary: "Remote MCP servers waiting for the caller's authorization, with the URL to open" })
   @ApiOkResponse({ type: PendingAuthorizationListDto })
   async pending(@CurrentPrincipal() principal: Principal): Promise<PendingAuthorizationListDto> {
-    return { pending: await this.oauth.pending(this.mcp.remoteServers(), principal.id) };
+    return { pending: await this.oauth.pending(this.servers.remoteNames(), principal.id) };
   }
 
   /**
@@ -44,7 +44,7 @@ export class McpOAuthController {
         back({ oauth_error: `${flow.server}: ${query.error_description ?? query.error ?? 'no code'}`.slice(0, 300) });
         return;
       }
-      await this.oauth.finish(this.mcp.remoteConfig(flow.server), flow, query.code, query.iss);
+      await this.oauth.finish(this.servers.remote(flow.server), flow, query.code, query.iss);
       back({ connected: flow.server });
     } catch (error) {
       if (!(error instanceof AppException)) {

@@ -1,0 +1,57 @@
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+/** The model and the agent loop. */
+export class LlmSettings {
+  /** LangChain "provider:model", e.g. openai:gpt-4o-mini; unset means the server runs without an LLM. */
+  @IsOptional()
+  @Matches(/^(openai|anthropic|ollama):\S+$/, {
+    message: 'LLM_MODEL must be "provider:model" with provider openai, anthropic or ollama (e.g. openai:gpt-4o-mini)',
+  })
+  LLM_MODEL?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  ANTHROPIC_API_KEY?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  OLLAMA_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SYSTEM_PROMPT?: string;
+
+  /** Longest wait for the model's first or next streamed chunk before the turn fails. */
+  @IsInt()
+  @Min(100)
+  LLM_TIMEOUT_MS = 60_000;
+
+  /** Retries of a failed LLM request before any token streamed (5xx, refused connection). */
+  @IsInt()
+  @Min(0)
+  @Max(6)
+  LLM_MAX_RETRIES = 1;
+
+  /** How often /health/ready asks the LLM endpoint whether it answers (a model listing, never a completion). */
+  @IsInt()
+  @Min(100)
+  LLM_HEALTH_INTERVAL_MS = 30_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  REACT_MAX_ITERATIONS = 5;
+
+  /** Token budget of the history sent to the model (approximate count, no tokenizer download). */
+  @IsInt()
+  @Min(256)
+  HISTORY_TOKEN_BUDGET = 16_000;
+}

@@ -1,0 +1,37 @@
+import { Test } from '@nestjs/testing';
+
+import { APP_CONFIG } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/validate-environment';
+import { MCP_CONFIG } from '../../src/mcp/config/mcp-config';
+import type { McpServerConfig } from '../../src/mcp/config/mcp-config';
+import { McpMetrics } from '../../src/mcp/mcp.metrics';
+import { mcpProviders } from '../../src/mcp/mcp.providers';
+import { McpService } from '../../src/mcp/mcp.service';
+import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
+import { MetricsRegistry } from '../../src/metrics/metrics-registry';
+
+/**
+ * The MCP layer wired by Nest as the app wires it (its providers, one per part), for these servers
+ * and settings, without the rest of the app. No lifecycle hook runs: a test calls
+ * `onApplicationBootstrap` (the pool) and `onApplicationShutdown` (every process stops) itself.
+ */
+export async function mcpLayer(
+  servers: McpServerConfig[],
+  env: Record<string, string> = {},
+  oauth?: McpOAuthService,
+): Promise<McpService> {
+  const module = await Test.createTestingModule({
+    providers: [
+      ...mcpProviders,
+      { provide: APP_CONFIG, useValue: validateEnvironment(env) },
+      MetricsRegistry,
+      McpMetrics,
+      ...(oauth ? [{ provide: McpOAuthService, useValue: oauth }] : []),
+      McpService,
+    ],
+  })
+    .overrideProvider(MCP_CONFIG)
+    .useValue({ servers, source: 'test', workspaceDir: process.cwd() })
+    .compile();
+  return module.get(McpService);
+}
