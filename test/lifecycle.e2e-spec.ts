@@ -1,4 +1,4 @@
-import { SessionsService } from '../src/sessions/sessions.service';
+import { SessionSweep } from '../src/sessions/session-sweep.service';
 import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
 import { mcpProcessIds, waitForExit, waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
@@ -42,13 +42,13 @@ describe('session lifecycle (e2e)', () => {
       });
       const { turn_id } = (await res.json()) as { turn_id: string };
       await t.llm.held('sweep');
-      const sessions = t.app.get(SessionsService);
+      const sweep = t.app.get(SessionSweep);
 
-      expect(await sessions.sweepExpired(Date.now() + 10)).toEqual([]);
+      expect(await sweep.sweepExpired(Date.now() + 10)).toEqual([]);
       t.llm.release('sweep');
       await sse.recorder.turnEnd(turn_id);
       await sse.recorder.waitFor((e) => e.type === 'status' && e.data.status === 'READY');
-      expect(await sessions.sweepExpired(Date.now() + 10)).toEqual([session_id]);
+      expect(await sweep.sweepExpired(Date.now() + 10)).toEqual([session_id]);
       await sse.recorder.waitFor((e) => e.type === 'session_end');
     } finally {
       sse.close();

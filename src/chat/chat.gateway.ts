@@ -24,7 +24,6 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { CLIENT_EVENTS, ClientEvent } from '../contract/client-events';
 import { ErrorCode } from '../contract/error-code';
-import type { StreamEvent } from '../contract/events';
 import type { MessagePage, PendingTurns } from '../session-store/session-store';
 import type { ApprovalAnsweredDto } from '../sessions/dto/approval.dto';
 import type { ElicitationAnsweredDto } from '../sessions/dto/elicitation.dto';
@@ -39,27 +38,11 @@ import {
   JoinChatDto,
   SessionRefDto,
 } from './dto/chat.dto';
-import { behindReason, EventOutbox } from './event-outbox';
 import { HeartbeatService } from './heartbeat.service';
 import { assertMessage, turnOptions } from './message-limit';
-import type { SendBacklog } from './send-backlog';
-import { dropConnection, watchBacklog } from './socket-backlog';
-import { streamLost } from './stream-lost';
-
-type Subscriptions = Map<string, Subscription>;
-
-/** What the gateway keeps on each socket (`socket.data`). */
-interface SocketState {
-  /** Who connected, from the handshake's `auth: {token}`. */
-  principal: Principal;
-  /** Disconnects the socket when its token expires. */
-  expiry?: NodeJS.Timeout;
-  subscriptions: Subscriptions;
-  /** What engine.io holds for it, not yet written to its socket. */
-  backlog: SendBacklog;
-  /** The client's address (TRUST_PROXY applies), for the rate limit it shares with its other connections. */
-  address: string;
-}
+import { watchBacklog } from './socket-backlog';
+import { SocketFeeds, stateOf } from './socket-feeds';
+import type { SocketState } from './socket-feeds';
 
 // Longest wait at shutdown for sockets to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
@@ -98,6 +81,7 @@ export class ChatGateway
   constructor(
     private readonly sessions: SessionsService,
     private readonly connections: ConnectionsService,
+    private readonly feeds: SocketFeeds,
     private readonly heartbeat: HeartbeatService,
     private readonly auth: AuthService,
     @InjectAppConfig() private readonly config: AppConfig,
@@ -133,8 +117,8 @@ export class ChatGateway
   }
 
   handleDisconnect(client: Socket): void {
-    clearTimeout(this.stateOf(client).expiry);
-    this.unsubscribeAll(client);
+    clearTimeout(stateOf(client).expiry);
+    this.feeds.leaveAll(client);
   }
 
   @SubscribeMessage(ClientEvent.JOIN_CHAT)
@@ -157,7 +141,7 @@ export class ChatGateway
     const { status, title, disabled_tools } = SessionDto.from(session);
     ack({ session_id: sessionId, status, title, disabled_tools, ...SessionHistoryDto.of(history, pending) });
     // The turn the ack says is running is the one replayed, even if it ends in between.
-    await this.follow(client, sessionId, body.last_event_id, pending.running?.turn_id);
+    await this.feeds.follow(client, sessionId, body.last_event_id, pending.running?.turn_id);
   }
 
   @SubscribeMessage(ClientEvent.CHAT_MESSAGE)
@@ -168,18 +152,16 @@ export class ChatGateway
   ): Promise<AcceptedTurnDto> {
     assertMessage('content', body.content, body, this.config);
     this.assertRoomFor(client, body.session_id);
-    await this.connections.consumeMessage(principal, this.stateOf(client).address, 'socketio');
+    await this.connections.consumeMessage(principal, stateOf(client).address, 'socketio');
     // Subscribed before sending: the turn's first events are published before send returns.
-    await this.follow(client, body.session_id);
+    await this.feeds.follow(client, body.session_id);
     const turnId = await this.sessions.send(principal, body.session_id, body.content, turnOptions(body));
     return { session_id: body.session_id, turn_id: turnId };
   }
 
   @SubscribeMessage(ClientEvent.LEAVE_CHAT)
   leave(@ConnectedSocket() client: Socket, @MessageBody() body: SessionRefDto) {
-    const subscriptions = this.subscriptionsOf(client);
-    subscriptions.get(body.session_id)?.unsubscribe();
-    return { session_id: body.session_id, left: subscriptions.delete(body.session_id) };
+    return { session_id: body.session_id, left: this.feeds.leave(client, body.session_id) };
   }
 
   @SubscribeMessage(ClientEvent.CANCEL)
@@ -226,7 +208,7 @@ export class ChatGateway
 
   /** A socket follows at most SOCKET_MAX_SESSIONS sessions: checked before anything is created or acked. */
   private assertRoomFor(client: Socket, sessionId?: string): void {
-    const subscriptions = this.subscriptionsOf(client);
+    const { subscriptions } = stateOf(client);
     const max = this.config.SOCKET_MAX_SESSIONS;
     if ((sessionId === undefined || !subscriptions.has(sessionId)) && subscriptions.size >= max) {
       throw new AppException(
@@ -234,64 +216,6 @@ export class ChatGateway
         `This connection already follows ${max} sessions (SOCKET_MAX_SESSIONS); leave_chat one first`,
       );
     }
-  }
-
-  /** Streams the session's events to this socket at its pace, once per socket and session. */
-  private async follow(client: Socket, sessionId: string, afterId?: number, fromTurn?: string): Promise<void> {
-    const { subscriptions, backlog, principal } = this.stateOf(client);
-    if (subscriptions.has(sessionId)) {
-      return;
-    }
-    // Taken before the feed is awaited, so a second message does not subscribe twice.
-    const subscription = new Subscription();
-    subscriptions.set(sessionId, subscription);
-    try {
-      const feed = await this.sessions.feed(principal, sessionId, afterId, fromTurn);
-      let lastId = afterId ?? 0;
-      const outbox = new EventOutbox<StreamEvent>(
-        backlog,
-        this.config.STREAM_MAX_BUFFER_BYTES,
-        (event) => {
-          lastId = event.id;
-          client.emit(event.type, event);
-        },
-        (event) => Buffer.byteLength(JSON.stringify(event)),
-        (bytes) => this.drop(client, bytes),
-      );
-      subscription.add(() => outbox.close());
-      outbox.start(feed.backlog);
-      // Added to a subscription that the socket's disconnect has closed meanwhile, it ends at once.
-      subscription.add(
-        feed.live.subscribe({
-          next: (event) => outbox.push(event),
-          complete: () => {
-            subscriptions.delete(sessionId);
-            outbox.finish(() => subscription.unsubscribe());
-          },
-          error: (error: AppException) => {
-            // The client rejoins with last_event_id once the store is back.
-            this.logger.warn(`Stream of session ${sessionId} to socket ${client.id} broke: ${error.message}`);
-            subscriptions.delete(sessionId);
-            outbox.finish(() => {
-              client.emit('error', streamLost(sessionId, lastId, error));
-              subscription.unsubscribe();
-            });
-          },
-        }),
-      );
-    } catch (error) {
-      subscriptions.delete(sessionId);
-      subscription.unsubscribe();
-      throw error;
-    }
-  }
-
-  /** A client too far behind: nothing more is sent to it, and it may resume with last_event_id. */
-  private drop(client: Socket, bytes: number): void {
-    const reason = behindReason(bytes, this.config.STREAM_MAX_BUFFER_BYTES);
-    this.logger.warn(`socket.io client ${client.id} (${this.stateOf(client).address}) dropped: ${reason}`);
-    this.unsubscribeAll(client);
-    dropConnection(client, reason);
   }
 
   /** An event no handler takes would otherwise leave the client's ack waiting for ever. */
@@ -306,21 +230,5 @@ export class ChatGateway
       `Unknown event "${name}"; this server takes ${[...CLIENT_EVENTS].join(', ')}`,
     );
     (ack as (body: unknown) => void)(error.toBody());
-  }
-
-  private unsubscribeAll(client: Socket): void {
-    const subscriptions = this.subscriptionsOf(client);
-    for (const subscription of subscriptions.values()) {
-      subscription.unsubscribe();
-    }
-    subscriptions.clear();
-  }
-
-  private stateOf(client: Socket): SocketState {
-    return client.data as SocketState;
-  }
-
-  private subscriptionsOf(client: Socket): Subscriptions {
-    return this.stateOf(client).subscriptions;
   }
 }

@@ -9,11 +9,12 @@ import { ChatMetrics } from './chat.metrics';
 import { ChatScheduler } from './chat.scheduler';
 import { ConnectionsService } from './connections.service';
 import { HeartbeatService } from './heartbeat.service';
+import { SocketFeeds } from './socket-feeds';
 
 /** The transports: socket.io, SSE and plain HTTP, all over SessionsService. */
 @Module({
   imports: [SessionsModule, SessionStoreModule],
   controllers: [ChatController, ChatSseController],
-  providers: [ChatGateway, ChatMetrics, ConnectionsService, HeartbeatService, ChatScheduler],
+  providers: [ChatGateway, SocketFeeds, ChatMetrics, ConnectionsService, HeartbeatService, ChatScheduler],
 })
 export class ChatModule {}

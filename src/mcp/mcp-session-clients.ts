@@ -12,8 +12,10 @@ import type { SupervisedClient } from './client/supervised-client';
 import type { McpServerConfig } from './config/mcp-config';
 import { expandForSession } from './config/mcp-session-places';
 import type { SessionPlaces } from './config/mcp-session-places';
-import { forModel, forViews, toolUi } from './extensions/mcp-apps';
+import { forViews } from './extensions/mcp-apps';
 import type { McpMetrics } from './mcp.metrics';
+import { indexTools } from './tool-index';
+import type { IndexedTool } from './tool-index';
 
 export interface StartFailure {
   server: string;
@@ -23,11 +25,6 @@ export interface StartFailure {
 
 /** How a session gets a client: its own for session-scoped servers, the shared one otherwise. */
 export type ClientSource = (config: McpServerConfig, host: McpClientHost) => SupervisedClient;
-
-interface IndexedTool {
-  client: SupervisedClient;
-  tool: McpTool;
-}
 
 /**
  * One session's MCP clients: started lazily (on the first turn), kept up by their supervisors, and
@@ -156,7 +153,7 @@ export class McpSessionClients {
     this.lastUsedAt = Date.now();
     if (this.stale) {
       this.stale = false;
-      this.indexTools();
+      this.toolIndex = indexTools(this.clients.values());
       this.toolList = [...this.toolIndex.values()].map((entry) => entry.tool);
     }
     return this.toolList;
@@ -270,37 +267,5 @@ export class McpSessionClients {
     if (change.attempt !== undefined || change.state === 'down') {
       this.host.serverStatus(change);
     }
-  }
-
-  /** Model-facing names: the MCP name, or "server__tool" where two servers share a name. */
-  private indexTools(): void {
-    const all = [...this.clients.values()]
-      .filter((client) => client.status === 'ready')
-      .flatMap((client) =>
-        visibleTools(client.config, client.tools)
-          .filter(forModel)
-          .map((tool) => ({ client, tool })),
-      );
-    const counts = new Map<string, number>();
-    for (const { tool } of all) {
-      counts.set(tool.name, (counts.get(tool.name) ?? 0) + 1);
-    }
-    this.toolIndex = new Map(
-      all.map(({ client, tool }) => {
-        const raw = counts.get(tool.name) === 1 ? tool.name : `${client.name}__${tool.name}`;
-        const name = raw.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-        const view = toolUi(tool)?.resource_uri;
-        const entry: McpTool = {
-          name,
-          server: client.name,
-          tool: tool.name,
-          ...(view ? { view } : {}),
-          description: tool.description ?? '',
-          input_schema: tool.inputSchema as Record<string, unknown>,
-          needs_approval: needsApproval(client.config, tool),
-        };
-        return [name, { client, tool: entry }];
-      }),
-    );
   }
 }

@@ -5,6 +5,8 @@ import { McpModule } from '../mcp/mcp.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
 import { TurnsModule } from '../turns/turns.module';
 import { ChatsService } from './chats.service';
+import { SessionHolder } from './session-holder';
+import { SessionSweep } from './session-sweep.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsScheduler } from './sessions.scheduler';
 import { SessionsService } from './sessions.service';
@@ -15,7 +17,7 @@ import { ViewCallsService } from './view-calls.service';
 @Module({
   imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule],
   controllers: [SessionsController, ViewCallsController],
-  providers: [SessionsService, ChatsService, ViewCallsService, SessionsScheduler],
+  providers: [SessionHolder, SessionsService, SessionSweep, ChatsService, ViewCallsService, SessionsScheduler],
   exports: [SessionsService],
 })
 export class SessionsModule {}

@@ -5,7 +5,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { IntervalJobs } from '../common/interval-jobs';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { SessionsService } from './sessions.service';
+import { SessionSweep } from './session-sweep.service';
 
 export const SESSION_SWEEP_JOB = 'session-sweep';
 
@@ -15,7 +15,7 @@ export class SessionsScheduler implements OnApplicationBootstrap {
   private readonly jobs: IntervalJobs;
 
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly sweeper: SessionSweep,
     registry: SchedulerRegistry,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {
@@ -28,6 +28,6 @@ export class SessionsScheduler implements OnApplicationBootstrap {
   }
 
   sweep(): Promise<void> {
-    return this.jobs.run(SESSION_SWEEP_JOB, () => this.sessions.sweepExpired());
+    return this.jobs.run(SESSION_SWEEP_JOB, () => this.sweeper.sweepExpired());
   }
 }

@@ -13,7 +13,7 @@ import type { ApprovalAnswer } from '../contract/answers';
 import { ErrorCode } from '../contract/error-code';
 import type { SessionRecord } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
-import { NodeUnreachable, SessionBus } from '../session-store/bus/session-bus';
+import { SessionBus } from '../session-store/bus/session-bus';
 import type { SessionSignal, ViewCallSignal } from '../session-store/bus/session-bus';
 import { SessionEventLog } from '../session-store/event-log/session-event-log';
 import { listedOwner, reachSession } from '../session-store/session-access';
@@ -25,13 +25,10 @@ import { SessionEventPublisher } from '../turns/session-event-publisher';
 import { SessionWorker } from '../turns/session-worker.service';
 import { openFeed } from './session-feed';
 import type { SessionFeed } from './session-feed';
+import { SessionHolder } from './session-holder';
 import { awaitTurn } from './turn-outcome';
 import type { TurnOutcome } from './turn-outcome';
 
-// Longest wait for the node holding a session to answer a request about it.
-const NODE_REQUEST_MS = 5000;
-// Sessions ended per sweep at most; the next sweep takes the rest.
-const SWEEP_BATCH = 500;
 
 /**
  * The sessions API every transport uses, whichever node holds the session: lifecycle, messages,
@@ -50,6 +47,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     private readonly worker: SessionWorker,
     private readonly bus: SessionBus,
     private readonly drain: SessionDrain,
+    private readonly holder: SessionHolder,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -217,12 +215,12 @@ export class SessionsService implements BeforeApplicationShutdown {
     const away = () => {
       throw new AppException(ErrorCode.SESSION_BUSY, `Session ${call.session_id} is moving between nodes; try again`);
     };
-    return this.onHolder<CallToolResult>(node, call, away, timeoutMs);
+    return this.holder.ask<CallToolResult>(node, call, away, timeoutMs);
   }
 
   async delete(principal: Principal, sessionId: string): Promise<void> {
     const { node } = await this.reach(principal, sessionId, 'manage');
-    await this.onHolder(node, { kind: 'end', session_id: sessionId, reason: 'deleted' }, () =>
+    await this.holder.ask(node, { kind: 'end', session_id: sessionId, reason: 'deleted' }, () =>
       this.worker.end(sessionId, 'deleted'),
     );
   }
@@ -247,32 +245,6 @@ export class SessionsService implements BeforeApplicationShutdown {
     return { sessions_held: stats.held, turns_running: stats.processing };
   }
 
-  /**
-   * Ends sessions idle for longer than SESSION_TTL_MS, each once across the cluster (on the node
-   * that holds it); a session with a turn running or queued is not idle.
-   */
-  async sweepExpired(now = Date.now()): Promise<string[]> {
-    const cutoff = now - this.config.SESSION_TTL_MS;
-    const idle = await this.store.idleSince(cutoff, SWEEP_BATCH);
-    const records = await Promise.all(idle.map((id) => this.store.get(id)));
-    // Read again after the index: a turn may have ended (or a message come) in between.
-    const candidates = records.filter(
-      (record) => record && !record.running && record.queued === 0 && record.last_active_at <= cutoff,
-    ) as SessionRecord[];
-    const ended = await Promise.all(
-      candidates.map((record) =>
-        this.onHolder(record.node, { kind: 'end', session_id: record.id, reason: 'expired' }, () =>
-          this.worker.end(record.id, 'expired'),
-        ),
-      ),
-    );
-    const expired = candidates.filter((_, i) => ended[i] === true).map((record) => record.id);
-    if (expired.length > 0) {
-      this.logger.log(`Swept ${expired.length} idle session(s)`);
-    }
-    return expired;
-  }
-
   /** At shutdown: with a store only this node uses, its sessions end; with a shared one, other nodes take them. */
   async shutdown(): Promise<void> {
     await this.drain.shutdown();
@@ -286,7 +258,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   private async answerPending(principal: Principal, signal: SessionSignal, what: string): Promise<void> {
     const sessionId = signal.session_id;
     const { node } = await this.reach(principal, sessionId, 'drive');
-    await this.onHolder(node, signal, () => {
+    await this.holder.ask(node, signal, () => {
       throw new AppException(
         ErrorCode.NOT_FOUND,
         `${what} of session ${sessionId} is not pending (unknown, answered or expired)`,
@@ -296,25 +268,5 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   private reach(principal: Principal, sessionId: string, access: SessionAccess): Promise<SessionRecord> {
     return reachSession(this.store, principal, sessionId, access);
-  }
-
-  /** Asks the node holding the session; here (or when that node does not answer) `locally` does it. */
-  private async onHolder<T>(
-    node: string | undefined,
-    signal: SessionSignal,
-    locally: () => Promise<T> | T,
-    timeoutMs = NODE_REQUEST_MS,
-  ) {
-    if (!node || node === this.node) {
-      return node === this.node ? ((await this.worker.handle(signal)) as T) : locally();
-    }
-    try {
-      return await this.bus.request<T>(node, signal, timeoutMs);
-    } catch (error) {
-      if (error instanceof NodeUnreachable) {
-        return locally();
-      }
-      throw error;
-    }
   }
 }

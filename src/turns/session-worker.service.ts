@@ -16,10 +16,8 @@ import type { Sender } from '../session-store/session-store';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
-import { ToolApprovals } from './tool-approvals';
 import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
 import { TurnMetrics } from './turns.metrics';
-import { ViewCallRunner } from './view-call-runner';
 
 // Sessions looked at per pass for a lapsed lease.
 const ADOPT_BATCH = 50;
@@ -43,8 +41,6 @@ export class SessionWorker {
     private readonly turns: TurnRunner,
     private readonly mcp: McpService,
     private readonly bridge: SessionMcpBridge,
-    private readonly approvals: ToolApprovals,
-    private readonly viewCalls: ViewCallRunner,
     private readonly bus: SessionBus,
     metrics: TurnMetrics,
     @InjectAppConfig() private readonly config: AppConfig,
@@ -92,36 +88,6 @@ export class SessionWorker {
       await this.signal(holder, { kind: 'run', session_id: sessionId });
     } else {
       await this.take(sessionId, false);
-    }
-  }
-
-  /** What another node asks of this one. */
-  async handle(signal: SessionSignal): Promise<unknown> {
-    const runtime = this.runtimes.get(signal.session_id);
-    switch (signal.kind) {
-      case 'run':
-        return this.dispatch(signal.session_id);
-      case 'cancel':
-        if (runtime?.running?.turnId === signal.turn_id) {
-          runtime.running.controller.abort();
-        }
-        return undefined;
-      case 'end':
-        return this.end(signal.session_id, signal.reason);
-      case 'elicitation':
-        if (!runtime) {
-          throw new AppException(ErrorCode.NOT_FOUND, `Elicitation ${signal.elicitation_id} is not pending`);
-        }
-        this.bridge.answer(runtime, signal.elicitation_id, signal.answer);
-        return undefined;
-      case 'approval':
-        if (!runtime) {
-          throw new AppException(ErrorCode.NOT_FOUND, `Approval ${signal.approval_id} is not pending`);
-        }
-        this.approvals.answer(runtime, signal.approval_id, signal.answer);
-        return undefined;
-      case 'view_call':
-        return this.viewCalls.run(runtime, signal);
     }
   }
 

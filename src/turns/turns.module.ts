@@ -10,6 +10,7 @@ import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionWorker } from './session-worker.service';
 import { ToolApprovals } from './tool-approvals';
 import { TurnRunner } from './turn-runner.service';
+import { TurnSignals } from './turn-signals';
 import { TurnMetrics } from './turns.metrics';
 import { TurnsScheduler } from './turns.scheduler';
 import { ViewCallRunner } from './view-call-runner';
@@ -25,9 +26,10 @@ import { ViewCallRunner } from './view-call-runner';
     ViewCallRunner,
     TurnRunner,
     SessionWorker,
+    TurnSignals,
     SessionDrain,
     TurnsScheduler,
   ],
-  exports: [SessionWorker, SessionDrain, SessionEventPublisher],
+  exports: [SessionWorker, TurnSignals, SessionDrain, SessionEventPublisher],
 })
 export class TurnsModule {}

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import { SessionBus } from '../session-store/bus/session-bus';
 import { SessionStore } from '../session-store/session-store';
 import { SessionWorker } from './session-worker.service';
+import { TurnSignals } from './turn-signals';
 
 export const LEASE_RENEW_JOB = 'session-lease-renew';
 export const ORPHAN_ADOPT_JOB = 'session-orphan-adopt';
@@ -27,6 +28,7 @@ export class TurnsScheduler implements OnApplicationBootstrap {
 
   constructor(
     private readonly worker: SessionWorker,
+    private readonly signals: TurnSignals,
     private readonly store: SessionStore,
     private readonly bus: SessionBus,
     registry: SchedulerRegistry,
@@ -36,7 +38,7 @@ export class TurnsScheduler implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.listen((signal) => this.worker.handle(signal));
+    await this.bus.listen((signal) => this.signals.handle(signal));
     if (this.store.shared) {
       this.jobs.every(LEASE_RENEW_JOB, this.config.TURN_LEASE_MS / RENEWALS_PER_LEASE, () => this.renew());
       this.jobs.every(ORPHAN_ADOPT_JOB, Math.min(ADOPT_MAX_MS, this.config.TURN_LEASE_MS / 4), () => this.adopt());

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client, SdkError, SdkErrorCode, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { OAuthClientProvider, Root, Transport } from '@modelcontextprotocol/client';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import { settleWithin } from '../../common/settle-within';
 import type { McpServerConfig } from '../config/mcp-config';
@@ -24,6 +25,23 @@ export interface McpStartOptions {
   signal: AbortSignal;
   /** How servers answered the era probe before: a server known to the host is not probed again. */
   verdicts?: EraVerdicts;
+}
+
+/** Waits for the work, but no longer than the caller's start timeout, and not past its cancel. */
+export async function withinStart(work: Promise<void>, start: McpStartOptions): Promise<void> {
+  const bound = new AbortController();
+  const stop = AbortSignal.any([bound.signal, start.signal]);
+  try {
+    await Promise.race([
+      work,
+      delay(start.timeoutMs, undefined, { signal: stop }).then(
+        () => Promise.reject(new Error(`not ready within ${start.timeoutMs} ms (MCP_START_TIMEOUT_MS)`)),
+        () => undefined,
+      ),
+    ]);
+  } finally {
+    bound.abort();
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { OAuthClientProvider } from '@modelcontextprotocol/client';
 import type { Root, Tool } from '@modelcontextprotocol/client';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,10 +10,12 @@ import type { ProcessBudget } from '../capacity/mcp-process-budget';
 import type { McpServerConfig } from '../config/mcp-config';
 import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
 import { openConnection } from './mcp-connect';
+import { withinStart } from './mcp-connect';
 import type { McpStartOptions } from './mcp-connect';
 import type { CallOptions, ConnectionEvents, McpConnection } from './mcp-connection';
 import type { EraVerdicts } from './mcp-era';
 import type { ToolResult } from './mcp-tool';
+import { ServerRequestRouting } from './server-request-routing';
 
 const MAX_BACKOFF_MS = 30_000;
 
@@ -48,15 +50,16 @@ export class SupervisedClient {
   private wake?: () => void;
   private readonly closed = new AbortController();
   private readonly listeners = new Set<StatusListener>();
-  /** Sessions with a call in flight: where a shared server's sampling and elicitation requests go. */
-  private readonly callers = new Map<McpClientHost, number>();
+  /** Where the server's sampling and elicitation requests go. */
+  private readonly requests: ServerRequestRouting;
 
   constructor(
     readonly config: McpServerConfig,
     private readonly options: SupervisorOptions,
-    private readonly owner?: McpClientHost,
+    owner?: McpClientHost,
   ) {
     this.logger = new Logger(`McpClient:${config.name}`);
+    this.requests = new ServerRequestRouting(config.name, owner);
   }
 
   get name(): string {
@@ -97,7 +100,7 @@ export class SupervisedClient {
     }
     this.work ??= this.startOnce().finally(() => (this.work = undefined));
     this.wake?.();
-    await waitFor(this.work, start);
+    await withinStart(this.work, start);
     if (this.state !== 'ready') {
       throw this.failure ?? new Error(`MCP server "${this.name}" is ${this.state}`);
     }
@@ -109,21 +112,13 @@ export class SupervisedClient {
       const why = this.state === 'restarting' ? 'is restarting' : `is ${this.state}`;
       return failed(`MCP server "${this.name}" ${why}${this.failure ? ` (${this.failure.message})` : ''}`);
     }
-    this.callers.set(caller, (this.callers.get(caller) ?? 0) + 1);
     try {
-      return await connection.call(tool, args, options);
+      return await this.requests.during(caller, () => connection.call(tool, args, options));
     } catch (error) {
       if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
         return failed(`MCP server "${this.name}" closed the connection during "${tool}"; it is being restarted`);
       }
       return failed((error as Error).message);
-    } finally {
-      const count = (this.callers.get(caller) ?? 1) - 1;
-      if (count === 0) {
-        this.callers.delete(caller);
-      } else {
-        this.callers.set(caller, count);
-      }
     }
   }
 
@@ -260,8 +255,8 @@ export class SupervisedClient {
     }
     this.connection = connection;
     const events: ConnectionEvents = {
-      sample: (params, signal) => this.hostForRequest('sampling').sample(this.name, params, signal),
-      elicit: (params, signal) => this.hostForRequest('elicitation').elicit(this.name, params, signal),
+      sample: (params, signal) => this.requests.hostFor('sampling').sample(this.name, params, signal),
+      elicit: (params, signal) => this.requests.hostFor('elicitation').elicit(this.name, params, signal),
       toolsChanged: () =>
         this.emit({ server: this.name, state: this.state, reason: 'tools changed', tools: this.toolNames() }),
       lost: (reason) => {
@@ -271,21 +266,6 @@ export class SupervisedClient {
       },
     };
     connection.events = events;
-  }
-
-  /** A session-scoped server asks its session; a shared one, the one session with a call in flight. */
-  private hostForRequest(kind: string): McpClientHost {
-    const calling = [...this.callers.keys()];
-    if (calling.length === 1) {
-      return calling[0];
-    }
-    if (calling.length === 0 && this.owner) {
-      return this.owner;
-    }
-    throw new ProtocolError(
-      ProtocolErrorCode.InvalidRequest,
-      `The ${kind} request of shared MCP server "${this.name}" cannot be routed: ${calling.length} sessions are calling it`,
-    );
   }
 
   private toolNames(): string[] {
@@ -306,21 +286,4 @@ export class SupervisedClient {
 
 function failed(message: string): ToolResult {
   return { content: `Error: ${message}`, is_error: true };
-}
-
-/** Waits for the work, but no longer than the caller's start timeout, and not past its cancel. */
-async function waitFor(work: Promise<void>, start: McpStartOptions): Promise<void> {
-  const bound = new AbortController();
-  const stop = AbortSignal.any([bound.signal, start.signal]);
-  try {
-    await Promise.race([
-      work,
-      delay(start.timeoutMs, undefined, { signal: stop }).then(
-        () => Promise.reject(new Error(`not ready within ${start.timeoutMs} ms (MCP_START_TIMEOUT_MS)`)),
-        () => undefined,
-      ),
-    ]);
-  } finally {
-    bound.abort();
-  }
 }
