@@ -1,5 +1,6 @@
 import { ErrorCode } from '../src/contract/error-code';
-import { EVENT_DATA_CLASSES } from '../src/contract/events';
+import { EVENT_TYPES } from '../src/contract/events';
+import { contractModule } from '../src/pmc/contract-module';
 import { waitForNoChildren } from './helpers/processes';
 import { startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -22,7 +23,18 @@ describe('Wire contract (e2e)', () => {
   });
 
   it('should keep the event types and error codes', () => {
-    expect({ events: Object.keys(EVENT_DATA_CLASSES), error_codes: Object.values(ErrorCode) }).toMatchSnapshot();
+    expect({ events: EVENT_TYPES, error_codes: Object.values(ErrorCode) }).toMatchSnapshot();
+  });
+
+  it('should serve the page the contract as an open ES module built from src/contract/', async () => {
+    const res = await fetch(`${t.url}/pmc/contract.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const body = await res.text();
+    expect(body).toBe(contractModule());
+    for (const type of EVENT_TYPES) {
+      expect(body).toContain(`"${type}"`);
+    }
   });
 
   it('should keep the OpenAPI document', async () => {

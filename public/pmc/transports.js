@@ -3,23 +3,7 @@
 // credential; one the server refuses (401, an expired token) waits for a new one and is sent again.
 
 import { authHeaders, credential } from './auth.js';
-
-const EVENT_TYPES = [
-  'session_start',
-  'status',
-  'thinking',
-  'acting',
-  'tool_call',
-  'observing',
-  'partial_response',
-  'final_response',
-  'error',
-  'sampling',
-  'elicitation',
-  'approval',
-  'mcp_status',
-  'session_end',
-];
+import { EVENT_TYPES } from './contract.js';
 
 /** An error the server answered, with its code. */
 export class ServerError extends Error {

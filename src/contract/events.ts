@@ -244,10 +244,13 @@ export const EVENT_DATA_CLASSES: Record<EventType, new () => object> = {
   approval: ApprovalData,
 };
 
+/** Every event type, in the order of the map: the runtime list clients subscribe by (GET /pmc/contract.js). */
+export const EVENT_TYPES = Object.keys(EVENT_DATA_CLASSES) as EventType[];
+
 /** The envelope, for Swagger. */
 export class StreamEventDto {
   @ApiProperty() id!: number;
-  @ApiProperty({ enum: Object.keys(EVENT_DATA_CLASSES) }) type!: EventType;
+  @ApiProperty({ enum: EVENT_TYPES }) type!: EventType;
   @ApiProperty() session_id!: string;
   @ApiProperty({ type: String, nullable: true }) turn_id!: string | null;
   @ApiProperty() ts!: string;

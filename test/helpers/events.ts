@@ -2,11 +2,10 @@ import { EventSource } from 'eventsource';
 import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
 
-import { EVENT_DATA_CLASSES } from '../../src/contract/events';
+import { EVENT_TYPES } from '../../src/contract/events';
 import type { EventType, StreamEvent, StreamEventOf } from '../../src/contract/events';
 
 // Every type of the wire contract, from its one declaration.
-export const EVENT_TYPES = Object.keys(EVENT_DATA_CLASSES) as EventType[];
 
 /** Collects a client's events in arrival order and waits for the ones a test expects. */
 export class EventRecorder {
