@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-
+import { FakeConnector, fakeServer, tool } from '../../test/fakes/fake-mcp';
 import { everythingConfig } from '../../test/fixtures/mcp-servers';
 import { RecordingHost } from '../../test/fixtures/recording-host';
 import { mcpLayer } from '../../test/helpers/mcp-layer';
@@ -7,7 +6,7 @@ import { childProcesses, waitForExit, waitForNoChildren } from '../../test/helpe
 import { ErrorCode } from '../contract/error-code';
 import type { McpServerConfig } from './config/mcp-config';
 import { DEFAULT_POLICY } from './config/mcp-config-policy';
-import type { McpSessionClients } from './mcp-session-clients';
+import { McpSessionClients } from './mcp-session-clients';
 import type { McpService } from './mcp.service';
 
 const everything = everythingConfig();
@@ -26,12 +25,11 @@ const silent: McpServerConfig = {
 
 const everythingProcesses = () => childProcesses().filter((line) => line.includes('server-everything'));
 
-
 function service(servers: McpServerConfig[], env: Record<string, string> = {}): Promise<McpService> {
   return mcpLayer(servers, { MCP_RESTART_BASE_MS: '50', MCP_START_TIMEOUT_MS: '20000', ...env });
 }
 
-describe('McpSessionClients', () => {
+describe(`${McpSessionClients.name} with real servers`, () => {
   let mcp: McpService;
   let clients: McpSessionClients;
 
@@ -81,20 +79,6 @@ describe('McpSessionClients', () => {
     });
   });
 
-  it('should report a server that cannot start, by name, and still start the others', async () => {
-    const broken: McpServerConfig = { ...silent, name: 'broken', command: '/nonexistent/mcp-server', args: [] };
-    mcp = await service([broken, everything]);
-    clients = mcp.forSession(new RecordingHost('s2'));
-    expect(await clients.ensureStarted(start())).toEqual([
-      {
-        server: 'broken',
-        code: ErrorCode.MCP_SERVER_FAILED,
-        message: expect.stringContaining('MCP server "broken" failed to start'),
-      },
-    ]);
-    expect(clients.tools().length).toBeGreaterThan(0);
-  });
-
   it('should give up on a server that never answers initialize, and stop its process', async () => {
     mcp = await service([{ ...silent, protocol: '2025-11-25' }], { MCP_START_TIMEOUT_MS: '300' });
     clients = mcp.forSession(new RecordingHost('s4'));
@@ -118,43 +102,6 @@ describe('McpSessionClients', () => {
     await waitForNoChildren(/process\.stdin\.resume/);
   });
 
-  it('should stop waiting when the turn is cancelled, without counting it as a server failure', async () => {
-    mcp = await service([silent]);
-    clients = mcp.forSession(new RecordingHost('s5'));
-    const cancel = new AbortController();
-    const starting = clients.ensureStarted(start(60_000, cancel.signal));
-    cancel.abort();
-    expect(await starting).toEqual([expect.objectContaining({ server: 'silent' })]);
-    expect(mcp.statuses()[0].status).toBe('starting');
-  });
-
-  it('should prefix tool names that two servers share', async () => {
-    mcp = await service([everything, { ...everything, name: 'twin' }]);
-    clients = mcp.forSession(new RecordingHost('s3'));
-    await clients.ensureStarted(start());
-    const names = clients.tools().map((tool) => tool.name);
-    expect(names).toEqual(expect.arrayContaining(['everything__echo', 'twin__echo']));
-    expect(await clients.call('twin__echo', { message: 'x' }, call)).toEqual({ content: 'Echo: x', is_error: false });
-  });
-
-  it('should keep tools out of the model by allowed_tools and blocked_tools', async () => {
-    mcp = await service([
-      { ...everything, allowedTools: ['echo', 'get-sum'] },
-      { ...everything, name: 'other', blockedTools: ['echo'] },
-    ]);
-    clients = mcp.forSession(new RecordingHost('s6'));
-    await clients.ensureStarted(start());
-    const names = clients.tools().map((tool) => tool.name);
-    // echo: only "everything" offers it now, so it keeps its name; get-sum: both do.
-    expect(names).toEqual(expect.arrayContaining(['echo', 'everything__get-sum', 'other__get-sum', 'get-tiny-image']));
-    expect(names).not.toContain('other__echo');
-    expect(names).not.toContain('everything__get-tiny-image');
-    expect(await clients.call('other__echo', { message: 'x' }, call)).toEqual({
-      content: 'Error: unknown tool "other__echo"',
-      is_error: true,
-    });
-  });
-
   it('should restart a server that was killed, re-read its tools and tell the session', async () => {
     mcp = await service([everything]);
     const host = new RecordingHost('s7');
@@ -171,30 +118,105 @@ describe('McpSessionClients', () => {
     await waitForExit([pid]);
     expect(await clients.call('echo', { message: 'back' }, call)).toEqual({ content: 'Echo: back', is_error: false });
   });
+});
 
-  it('should mark a server down after MCP_MAX_RESTARTS failed restarts, and try again for the next turn', async () => {
-    // Starts once, then every restart finds the command gone.
-    const flag = `/tmp/mcp-once-${process.pid}-${Date.now()}`;
-    const once: McpServerConfig = {
-      ...silent,
-      name: 'once',
-      // Spawned exactly once: no era probe on a sibling process.
-      protocol: '2025-11-25',
-      command: '/bin/sh',
-      args: [
-        '-c',
-        `if [ -e ${flag} ]; then exit 3; fi; touch ${flag}; exec "$0" "$@"`,
-        ...[everything.command, ...everything.args],
-      ],
-    };
-    mcp = await service([once], { MCP_MAX_RESTARTS: '2' });
-    const host = new RecordingHost('s8');
+describe(McpSessionClients.name, () => {
+  let connector: FakeConnector;
+  let host: RecordingHost;
+  let mcp: McpService;
+  let clients: McpSessionClients;
+
+  const sessionOf = async (servers: McpServerConfig[], env: Record<string, string> = {}) => {
+    mcp = await mcpLayer(servers, { MCP_RESTART_BASE_MS: '1', ...env }, { connector });
     clients = mcp.forSession(host);
+  };
+
+  beforeEach(() => {
+    connector = new FakeConnector();
+    connector.tools = [tool('echo'), tool('get-sum'), tool('get-tiny-image')];
+    host = new RecordingHost('s1');
+  });
+
+  afterEach(async () => {
+    await mcp.onApplicationShutdown();
+  });
+
+  it('should report a server that cannot start, by name, and still start the others', async () => {
+    connector.failures.set('broken', 'spawn /nonexistent/mcp-server ENOENT');
+    await sessionOf([fakeServer('broken'), fakeServer('everything')]);
+    expect(await clients.ensureStarted(start())).toEqual([
+      {
+        server: 'broken',
+        code: ErrorCode.MCP_SERVER_FAILED,
+        message: 'MCP server "broken" failed to start: spawn /nonexistent/mcp-server ENOENT',
+      },
+    ]);
+    expect(clients.tools().map((t) => t.name)).toEqual(['echo', 'get-sum', 'get-tiny-image']);
+  });
+
+  it('should stop waiting when the turn is cancelled, without counting it as a server failure', async () => {
+    connector.gate = new Promise(() => undefined);
+    await sessionOf([fakeServer('slow')]);
+    const cancel = new AbortController();
+    const starting = clients.ensureStarted(start(60_000, cancel.signal));
+    cancel.abort();
+    expect(await starting).toEqual([expect.objectContaining({ server: 'slow' })]);
+    expect(mcp.statuses()[0].status).toBe('starting');
+  });
+
+  it('should prefix tool names that two servers share, and call each on its own server', async () => {
+    await sessionOf([fakeServer('everything'), fakeServer('twin')]);
+    await clients.ensureStarted(start());
+    expect(clients.tools().map((t) => t.name)).toEqual([
+      'everything__echo',
+      'everything__get-sum',
+      'everything__get-tiny-image',
+      'twin__echo',
+      'twin__get-sum',
+      'twin__get-tiny-image',
+    ]);
+    await clients.call('twin__echo', { message: 'x' }, call);
+    expect(connector.opened.map((connection) => connection.calls)).toEqual([
+      [],
+      [{ tool: 'echo', args: { message: 'x' } }],
+    ]);
+  });
+
+  it('should keep tools out of the model by allowed_tools and blocked_tools', async () => {
+    await sessionOf([
+      fakeServer('everything', { allowedTools: ['echo', 'get-sum'] }),
+      fakeServer('other', { blockedTools: ['echo'] }),
+    ]);
+    await clients.ensureStarted(start());
+    // echo: only "everything" offers it now, so it keeps its name; get-sum: both do.
+    expect(clients.tools().map((t) => t.name)).toEqual([
+      'echo',
+      'everything__get-sum',
+      'other__get-sum',
+      'get-tiny-image',
+    ]);
+    expect(await clients.call('other__echo', { message: 'x' }, call)).toEqual({
+      content: 'Error: unknown tool "other__echo"',
+      is_error: true,
+    });
+  });
+
+  it('should keep the same tool array between turns until a server changes', async () => {
+    await sessionOf([fakeServer('everything')]);
+    await clients.ensureStarted(start());
+    const first = clients.tools();
+    expect(clients.tools()).toBe(first);
+    connector.opened[0].crash();
+    await host.waitForStatus((change) => change.state === 'ready');
+    expect(clients.tools()).not.toBe(first);
+    expect(clients.tools()).toEqual(first);
+  });
+
+  it('should tell the session of restarts and of a server marked down, and try again for the next turn', async () => {
+    await sessionOf([fakeServer('once')], { MCP_MAX_RESTARTS: '2' });
     expect(await clients.ensureStarted(start())).toEqual([]);
-    const [pid] = childProcesses()
-      .filter((line) => line.includes('server-everything'))
-      .map((line) => Number.parseInt(line, 10));
-    process.kill(pid, 'SIGKILL');
+    connector.failing = 'spawn fake-mcp-server ENOENT';
+    connector.opened[0].crash();
     await host.waitForStatus((change) => change.state === 'down');
 
     expect(host.statuses.map((change) => [change.state, change.attempt])).toEqual([
@@ -207,8 +229,9 @@ describe('McpSessionClients', () => {
       status: 'down',
       last_error: expect.stringContaining('2 restarts failed'),
     });
+    // The restart loop ends right after its last status.
+    await new Promise(setImmediate);
     const [failure] = await clients.ensureStarted(start());
-    expect(failure.message).toContain('"once" failed to start');
-    rmSync(flag, { force: true });
+    expect(failure.message).toBe('MCP server "once" failed to start: spawn fake-mcp-server ENOENT');
   });
 });

@@ -8,6 +8,8 @@ import { PrewarmPool } from './capacity/mcp-prewarm-pool';
 import { ProcessBudget } from './capacity/mcp-process-budget';
 import { McpServerBoard } from './catalog/mcp-server-board';
 import { McpClientFactory } from './client/mcp-client-factory';
+import { MCP_CONNECTOR, openConnection } from './client/mcp-connect';
+import type { Connector } from './client/mcp-connect';
 import { EraVerdicts } from './client/mcp-era';
 import { loadMcpConfig, MCP_CONFIG } from './config/mcp-config';
 import { McpPlaces } from './config/mcp-places';
@@ -23,6 +25,7 @@ export const mcpProviders: Provider[] = [
       loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR, process.env, authConfigured(config)),
     inject: [APP_CONFIG],
   },
+  { provide: MCP_CONNECTOR, useValue: openConnection },
   McpServers,
   McpPlaces,
   EraVerdicts,
@@ -34,9 +37,19 @@ export const mcpProviders: Provider[] = [
   {
     provide: PrewarmPool,
     // A pre-started client gets its roots when a session takes it; until then, with users kept apart, none.
-    useFactory: (config: AppConfig, budget: ProcessBudget, places: McpPlaces, verdicts: EraVerdicts) =>
-      new PrewarmPool(config.MCP_PREWARM, budget, places.unowned, { timeoutMs: config.MCP_START_TIMEOUT_MS, verdicts }),
-    inject: [APP_CONFIG, ProcessBudget, McpPlaces, EraVerdicts],
+    useFactory: (
+      config: AppConfig,
+      budget: ProcessBudget,
+      places: McpPlaces,
+      verdicts: EraVerdicts,
+      connect: Connector,
+    ) =>
+      new PrewarmPool(config.MCP_PREWARM, budget, places.unowned, {
+        timeoutMs: config.MCP_START_TIMEOUT_MS,
+        verdicts,
+        connect,
+      }),
+    inject: [APP_CONFIG, ProcessBudget, McpPlaces, EraVerdicts, MCP_CONNECTOR],
   },
   {
     provide: McpServerBoard,
@@ -54,6 +67,7 @@ export const mcpProviders: Provider[] = [
       places: McpPlaces,
       pool: PrewarmPool,
       clients: McpClientFactory,
+      connect: Connector,
     ) =>
       new McpDiscovery({
         board,
@@ -65,7 +79,17 @@ export const mcpProviders: Provider[] = [
         places: places.catalog(),
         shared: (server) => clients.sharedClient(server),
         pooled: (server) => pool.peek(places.pooled(server)),
+        connect,
       }),
-    inject: [APP_CONFIG, McpServerBoard, ProcessBudget, EraVerdicts, McpPlaces, PrewarmPool, McpClientFactory],
+    inject: [
+      APP_CONFIG,
+      McpServerBoard,
+      ProcessBudget,
+      EraVerdicts,
+      McpPlaces,
+      PrewarmPool,
+      McpClientFactory,
+      MCP_CONNECTOR,
+    ],
   },
 ];

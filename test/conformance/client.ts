@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const env = { MCP_START_TIMEOUT_MS: '20000' };
   const oauth = new McpOAuthService(new MemoryOAuthStore(), validateEnvironment(env));
   oauth.authorizer = headlessUser(oauth, server);
-  const mcp = await mcpLayer([server], env, oauth);
+  const mcp = await mcpLayer([server], env, { oauth });
   const clients = mcp.forSession(host);
   try {
     const [failure] = await clients.ensureStarted({ timeoutMs: 20_000, signal: new AbortController().signal });

@@ -2,7 +2,7 @@ import type { Client, Root } from '@modelcontextprotocol/client';
 import { mkdir } from 'node:fs/promises';
 
 import type { CatalogListing, McpServerBoard, PromptInfo, ResourceTemplateInfo } from '../catalog/mcp-server-board';
-import { openConnection } from '../client/mcp-connect';
+import type { Connector } from '../client/mcp-connect';
 import { cacheTtl } from '../client/mcp-connection';
 import type { McpConnection } from '../client/mcp-connection';
 import type { EraVerdicts } from '../client/mcp-era';
@@ -25,6 +25,7 @@ export interface DiscoveryOptions {
   shared: (config: McpServerConfig) => SupervisedClient;
   /** A pre-started client of the server, when the pool keeps some: listed through, and left there. */
   pooled: (config: McpServerConfig) => Promise<McpConnection | undefined>;
+  connect: Connector;
   /** A listing past its cache hint is listed again at most this often (MCP_CATALOG_REFRESH_MIN_MS). */
   refreshMinMs: number;
 }
@@ -115,7 +116,7 @@ export class McpDiscovery {
       await mkdir(places.sessionDir, { recursive: true });
       await mkdir(places.userDir, { recursive: true, mode: 0o700 });
       const expanded = expandForSession(config, places);
-      const connection = await openConnection(expanded, 'catalog discovery', this.options.roots, this.start());
+      const connection = await this.options.connect(expanded, 'catalog discovery', this.options.roots, this.start());
       try {
         return await list(connection, this.options.startTimeoutMs);
       } finally {

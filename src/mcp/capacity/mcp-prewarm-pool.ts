@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Root } from '@modelcontextprotocol/client';
 
-import { openConnection } from '../client/mcp-connect';
+import type { Connector } from '../client/mcp-connect';
 import { DETACHED } from '../client/mcp-connection';
 import type { McpConnection } from '../client/mcp-connection';
 import type { EraVerdicts } from '../client/mcp-era';
@@ -30,7 +30,7 @@ export class PrewarmPool {
     private readonly size: number,
     private readonly budget: ProcessBudget,
     private readonly roots: Root[],
-    private readonly start: { timeoutMs: number; verdicts: EraVerdicts },
+    private readonly start: { timeoutMs: number; verdicts: EraVerdicts; connect: Connector },
   ) {}
 
   static eligible(config: McpServerConfig): boolean {
@@ -111,9 +111,11 @@ export class PrewarmPool {
         return;
       }
       this.starting.set(config.name, (this.starting.get(config.name) ?? 0) + 1);
-      const started = openConnection(config, 'pre-warm pool', this.roots, {
-        ...this.start,
-        signal: AbortSignal.timeout(this.start.timeoutMs),
+      const { timeoutMs, verdicts, connect } = this.start;
+      const started = connect(config, 'pre-warm pool', this.roots, {
+        timeoutMs,
+        verdicts,
+        signal: AbortSignal.timeout(timeoutMs),
       })
         .then(async (connection) => {
           void connection.exited.then(() => slot.release());

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
@@ -9,6 +9,8 @@ import type { McpServerConfig } from '../config/mcp-config';
 import { McpPlaces } from '../config/mcp-places';
 import { McpOAuthService } from '../oauth/mcp-oauth.service';
 import type { McpClientHost } from './mcp-client-host';
+import { MCP_CONNECTOR } from './mcp-connect';
+import type { Connector } from './mcp-connect';
 import { EraVerdicts } from './mcp-era';
 import { SupervisedClient } from './supervised-client';
 import type { SupervisorOptions } from './supervised-client';
@@ -27,6 +29,7 @@ export class McpClientFactory {
     private readonly pool: PrewarmPool,
     private readonly verdicts: EraVerdicts,
     private readonly places: McpPlaces,
+    @Inject(MCP_CONNECTOR) private readonly connect: Connector,
     @InjectAppConfig() private readonly app: AppConfig,
     @Optional() private readonly oauth?: McpOAuthService,
   ) {}
@@ -68,6 +71,7 @@ export class McpClientFactory {
       maxRestarts: this.app.MCP_MAX_RESTARTS,
       restartBaseMs: this.app.MCP_RESTART_BASE_MS,
       verdicts: this.verdicts,
+      connect: this.connect,
     };
   }
 }

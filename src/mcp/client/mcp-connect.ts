@@ -44,6 +44,12 @@ export async function withinStart(work: Promise<void>, start: McpStartOptions): 
   }
 }
 
+/** How the MCP layer opens a connection: openConnection in the app, a fake in unit specs. */
+export type Connector = typeof openConnection;
+
+/** Injection token of the Connector. */
+export const MCP_CONNECTOR = Symbol('MCP_CONNECTOR');
+
 /**
  * Spawns or dials the server, negotiates its protocol era (per its `protocol` setting), and reads
  * its tool list, within the start options' timeout; aborting the signal (a cancelled turn) stops

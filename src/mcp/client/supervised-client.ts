@@ -9,9 +9,8 @@ import type { PrewarmPool } from '../capacity/mcp-prewarm-pool';
 import type { ProcessBudget } from '../capacity/mcp-process-budget';
 import type { McpServerConfig } from '../config/mcp-config';
 import type { ClientState, McpClientHost, ServerStatusChange } from './mcp-client-host';
-import { openConnection } from './mcp-connect';
 import { withinStart } from './mcp-connect';
-import type { McpStartOptions } from './mcp-connect';
+import type { Connector, McpStartOptions } from './mcp-connect';
 import type { CallOptions, ConnectionEvents, McpConnection } from './mcp-connection';
 import type { EraVerdicts } from './mcp-era';
 import type { ToolResult } from './mcp-tool';
@@ -31,6 +30,7 @@ export interface SupervisorOptions {
   /** The OAuth client of a remote server, for the principal of the session it serves. */
   auth?: OAuthClientProvider;
   verdicts: EraVerdicts;
+  connect: Connector;
 }
 
 type StatusListener = (change: ServerStatusChange) => void;
@@ -233,7 +233,7 @@ export class SupervisedClient {
         signal: this.closed.signal,
         verdicts: this.options.verdicts,
       };
-      const connection = await openConnection(
+      const connection = await this.options.connect(
         this.config,
         this.options.label,
         this.options.roots,
