@@ -24,4 +24,5 @@ process.on('message', (message) => {
   }
 });
 
-require('../dist/main.js');
+// The built app's entry, as bench/app.ts names it.
+require(process.argv[2]);

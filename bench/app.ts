@@ -15,6 +15,8 @@ export interface AppStats {
 }
 
 const ENTRY = join(__dirname, 'app-process.cjs');
+/** The built app: `npm run build`'s dist/, or the folder BENCH_APP_DIST names (the tests build once per run). */
+export const APP_MAIN = join(process.env.BENCH_APP_DIST ?? join(__dirname, '..', 'dist'), 'main.js');
 
 /** The built app in its own process, on a loopback port, as `npm start` runs it. */
 export class BenchApp {
@@ -25,7 +27,7 @@ export class BenchApp {
 
   static async start(env: Record<string, string>): Promise<BenchApp> {
     const port = await freePort();
-    const child = fork(ENTRY, [], {
+    const child = fork(ENTRY, [APP_MAIN], {
       // BENCH_CPU_PROF=<dir>: a CPU profile of the app, for finding where its time goes.
       execArgv: [
         '--expose-gc',

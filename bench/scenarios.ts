@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 
 import { freePort } from '../test/helpers/ports';
-import { BenchApp } from './app';
+import { APP_MAIN, BenchApp } from './app';
 import { BareLoop, RawFloor } from './baselines';
 import { SocketClient, SseClient, postChat } from './clients';
 import { median, pool, round, since, summarize } from './stats';
@@ -424,7 +423,7 @@ async function waitPrewarmed(url: string, count: number): Promise<void> {
 async function startup(ctx: Context): Promise<number> {
   const port = await freePort();
   const start = performance.now();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [APP_MAIN], {
     env: { ...ctx.env('session'), PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });

@@ -82,9 +82,12 @@ describe('failures (e2e)', () => {
   });
 
   it('should cancel a turn whose MCP server is still starting, promptly and without a failure notice', async () => {
-    t = await startApp({
-      MCP_CONFIG: writeMcpConfig({ silent: { command: process.execPath, args: ['-e', 'process.stdin.resume()'] } }),
-    });
+    // Its start-up listing waits for the silent server as a turn would: no need to wait for it here.
+    t = await startApp(
+      { MCP_CONFIG: writeMcpConfig({ silent: { command: process.execPath, args: ['-e', 'process.stdin.resume()'] } }) },
+      0,
+      { awaitCatalog: false },
+    );
     client = await connectSocket(t.url);
     const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
     const { turn_id } = (await client.socket.emitWithAck('chat_message', { session_id, content: 'hi' })) as {

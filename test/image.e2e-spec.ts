@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { ScriptedLlm } from './fixtures/scripted-llm';
+import { appBuild } from './helpers/app-build';
 import { alive } from './helpers/app-node';
 import { bearer, postJson } from './helpers/http';
 import { freePort } from './helpers/ports';
@@ -12,8 +14,6 @@ import { childPidsOf, killProcess } from './helpers/processes';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
-// The image's /app, here: its dist/ built apart from `npm run build`'s (which other tests use), its public/.
-const IMAGE = join(ROOT, 'test-artifacts', 'image');
 const API_KEY = 'ops-key-0123456789abcdef';
 
 /** What the Dockerfile's run stage says: its environment, start command and health check. */
@@ -40,27 +40,23 @@ describe('the container image (e2e)', () => {
   let llm: ScriptedLlm;
   let child: ChildProcess | undefined;
   let output = '';
+  // The image's /app, here: links to the run's dist/ and to public/, and its own workspace and users.
+  let image: string;
 
   beforeAll(async () => {
     llm = new ScriptedLlm();
-    rmSync(IMAGE, { recursive: true, force: true });
-    mkdirSync(IMAGE, { recursive: true });
-    const dist = join(IMAGE, 'dist');
-    await run(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist],
-      {
-        cwd: ROOT,
-      },
-    );
-    await run(process.execPath, ['scripts/copy-assets.cjs', dist], { cwd: ROOT });
-    symlinkSync(join(ROOT, 'public'), join(IMAGE, 'public'));
-  }, 180_000);
+    // The run's build (global-setup.cjs), made as the build stage makes it, under an /app of its own.
+    const { dist } = await appBuild();
+    image = mkdtempSync(join(tmpdir(), 'mcp-host-image-'));
+    symlinkSync(dist, join(image, 'dist'));
+    symlinkSync(join(ROOT, 'public'), join(image, 'public'));
+  }, 200_000);
 
   afterAll(async () => {
     await killProcess(child);
     await llm.stop();
-    rmSync(IMAGE, { recursive: true, force: true });
+    // The links go, not what they point at.
+    rmSync(image, { recursive: true, force: true });
   });
 
   it('should run as a non-root user, start with its CMD and ENV, pass its health check, and stop with exit 0', async () => {
@@ -72,15 +68,15 @@ describe('the container image (e2e)', () => {
       PATH: process.env.PATH,
       ...stage.env,
       PORT: String(port),
-      WORKSPACE_DIR: join(IMAGE, 'workspace'),
-      USERS_DIR: join(IMAGE, 'users'),
+      WORKSPACE_DIR: join(image, 'workspace'),
+      USERS_DIR: join(image, 'users'),
       // What compose.yaml sets: authentication (the image listens beyond loopback) and an LLM.
       AUTH_API_KEYS: `ops:${API_KEY}`,
       LLM_MODEL: 'openai:scripted',
       OPENAI_BASE_URL: await llm.start(),
     };
     const [command, ...args] = stage.cmd;
-    child = spawn(command === 'node' ? process.execPath : command, args, { cwd: IMAGE, env, stdio: 'pipe' });
+    child = spawn(command === 'node' ? process.execPath : command, args, { cwd: image, env, stdio: 'pipe' });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 

@@ -1,8 +1,11 @@
-/** End-to-end tests: the real app, real MCP servers over stdio, real clients. */
+/** End-to-end tests: the real app, real MCP servers, real clients, headless Chromium. */
 module.exports = {
   ...require('../jest.shared.js'),
+  displayName: 'e2e',
   rootDir: '..',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  testTimeout: 60_000,
-  maxWorkers: 2,
+  setupFilesAfterEnv: ['<rootDir>/test/e2e-setup.cjs'],
+  // Starts the run's build of the app in the background and one Chromium for every browser test.
+  globalSetup: '<rootDir>/test/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/global-teardown.cjs',
 };

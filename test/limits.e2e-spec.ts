@@ -5,7 +5,7 @@ import { connectSocket, connectSse, runSocketTurn } from './helpers/events';
 import type { SocketClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { waitForNoChildren } from './helpers/processes';
-import { startApp, writeMcpConfig } from './helpers/test-app';
+import { noMcpServers, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 type Ack = { turn_id: string } | { error: { code: string; message: string } };
@@ -31,7 +31,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   };
 
   it('should admit exactly TURN_QUEUE_LIMIT messages fired at once over both interfaces, and run every one', async () => {
-    t = await startApp({ TURN_QUEUE_LIMIT: '10' });
+    t = await startApp({ TURN_QUEUE_LIMIT: '10', MCP_CONFIG: noMcpServers() });
     const client = await socket();
     const { session_id } = (await client.socket.emitWithAck('join_chat', {})) as { session_id: string };
     const first = (await client.socket.emitWithAck('chat_message', { session_id, content: '[[hold:q]]' })) as Ack;
@@ -60,7 +60,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   });
 
   it('should rate-limit a client address across all its sockets and interfaces', async () => {
-    t = await startApp({ RATE_LIMIT_PER_MINUTE: '6' });
+    t = await startApp({ RATE_LIMIT_PER_MINUTE: '6', MCP_CONFIG: noMcpServers() });
     const clients = [await socket(), await socket(), await socket()];
     const sessionId = await createSession(t.url);
     const viaSocket = (client: SocketClient) =>
@@ -87,7 +87,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   });
 
   it('should give each forwarded client its own bucket on socket.io too when TRUST_PROXY trusts the proxy', async () => {
-    t = await startApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'loopback' });
+    t = await startApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'loopback', MCP_CONFIG: noMcpServers() });
     const sessionId = await createSession(t.url);
     const forwardedFor = async (address: string) => {
       const raw = io(`${t!.url}/chat`, {
@@ -110,7 +110,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   });
 
   it('should hold MAX_SESSIONS on every interface that creates a session, under a burst', async () => {
-    t = await startApp({ MAX_SESSIONS: '3' });
+    t = await startApp({ MAX_SESSIONS: '3', MCP_CONFIG: noMcpServers() });
     const burst = await Promise.all(Array.from({ length: 10 }, () => postJson(`${t!.url}/api/v3/sessions`)));
     expect(count(burst.map((response) => String(response.status)))).toEqual({ '201': 3, '503': 7 });
     const refused = (await burst.find((response) => response.status === 503)!.json()) as Ack;
@@ -135,7 +135,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   });
 
   it('should let one socket follow at most SOCKET_MAX_SESSIONS sessions, refusing before creating anything', async () => {
-    t = await startApp({ SOCKET_MAX_SESSIONS: '2' });
+    t = await startApp({ SOCKET_MAX_SESSIONS: '2', MCP_CONFIG: noMcpServers() });
     const client = await socket();
     const join = async (payload: object) => (await client.socket.emitWithAck('join_chat', payload)) as Ack;
     const first = (await join({})) as unknown as { session_id: string };
@@ -156,7 +156,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   });
 
   it('should page the session list with a cursor, newest first, none twice and none skipped', async () => {
-    t = await startApp();
+    t = await startApp({ MCP_CONFIG: noMcpServers() });
     const created: string[] = [];
     for (let i = 0; i < 7; i++) {
       created.push(await createSession(t.url));
@@ -203,7 +203,7 @@ describe('limits that hold under concurrency (e2e)', () => {
   });
 
   it("should send a long session's history a page at a time on REST and join_chat", async () => {
-    t = await startApp();
+    t = await startApp({ MCP_CONFIG: noMcpServers() });
     const client = await socket();
     const { sessionId } = await runSocketTurn(client, 'turn 0');
     for (let i = 1; i < 27; i++) {

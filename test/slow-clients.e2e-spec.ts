@@ -6,7 +6,7 @@ import type { SocketClient } from './helpers/events';
 import { waitForNoChildren } from './helpers/processes';
 import { lastEventIdOf, rawSocketIo, rawSse } from './helpers/raw-clients';
 import type { RawClient } from './helpers/raw-clients';
-import { startApp } from './helpers/test-app';
+import { noMcpServers, startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 const MAX_BUFFER = 256 * 1024;
@@ -61,6 +61,7 @@ describe('clients that stop reading (e2e)', () => {
       STREAM_MAX_BUFFER_BYTES: String(MAX_BUFFER),
       EVENT_LOG_LIMIT: '5000',
       MAX_MESSAGE_CHARS: String(4 * (SLOW_TEST_WORD_CHARS + 20)),
+      MCP_CONFIG: noMcpServers(),
     });
   });
 

@@ -2,7 +2,7 @@ import { ErrorCode } from '../src/contract/error-code';
 import { EVENT_TYPES } from '../src/contract/events';
 import { contractModule } from '../src/pmc/contract-module';
 import { waitForNoChildren } from './helpers/processes';
-import { startApp } from './helpers/test-app';
+import { noMcpServers, startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 /**
@@ -14,7 +14,7 @@ describe('Wire contract (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startApp({ MCP_PREWARM: '0' });
+    t = await startApp({ MCP_CONFIG: noMcpServers() });
   });
 
   afterAll(async () => {

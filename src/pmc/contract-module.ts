@@ -14,8 +14,8 @@ export const CONTRACT_LISTS = {
 
 /** GET /pmc/contract.js: an ES module built from the lists above when the app starts; never a file under public/. */
 export function contractModule(): string {
-  const exports = Object.entries(CONTRACT_LISTS).map(
+  const declarations = Object.entries(CONTRACT_LISTS).map(
     ([name, list]) => `export const ${name} = Object.freeze(${JSON.stringify(list)});`,
   );
-  return ['// The wire contract, served by the server from src/contract/.', ...exports, ''].join('\n');
+  return ['// The wire contract, served by the server from src/contract/.', ...declarations, ''].join('\n');
 }

@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
-// Debian's chromium package (installed by .ci/run): no browser is ever downloaded.
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, CHROMIUM_ARGS } from './e2e-run.cjs';
+
 /** Screenshots of the browser tests: an artifact of the run, never committed. */
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
+/**
+ * The run's Chromium (global-setup.cjs starts one for every browser test; closing what this returns
+ * only disconnects), or one of the test's own when run outside it.
+ */
 export function launchBrowser(): Promise<Browser> {
-  // The sandbox needs user namespaces, which CI containers running as root do not have.
-  // A container's small /dev/shm makes Chromium crash on larger pages; it can use /tmp instead.
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
+  const shared = process.env.PMC_BROWSER_WS;
+  return shared
+    ? chromium.connect(shared)
+    : chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -20,8 +20,13 @@ export interface TestApp {
 // Folders of the configs written below: the app that is started with one removes it when it stops.
 const written = new Set<string>();
 
-/** An MCP config with server-everything over stdio, from node_modules, as a user would write it. */
-export function writeMcpConfig(servers: Record<string, object> = { everything: everythingServer() }): string {
+/**
+ * An MCP config with server-everything over stdio, from node_modules, as a user would write it. It
+ * speaks 2025-11-25 only, so it is pinned to that revision: no era probe (a second process) per app.
+ */
+export function writeMcpConfig(
+  servers: Record<string, object> = { everything: { ...everythingServer(), protocol: '2025-11-25' } },
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-host-test-'));
   const path = join(dir, 'mcp.config.json');
   writeFileSync(path, JSON.stringify({ mcpServers: servers }));
@@ -29,11 +34,18 @@ export function writeMcpConfig(servers: Record<string, object> = { everything: e
   return path;
 }
 
+/** An MCP config with no server, for tests of what does not involve MCP: no process is started. */
+export const noMcpServers = (): string => writeMcpConfig({});
+
 /**
  * Boots the real AppModule on a free loopback port, with a scripted LLM behind the real LangChain
  * client. Settings are overrides, so each test states what it relies on.
  */
-export async function startApp(overrides: Record<string, string> = {}, port = 0): Promise<TestApp> {
+export async function startApp(
+  overrides: Record<string, string> = {},
+  port = 0,
+  { awaitCatalog = true }: { awaitCatalog?: boolean } = {},
+): Promise<TestApp> {
   const llm = new ScriptedLlm();
   const llmUrl = await llm.start();
   const mcpConfig = overrides.MCP_CONFIG ?? writeMcpConfig();
@@ -64,8 +76,10 @@ export async function startApp(overrides: Record<string, string> = {}, port = 0)
   configureApp(app);
   await app.listen(port, '127.0.0.1');
   // The start-up listing of the servers runs in the background; tests that count MCP processes
-  // start from a quiet state.
-  await app.get(McpService).discoverCatalog();
+  // start from a quiet state (a test with a server that never answers need not wait for it).
+  if (awaitCatalog) {
+    await app.get(McpService).discoverCatalog();
+  }
   const url = await app.getUrl();
   return {
     app,
