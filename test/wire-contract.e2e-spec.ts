@@ -8,7 +8,7 @@ import type { TestApp } from './helpers/test-app';
 /**
  * What clients depend on, held to a snapshot: the OpenAPI document (routes, payloads, error body),
  * the event types and the error codes. A change here is a change of the wire contract: review it,
- * then update the snapshot with `npx jest --config test/jest-e2e.config.js wire-contract -u`.
+ * then update the snapshot with `npx jest test/wire-contract -u`.
  */
 describe('Wire contract (e2e)', () => {
   let t: TestApp;
