@@ -2,7 +2,7 @@
 // smoke and the image test wait for it; nothing else does), and one Chromium serves every browser
 // test (each connects and opens contexts of its own). Both are ended by global-teardown.cjs.
 const { spawn } = require('node:child_process');
-const { mkdirSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { chromium } = require('playwright-core');
 
@@ -26,7 +26,10 @@ function startBuild() {
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   child.on('close', (code) => {
-    writeFileSync(join(BUILD_DIR, 'status.json'), JSON.stringify({ ok: code === 0, output: output.slice(-4000) }));
+    // Written whole, then renamed: a test that sees status.json reads all of it.
+    const status = join(BUILD_DIR, 'status.json');
+    writeFileSync(`${status}.part`, JSON.stringify({ ok: code === 0, output: output.slice(-4000) }));
+    renameSync(`${status}.part`, status);
   });
   return child;
 }

@@ -1,6 +1,7 @@
 import type { Namespace, Socket } from 'socket.io';
 
 import { FakeSocket } from '../../test/fakes/fake-socket';
+import { storedRecord } from '../../test/helpers/session-store-backends';
 import type { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AppException } from '../common/errors';
@@ -19,14 +20,7 @@ import { stateOf } from './socket-feeds';
 const ALICE: Principal = { id: 'key:alice', admin: false };
 
 const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  id,
-  owner: ALICE.id,
-  created_at: 1,
-  last_active_at: 1,
-  turns: 0,
-  status: SessionStatus.IDLE,
-  queued: 0,
-  message_count: 0,
+  ...storedRecord(id, 1, ALICE.id),
   ...extra,
 });
 

@@ -1,8 +1,8 @@
 import { FakeMcp, FakeTurnRunner, fakeBridge, RecordingBus } from '../../test/fakes/fake-turns';
+import { storedRecord } from '../../test/helpers/session-store-backends';
 import { validateEnvironment } from '../config/validate-environment';
 import type { StreamEvent } from '../contract/events';
 import type { SessionRecord } from '../contract/session-record';
-import { SessionStatus } from '../contract/session-status';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { MemorySessionEventLog } from '../session-store/event-log/memory-session-event-log';
 import { MemorySessionStore } from '../session-store/memory-session.store';
@@ -14,16 +14,7 @@ import { TurnMetrics } from './turns.metrics';
 const NODE = 'node-a';
 const OTHER = 'node-b';
 
-const record = (id: string): SessionRecord => ({
-  id,
-  owner: 'alice',
-  created_at: Date.now(),
-  last_active_at: Date.now(),
-  turns: 0,
-  status: SessionStatus.IDLE,
-  queued: 0,
-  message_count: 0,
-});
+const record = (id: string): SessionRecord => storedRecord(id, Date.now());
 
 const turn = (content: string): QueuedTurn => ({ turn_id: `t-${content}`, content });
 

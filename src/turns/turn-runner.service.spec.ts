@@ -1,3 +1,4 @@
+import { storedRecord } from '../../test/helpers/session-store-backends';
 import type { ArtifactsService } from '../artifacts/artifacts.service';
 import type { ViewsService } from '../artifacts/views.service';
 import { AppException } from '../common/errors';
@@ -59,18 +60,21 @@ class FakeClients {
   }
 }
 
+/** What the agent answers: `content`, after `iterations`, adding `messages` to the history. */
+const answer = (content: string, messages: AgentResult['messages'], iterations = 1): AgentResult => ({
+  content,
+  iterations,
+  usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 },
+  max_iterations_reached: false,
+  messages,
+});
+
 /** The agent without a model: what it does with the turn is the test's. */
 class FakeAgent {
   configured = true;
   turn?: AgentTurn;
   act: (turn: AgentTurn) => Promise<AgentResult> = (turn) =>
-    Promise.resolve({
-      content: 'Hello',
-      iterations: 1,
-      usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 },
-      max_iterations_reached: false,
-      messages: [turn.message, { role: 'assistant', content: 'Hello' }],
-    });
+    Promise.resolve(answer('Hello', [turn.message, { role: 'assistant', content: 'Hello' }]));
 
   assertConfigured() {
     if (!this.configured) {
@@ -84,16 +88,7 @@ class FakeAgent {
   }
 }
 
-const session: SessionRecord = {
-  id: 's1',
-  owner: 'alice',
-  created_at: 1,
-  last_active_at: 1,
-  turns: 0,
-  status: SessionStatus.IDLE,
-  queued: 0,
-  message_count: 0,
-};
+const session: SessionRecord = storedRecord('s1');
 
 describe(TurnRunner.name, () => {
   let store: MemorySessionStore;
@@ -214,13 +209,7 @@ describe(TurnRunner.name, () => {
       const signal = turn.signal;
       await turn.callTool({ call_id: 'c1', server: 'everything', tool: 'echo', arguments: {} }, { signal });
       await turn.callTool({ call_id: 'c2', server: 'files', tool: 'write', arguments: {} }, { signal });
-      return {
-        content: 'done',
-        iterations: 2,
-        usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
-        max_iterations_reached: false,
-        messages: [turn.message],
-      };
+      return answer('done', [turn.message], 2);
     };
     await runner.run(runtime, await started('act'));
     expect(clients.called).toEqual(['echo', 'write']);
@@ -268,13 +257,7 @@ describe(TurnRunner.name, () => {
     agent.act = async (agentTurn) => {
       // Another node took the session over meanwhile: the turn is no longer the session's.
       await store.end('s1');
-      return {
-        content: 'late',
-        iterations: 1,
-        usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
-        max_iterations_reached: false,
-        messages: [agentTurn.message],
-      };
+      return answer('late', [agentTurn.message]);
     };
     expect(await runner.run(runtime, turn)).toBe('lost');
   });

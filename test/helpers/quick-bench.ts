@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 import { appBuild } from './app-build';
+import { waitForNoChildren } from './processes';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -21,7 +22,7 @@ export interface QuickBench {
  * it once; no test builds it again). It runs in its own process group, so a stuck run is ended with
  * all its children (apps, MCP servers, redis-server); what it printed is kept for the failure message.
  */
-export async function quickBench(parts: string[]): Promise<QuickBench> {
+async function quickBench(parts: string[]): Promise<QuickBench> {
   const { dist } = await appBuild();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bench/run.js', '--quick', `--only=${parts.join(',')}`], {
@@ -49,5 +50,24 @@ export async function quickBench(parts: string[]): Promise<QuickBench> {
 }
 
 /** What to show when a part failed: the end of what it printed. */
-export const failureOf = ({ code, stdout, stderr }: QuickBench) =>
+const failureOf = ({ code, stdout, stderr }: QuickBench) =>
   code === 0 ? '' : `${stdout.slice(-1500)}\n${stderr.slice(-1500)}`;
+
+/**
+ * A smoke test of some parts of the benchmark: they still run and end with their figures (which are
+ * not asserted, beyond `check`), and leave no process behind.
+ */
+export function describeQuickBench(parts: string[], check: (run: QuickBench) => void): void {
+  describe(`npm run bench -- --quick --only=${parts.join(',')} (smoke)`, () => {
+    afterAll(async () => {
+      await waitForNoChildren(/app-process|llm-process|server-everything|main\.js|redis-server/);
+    });
+
+    it('should run the parts and end with one JSON line of figures', async () => {
+      const run = await quickBench(parts);
+      expect({ code: run.code, output: failureOf(run) }).toEqual({ code: 0, output: '' });
+      expect(Object.keys(run.results)).toEqual(expect.arrayContaining(['machine', ...parts]));
+      check(run);
+    }, 180_000);
+  });
+}
