@@ -8,6 +8,8 @@ import { http } from './transports.js';
 
 const REFRESH_MS = 30_000;
 const SEARCH_DELAY_MS = 250;
+// How long a delete waits for its second press.
+const CONFIRM_MS = 4000;
 
 export class ChatList {
   /** host: { list, search, current(), open(id), deleting(id), failed(error) } */
@@ -48,10 +50,13 @@ export class ChatList {
     if (!this.query) {
       sessions.sort((a, b) => b.last_active_at.localeCompare(a.last_active_at));
     }
-    // A rename in progress is not redrawn under the user's fingers.
-    if (this.host.list.querySelector('.rename')) {
+    // A rename in progress, or a delete waiting for its second press, is not redrawn under the
+    // user's fingers: the list is drawn once they are done.
+    if (this.host.list.querySelector('.rename, [data-confirm="true"]')) {
+      this.stale = true;
       return;
     }
+    this.stale = false;
     this.host.list.replaceChildren(
       ...(sessions.length === 0 && this.query ? [el('li', 'hint', 'No chat matches')] : []),
       ...sessions.map((session) => this.item(session)),
@@ -118,7 +123,9 @@ export class ChatList {
       setTimeout(() => {
         remove.dataset.confirm = 'false';
         remove.textContent = '✕';
-      }, 4000);
+        remove.setAttribute('aria-label', remove.title);
+        if (this.stale) void this.refresh();
+      }, CONFIRM_MS);
       return;
     }
     remove.disabled = true;
