@@ -1,9 +1,12 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
 import pinoHttp from 'pino-http';
 
 import { ConfiguredIoAdapter } from './chat/io.adapter';
+import { allowedHosts } from './common/host-allow-list';
+import { gateHosts } from './common/host-gate';
 import { AppLogger } from './common/logging/app-logger';
 import { accessLogOptions } from './common/logging/pino-options';
 import { securityHeaders } from './common/security-headers';
@@ -42,6 +45,11 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   const config = app.get<AppConfig>(APP_CONFIG);
   const logger = app.get(AppLogger);
   app.useLogger(logger);
+  // First of all: a request for a name this server does not answer goes no further (DNS rebinding).
+  const hosts = allowedHosts(config);
+  if (hosts) {
+    gateHosts(app.getHttpServer(), hosts, new Logger('Hosts'));
+  }
   app.use(pinoHttp(accessLogOptions(logger.pino)));
   app.enableCors({ origin: config.CORS_ORIGINS, credentials: true });
   if (config.TRUST_PROXY) {

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 
+import { allowedHosts } from './common/host-allow-list';
 import type { AppConfig } from './config/app-config';
 import { authConfigured } from './config/validate-environment';
 import { MCP_CONFIG } from './mcp/config/mcp-config';
@@ -23,6 +24,7 @@ export function startupSummary(app: INestApplication, config: AppConfig): string
       ? `Store: Redis at ${app.get(RedisService).address}, node ${config.NODE_ID}`
       : 'Store: memory (sessions end with this process; REDIS_URL keeps them and lets several nodes share them)',
     `Auth: ${authMode(config)}`,
+    `Hosts: ${allowedHosts(config)?.describe() ?? 'any (authentication on, ALLOWED_HOSTS unset)'}`,
   ];
 }
 

@@ -17,12 +17,13 @@ async function bootstrap(): Promise<void> {
   });
   const config = configureApp(app);
   shutdownOnSignals(app, config);
-  await app.listen(config.PORT, config.HOST);
   const logger = new Logger('Startup');
-  logger.log(`Listening on http://${config.HOST}:${config.PORT}`);
+  // Before serving: what is served, to whom, and what to set next.
   for (const line of startupSummary(app, config)) {
     logger.log(line);
   }
+  await app.listen(config.PORT, config.HOST);
+  logger.log(`Listening on http://${config.HOST}:${config.PORT}`);
 }
 
 bootstrap().catch((error: unknown) => {

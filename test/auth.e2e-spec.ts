@@ -36,7 +36,7 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
     t = await startApp({
       ...(redis ? { REDIS_URL: redis.url } : {}),
       AUTH_API_KEYS: `alice:${ALICE_KEY},ops:${OPS_KEY}`,
-      AUTH_ADMINS: 'ops',
+      AUTH_ADMINS: 'key:ops',
       AUTH_JWKS_URL: idp.jwksUrl,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
@@ -153,7 +153,7 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
     const start = await sse.recorder.waitFor((event) => event.type === 'session_start');
     sse.close();
     const owned = await call('GET', `/api/v3/sessions/${start.session_id}`, bobToken);
-    expect(owned).toMatchObject({ status: 200, body: { owner: 'bob' } });
+    expect(owned).toMatchObject({ status: 200, body: { owner: 'jwt:bob' } });
   });
 
   it('should answer another principal on every route and event exactly as for a session that does not exist', async () => {
@@ -185,7 +185,7 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
     expect(bob.recorder.events.filter((event) => event.session_id === id)).toEqual([]);
     expect(await call('GET', `/api/v3/sessions/${id}`, ALICE_KEY)).toMatchObject({
       status: 200,
-      body: { session_id: id, owner: 'alice', message_count: 2, turns: 1 },
+      body: { session_id: id, owner: 'key:alice', message_count: 2, turns: 1 },
     });
   });
 
@@ -198,7 +198,9 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
     const alices = await call('GET', '/api/v3/sessions?limit=200', ALICE_KEY);
     expect(ids(alices)).toContain(mine);
     expect(ids(alices)).not.toContain(bobs);
-    expect((alices.body as { sessions: { owner: string }[] }).sessions.every((s) => s.owner === 'alice')).toBe(true);
+    expect((alices.body as { sessions: { owner: string }[] }).sessions.every((s) => s.owner === 'key:alice')).toBe(
+      true,
+    );
     expect(await call('GET', '/api/v3/sessions?all=true', ALICE_KEY)).toMatchObject({
       status: 403,
       body: { error: { code: 'FORBIDDEN' } },

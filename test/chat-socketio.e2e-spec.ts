@@ -133,8 +133,13 @@ describe('socket.io /chat (e2e)', () => {
     const failed = client.recorder
       .ofTurn(turnId, ['tool_call'])
       .find((e) => e.type === 'tool_call' && e.data.status === 'failed');
-    expect(failed?.data).toMatchObject({ error: 'Error: unknown tool "no-such-tool"' });
-    expect(end.data).toMatchObject({ content: 'Observed: Error: unknown tool "no-such-tool"' });
+    expect(failed?.data).toMatchObject({
+      code: 'TOOL_NOT_AVAILABLE',
+      error: expect.stringMatching(/^TOOL_NOT_AVAILABLE: no tool "no-such-tool" is offered/),
+    });
+    expect(end.data).toMatchObject({
+      content: expect.stringMatching(/^Observed: TOOL_NOT_AVAILABLE: no tool "no-such-tool"/),
+    });
   });
 
   it('should carry the history of earlier turns to the model', async () => {

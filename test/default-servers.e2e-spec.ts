@@ -88,7 +88,8 @@ describe('bundled default MCP servers, one folder per principal (e2e)', () => {
   const tool = (name: string, args: object) => `[[tool:${name} ${JSON.stringify(args)}]]`;
 
   it("should root each principal's filesystem server at their own folder, and nobody else's", async () => {
-    const alicesNote = join(usersDir, 'alice', 'note.md');
+    // Her folder is named by her token: key.alice.
+    const alicesNote = join(usersDir, 'key.alice', 'note.md');
     expect(await turn('alice', tool('write_file', { path: alicesNote, content: 'for alice only' }))).toMatchObject({
       type: 'final_response',
     });
@@ -100,7 +101,7 @@ describe('bundled default MCP servers, one folder per principal (e2e)', () => {
       expect(end.data).toMatchObject({ content: expect.stringMatching(/access denied|outside allowed/i) });
     }
     expect(await turn('bob', tool('list_allowed_directories', {}))).toMatchObject({
-      data: { content: expect.stringContaining(join(usersDir, 'bob')) },
+      data: { content: expect.stringContaining(join(usersDir, 'key.bob')) },
     });
   });
 

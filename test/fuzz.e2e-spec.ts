@@ -216,7 +216,7 @@ describe('fuzzing every interface (e2e)', () => {
     const session = await fetch(`${t.url}/api/v3/sessions/${sessionId}`, { headers: bearer(KEY) });
     expect(session.status).toBe(200);
     const detail = (await session.json()) as { messages: { content: string }[]; owner: string };
-    expect(detail.owner).toBe('alice');
+    expect(detail.owner).toBe('key:alice');
     expect(detail.messages.slice(0, 2).map((message) => message.content)).toEqual(['before', 'Echo: before']);
     const after = await postJson(`${t.url}/chat`, { session_id: sessionId, message: 'after' }, KEY);
     expect(await after.json()).toMatchObject({ session_id: sessionId, response: 'Echo: after' });

@@ -169,6 +169,32 @@ describe('MCP Apps (e2e)', () => {
     expect((await postJson(`${unknownView}/open`, {})).status).toBe(404);
   });
 
+  it("should refuse a view's call of a tool its chat switched off, with TOOL_NOT_AVAILABLE, and run it once on again", async () => {
+    const { app, sessionId } = await showView('counter__show_counter');
+    const patch = (disabled: string[]) =>
+      fetch(`${t.url}/api/v3/sessions/${sessionId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ disabled_tools: disabled }),
+      });
+    for (const disabled of [['counter'], ['counter/increment']]) {
+      expect((await patch(disabled)).status).toBe(200);
+      const refused = await callFromView(app, 'increment', { by: 1 });
+      expect({ disabled, status: refused.status, body: await refused.json() }).toEqual({
+        disabled,
+        status: 409,
+        body: {
+          error: {
+            code: 'TOOL_NOT_AVAILABLE',
+            message: 'TOOL_NOT_AVAILABLE: "counter/increment" is switched off for this chat (its disabled_tools)',
+          },
+        },
+      });
+    }
+    expect((await patch([])).status).toBe(200);
+    expect((await callFromView(app, 'increment', { by: 1 })).status).toBe(200);
+  });
+
   it("should hold a view's call for the owner's approval where the server requires it", async () => {
     const { app, sessionId } = await showView('guarded__show_counter');
     const answered = callFromView(app, 'increment');

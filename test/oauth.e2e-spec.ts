@@ -65,7 +65,7 @@ describe('OAuth for remote MCP servers (e2e)', () => {
       code: 'MCP_SERVER_FAILED',
       message: expect.stringMatching(/needs authorization/),
     });
-    expect(first.end.data).toMatchObject({ content: expect.stringContaining('unknown tool "secret"') });
+    expect(first.end.data).toMatchObject({ content: expect.stringContaining('TOOL_NOT_AVAILABLE: no tool "secret"') });
 
     const [waiting] = await pending('alice');
     expect(waiting).toMatchObject({ server: 'secure', authorization_url: expect.stringMatching(/\/authorize\?/) });
@@ -89,11 +89,11 @@ describe('OAuth for remote MCP servers (e2e)', () => {
 
     // Bob has no token of his own: the server still needs his authorization.
     const bobs = await turn('bob');
-    expect(bobs.end.data).toMatchObject({ content: expect.stringContaining('unknown tool "secret"') });
+    expect(bobs.end.data).toMatchObject({ content: expect.stringContaining('TOOL_NOT_AVAILABLE: no tool "secret"') });
     expect(await pending('bob')).toEqual([expect.objectContaining({ server: 'secure' })]);
 
     // The token never leaves the server: not in events, server listings or health.
-    const stored = (await t.app.get(OAuthStore).get('tokens:secure:alice'))!;
+    const stored = (await t.app.get(OAuthStore).get('tokens:secure:key:alice'))!;
     const token = (JSON.parse(stored) as { tokens: { access_token: string } }).tokens.access_token;
     const seen = [
       JSON.stringify(again.client.recorder.events),

@@ -91,13 +91,13 @@ describe('operations of the real process (e2e)', () => {
     expect(lines.find((line) => turn(line) && line.msg === 'Turn started')).toMatchObject({ content: '[redacted]' });
     // One access line per request, with who made it; the stream's token hidden in its URL.
     expect(lines.filter((line) => line.req?.method === 'POST' && line.req.url === '/api/v3/chat/send')).toEqual([
-      expect.objectContaining({ principal: 'alice', res: { status: 202 } }),
+      expect.objectContaining({ principal: 'key:alice', res: { status: 202 } }),
     ]);
     expect(lines.find((line) => line.req?.url.startsWith('/api/v3/chat/stream'))?.req?.url).toContain(
       'access_token=[redacted]',
     );
     expect(lines.filter((line) => /^socket\.io connection closed/.test(line.msg))).toEqual([
-      expect.objectContaining({ principal: 'alice', transport: 'websocket' }),
+      expect.objectContaining({ principal: 'key:alice', transport: 'websocket' }),
     ]);
     const output = node.output();
     for (const secret of [API_KEY, LLM_KEY, MESSAGE_TEXT, 'Bearer ']) {

@@ -95,7 +95,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
       .waitFor();
     await signIn(page, ALICE_KEY);
     await page.locator('#connection[data-state="connected"]').waitFor();
-    expect(await page.locator('#who').textContent()).toBe('Signed in as alice');
+    expect(await page.locator('#who').textContent()).toBe('Signed in as key:alice');
     // Kept for the tab only: sessionStorage, never localStorage.
     expect(await page.evaluate<string>('JSON.stringify(localStorage)')).not.toContain(ALICE_KEY);
 
@@ -145,7 +145,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
   it('should ask again when the token expires, keeping the conversation on screen', async () => {
     // Ten seconds: long enough for a loaded machine to sign in and run a turn before it expires.
     await openSignedIn(await idp.sign('bob', {}, 10));
-    expect(await page.locator('#who').textContent()).toBe('Signed in as bob');
+    expect(await page.locator('#who').textContent()).toBe('Signed in as jwt:bob');
     await send(page, 'before it expires');
     await page.locator('.message.assistant .answer').getByText('Echo: before it expires').waitFor();
 
@@ -164,7 +164,7 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
     await send(page, '[[tool:secret {}]]');
     await page
       .locator('.message.assistant .answer')
-      .getByText(/unknown tool "secret"/)
+      .getByText(/TOOL_NOT_AVAILABLE: no tool "secret"/)
       .waitFor();
 
     const connect = page.locator('#servers li[data-server="secure"] a.connect');

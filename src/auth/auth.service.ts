@@ -8,7 +8,7 @@ import { authConfigured, isLoopback } from '../config/validate-environment';
 import { ErrorCode } from '../contract/error-code';
 import { ApiKeys, keyEntries } from './api-keys';
 import { JwtVerifier } from './jwt-verifier';
-import { LOCAL_PRINCIPAL } from './principal';
+import { LOCAL_PRINCIPAL, principalId } from './principal';
 import type { Principal } from './principal';
 
 // A compact JWS: three base64url parts, the header starting with `{"` (eyJ).
@@ -66,11 +66,12 @@ export class AuthService {
     if (this.jwt && JWT_SHAPE.test(credential)) {
       return this.jwt.verify(credential);
     }
-    const principal = this.apiKeys?.match(credential);
-    if (!principal) {
+    const name = this.apiKeys?.match(credential);
+    if (!name) {
       throw new AppException(ErrorCode.UNAUTHORIZED, 'The credential is not valid (unknown API key, or not a token)');
     }
-    return { id: principal, admin: this.config.AUTH_ADMINS.includes(principal) };
+    const id = principalId('key', name);
+    return { id, admin: this.config.AUTH_ADMINS.includes(id) };
   }
 
   private readKeysFile(path: string): string {

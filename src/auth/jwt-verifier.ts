@@ -5,6 +5,7 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AppException } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
+import { principalId } from './principal';
 import type { Principal } from './principal';
 
 // How long the provider's keys are trusted before they are fetched again; an unknown `kid` refetches sooner.
@@ -62,9 +63,10 @@ export class JwtVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw unauthorized('The token names no subject (sub)');
     }
+    const id = principalId('jwt', payload.sub);
     return {
-      id: payload.sub,
-      admin: this.config.AUTH_ADMINS.includes(payload.sub) || this.hasAdminClaim(payload),
+      id,
+      admin: this.config.AUTH_ADMINS.includes(id) || this.hasAdminClaim(payload),
       expiresAt: payload.exp === undefined ? undefined : payload.exp * 1000,
     };
   }

@@ -35,6 +35,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
+    case ErrorCode.HOST_NOT_ALLOWED:
+      return 421;
     case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
       return 415;
     case ErrorCode.SESSION_BUSY:
@@ -42,6 +44,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 429;
     case ErrorCode.TURN_CANCELLED:
     case ErrorCode.SESSION_ENDED:
+    case ErrorCode.TOOL_NOT_AVAILABLE:
       return 409;
     case ErrorCode.LLM_ERROR:
     case ErrorCode.MCP_SERVER_FAILED:

@@ -41,9 +41,12 @@ export class AuthSettings {
   @Matches(/^[\w.:-]+=.+$/, { message: 'AUTH_ADMIN_CLAIM must be claim=value, e.g. role=admin' })
   AUTH_ADMIN_CLAIM?: string;
 
-  /** Principals (API key names or JWT subjects) that are administrators. */
+  /** Principals that are administrators, each naming its kind: `key:<API key name>` or `jwt:<subject>`. */
   @Transform(toList)
-  @IsString({ each: true })
+  @Matches(/^(key|jwt):\S+$/, {
+    each: true,
+    message: 'AUTH_ADMINS entries name their kind: key:<API key name> or jwt:<subject> (e.g. key:ops)',
+  })
   AUTH_ADMINS: string[] = [];
 
   /** With no authentication configured, allows a HOST other than loopback (anyone who reaches it is the one user). */

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, Validate } from 'class-validator';
 
+import { HostPatterns } from './host-patterns';
 import { toBoolean, toList } from './transforms';
 
 /** The HTTP server: where it listens, who may call it from a browser, how it stops, what it logs and exposes. */
@@ -33,6 +34,16 @@ export class ServerSettings {
   @Transform(toList)
   @IsString({ each: true })
   CORS_ORIGINS: string[] = ['http://localhost:3000', 'http://localhost:5173'];
+
+  /**
+   * Host names served besides localhost, *.localhost, IP addresses and PUBLIC_URL's host: a name, or
+   * `*.example.com` for every name under that domain. Other Hosts are refused (DNS rebinding); with
+   * authentication on, only once this is set (a proxy in front decides otherwise).
+   */
+  @Transform(toList)
+  @IsString({ each: true })
+  @Validate(HostPatterns)
+  ALLOWED_HOSTS: string[] = [];
 
   /** Largest JSON request body and socket.io message, in bytes. */
   @IsInt()

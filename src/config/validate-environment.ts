@@ -53,7 +53,7 @@ export function authConfigured(config: Pick<EnvironmentVariables, AuthSetting>):
   return Boolean(config.AUTH_API_KEYS || config.AUTH_API_KEYS_FILE || config.AUTH_JWT_SECRET || config.AUTH_JWKS_URL);
 }
 
-type AuthSetting = 'AUTH_API_KEYS' | 'AUTH_API_KEYS_FILE' | 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL';
+export type AuthSetting = 'AUTH_API_KEYS' | 'AUTH_API_KEYS_FILE' | 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL';
 
 /** Whether HOST only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {

@@ -71,6 +71,11 @@ export class ToolCallData extends ToolChoice {
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status!: ToolCallStatus;
   @ApiPropertyOptional({ description: 'Text of the result, when succeeded' }) result?: string;
   @ApiPropertyOptional({ description: 'What went wrong, when failed' }) error?: string;
+  @ApiPropertyOptional({
+    enum: ErrorCode,
+    description: 'When failed because the host did not run the call: TOOL_NOT_AVAILABLE (not offered in this turn)',
+  })
+  code?: ErrorCode;
   @ApiPropertyOptional({ description: 'Wall time of the MCP call, when finished' }) duration_ms?: number;
   @ApiPropertyOptional({ type: ToolProgress, description: "The server's latest progress notification, while running" })
   progress?: ToolProgress;

@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { principalToken } from '../auth/principal';
 import { AppException } from '../common/errors';
 import { ErrorCode } from '../contract/error-code';
 import type { McpClientHost, ServerStatusChange } from './client/mcp-client-host';
@@ -58,7 +59,8 @@ export class McpSessionClients {
     this.places = {
       sessionId: host.sessionId,
       sessionDir: join(sessionsRoot, host.sessionId),
-      userId: host.userId,
+      // ${USER_ID} is the owner's token: safe in argv, env and paths, whatever the id.
+      userId: principalToken(host.userId),
       userDir,
     };
   }

@@ -89,11 +89,11 @@ describe(McpService.name, () => {
 
   it("should give a session's servers their owner's places: ${SESSION_DIR}, ${USER_ID} and ${USER_DIR}", async () => {
     mcp = await service([fakeServer('notes', { args: ['${SESSION_DIR}', '${USER_ID}'], env: { DIR: '${USER_DIR}' } })]);
-    await mcp.forSession(new RecordingHost('s1', 'alice')).ensureStarted(start());
+    await mcp.forSession(new RecordingHost('s1', 'key:alice')).ensureStarted(start());
     const [opened] = connector.opened;
     expect(opened.config).toMatchObject({
-      args: [expect.stringMatching(/mcp-host-\d+-\w+\/s1$/), 'alice'],
-      env: { DIR: expect.stringMatching(/users\/alice$/) },
+      args: [expect.stringMatching(/mcp-host-\d+-\w+\/s1$/), 'key.alice'],
+      env: { DIR: expect.stringMatching(/users\/key\.alice$/) },
     });
   });
 

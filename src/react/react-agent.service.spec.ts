@@ -7,6 +7,7 @@ import type { AgentTurn, TurnEventType } from './agent-turn';
 import { createChatModel } from './llm.factory';
 import { ReactAgentService } from './react-agent.service';
 import { LlmMetrics } from './react.metrics';
+import { ToolStep } from './tool-step';
 
 const echoTool: McpTool = {
   name: 'echo',
@@ -50,7 +51,12 @@ describe(ReactAgentService.name, () => {
       LLM_TIMEOUT_MS: '300',
       TOOL_RESULT_MAX_CHARS: '100',
     });
-    agent = new ReactAgentService(createChatModel(config), config, new LlmMetrics(new MetricsRegistry()));
+    agent = new ReactAgentService(
+      createChatModel(config),
+      config,
+      new LlmMetrics(new MetricsRegistry()),
+      new ToolStep(config),
+    );
     events = [];
   });
 
@@ -115,6 +121,27 @@ describe(ReactAgentService.name, () => {
     ).toBeDefined();
   });
 
+  it('should refuse a tool the turn did not offer with TOOL_NOT_AVAILABLE, calling nothing, and go on', async () => {
+    const callTool = jest.fn();
+    const result = await agent.run({ ...turn('[[tool:delete_everything {}]]', callTool), tools: [echoTool] });
+    expect(callTool).not.toHaveBeenCalled();
+    const ended = events.filter((e) => e.type === 'tool_call').map((e) => e.data);
+    expect(ended).toEqual([
+      expect.objectContaining({
+        tool: 'delete_everything',
+        server: 'unknown',
+        status: 'failed',
+        code: 'TOOL_NOT_AVAILABLE',
+        error: expect.stringMatching(/^TOOL_NOT_AVAILABLE: no tool "delete_everything" is offered in this turn/),
+      }),
+    ]);
+    expect(result.messages.find((m) => m.role === 'tool')).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/^TOOL_NOT_AVAILABLE:/),
+    });
+    expect(result.content).toMatch(/^Observed: TOOL_NOT_AVAILABLE:/);
+  });
+
   it('should cut a tool result longer than TOOL_RESULT_MAX_CHARS and say so', async () => {
     const result = await agent.run(
       turn('[[tool:echo {"message":"m"}]]', async () => ({ content: 'x'.repeat(250), is_error: false })),
@@ -159,7 +186,12 @@ describe(ReactAgentService.name, () => {
 
   it('should fail with LLM_NOT_CONFIGURED when no model is set', async () => {
     const config = validateEnvironment({});
-    const bare = new ReactAgentService(createChatModel(config), config, new LlmMetrics(new MetricsRegistry()));
+    const bare = new ReactAgentService(
+      createChatModel(config),
+      config,
+      new LlmMetrics(new MetricsRegistry()),
+      new ToolStep(config),
+    );
     await expect(bare.run(turn('hi'))).rejects.toMatchObject({
       code: 'LLM_NOT_CONFIGURED',
       message: expect.stringContaining('LLM_MODEL'),

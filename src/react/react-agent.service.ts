@@ -7,17 +7,17 @@ import { AppException, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
-import type { Observation, TokenUsage, ToolChoice } from '../contract/events';
+import type { TokenUsage } from '../contract/events';
 import type { ChatMessage } from '../contract/session-record';
 import type { McpTool } from '../mcp/client/mcp-tool';
 import type { AgentResult, AgentTurn } from './agent-turn';
 import { toLangChain, trimHistory } from './history';
 import { CHAT_MODEL } from './llm.factory';
 import type { ChatModelRef } from './llm.factory';
-import { INVALID_ARGUMENTS, reasoningOf, toStored } from './model-reply';
+import { reasoningOf, toStored } from './model-reply';
 import { LlmMetrics } from './react.metrics';
-import { imagesForModel, isImage, withToolImages } from './tool-images';
-import type { ToolImages } from './tool-images';
+import { withToolImages } from './tool-images';
+import { ToolStep } from './tool-step';
 
 const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help with the request, and answer concisely.';
@@ -45,6 +45,7 @@ export class ReactAgentService {
     @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
     @InjectAppConfig() private readonly config: AppConfig,
     private readonly metrics: LlmMetrics,
+    private readonly toolStep: ToolStep,
   ) {}
 
   async run(turn: AgentTurn): Promise<AgentResult> {
@@ -75,7 +76,7 @@ export class ReactAgentService {
           messages: added,
         };
       }
-      const { results, images } = await this.act(assistant, reasoningOf(reply), iteration, turn);
+      const { results, images } = await this.toolStep.run(assistant, reasoningOf(reply), iteration, turn);
       added.push(...results);
       prompt.push(...withToolImages(this.provider, results.map(toLangChain), images));
     }
@@ -188,42 +189,6 @@ export class ReactAgentService {
     return this.llm.name?.split(':')[0] ?? 'openai';
   }
 
-  /**
-   * Runs the chosen tools in parallel; a failed tool becomes an error result, never a failed turn.
-   * The results as the history keeps them (text), and the images the model is shown this turn.
-   */
-  private async act(
-    assistant: ChatMessage,
-    reasoning: string | undefined,
-    iteration: number,
-    turn: AgentTurn,
-  ): Promise<{ results: ChatMessage[]; images: ToolImages[] }> {
-    const calls = assistant.tool_calls ?? [];
-    const servers = new Map(turn.tools.map((tool) => [tool.name, tool]));
-    const choices: ToolChoice[] = calls.map((call) => ({
-      call_id: call.id,
-      server: servers.get(call.name)?.server ?? 'unknown',
-      tool: call.name,
-      arguments: call.arguments,
-    }));
-    turn.emit('thinking', { iteration, content: assistant.content, ...(reasoning ? { reasoning } : {}) });
-    turn.emit('acting', { iteration, tools: choices });
-    const outcomes = await Promise.all(choices.map((choice) => this.callTool(choice, iteration, turn)));
-    if (turn.signal.aborted) {
-      throw turnCancelled();
-    }
-    const observations = outcomes.map((outcome) => outcome.observation);
-    turn.emit('observing', { iteration, observations });
-    const results = observations.map((observation): ChatMessage => ({
-      role: 'tool',
-      tool_call_id: observation.call_id,
-      name: observation.tool,
-      content: observation.content,
-      is_error: observation.is_error,
-    }));
-    return { results, images: outcomes.map((outcome) => outcome.images) };
-  }
-
   /** Adds a reply's usage to the turn's, and to the token counters. */
   private count(usage: TokenUsage, reply: AIMessageChunk): void {
     const counted = reply.usage_metadata;
@@ -234,64 +199,5 @@ export class ReactAgentService {
       this.metrics.tokens.inc({ kind: 'input' }, counted.input_tokens);
       this.metrics.tokens.inc({ kind: 'output' }, counted.output_tokens);
     }
-  }
-
-  private capped(content: string): string {
-    const max = this.config.TOOL_RESULT_MAX_CHARS;
-    return content.length <= max
-      ? content
-      : `${content.slice(0, max)}\n[truncated: ${content.length - max} more characters (TOOL_RESULT_MAX_CHARS)]`;
-  }
-
-  private async callTool(
-    choice: ToolChoice,
-    iteration: number,
-    turn: AgentTurn,
-  ): Promise<{ observation: Observation; images: ToolImages }> {
-    turn.emit('tool_call', { ...choice, iteration, status: 'running' });
-    const started = performance.now();
-    const result =
-      INVALID_ARGUMENTS in choice.arguments
-        ? {
-            content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`,
-            is_error: true,
-          }
-        : await turn.callTool(choice, {
-            signal: turn.signal,
-            onProgress: ({ progress, total, message }) =>
-              turn.emit('tool_call', {
-                ...choice,
-                iteration,
-                status: 'running',
-                progress: { progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
-              }),
-          });
-    const duration_ms = Math.round((performance.now() - started) * 10) / 10;
-    const images = imagesForModel(result.media, this.config.TOOL_IMAGE_MAX_BYTES);
-    const unseen = (result.media ?? []).filter(isImage).length - images.length;
-    const content = this.capped(
-      unseen > 0
-        ? `${result.content}\n[${unseen} image(s) not shown to you (TOOL_IMAGE_MAX_BYTES); the user sees them]`
-        : result.content,
-    );
-    this.logger.debug({
-      msg: `Tool ${choice.server}/${choice.tool} ${result.is_error ? 'failed' : 'succeeded'} in ${duration_ms} ms`,
-      session_id: turn.sessionId,
-      turn_id: turn.turnId,
-      arguments: choice.arguments,
-      result: content,
-    });
-    turn.emit('tool_call', {
-      ...choice,
-      iteration,
-      status: result.is_error ? 'failed' : 'succeeded',
-      ...(result.is_error ? { error: content } : { result: content }),
-      ...(result.items?.length ? { content: result.items } : {}),
-      duration_ms,
-    });
-    return {
-      observation: { call_id: choice.call_id, tool: choice.tool, content, is_error: result.is_error },
-      images: { call_id: choice.call_id, tool: choice.tool, images },
-    };
   }
 }

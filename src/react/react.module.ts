@@ -6,6 +6,7 @@ import { CHAT_MODEL, createChatModel } from './llm.factory';
 import { ReactAgentService } from './react-agent.service';
 import { LlmMetrics } from './react.metrics';
 import { SamplerService } from './sampler.service';
+import { ToolStep } from './tool-step';
 
 @Module({
   providers: [
@@ -13,6 +14,7 @@ import { SamplerService } from './sampler.service';
     LlmMetrics,
     ReactAgentService,
     SamplerService,
+    ToolStep,
   ],
   exports: [ReactAgentService, SamplerService, CHAT_MODEL],
 })

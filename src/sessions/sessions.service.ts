@@ -29,7 +29,6 @@ import { SessionHolder } from './session-holder';
 import { awaitTurn } from './turn-outcome';
 import type { TurnOutcome } from './turn-outcome';
 
-
 /**
  * The sessions API every transport uses, whichever node holds the session: lifecycle, messages,
  * and the event stream, so socket.io and SSE clients see the same events in the same order.

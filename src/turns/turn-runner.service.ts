@@ -9,7 +9,7 @@ import { ErrorCode } from '../contract/error-code';
 import type { ToolChoice } from '../contract/events';
 import type { ChatMessage } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
-import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
+import type { ToolResult } from '../mcp/client/mcp-tool';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
 import { approxTokens, lastTurnStart, visibleToModel } from '../react/history';
@@ -19,6 +19,7 @@ import type { MessagePage, QueuedTurn, StartedTurn } from '../session-store/sess
 import { SessionEventPublisher } from './session-event-publisher';
 import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
+import { switchedOn } from './tool-switches';
 import { readAttachments } from './turn-attachments';
 import { TurnMetrics } from './turns.metrics';
 import type { TurnOutcomeLabel } from './turns.metrics';
@@ -33,26 +34,6 @@ const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
   [ErrorCode.TURN_INTERRUPTED]: 'interrupted',
   [ErrorCode.SESSION_ENDED]: 'interrupted',
 };
-
-// The tools left on, per tool set and switches: the agent caches a tool set's definitions by
-// identity, so the same switches on the same set give back the same array.
-const switchedSets = new WeakMap<readonly McpTool[], { key: string; tools: readonly McpTool[] }>();
-
-/** The session's tools less those its owner switched off ("server" or "server/tool"). */
-function switchedOn(tools: readonly McpTool[], disabled: readonly string[]): readonly McpTool[] {
-  if (disabled.length === 0) {
-    return tools;
-  }
-  const key = JSON.stringify(disabled);
-  const cached = switchedSets.get(tools);
-  if (cached?.key === key) {
-    return cached.tools;
-  }
-  const off = new Set(disabled);
-  const on = tools.filter((tool) => !off.has(tool.server) && !off.has(`${tool.server}/${tool.tool}`));
-  switchedSets.set(tools, { key, tools: on });
-  return on;
-}
 
 /** How a turn ended, for the node that ran it. */
 export type TurnEnd = 'finished' | 'failed' | 'lost';

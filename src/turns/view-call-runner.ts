@@ -8,8 +8,10 @@ import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
 import { available } from '../mcp/client/mcp-available';
 import type { ViewCallSignal } from '../session-store/bus/session-bus';
+import { SessionStore } from '../session-store/session-store';
 import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
+import { isSwitchedOff } from './tool-switches';
 
 /**
  * Runs a tool call from an MCP Apps view, on the node that holds the session: only a tool of the
@@ -22,6 +24,7 @@ export class ViewCallRunner {
 
   constructor(
     private readonly approvals: ToolApprovals,
+    private readonly store: SessionStore,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -40,6 +43,14 @@ export class ViewCallRunner {
       throw new AppException(
         ErrorCode.NOT_FOUND,
         `MCP server "${call.server}" has no tool "${call.tool}" its views may call`,
+      );
+    }
+    // The chat's switches bind a view's calls as they bind the model's, as they stand now.
+    const disabled = (await this.store.get(call.session_id))?.disabled_tools ?? [];
+    if (isSwitchedOff(disabled, call.server, call.tool)) {
+      throw new AppException(
+        ErrorCode.TOOL_NOT_AVAILABLE,
+        `${ErrorCode.TOOL_NOT_AVAILABLE}: "${call.server}/${call.tool}" is switched off for this chat (its disabled_tools)`,
       );
     }
     this.logger.debug({ msg: `A view calls ${call.server}/${call.tool}`, session_id: runtime.id });

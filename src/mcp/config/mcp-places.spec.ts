@@ -14,11 +14,10 @@ describe(McpPlaces.name, () => {
     places = new McpPlaces(loaded, validateEnvironment({ USERS_DIR: '/srv/users' }));
   });
 
-  it('should give each principal a folder named by its id when that is a plain name, else by a digest', () => {
-    expect(places.userDir('alice')).toBe('/srv/users/alice');
-    expect(places.userDir('../etc')).toMatch(/^\/srv\/users\/=[0-9a-f]{32}$/);
-    expect(places.userDir('key:alice')).toMatch(/^\/srv\/users\/=[0-9a-f]{32}$/);
-    expect(places.userDir('key:alice')).not.toBe(places.userDir('key:bob'));
+  it("should name each principal's folder by its token: readable when the id allows, a digest when not", () => {
+    expect(places.userDir('key:alice')).toBe('/srv/users/key.alice');
+    expect(places.userDir('jwt:../etc')).toMatch(/^\/srv\/users\/jwt--[0-9a-f]{32}$/);
+    expect(places.userDir('key:alice')).not.toBe(places.userDir('jwt:alice'));
   });
 
   it("should root everything at the workspace single-user, and pre-start servers with the one user's places", () => {
@@ -35,7 +34,7 @@ describe(McpPlaces.name, () => {
       loaded,
       validateEnvironment({ USERS_DIR: '/srv/users', AUTH_API_KEYS: 'alice:0123456789abcdef' }),
     );
-    expect(places.rootsFor('alice')).toEqual([{ uri: 'file:///srv/users/alice', name: 'your folder' }]);
+    expect(places.rootsFor('key:alice')).toEqual([{ uri: 'file:///srv/users/key.alice', name: 'your folder' }]);
     expect(places.unowned).toEqual([]);
     const memory = fakeServer('memory', { env: { MEMORY_FILE_PATH: '${USER_DIR}/memory.jsonl' } });
     expect(places.pooled(memory)).toBe(memory);

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Root } from '@modelcontextprotocol/client';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { LOCAL_PRINCIPAL } from '../../auth/principal';
+import { LOCAL_PRINCIPAL, principalToken } from '../../auth/principal';
 import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
 import { authConfigured } from '../../config/validate-environment';
@@ -35,10 +35,9 @@ export class McpPlaces {
     this.usersRoot = resolve(app.USERS_DIR);
   }
 
-  /** The principal's private folder: its id when that is a plain name, else a digest (no path tricks). */
+  /** The principal's private folder, named by its token (`key.ops`; a digest when the id is not a safe name). */
   userDir(userId: string): string {
-    const plain = /^[\w-][\w.@-]{0,63}$/.test(userId);
-    return join(this.usersRoot, plain ? userId : `=${createHash('sha256').update(userId).digest('hex').slice(0, 32)}`);
+    return join(this.usersRoot, principalToken(userId));
   }
 
   /** What a session's server sees as roots: its owner's folder when users are kept apart, else the workspace. */
