@@ -94,6 +94,7 @@ const servers = new ServerPanel({
   list: ui.servers,
   // Before the chat's first message, the switches wait for the session it creates.
   switched: (disabled) => chat.sessionId && void chat.patch({ disabled_tools: disabled }).catch(showFailure),
+  failed: showFailure,
 });
 
 const composer = new Composer({

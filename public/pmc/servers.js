@@ -7,7 +7,7 @@ import { http } from './transports.js';
 import { setToolInfo } from './turn-view.js';
 
 export class ServerPanel {
-  /** host: { list, switched(disabled: string[]) } */
+  /** host: { list, switched(disabled: string[]), failed(error) } */
   constructor(host) {
     this.host = host;
     this.servers = [];
@@ -26,7 +26,7 @@ export class ServerPanel {
       http('GET', '/api/v3/mcp/oauth/pending'),
     ]);
     this.servers = servers;
-    this.authorizations = new Map(pending.map((entry) => [entry.server, entry.authorization_url]));
+    this.authorizations = new Set(pending.map((entry) => entry.server));
     setToolInfo(servers);
     this.draw();
   }
@@ -41,7 +41,7 @@ export class ServerPanel {
     pill.dataset.state = server.status;
     const summary = el('summary', '', el('strong', '', server.name), pill);
     if (this.authorizations?.has(server.name)) {
-      summary.append(connectLink(this.authorizations.get(server.name)));
+      summary.append(connectLink(server.name, this.host.failed));
     }
     const tools = el('ul', 'tools');
     tools.append(el('li', 'switch-row', this.toggle(server.name, `Use ${server.name} in this chat`, !off)));
@@ -80,10 +80,19 @@ export class ServerPanel {
   }
 }
 
-/** A link that sends this tab to the server's authorization page; it comes back here when done. */
-function connectLink(url) {
+/**
+ * A link that starts the server's authorization in this browser (the flow is bound to it by a
+ * cookie) and sends the tab to the authorization page; it comes back here when done.
+ */
+function connectLink(server, failed) {
   const link = el('a', 'connect', 'Connect');
-  link.href = url;
+  link.href = '#';
   link.title = 'This server asks you to authorize it';
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    void http('POST', `/api/v3/mcp/oauth/${encodeURIComponent(server)}/start`)
+      .then(({ authorization_url }) => window.location.assign(authorization_url))
+      .catch(failed);
+  });
   return link;
 }

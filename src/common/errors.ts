@@ -28,6 +28,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 401;
     case ErrorCode.FORBIDDEN:
     case ErrorCode.ORIGIN_NOT_ALLOWED:
+    case ErrorCode.OAUTH_STATE_MISMATCH:
       return 403;
     case ErrorCode.UNKNOWN_EVENT:
     case ErrorCode.NOT_FOUND:

@@ -10,6 +10,7 @@ import type { McpClientHost } from '../../src/mcp/client/mcp-client-host';
 import type { McpTool } from '../../src/mcp/client/mcp-tool';
 import type { RemoteServerConfig } from '../../src/mcp/config/mcp-config';
 import { DEFAULT_POLICY } from '../../src/mcp/config/mcp-config-policy';
+import { McpServers } from '../../src/mcp/config/mcp-servers';
 import { McpOAuthService } from '../../src/mcp/oauth/mcp-oauth.service';
 import { MemoryOAuthStore } from '../../src/mcp/oauth/memory-oauth-store';
 import { mcpLayer } from '../helpers/mcp-layer';
@@ -97,7 +98,9 @@ async function main(): Promise<void> {
     ...DEFAULT_POLICY,
   };
   const env = { MCP_START_TIMEOUT_MS: '20000' };
-  const oauth = new McpOAuthService(new MemoryOAuthStore(), validateEnvironment(env));
+  const config = validateEnvironment(env);
+  const servers = new McpServers({ servers: [server], source: 'conformance', workspaceDir: process.cwd() }, config);
+  const oauth = new McpOAuthService(new MemoryOAuthStore(), servers, config);
   oauth.authorizer = headlessUser(oauth, server);
   const mcp = await mcpLayer([server], env, { oauth });
   const clients = mcp.forSession(host);

@@ -53,11 +53,14 @@ describe(AppLogger.name, () => {
     expect(lines[1]).toMatchObject({ content: 'the words', api_key: REDACTED });
   });
 
-  it('should hide a token, a view ticket and a chat search given in a URL', () => {
+  it("should hide a token, a view ticket, an OAuth callback's code and state, and a chat search given in a URL", () => {
     expect(loggedUrl('/api/v3/chat/stream?session_id=s&access_token=abc.def')).toBe(
       `/api/v3/chat/stream?session_id=s&access_token=${REDACTED}`,
     );
     expect(loggedUrl('/api/v3/views/AbCdEfGhIjKlMnOpQrStUvWxYz012345')).toBe(`/api/v3/views/${REDACTED}`);
+    expect(loggedUrl('/api/v3/mcp/oauth/callback?code=c0de&state=5tate&iss=https%3A%2F%2Fas')).toBe(
+      `/api/v3/mcp/oauth/callback?code=${REDACTED}&state=${REDACTED}&iss=https%3A%2F%2Fas`,
+    );
     expect(loggedUrl('/api/v3/sessions?limit=5&q=my%20diagnosis')).toBe(`/api/v3/sessions?limit=5&q=${REDACTED}`);
   });
 });

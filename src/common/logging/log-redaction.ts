@@ -33,11 +33,12 @@ export function redactPaths(logContent: boolean): string[] {
 }
 
 /**
- * A request URL as logged: a token given in the query (SSE's access_token) is hidden, and so is an
- * MCP Apps view ticket, a credential in the path, and a chat search (`q`), which is what people wrote.
+ * A request URL as logged: a token given in the query (SSE's access_token) is hidden, and so are an
+ * MCP Apps view ticket, a credential in the path, an OAuth callback's `code` and `state`, and a chat
+ * search (`q`), which is what people wrote.
  */
 export function loggedUrl(url: string | undefined): string {
   return (url ?? '')
-    .replace(/([?&](?:access_token|token|q)=)[^&]*/gi, `$1${REDACTED}`)
+    .replace(/([?&](?:access_token|token|code|state|q)=)[^&]*/gi, `$1${REDACTED}`)
     .replace(/^(\/api\/v3\/views\/)[^/?#]+/, `$1${REDACTED}`);
 }

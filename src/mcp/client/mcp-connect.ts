@@ -93,7 +93,7 @@ async function openAuthorized(
   refusal: UnauthorizedError,
 ): Promise<McpConnection> {
   const needsAuthorization = (cause: unknown) =>
-    new Error(`needs authorization: connect it (the page's Connect link, or GET /api/v3/mcp/oauth/pending)`, {
+    new Error(`needs authorization: connect it (the page's Connect link, or POST /api/v3/mcp/oauth/<server>/start)`, {
       cause,
     });
   if (!(await auth.tokens())) {

@@ -28,6 +28,8 @@ export interface OAuthFlow {
   server: string;
   principal: string;
   verifier: string;
+  /** A digest of the secret in the cookie of the browser that started it: only that browser completes it. */
+  binding?: string;
 }
 
 interface StoredTokens {
@@ -61,12 +63,16 @@ export class McpOAuthProvider implements OAuthClientProvider {
   private readonly logger = new Logger(McpOAuthProvider.name);
   private flowState?: string;
 
-  /** `verifier`: set when completing a flow, the PKCE verifier it started with. */
+  /**
+   * `verifier`: set when completing a flow, the PKCE verifier it started with. `binding`: set when a
+   * browser starts a fresh flow, the digest of its cookie's secret (stored tokens are then ignored).
+   */
   constructor(
     private readonly server: RemoteServerConfig,
     private readonly principal: string,
     private readonly context: OAuthContext,
     private readonly verifier?: string,
+    private readonly binding?: string,
   ) {}
 
   get redirectUrl(): string {
@@ -117,6 +123,10 @@ export class McpOAuthProvider implements OAuthClientProvider {
 
   /** The principal's tokens; near their expiry, refreshed first (by one node; the others wait for it). */
   async tokens(): Promise<OAuthTokens | undefined> {
+    if (this.binding) {
+      // A browser asked for a fresh authorization: whatever is stored, the flow starts over.
+      return undefined;
+    }
     const stored = await this.storedTokens();
     if (!stored || !this.stale(stored)) {
       return stored?.tokens;
@@ -144,7 +154,12 @@ export class McpOAuthProvider implements OAuthClientProvider {
 
   async saveCodeVerifier(verifier: string): Promise<void> {
     const state = this.flowState ?? this.state();
-    const flow: OAuthFlow = { server: this.server.name, principal: this.principal, verifier };
+    const flow: OAuthFlow = {
+      server: this.server.name,
+      principal: this.principal,
+      verifier,
+      ...(this.binding ? { binding: this.binding } : {}),
+    };
     await this.context.store.set(oauthKeys.flow(state), JSON.stringify(flow), FLOW_TTL_MS);
   }
 
@@ -156,8 +171,10 @@ export class McpOAuthProvider implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(url: URL): Promise<void> {
-    const pending = oauthKeys.pending(this.server.name, this.principal);
-    await this.context.store.set(pending, url.toString(), FLOW_TTL_MS);
+    if (!this.binding) {
+      // A connection found no token: the principal is asked (the page starts a flow of its own).
+      await this.context.store.set(oauthKeys.pending(this.server.name, this.principal), '1', FLOW_TTL_MS);
+    }
     await this.context.authorize(url, this.server.name, this.principal);
   }
 

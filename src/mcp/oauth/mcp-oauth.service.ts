@@ -6,8 +6,10 @@ import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
 import { ErrorCode } from '../../contract/error-code';
 import type { RemoteServerConfig } from '../config/mcp-config';
+import { McpServers } from '../config/mcp-servers';
 import { McpOAuthProvider, oauthKeys } from './mcp-oauth-provider';
 import type { OAuthContext, OAuthFlow } from './mcp-oauth-provider';
+import { bindingOf, boundTo } from './oauth-cookie';
 import { OAuthStore } from './oauth-store';
 
 export const OAUTH_CALLBACK_PATH = '/api/v3/mcp/oauth/callback';
@@ -18,8 +20,9 @@ export type Authorizer = (url: URL, server: string, principal: string) => Promis
 /**
  * OAuth 2.1 for remote MCP servers, with the MCP SDK doing the protocol (discovery, registration or a
  * Client ID Metadata Document, PKCE, refresh). A server that needs the user's consent leaves an
- * authorization URL for them (GET /api/v3/mcp/oauth/pending); the callback completes the flow, and the
- * session's next turn connects with the principal's token. Tokens never leave the server.
+ * authorization for them (GET /api/v3/mcp/oauth/pending); the page starts a flow bound to its browser
+ * (POST …/:server/start), the callback completes it there only, and the session's next turn connects
+ * with the principal's token. Tokens never leave the server.
  */
 @Injectable()
 export class McpOAuthService {
@@ -30,6 +33,7 @@ export class McpOAuthService {
 
   constructor(
     private readonly store: OAuthStore,
+    private readonly servers: McpServers,
     @InjectAppConfig() config: AppConfig,
   ) {
     this.context = {
@@ -48,12 +52,63 @@ export class McpOAuthService {
   async takeFlow(state: string): Promise<OAuthFlow> {
     const flow = await this.store.take(oauthKeys.flow(state));
     if (!flow) {
-      throw new AppException(
-        ErrorCode.NOT_FOUND,
-        'This authorization is unknown, used already, or expired: start it again',
-      );
+      throw flowGone();
     }
     return JSON.parse(flow) as OAuthFlow;
+  }
+
+  /**
+   * A fresh authorization of the server for the principal, started from a browser: the URL to open.
+   * The flow keeps the digest of `secret` (the browser's cookie), so only that browser completes it.
+   */
+  async start(server: RemoteServerConfig, principal: string, secret: string): Promise<string> {
+    let url: URL | undefined;
+    const context = { ...this.context, authorize: (to: URL) => Promise.resolve(void (url = to)) };
+    const provider = new McpOAuthProvider(server, principal, context, undefined, bindingOf(secret));
+    try {
+      await auth(provider, { serverUrl: server.url });
+    } catch (error) {
+      throw new AppException(
+        ErrorCode.MCP_REQUEST_FAILED,
+        `The authorization of "${server.name}" could not be started: ${(error as Error).message}`,
+      );
+    }
+    if (!url) {
+      throw new AppException(ErrorCode.MCP_REQUEST_FAILED, `MCP server "${server.name}" asked for no authorization`);
+    }
+    return url.toString();
+  }
+
+  /**
+   * The callback: completes the flow its `state` names, in the browser that started it only (its
+   * cookie's `secret`); from any other the flow stays for its own browser until it expires. The
+   * server's name, once its tokens are kept.
+   */
+  async complete(
+    query: { state?: string; code?: string; error?: string; error_description?: string; iss?: string },
+    secret: string | undefined,
+  ): Promise<string> {
+    const key = oauthKeys.flow(query.state ?? '');
+    const stored = query.state ? await this.store.get(key) : undefined;
+    if (!stored) {
+      throw flowGone();
+    }
+    if (!boundTo((JSON.parse(stored) as OAuthFlow).binding, secret)) {
+      this.logger.warn('An authorization was completed in a browser other than the one that started it: refused');
+      throw new AppException(
+        ErrorCode.OAUTH_STATE_MISMATCH,
+        'This authorization was started in another browser (or its cookie is gone): start it again from the page',
+      );
+    }
+    const flow = await this.takeFlow(query.state ?? '');
+    if (query.error || !query.code) {
+      throw new AppException(
+        ErrorCode.MCP_REQUEST_FAILED,
+        `${flow.server}: ${query.error_description ?? query.error ?? 'no code'}`.slice(0, 300),
+      );
+    }
+    await this.finish(this.servers.remote(flow.server), flow, query.code, query.iss);
+    return flow.server;
   }
 
   /**
@@ -74,13 +129,11 @@ export class McpOAuthService {
     this.logger.log(`MCP server "${server.name}" authorized for ${flow.principal}`);
   }
 
-  /** The authorization URL waiting for this principal, per server (only their own). */
-  async pending(servers: string[], principal: string): Promise<{ server: string; authorization_url: string }[]> {
+  /** The remote servers waiting for this principal's authorization (only their own; start hands out URLs). */
+  async pending(principal: string): Promise<{ server: string }[]> {
+    const servers = this.servers.remoteNames();
     const urls = await Promise.all(servers.map((server) => this.store.get(oauthKeys.pending(server, principal))));
-    return servers.flatMap((server, index) => {
-      const url = urls[index];
-      return url ? [{ server, authorization_url: url }] : [];
-    });
+    return servers.filter((_, index) => urls[index] !== undefined).map((server) => ({ server }));
   }
 
   /** Forgets the principal's tokens for the server (disconnect). */
@@ -96,3 +149,6 @@ export class McpOAuthService {
     this.logger.log(`MCP server "${server}" waits for ${principal} to authorize it`);
   }
 }
+
+const flowGone = () =>
+  new AppException(ErrorCode.NOT_FOUND, 'This authorization is unknown, used already, or expired: start it again');

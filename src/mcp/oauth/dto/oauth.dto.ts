@@ -13,8 +13,15 @@ export class OAuthCallbackQueryDto {
 }
 
 export class PendingAuthorizationDto {
-  @ApiProperty() server!: string;
-  @ApiProperty({ description: 'Open it in a browser to authorize the server; it leads back to this host' })
+  @ApiProperty({ description: 'A remote MCP server waiting for the caller to authorize it (POST …/:server/start)' })
+  server!: string;
+}
+
+export class AuthorizationStartedDto {
+  @ApiProperty({
+    description:
+      'Open it in this browser (the one that started it) to authorize the server; it leads back to this host',
+  })
   authorization_url!: string;
 }
 
