@@ -13,6 +13,7 @@ import type {
   NextTurn,
   PendingTurns,
   QueuedTurn,
+  Renewal,
   Sender,
   SessionChanges,
   SessionKey,
@@ -159,13 +160,21 @@ export class MemorySessionStore extends SessionStore {
     return true;
   }
 
-  async end(id: string): Promise<EndedSession | undefined> {
+  async end(id: string, idleBefore?: number): Promise<EndedSession | 'active' | undefined> {
     const session = this.sessions.get(id);
     if (!session) {
       return undefined;
     }
+    const busy = session.running !== undefined || session.queue.length > 0;
+    if (idleBefore !== undefined && (busy || session.record.last_active_at > idleBefore)) {
+      return 'active';
+    }
     this.sessions.delete(id);
     return { running: session.running, queued: session.queue };
+  }
+
+  async forget(): Promise<void> {
+    // A session here is its entry: when it is gone, nothing lists it.
   }
 
   async idleSince(cutoff: number, limit: number): Promise<string[]> {
@@ -198,9 +207,15 @@ export class MemorySessionStore extends SessionStore {
     return { state: 'claimed', status: session.record.status, owner: session.record.owner, interrupted };
   }
 
-  async renew(ids: string[], node: string): Promise<string[]> {
+  async renew(ids: string[], node: string): Promise<Renewal> {
     // Leases of a memory store never lapse: its one node holds them until it lets go.
-    return ids.filter((id) => this.sessions.get(id)?.holder !== node);
+    const held = ids.map((id) => this.sessions.get(id)).filter((session) => session?.holder === node);
+    return {
+      lost: ids.filter((id) => this.sessions.get(id)?.holder !== node),
+      waiting: held.flatMap((session) =>
+        session && !session.running && session.queue.length > 0 ? [session.record.id] : [],
+      ),
+    };
   }
 
   async release(id: string, node: string): Promise<void> {

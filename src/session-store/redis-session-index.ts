@@ -7,10 +7,14 @@ import type { Creation, SessionKey, SessionLimits } from './session-store';
 // The cluster-wide indexes of sessions (by creation, by owner, by activity): a session is created
 // into them within its limits, and listings read pages from them.
 
+// Index entries checked per round trip when pruning.
+const PRUNE_BATCH = 500;
+
 /**
  * Stores a new session's hash and adds it to the indexes, unless that takes the cluster or its
  * owner past a limit (then it is taken out again). Adding and counting are one MULTI per index, so
- * concurrent creates on any node see distinct counts.
+ * concurrent creates on any node see distinct counts. Before refusing, the index over its limit
+ * drops the entries whose session is gone (keys expired while no node swept them) and counts again.
  */
 export async function createIndexed(
   client: Redis,
@@ -40,8 +44,14 @@ export async function createIndexed(
     .zadd(owned, record.created_at, record.id)
     .zcard(owned)
     .exec();
-  const total = Number(counted?.[1]?.[1] ?? Infinity);
-  const ownedCount = Number(counted?.[3]?.[1] ?? Infinity);
+  let total = Number(counted?.[1]?.[1] ?? Infinity);
+  let ownedCount = Number(counted?.[3]?.[1] ?? Infinity);
+  if (total > limits.total) {
+    total -= await pruneIndex(client, keys, byCreation, [keys.sessionsByActivity(), keys.leaseDeadlines()]);
+  }
+  if (limits.perOwner !== undefined && ownedCount > limits.perOwner) {
+    ownedCount -= await pruneIndex(client, keys, owned);
+  }
   const refused: Creation | undefined =
     total > limits.total
       ? 'too_many'
@@ -54,6 +64,33 @@ export async function createIndexed(
   }
   await client.zadd(keys.sessionsByActivity(), record.last_active_at, record.id);
   return 'created';
+}
+
+/**
+ * Drops from the index (and from `alsoFrom`) every id whose session hash is gone; how many it dropped.
+ * Read in batches, each checked in one pipelined round trip, so the cluster's layout does not matter.
+ */
+export async function pruneIndex(
+  client: Redis,
+  keys: RedisKeys,
+  index: string,
+  alsoFrom: string[] = [],
+): Promise<number> {
+  let dropped = 0;
+  for (let start = 0; ; start += PRUNE_BATCH) {
+    const ids = await client.zrange(index, String(start), String(start + PRUNE_BATCH - 1));
+    const exists = await Promise.all(ids.map((id) => client.exists(keys.session(id))));
+    const gone = ids.filter((_, i) => exists[i] === 0);
+    if (gone.length > 0) {
+      await Promise.all([index, ...alsoFrom].map((key) => client.zrem(key, ...gone)));
+      dropped += gone.length;
+      // What followed them has moved up by as many places.
+      start -= gone.length;
+    }
+    if (ids.length < PRUNE_BATCH) {
+      return dropped;
+    }
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { SessionStatus } from '../contract/session-status';
 import type { RedisKeys } from '../redis/redis-keys';
 import { RedisScript, storeCall } from '../redis/redis-script';
 import type { RedisService } from '../redis/redis.service';
-import type { Claim, QueuedTurn } from './session-store';
+import type { Claim, QueuedTurn, Renewal } from './session-store';
 
 const LUA = join(__dirname, 'lua');
 
@@ -55,7 +55,7 @@ export class RedisSessionLeases {
     }
   }
 
-  async renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
+  async renew(ids: string[], node: string, ttlMs: number): Promise<Renewal> {
     const held = await Promise.all(
       ids.map((id) =>
         this.scripts.renew.run(
@@ -64,12 +64,12 @@ export class RedisSessionLeases {
         ),
       ),
     );
-    const kept = ids.filter((_, i) => held[i] === 1);
+    const kept = ids.filter((_, i) => held[i] !== 0);
     if (kept.length > 0) {
       const deadline = Date.now() + ttlMs;
       await storeCall(this.redis.commands.zadd(this.keys.leaseDeadlines(), ...kept.flatMap((id) => [deadline, id])));
     }
-    return ids.filter((_, i) => held[i] !== 1);
+    return { lost: ids.filter((_, i) => held[i] === 0), waiting: ids.filter((_, i) => held[i] === 2) };
   }
 
   async release(id: string, node: string): Promise<void> {

@@ -20,6 +20,7 @@ import type {
   NextTurn,
   PendingTurns,
   QueuedTurn,
+  Renewal,
   Sender,
   SessionChanges,
   SessionKey,
@@ -55,7 +56,7 @@ export class RedisSessionStore extends SessionStore {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
       finishTurn: script<number>('finish-turn.lua', 3),
-      end: script<string[] | null>('end-session.lua', 4),
+      end: script<string[] | 'active' | null>('end-session.lua', 4),
       update: script<number>('update.lua', 3),
       messages: script<[number, number, ...string[]] | null>('messages.lua', 2),
     };
@@ -222,13 +223,14 @@ export class RedisSessionStore extends SessionStore {
     return finished === 1;
   }
 
-  async end(id: string): Promise<EndedSession | undefined> {
-    const ended = await this.scripts.end.run([
-      this.keys.session(id),
-      this.keys.queue(id),
-      this.keys.messages(id),
-      this.keys.lease(id),
-    ]);
+  async end(id: string, idleBefore?: number): Promise<EndedSession | 'active' | undefined> {
+    const ended = await this.scripts.end.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
+      [idleBefore ?? ''],
+    );
+    if (ended === 'active') {
+      return ended;
+    }
     if (!ended) {
       await storeCall(this.removeFromIndexes([id]));
       return undefined;
@@ -241,6 +243,12 @@ export class RedisSessionStore extends SessionStore {
     };
   }
 
+  async forget(ids: string[]): Promise<void> {
+    if (ids.length > 0) {
+      await storeCall(this.removeFromIndexes(ids));
+    }
+  }
+
   async idleSince(cutoff: number, limit: number): Promise<string[]> {
     return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff, 'LIMIT', 0, limit));
   }
@@ -249,7 +257,7 @@ export class RedisSessionStore extends SessionStore {
     return this.leases.claim(id, node, ttlMs, onlyWithWork);
   }
 
-  renew(ids: string[], node: string, ttlMs: number): Promise<string[]> {
+  renew(ids: string[], node: string, ttlMs: number): Promise<Renewal> {
     return this.leases.renew(ids, node, ttlMs);
   }
 

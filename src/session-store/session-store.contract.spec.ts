@@ -159,8 +159,8 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     await store.enqueue('a', OWNER, turn('t2'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
     expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({ state: 'held', holder: 'n1' });
-    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual([]);
-    expect(await store.renew(['a'], 'n2', LEASE_MS)).toEqual(['a']);
+    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual({ lost: [], waiting: [] });
+    expect(await store.renew(['a'], 'n2', LEASE_MS)).toEqual({ lost: ['a'], waiting: [] });
     expect(await store.lapsed(Date.now(), 10)).toEqual([]);
 
     await store.release('a', 'n1');
@@ -172,7 +172,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
       interrupted: turn('t1'),
     });
     expect((await store.get('a'))?.node).toBe('n2');
-    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual(['a']);
+    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual({ lost: ['a'], waiting: [] });
     expect(
       await store.finishTurn('a', 't1', { messages: [], at: 3, completed: true, status: SessionStatus.READY }),
     ).toBe(false);
@@ -183,10 +183,58 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     expect(await store.end('a')).toEqual({ running: turn('t2'), queued: [] });
   });
 
+  it('should name, on renewal, the held sessions where messages wait and no turn runs (a lost wake-up)', async () => {
+    await store.create(record('a', 1), { total: 10 });
+    await store.create(record('b', 1), { total: 10 });
+    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.claim('b', 'n1', LEASE_MS, false);
+    // Sent through another node: queued for the holder, which was not told.
+    await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
+    await store.enqueue('b', OWNER, turn('t2'), 5, 2, SENDER);
+    await store.enqueue('b', OWNER, turn('t3'), 5, 2, SENDER);
+    await store.startNext('b', 'n1', 10);
+    expect(await store.renew(['a', 'b'], 'n1', LEASE_MS)).toEqual({ lost: [], waiting: ['a'] });
+    expect(await store.renew(['a', 'b'], 'n2', LEASE_MS)).toEqual({ lost: ['a', 'b'], waiting: [] });
+    await store.startNext('a', 'n1', 10);
+    expect(await store.renew(['a', 'b'], 'n1', LEASE_MS)).toEqual({ lost: [], waiting: [] });
+  });
+
   it('should not take over a session with no work when asked only for work', async () => {
     await store.create(record('a', 1), { total: 10 });
     expect(await store.claim('a', 'n1', LEASE_MS, true)).toEqual({ state: 'idle' });
     expect(await store.claim('nope', 'n1', LEASE_MS, false)).toEqual({ state: 'missing' });
+  });
+
+  it('should end a session for the idle sweep only while it is still idle, checked as it ends', async () => {
+    for (const id of ['idle', 'queued', 'running', 'touched']) {
+      await store.create(record(id, 10), { total: 10 });
+    }
+    await store.claim('running', 'n1', LEASE_MS, false);
+    await store.enqueue('queued', OWNER, turn('t1'), 5, 10, SENDER);
+    await store.enqueue('running', OWNER, turn('t2'), 5, 10, SENDER);
+    await store.startNext('running', 'n1', 10);
+    // A message accepted after the sweep read the record: the session was active after the cutoff.
+    await store.claim('touched', 'n1', LEASE_MS, false);
+    await store.enqueue('touched', OWNER, turn('t3'), 5, 60, SENDER);
+    await store.startNext('touched', 'n1', 10);
+    await store.finishTurn('touched', 't3', { messages: [], at: 60, completed: true, status: SessionStatus.READY });
+    expect(await store.get('touched')).toMatchObject({ running: undefined, queued: 0, last_active_at: 60 });
+
+    for (const id of ['queued', 'running', 'touched']) {
+      expect(await store.end(id, 50)).toBe('active');
+      expect(await store.get(id)).toBeDefined();
+    }
+    expect(await store.end('idle', 50)).toEqual({ running: undefined, queued: [] });
+    expect(await store.end('idle', 50)).toBeUndefined();
+    expect(await store.end('touched')).toMatchObject({ queued: [] });
+    expect((await store.list(10)).records.map((r) => r.id).sort()).toEqual(['queued', 'running']);
+  });
+
+  it('should forget index entries of sessions already gone, and nothing else', async () => {
+    await store.create(record('a', 1), { total: 10 });
+    await store.forget(['gone', 'also-gone']);
+    expect(await store.count()).toBe(1);
+    expect((await store.list(10)).records.map((r) => r.id)).toEqual(['a']);
   });
 
   it('should store the status and list as idle, idlest first, the sessions not active since the cutoff', async () => {

@@ -163,8 +163,17 @@ export abstract class SessionStore {
    * or another node took it over).
    */
   abstract finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean>;
-  /** Deletes the session; what was running and queued is returned to the one caller that ended it. */
-  abstract end(id: string): Promise<EndedSession | undefined>;
+  /**
+   * Deletes the session; what was running and queued is returned to the one caller that ended it.
+   * With `idleBefore` (the idle sweep's cutoff) it ends only a session still idle, checked in the same
+   * atomic step: one with a turn running or queued, or active after the cutoff, is kept (`'active'`).
+   */
+  abstract end(id: string, idleBefore?: number): Promise<EndedSession | 'active' | undefined>;
+  /**
+   * Takes out of every index these sessions whose record is gone (in Redis, their keys expired while
+   * no node swept them), so they never count against a limit again.
+   */
+  abstract forget(ids: string[]): Promise<void>;
   /** Ids of up to `limit` sessions whose last activity is at or before the cutoff, the idlest first. */
   abstract idleSince(cutoff: number, limit: number): Promise<string[]>;
 
@@ -173,13 +182,22 @@ export abstract class SessionStore {
    * previous holder is recorded as interrupted (its user message kept, marked) and returned.
    */
   abstract claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim>;
-  /** Extends the leases `node` holds; returns the ids it no longer holds. */
-  abstract renew(ids: string[], node: string, ttlMs: number): Promise<string[]>;
+  /**
+   * Extends the leases `node` holds: the ids it no longer holds (`lost`), and those of its sessions
+   * where messages wait with no turn running (`waiting`: a wake-up that never arrived).
+   */
+  abstract renew(ids: string[], node: string, ttlMs: number): Promise<Renewal>;
   abstract release(id: string, node: string): Promise<void>;
   /** Sessions whose lease ran out (their holder died or let go), up to `limit`. */
   abstract lapsed(now: number, limit: number): Promise<string[]>;
   /** Throws when the backend cannot be reached; used by the health check. */
   abstract ping(): Promise<void>;
+}
+
+/** What renewing a node's leases found. */
+export interface Renewal {
+  lost: string[];
+  waiting: string[];
 }
 
 /** Newest first: a later creation, then the larger id, comes first. */

@@ -24,20 +24,29 @@ export class SessionSweep {
 
   /**
    * Ends sessions idle for longer than SESSION_TTL_MS, each once across the cluster (on the node
-   * that holds it); a session with a turn running or queued is not idle.
+   * that holds it); a session with a turn running or queued is not idle, and the store checks that
+   * again as it ends one. Index entries whose session is gone are dropped.
    */
   async sweepExpired(now = Date.now()): Promise<string[]> {
     const cutoff = now - this.config.SESSION_TTL_MS;
     const idle = await this.store.idleSince(cutoff, SWEEP_BATCH);
     const records = await Promise.all(idle.map((id) => this.store.get(id)));
+    const gone = idle.filter((_, i) => records[i] === undefined);
+    if (gone.length > 0) {
+      await this.store.forget(gone);
+      this.logger.log(`Dropped ${gone.length} index entr${gone.length === 1 ? 'y' : 'ies'} of sessions already gone`);
+    }
     // Read again after the index: a turn may have ended (or a message come) in between.
     const candidates = records.filter(
       (record) => record && !record.running && record.queued === 0 && record.last_active_at <= cutoff,
     ) as SessionRecord[];
+    const end = (id: string) => this.worker.end(id, 'expired', cutoff);
     const ended = await Promise.all(
       candidates.map((record) =>
-        this.holder.ask(record.node, { kind: 'end', session_id: record.id, reason: 'expired' }, () =>
-          this.worker.end(record.id, 'expired'),
+        this.holder.ask(
+          record.node,
+          { kind: 'end', session_id: record.id, reason: 'expired', idle_before: cutoff },
+          () => end(record.id),
         ),
       ),
     );

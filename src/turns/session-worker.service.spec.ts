@@ -145,6 +145,37 @@ describe(SessionWorker.name, () => {
     expect(mcp.released).toEqual(['s1']);
   });
 
+  it('should run, when renewing its leases, messages whose wake-up never came, and when its channel is back', async () => {
+    await store.create(record('s2'), { total: 10 });
+    await worker.hold('s1');
+    await worker.hold('s2');
+    runner.instant = true;
+    // Queued through another node whose run signal was lost: nothing told this node.
+    const elsewhere = { node: OTHER, idle: false, historyLimit: 10 };
+    await store.enqueue('s1', 'alice', turn('lost wake-up'), 10, Date.now(), elsewhere);
+
+    await worker.renewLeases();
+    await worker.holding('s1')?.draining;
+    expect(runner.ran).toEqual(['lost wake-up']);
+
+    await store.enqueue('s2', 'alice', turn('sent while away'), 10, Date.now(), elsewhere);
+    worker.runWaiting();
+    await worker.holding('s2')?.draining;
+    expect(runner.ran).toEqual(['lost wake-up', 'sent while away']);
+  });
+
+  it('should keep a session the idle sweep would end once a message has come for it', async () => {
+    await worker.hold('s1');
+    const cutoff = Date.now();
+    await send('s1', 'just in time');
+    const running = await runner.next();
+    expect(await worker.end('s1', 'expired', cutoff)).toBe(false);
+    expect(worker.holding('s1')).toBeDefined();
+    running.end();
+    await worker.holding('s1')?.draining;
+    expect(runner.ran).toEqual(['just in time']);
+  });
+
   it('should take over a session with work whose holder let go, reporting its running turn interrupted', async () => {
     await store.claim('s1', OTHER, 10_000, false);
     await store.enqueue('s1', 'alice', turn('left running'), 10, Date.now(), {

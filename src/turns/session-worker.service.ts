@@ -93,10 +93,14 @@ export class SessionWorker {
 
   /**
    * Ends a session wherever it is held; only the first of concurrent calls (on any node) ends it.
-   * Its running and queued turns each get an error, then session_end; its MCP clients stop.
+   * Its running and queued turns each get an error, then session_end; its MCP clients stop. With
+   * `idleBefore` (the idle sweep), a session that is no longer idle is kept, and goes on here.
    */
-  async end(sessionId: string, reason: SessionEndReason): Promise<boolean> {
-    const ended = await this.store.end(sessionId);
+  async end(sessionId: string, reason: SessionEndReason, idleBefore?: number): Promise<boolean> {
+    const ended = await this.store.end(sessionId, idleBefore);
+    if (ended === 'active') {
+      return false;
+    }
     const runtime = this.runtimes.get(sessionId);
     if (!ended) {
       if (runtime) {
@@ -130,14 +134,32 @@ export class SessionWorker {
     return [...this.runtimes.values()];
   }
 
-  /** Keeps this node's leases; a session whose lease another node took is let go of here. */
+  /**
+   * Keeps this node's leases; a session whose lease another node took is let go of here. The store's
+   * queue is the truth and a run signal only a wake-up: messages waiting with no turn running (their
+   * signal was lost) start now.
+   */
   async renewLeases(): Promise<void> {
-    const lost = await this.store.renew([...this.runtimes.keys()], this.node, this.config.TURN_LEASE_MS);
+    const { lost, waiting } = await this.store.renew([...this.runtimes.keys()], this.node, this.config.TURN_LEASE_MS);
     for (const id of lost) {
       const runtime = this.runtimes.get(id);
       if (runtime) {
         this.logger.warn(`Session ${id} is no longer held by node ${this.node}; its MCP clients here stop`);
         await this.letGo(runtime, false);
+      }
+    }
+    this.runWaiting(waiting);
+  }
+
+  /**
+   * Runs what waits in the sessions held here (these, or all of them): after this node's channel was
+   * (re)subscribed, run signals sent while it was away are lost, but their messages are queued.
+   */
+  runWaiting(ids: Iterable<string> = this.runtimes.keys()): void {
+    for (const id of ids) {
+      const runtime = this.runtimes.get(id);
+      if (runtime && !runtime.draining && !runtime.ended) {
+        this.drain(runtime);
       }
     }
   }

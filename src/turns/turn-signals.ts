@@ -32,7 +32,7 @@ export class TurnSignals {
         }
         return undefined;
       case 'end':
-        return this.worker.end(signal.session_id, signal.reason);
+        return this.worker.end(signal.session_id, signal.reason, signal.idle_before);
       case 'elicitation':
         if (!runtime) {
           throw new AppException(ErrorCode.NOT_FOUND, `Elicitation ${signal.elicitation_id} is not pending`);

@@ -38,7 +38,10 @@ export class TurnsScheduler implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.listen((signal) => this.signals.handle(signal));
+    await this.bus.listen(
+      (signal) => this.signals.handle(signal),
+      () => this.worker.runWaiting(),
+    );
     if (this.store.shared) {
       this.jobs.every(LEASE_RENEW_JOB, this.config.TURN_LEASE_MS / RENEWALS_PER_LEASE, () => this.renew());
       this.jobs.every(ORPHAN_ADOPT_JOB, Math.min(ADOPT_MAX_MS, this.config.TURN_LEASE_MS / 4), () => this.adopt());

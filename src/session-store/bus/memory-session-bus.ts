@@ -11,6 +11,7 @@ export class MemorySessionBus extends SessionBus {
   }
 
   async listen(handler: SignalHandler): Promise<void> {
+    // Signals are calls in this process: none is ever lost, so there is nothing to look at again.
     this.handler = handler;
   }
 

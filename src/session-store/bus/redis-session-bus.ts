@@ -38,18 +38,28 @@ export class RedisSessionBus extends SessionBus {
     super();
   }
 
-  async listen(handler: SignalHandler): Promise<void> {
+  async listen(handler: SignalHandler, subscribed?: () => void): Promise<void> {
     this.handler = handler;
     const channel = this.redis.keys.nodeChannel(this.node);
-    this.redis.subscriber.on('message', (from: string, message: string) => {
+    const subscriber = this.redis.subscriber;
+    subscriber.on('message', (from: string, message: string) => {
       if (from === channel) {
         this.received(JSON.parse(message) as Envelope);
       }
     });
-    // Not awaited: with Redis away at start-up, the subscription is made when it comes back.
-    this.redis.subscriber
-      .subscribe(channel)
-      .catch((error: Error) => this.logger.error(`Listening on ${channel} failed: ${error.message}`));
+    // Not awaited: with Redis away at start-up, the subscription is made when it comes back. After a
+    // reconnection ioredis subscribes again; this SUBSCRIBE, queued behind its own, answers once the
+    // channel is live again, and from then on no signal is lost.
+    const subscribe = () =>
+      subscriber
+        .subscribe(channel)
+        .then(() => subscribed?.())
+        .catch((error: Error) => this.logger.error(`Listening on ${channel} failed: ${error.message}`));
+    subscriber.on('ready', () => void subscribe());
+    if (subscriber.status !== 'ready') {
+      return;
+    }
+    void subscribe();
   }
 
   async send(node: string, signal: SessionSignal): Promise<void> {

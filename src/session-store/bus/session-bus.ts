@@ -7,8 +7,8 @@ export type SessionSignal =
   /** Messages wait in the session's queue. */
   | { kind: 'run'; session_id: string }
   | { kind: 'cancel'; session_id: string; turn_id: string }
-  /** Request: end the session; the reply is whether this call ended it. */
-  | { kind: 'end'; session_id: string; reason: SessionEndReason }
+  /** Request: end the session (with `idle_before`, only if still idle); the reply is whether this call ended it. */
+  | { kind: 'end'; session_id: string; reason: SessionEndReason; idle_before?: number }
   /** Request: answer a pending elicitation; the reply is an AppException body when refused. */
   | { kind: 'elicitation'; session_id: string; elicitation_id: string; answer: ElicitationAnswer }
   /** Request: answer a pending tool approval; the reply is an AppException body when refused. */
@@ -49,7 +49,11 @@ export class NodeUnreachable extends Error {
  * the Redis bus uses a pub/sub channel per node.
  */
 export abstract class SessionBus {
-  abstract listen(handler: SignalHandler): Promise<void>;
+  /**
+   * Hands this node's signals to `handler`. `subscribed` is called each time this node's channel is
+   * (re)subscribed: signals sent while it was not are lost, so the caller looks at its work again.
+   */
+  abstract listen(handler: SignalHandler, subscribed?: () => void): Promise<void>;
   abstract send(node: string, signal: SessionSignal): Promise<void>;
   /** The handler's result on that node; its AppException is rethrown here; NodeUnreachable on timeout. */
   abstract request<T>(node: string, signal: SessionSignal, timeoutMs: number): Promise<T>;
