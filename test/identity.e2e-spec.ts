@@ -9,6 +9,8 @@ import type { TestApp } from './helpers/test-app';
 
 const OPS_KEY = 'ops-key-0123456789abcdef';
 const ARGV_SERVER = require.resolve('./fixtures/argv-server.cjs');
+// Starts for everyone but carol (the notes fixture): her ${USER_ID} makes it exit.
+const PICKY_SERVER = `if (process.argv[1] === 'jwt.carol') process.exit(3); require(${JSON.stringify(require.resolve('./fixtures/notes-server.cjs'))});`;
 
 /** Principals are namespaced by their kind of credential, and ${USER_ID} is a safe token of the id. */
 describe('identity: one person per identity (e2e)', () => {
@@ -32,6 +34,7 @@ describe('identity: one person per identity (e2e)', () => {
       AUTH_AUDIENCE: AUDIENCE,
       MCP_CONFIG: writeMcpConfig({
         argv: { command: process.execPath, args: [ARGV_SERVER, '--user', '${USER_ID}'], env: { OWNER: '${USER_ID}' } },
+        picky: { command: process.execPath, args: ['-e', PICKY_SERVER, '${USER_ID}'] },
       }),
     });
     jwtOps = await idp.sign('ops');
@@ -75,6 +78,20 @@ describe('identity: one person per identity (e2e)', () => {
     expect(started.argv[1]).toMatch(/^jwt--[0-9a-f]{32}$/);
     expect(started.user).toBe(started.argv[1]);
     expect(JSON.stringify(started)).not.toContain('--evil');
+  });
+
+  it("should show what a session's servers went through to its owner and administrators only", async () => {
+    const carol = await idp.sign('carol');
+    const turn = await startedWith(carol);
+    expect(turn.user).toBe('jwt.carol');
+    const picky = async (credential: string) => {
+      const { body } = await get('/api/v3/mcp/servers', credential);
+      return (body.servers as Array<{ name: string; last_error?: string }>).find((server) => server.name === 'picky');
+    };
+    expect((await picky(carol))?.last_error).toEqual(expect.any(String));
+    expect((await picky(OPS_KEY))?.last_error).toBe((await picky(carol))?.last_error);
+    expect(await picky(await idp.sign('dave'))).not.toHaveProperty('last_error');
+    expect(await picky(jwtOps)).not.toHaveProperty('last_error');
   });
 
   it('should stop start-up on an AUTH_ADMINS entry that does not name its kind', async () => {

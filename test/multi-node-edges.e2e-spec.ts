@@ -45,7 +45,8 @@ describe('Two nodes at the edges (e2e)', () => {
     llm = new ScriptedLlm();
     llmUrl = await llm.start();
     dir = mkdtempSync(join(tmpdir(), 'mcp-host-edges-'));
-    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
+    const modern = { command: process.execPath, args: [require.resolve('./fixtures/modern-server.cjs')] };
+    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { modern } }));
     [a, b] = await startNodes(env('node-a'), env('node-b'));
   }, 120_000);
 
@@ -80,6 +81,53 @@ describe('Two nodes at the edges (e2e)', () => {
     }
     const answers = (await history(a, sessionId)).filter((message) => message.role === 'assistant');
     expect(answers.map((message) => message.content)).toEqual([1, 2, 3, 4].map((round) => `Echo: round ${round}`));
+    expect((await fetch(`${a.url}/api/v3/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it("should answer a session's catalog reads on either node, and take the session over once its holder is gone", async () => {
+    const sessionId = await createSession(a.url);
+    const read = async (node: AppNode, path: string, body?: unknown) => {
+      const url = `${node.url}/api/v3/mcp/servers/modern/${path}${body ? '' : `${path.includes('?') ? '&' : '?'}session_id=${sessionId}`}`;
+      const response = body ? await postJson(url, { ...body, session_id: sessionId }) : await fetch(url);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const reads = async (node: AppNode) => [
+      await read(node, 'resources'),
+      await read(node, 'resource-templates'),
+      await read(node, `resources/read?uri=${encodeURIComponent('note://hello')}`),
+      await read(node, 'prompts'),
+      await read(node, 'prompts/greet/get', { arguments: { who: 'Ada' } }),
+    ];
+    const onHolder = await reads(a);
+    expect(onHolder.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(onHolder[2].body).toMatchObject({ contents: [{ text: 'Hello from the modern server' }] });
+    expect(await reads(b)).toEqual(onHolder);
+    expect(await admin.get(keys.lease(sessionId))).toBe('node-a');
+
+    // Someone else's session, through either node: as if it did not exist.
+    const stranger = await fetch(
+      `${b.url}/api/v3/mcp/servers/modern/prompts?session_id=00000000-0000-4000-8000-000000000000`,
+    );
+    expect(stranger.status).toBe(404);
+
+    await a.kill();
+    // Until its lease lapses, the session is still held: the read is refused as busy, to be tried again.
+    const refusals = new Set<string>();
+    await waitUntil(
+      async () => {
+        const answer = await read(b, 'prompts');
+        if (answer.status !== 200) {
+          refusals.add(`${answer.status} ${(answer.body.error as { code: string }).code}`);
+        }
+        return answer.status === 200;
+      },
+      'node b to take the session over',
+      LEASE_MS * 5,
+    );
+    expect([...refusals].filter((refusal) => refusal !== '429 SESSION_BUSY')).toEqual([]);
+    expect(await admin.get(keys.lease(sessionId))).toBe('node-b');
+    expect((await read(b, 'prompts')).body).toEqual(onHolder[3].body);
+    await a.start();
     expect((await fetch(`${a.url}/api/v3/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204);
   });
 

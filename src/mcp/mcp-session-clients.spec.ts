@@ -141,6 +141,14 @@ describe(McpSessionClients.name, () => {
     await mcp.onApplicationShutdown();
   });
 
+  it('should start nothing once closed: a read racing the end finds no session', async () => {
+    await sessionOf([fakeServer('everything')]);
+    await mcp.release(clients);
+    expect(() => clients.client('everything')).toThrow(expect.objectContaining({ code: ErrorCode.SESSION_NOT_FOUND }));
+    await expect(clients.ensureStarted(start())).rejects.toMatchObject({ code: ErrorCode.SESSION_NOT_FOUND });
+    expect(connector.opened).toHaveLength(0);
+  });
+
   it('should report a server that cannot start, by name, and still start the others', async () => {
     connector.failures.set('broken', 'spawn /nonexistent/mcp-server ENOENT');
     await sessionOf([fakeServer('broken'), fakeServer('everything')]);

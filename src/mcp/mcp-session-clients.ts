@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { principalToken } from '../auth/principal';
-import { AppException } from '../common/errors';
+import { AppException, sessionNotFound } from '../common/errors';
 import { ErrorCode } from '../contract/error-code';
 import type { McpClientHost, ServerStatusChange } from './client/mcp-client-host';
 import type { McpStartOptions } from './client/mcp-connect';
@@ -110,7 +110,7 @@ export class McpSessionClients {
 
   private async startAll(start: McpStartOptions): Promise<StartFailure[]> {
     if (this.closed) {
-      throw new Error(`MCP clients of session ${this.sessionId} are closed`);
+      throw sessionNotFound(this.sessionId);
     }
     const configs = JSON.stringify(this.servers);
     if (configs.includes('${SESSION_DIR}')) {
@@ -248,6 +248,10 @@ export class McpSessionClients {
   }
 
   private clientOf(server: McpServerConfig): SupervisedClient {
+    if (this.closed) {
+      // The session ended: a read racing its end starts no process, and finds no session.
+      throw sessionNotFound(this.sessionId);
+    }
     let client = this.clients.get(server.name);
     if (!client) {
       client = this.source(expandForSession(server, this.places), this.host);

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 
-import { McpController } from './catalog/mcp-catalog.controller';
 import { McpCatalogService } from './catalog/mcp-catalog.service';
 import { McpServers } from './config/mcp-servers';
 import { McpMetrics } from './mcp.metrics';
@@ -13,7 +12,7 @@ import { oauthStoreProvider } from './oauth/oauth-store.providers';
 
 /** MCP: the configured servers, their clients per session or shared, the catalog and OAuth to remote servers. */
 @Module({
-  controllers: [McpController, McpOAuthController],
+  controllers: [McpOAuthController],
   providers: [
     oauthStoreProvider,
     McpMetrics,
@@ -23,6 +22,6 @@ import { oauthStoreProvider } from './oauth/oauth-store.providers';
     McpCatalogService,
     McpScheduler,
   ],
-  exports: [McpService, McpServers],
+  exports: [McpService, McpServers, McpCatalogService],
 })
 export class McpModule {}

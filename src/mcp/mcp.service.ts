@@ -8,7 +8,7 @@ import { McpDiscovery } from './capacity/mcp-discovery';
 import { PrewarmPool } from './capacity/mcp-prewarm-pool';
 import { ProcessBudget } from './capacity/mcp-process-budget';
 import { McpServerBoard } from './catalog/mcp-server-board';
-import type { ServerStatus } from './catalog/mcp-server-board';
+import type { BoardViewer, ServerStatus } from './catalog/mcp-server-board';
 import { McpClientFactory } from './client/mcp-client-factory';
 import type { McpClientHost } from './client/mcp-client-host';
 import { McpPlaces } from './config/mcp-places';
@@ -117,10 +117,11 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     return idle.length;
   }
 
-  statuses(): ServerStatus[] {
+  /** The servers as `viewer` may see them (see McpServerBoard.statuses); with none, everything known. */
+  statuses(viewer?: BoardViewer): ServerStatus[] {
     // A listing past its server's cache hint is made again for the next read.
     this.discovery.refresh(this.board.stale().map((name) => this.servers.byName(name)));
-    return this.board.statuses((server) => this.pool.count(server));
+    return this.board.statuses((server) => this.pool.count(server), viewer);
   }
 
   processes(): { live: number; max: number } {

@@ -5,6 +5,8 @@ import { McpModule } from '../mcp/mcp.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
 import { TurnsModule } from '../turns/turns.module';
 import { ChatsService } from './chats.service';
+import { McpController } from './mcp.controller';
+import { SessionCatalog } from './session-catalog.service';
 import { SessionHolder } from './session-holder';
 import { SessionSweep } from './session-sweep.service';
 import { SessionsController } from './sessions.controller';
@@ -16,8 +18,16 @@ import { ViewCallsService } from './view-calls.service';
 /** The session API every transport uses: lifecycle, messages, feeds, chats, and the REST routes. */
 @Module({
   imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule],
-  controllers: [SessionsController, ViewCallsController],
-  providers: [SessionHolder, SessionsService, SessionSweep, ChatsService, ViewCallsService, SessionsScheduler],
+  controllers: [SessionsController, ViewCallsController, McpController],
+  providers: [
+    SessionHolder,
+    SessionsService,
+    SessionSweep,
+    ChatsService,
+    ViewCallsService,
+    SessionCatalog,
+    SessionsScheduler,
+  ],
   exports: [SessionsService],
 })
 export class SessionsModule {}

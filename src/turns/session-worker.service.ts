@@ -62,6 +62,11 @@ export class SessionWorker {
     await this.take(sessionId, false, false);
   }
 
+  /** Takes a session no live node holds (a read found its holder gone), and runs what waits in it. */
+  async takeOver(sessionId: string): Promise<void> {
+    await this.take(sessionId, false);
+  }
+
   /** This node as the sender of a message to the session: idle if it holds it and runs nothing there now. */
   senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
-import { AppException } from '../common/errors';
+import { AppException, sessionNotFound } from '../common/errors';
 import { ErrorCode } from '../contract/error-code';
+import { McpCatalogService } from '../mcp/catalog/mcp-catalog.service';
 import type { SessionSignal } from '../session-store/bus/session-bus';
+import { SessionStore } from '../session-store/session-store';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionWorker } from './session-worker.service';
 import { ToolApprovals } from './tool-approvals';
@@ -10,7 +12,8 @@ import { ViewCallRunner } from './view-call-runner';
 
 /**
  * What is asked of the node that holds a session, from this node or another (over the bus): run the
- * queue, cancel or end, answer what a turn waits for, or run a view's tool call.
+ * queue, cancel or end, answer what a turn waits for, run a view's tool call, or read the catalog of
+ * one of its servers.
  */
 @Injectable()
 export class TurnSignals {
@@ -19,6 +22,8 @@ export class TurnSignals {
     private readonly bridge: SessionMcpBridge,
     private readonly approvals: ToolApprovals,
     private readonly viewCalls: ViewCallRunner,
+    private readonly catalog: McpCatalogService,
+    private readonly store: SessionStore,
   ) {}
 
   async handle(signal: SessionSignal): Promise<unknown> {
@@ -47,6 +52,16 @@ export class TurnSignals {
         return undefined;
       case 'view_call':
         return this.viewCalls.run(runtime, signal);
+      case 'catalog':
+        if (!runtime?.mcp || runtime.ended) {
+          throw (await this.store.get(signal.session_id))
+            ? new AppException(
+                ErrorCode.SESSION_BUSY,
+                `Session ${signal.session_id} is moving between nodes; try again`,
+              )
+            : sessionNotFound(signal.session_id);
+        }
+        return this.catalog.forSession(runtime.mcp, signal.request);
     }
   }
 }

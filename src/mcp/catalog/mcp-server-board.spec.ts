@@ -77,6 +77,33 @@ describe(McpServerBoard.name, () => {
     expect(board.statuses(() => 0)[0]).not.toHaveProperty('last_error');
   });
 
+  it("should show what a session's clients saw to its owner and administrators only", () => {
+    board.catalogued(fakeServer('everything'), { tools: [tool('echo')], prompts: [], resourceTemplates: [] });
+    const alices = new FakeClient(fakeServer('everything'));
+    alices.tools = [tool('echo'), tool('secret-plan')];
+    board.track(asClient(alices), 'key:alice');
+    alices.move('ready');
+    alices.move('error', 'exited: /home/alice/private failed');
+    const view = (id: string, admin = false) => board.statuses(() => 0, { id, admin })[0];
+
+    expect(view('key:alice')).toMatchObject({
+      last_error: 'exited: /home/alice/private failed',
+      tools: [{ name: 'echo' }, { name: 'secret-plan' }],
+    });
+    expect(view('key:ops', true)).toMatchObject({ last_error: 'exited: /home/alice/private failed' });
+    // Anyone else: what discovery found, and no error of hers.
+    expect(view('key:bob')).not.toHaveProperty('last_error');
+    expect(view('key:bob').tools).toEqual([expect.objectContaining({ name: 'echo' })]);
+
+    // A shared client's failure is everyone's; what alice's sessions saw goes with her last client.
+    const shared = new FakeClient(fakeServer('everything'));
+    board.track(asClient(shared));
+    shared.move('error', 'the shared server failed');
+    expect(view('key:bob')).toMatchObject({ last_error: 'the shared server failed' });
+    alices.move('closed');
+    expect(view('key:alice')).toMatchObject({ last_error: 'the shared server failed' });
+  });
+
   it('should put back the state a start found when the process cap cuts it short', () => {
     const client = new FakeClient();
     board.track(asClient(client));

@@ -61,19 +61,36 @@ export interface ServerStatus {
   last_error?: string;
 }
 
+/** Who looks at the listing: a session's details are shown to its owner and to administrators only. */
+export interface BoardViewer {
+  id: string;
+  admin: boolean;
+}
+
+/** What a server's clients saw last: its tools (after list changes) and its latest error. */
+interface Seen {
+  tools: ToolInfo[];
+  lastError?: string;
+}
+
 interface ServerEntry {
   state: ServerState;
   /** The state before a start began, restored when the start is refused or cut short. */
   before?: ServerState;
-  tools: ToolInfo[];
+  /** What any client saw last (administrators and health see this). */
+  latest: Seen;
+  /** What discovery and the shared client saw: shown to everyone. */
+  open: Seen;
+  /** What each principal's own session clients saw: shown to that principal. */
+  seen: Map<string, Seen>;
   prompts: PromptInfo[];
   resourceTemplates: ResourceTemplateInfo[];
   catalog: CatalogState;
-  lastError?: string;
   protocolVersion?: string;
   /** Until when the start-up listing is fresh, as its server's cache hints said (epoch ms). */
   freshUntil?: number;
-  clients: Set<SupervisedClient>;
+  /** Live clients, each with the principal whose session it serves (none for a shared client). */
+  clients: Map<SupervisedClient, string | undefined>;
 }
 
 /**
@@ -93,11 +110,13 @@ export class McpServerBoard {
         server.name,
         {
           state: server.disabled ? 'disabled' : 'idle',
-          tools: [],
+          latest: { tools: [] },
+          open: { tools: [] },
+          seen: new Map(),
           prompts: [],
           resourceTemplates: [],
           catalog: server.disabled ? 'none' : 'pending',
-          clients: new Set(),
+          clients: new Map(),
         },
       ]),
     );
@@ -105,13 +124,18 @@ export class McpServerBoard {
 
   /** Every live client, of every server. */
   clients(): Set<SupervisedClient> {
-    return new Set([...this.entries.values()].flatMap((entry) => [...entry.clients]));
+    return new Set([...this.entries.values()].flatMap((entry) => [...entry.clients.keys()]));
   }
 
-  /** In the order of the config; `prewarmed` counts a server's idle pre-started clients. */
-  statuses(prewarmed: (server: string) => number): ServerStatus[] {
+  /**
+   * In the order of the config; `prewarmed` counts a server's idle pre-started clients. A viewer who
+   * is not an administrator sees what their own sessions' clients saw, else what everyone may see
+   * (discovery, shared clients); with no viewer (health), what any client saw last.
+   */
+  statuses(prewarmed: (server: string) => number, viewer?: BoardViewer): ServerStatus[] {
     return this.servers.map((server) => {
       const entry = this.entryOf(server.name);
+      const shown = !viewer || viewer.admin ? entry.latest : (entry.seen.get(viewer.id) ?? entry.open);
       return {
         name: server.name,
         transport: server.transport,
@@ -119,13 +143,13 @@ export class McpServerBoard {
         protocol: server.protocol,
         protocol_version: entry.protocolVersion ?? null,
         status: entry.state,
-        connections: [...entry.clients].filter((client) => client.live).length,
+        connections: [...entry.clients.keys()].filter((client) => client.live).length,
         prewarmed: prewarmed(server.name),
-        tools: entry.tools,
+        tools: shown.tools,
         prompts: entry.prompts,
         resource_templates: entry.resourceTemplates,
         catalog: entry.catalog,
-        ...(entry.lastError ? { last_error: entry.lastError } : {}),
+        ...(shown.lastError ? { last_error: shown.lastError } : {}),
       };
     });
   }
@@ -133,8 +157,10 @@ export class McpServerBoard {
   /** The listing discovery made before any session; later clients' tool lists replace its tools. */
   catalogued(config: McpServerConfig, listing: CatalogListing): void {
     const entry = this.entryOf(config.name);
-    if (entry.clients.size === 0 || entry.tools.length === 0) {
-      entry.tools = visibleTools(config, listing.tools).map(toolInfo);
+    const tools = visibleTools(config, listing.tools).map(toolInfo);
+    entry.open.tools = tools;
+    if (entry.clients.size === 0 || entry.latest.tools.length === 0) {
+      entry.latest.tools = tools;
     }
     entry.prompts = listing.prompts;
     entry.resourceTemplates = listing.resourceTemplates;
@@ -150,7 +176,7 @@ export class McpServerBoard {
   stale(now = Date.now()): string[] {
     return [...this.entries]
       .filter(([, entry]) => entry.freshUntil !== undefined && entry.freshUntil <= now)
-      .filter(([, entry]) => ![...entry.clients].some((client) => client.live))
+      .filter(([, entry]) => ![...entry.clients.keys()].some((client) => client.live))
       .map(([name]) => name);
   }
 
@@ -158,7 +184,8 @@ export class McpServerBoard {
   catalogFailed(server: string, reason: string): void {
     const entry = this.entryOf(server);
     entry.catalog = 'failed';
-    entry.lastError = reason;
+    entry.latest.lastError = reason;
+    entry.open.lastError = reason;
     this.logger.warn(`${server}: listing its tools at start-up failed: ${reason}`);
   }
 
@@ -167,17 +194,22 @@ export class McpServerBoard {
     return [...this.entries.values()].some((entry) => entry.catalog === 'pending');
   }
 
-  /** Follows a new client's changes into its server's entry. */
-  track(client: SupervisedClient): SupervisedClient {
+  /** Follows a new client's changes into its server's entry; `principal`: whose session it serves. */
+  track(client: SupervisedClient, principal?: string): SupervisedClient {
     const entry = this.entryOf(client.name);
-    entry.clients.add(client);
+    entry.clients.set(client, principal);
     client.onStatus((change) => this.record(entry, client, change));
     return client;
   }
 
   private record(entry: ServerEntry, client: SupervisedClient, change: ServerStatusChange): void {
+    const principal = entry.clients.get(client);
     if (change.state === 'closed') {
       entry.clients.delete(client);
+      // What a principal's sessions saw goes with the last of their clients.
+      if (principal !== undefined && ![...entry.clients.values()].includes(principal)) {
+        entry.seen.delete(principal);
+      }
       return;
     }
     // A start cut short or refused by the process cap leaves what was known as it was.
@@ -192,14 +224,25 @@ export class McpServerBoard {
       this.metrics.restarts.inc({ server: client.name });
     }
     entry.state = change.state;
+    const views = [entry.latest, principal === undefined ? entry.open : this.seenBy(entry, principal)];
     if (change.state === 'ready') {
-      entry.lastError = undefined;
-      entry.tools = visibleTools(client.config, client.tools).map(toolInfo);
+      const tools = visibleTools(client.config, client.tools).map(toolInfo);
+      views.forEach((view) => Object.assign(view, { tools, lastError: undefined }));
       entry.protocolVersion = client.protocolVersion ?? entry.protocolVersion;
     } else if (change.state === 'error' || change.state === 'down') {
-      entry.lastError = change.reason;
+      views.forEach((view) => (view.lastError = change.reason));
       this.logger.warn(`${client.name}: ${change.reason}`);
     }
+  }
+
+  /** What the principal's sessions saw of the server, starting from what everyone sees. */
+  private seenBy(entry: ServerEntry, principal: string): Seen {
+    let seen = entry.seen.get(principal);
+    if (!seen) {
+      seen = { tools: entry.open.tools };
+      entry.seen.set(principal, seen);
+    }
+    return seen;
   }
 
   private entryOf(server: string): ServerEntry {

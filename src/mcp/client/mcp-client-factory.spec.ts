@@ -57,9 +57,7 @@ describe(McpClientFactory.name, () => {
   it("should root a session's servers at its owner's folder when users are kept apart", async () => {
     newFactory({ AUTH_API_KEYS: 'alice:0123456789abcdef' });
     await factory.clientFor(everything, new RecordingHost('a', 'key:alice')).ensureReady(start);
-    expect(connector.opened[0].roots).toEqual([
-      { uri: 'file:///srv/users/key.alice', name: 'your folder' },
-    ]);
+    expect(connector.opened[0].roots).toEqual([{ uri: 'file:///srv/users/key.alice', name: 'your folder' }]);
   });
 
   it('should give every session the one client of a shared server, until closeShared', async () => {

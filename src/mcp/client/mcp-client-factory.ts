@@ -58,7 +58,7 @@ export class McpClientFactory {
     // A remote server that demands OAuth gets the token of the session's owner.
     const auth = config.transport !== 'stdio' ? this.oauth?.providerFor(config, owner.userId) : undefined;
     const options = { ...this.options(`session ${owner.sessionId}`, this.places.rootsFor(owner.userId)), auth };
-    return this.board.track(new SupervisedClient(config, options, owner));
+    return this.board.track(new SupervisedClient(config, options, owner), owner.userId);
   }
 
   private options(label: string, roots: SupervisorOptions['roots']): SupervisorOptions {

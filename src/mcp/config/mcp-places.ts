@@ -42,9 +42,7 @@ export class McpPlaces {
 
   /** What a session's server sees as roots: its owner's folder when users are kept apart, else the workspace. */
   rootsFor(owner: string): Root[] {
-    return this.perUser
-      ? [{ uri: pathToFileURL(this.userDir(owner)).href, name: 'your folder' }]
-      : this.workspace;
+    return this.perUser ? [{ uri: pathToFileURL(this.userDir(owner)).href, name: 'your folder' }] : this.workspace;
   }
 
   /** The roots of a client no session owns yet (pre-started, or listing the catalog): none when users are kept apart. */

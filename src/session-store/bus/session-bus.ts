@@ -14,7 +14,15 @@ export type SessionSignal =
   /** Request: answer a pending tool approval; the reply is an AppException body when refused. */
   | { kind: 'approval'; session_id: string; approval_id: string; answer: ApprovalAnswer }
   /** Request: a tool call from one of the session's MCP Apps views; the reply is the MCP CallToolResult. */
-  | ViewCallSignal;
+  | ViewCallSignal
+  /** Request: a read of a server's resources or prompts through the session's client; the reply is the MCP result. */
+  | { kind: 'catalog'; session_id: string; request: CatalogRequest };
+
+/** A read of an MCP server's catalog (REST), answered with the server's own result. */
+export type CatalogRequest =
+  | { op: 'resources/list' | 'resources/templates/list' | 'prompts/list'; server: string; cursor?: string }
+  | { op: 'resources/read'; server: string; uri: string }
+  | { op: 'prompts/get'; server: string; name: string; arguments: Record<string, string> };
 
 export interface ViewCallSignal {
   kind: 'view_call';

@@ -8,17 +8,21 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
-import { CurrentPrincipal } from '../../auth/auth.decorators';
-import type { Principal } from '../../auth/principal';
-import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../../common/page';
-import { ErrorBodyDto } from '../../contract/error-body.dto';
-import { McpService } from '../mcp.service';
-import { CatalogQueryDto, GetPromptDto, McpResultDto, ReadResourceQueryDto } from './dto/catalog.dto';
-import { ServerListDto } from './dto/server-status.dto';
-import { McpCatalogService } from './mcp-catalog.service';
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { decodeCursor, encodeCursor, PAGE_DEFAULT_LIMIT, PageQueryDto } from '../common/page';
+import { ErrorBodyDto } from '../contract/error-body.dto';
+import { CatalogQueryDto, GetPromptDto, McpResultDto, ReadResourceQueryDto } from '../mcp/catalog/dto/catalog.dto';
+import { ServerListDto } from '../mcp/catalog/dto/server-status.dto';
+import { McpService } from '../mcp/mcp.service';
+import { SessionCatalog } from './session-catalog.service';
 
 const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
+/**
+ * The MCP servers as the caller sees them, and their resources and prompts: a session-scoped server's
+ * through the caller's session, on whichever node holds it.
+ */
 @ApiTags('mcp')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'No valid credential (with authentication on)' })
@@ -26,18 +30,22 @@ const isOffset = (value: unknown): value is number => Number.isSafeInteger(value
 export class McpController {
   constructor(
     private readonly mcp: McpService,
-    private readonly catalog: McpCatalogService,
+    private readonly catalog: SessionCatalog,
   ) {}
 
   @Get('servers')
-  @ApiOperation({ summary: "A page of the configured MCP servers' status and tools" })
+  @ApiOperation({
+    summary: "A page of the configured MCP servers' status and tools",
+    description:
+      "What a session's clients saw (a server's last_error, its tools after a change) is shown to the session's owner and to administrators only.",
+  })
   @ApiOkResponse({ type: ServerListDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
-  servers(@Query() query: PageQueryDto): ServerListDto {
+  servers(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): ServerListDto {
     // The configured servers are fixed at start-up: an offset is a stable position.
     const start = query.cursor === undefined ? 0 : decodeCursor(query.cursor, isOffset);
     const end = start + (query.limit ?? PAGE_DEFAULT_LIMIT);
-    const all = this.mcp.statuses();
+    const all = this.mcp.statuses({ id: principal.id, admin: principal.admin });
     return {
       servers: all.slice(start, end),
       processes: this.mcp.processes(),
@@ -53,7 +61,7 @@ export class McpController {
     @Param('server') server: string,
     @Query() query: CatalogQueryDto,
   ) {
-    return this.catalog.listResources(principal, server, query.session_id, query.cursor);
+    return this.catalog.read(principal, { op: 'resources/list', server, cursor: query.cursor }, query.session_id);
   }
 
   @Get('servers/:server/resource-templates')
@@ -64,7 +72,11 @@ export class McpController {
     @Param('server') server: string,
     @Query() query: CatalogQueryDto,
   ) {
-    return this.catalog.listResourceTemplates(principal, server, query.session_id, query.cursor);
+    return this.catalog.read(
+      principal,
+      { op: 'resources/templates/list', server, cursor: query.cursor },
+      query.session_id,
+    );
   }
 
   @Get('servers/:server/resources/read')
@@ -75,14 +87,14 @@ export class McpController {
     @Param('server') server: string,
     @Query() query: ReadResourceQueryDto,
   ) {
-    return this.catalog.readResource(principal, server, query.uri, query.session_id);
+    return this.catalog.read(principal, { op: 'resources/read', server, uri: query.uri }, query.session_id);
   }
 
   @Get('servers/:server/prompts')
   @ApiOperation({ summary: "A page of the server's prompts (MCP prompts/list)" })
   @ApiOkResponse({ type: McpResultDto })
   prompts(@CurrentPrincipal() principal: Principal, @Param('server') server: string, @Query() query: CatalogQueryDto) {
-    return this.catalog.listPrompts(principal, server, query.session_id, query.cursor);
+    return this.catalog.read(principal, { op: 'prompts/list', server, cursor: query.cursor }, query.session_id);
   }
 
   @Post('servers/:server/prompts/:prompt/get')
@@ -95,6 +107,7 @@ export class McpController {
     @Param('prompt') prompt: string,
     @Body() body: GetPromptDto,
   ) {
-    return this.catalog.getPrompt(principal, server, prompt, body.arguments ?? {}, body.session_id);
+    const request = { op: 'prompts/get' as const, server, name: prompt, arguments: body.arguments ?? {} };
+    return this.catalog.read(principal, request, body.session_id);
   }
 }
