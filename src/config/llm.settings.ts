@@ -54,4 +54,13 @@ export class LlmSettings {
   @IsInt()
   @Min(256)
   HISTORY_TOKEN_BUDGET = 16_000;
+
+  /**
+   * Most earlier messages a turn reads and the model gets (the newest, cut at a turn boundary); the
+   * stored history stays whole. A turn's cost does not grow with the length of the conversation.
+   */
+  @IsInt()
+  @Min(2)
+  @Max(10_000)
+  MAX_HISTORY_MESSAGES = 100;
 }

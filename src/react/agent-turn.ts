@@ -18,6 +18,8 @@ export interface AgentTurn {
   sessionId: string;
   turnId: string;
   history: readonly ChatMessage[];
+  /** Whether earlier messages of the conversation are not in `history` (MAX_HISTORY_MESSAGES). */
+  earlierLeftOut?: boolean;
   /** The user's message, as the history keeps it (with its attachments). */
   message: ChatMessage;
   tools: readonly McpTool[];

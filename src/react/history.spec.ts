@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../contract/session-record';
-import { approxTokens, lastTurnStart, trimHistory, visibleToModel } from './history';
+import { approxTokens, fromTurnBoundary, lastTurnStart, trimHistory, visibleToModel } from './history';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const answer = (content: string): ChatMessage => ({ role: 'assistant', content });
@@ -76,5 +76,22 @@ describe(visibleToModel.name, () => {
   it("should find where the last turn began, also when it is a replacement's", () => {
     expect(lastTurnStart([user('a'), answer('b'), user('c'), call('c1'), result('c1')], 5)).toBe(7);
     expect(lastTurnStart([answer('b')], 5)).toBeUndefined();
+  });
+});
+
+describe(fromTurnBoundary.name, () => {
+  it('should begin the stretch at its first turn, and move its start index with the cut', () => {
+    const stretch = [result('a'), answer('done a'), user('b'), call('c'), result('c'), answer('done b')];
+    expect(fromTurnBoundary(stretch, 40)).toEqual({ messages: stretch.slice(2), first: 42 });
+  });
+
+  it('should keep a whole history as it is', () => {
+    const whole = [user('a'), answer('done a')];
+    expect(fromTurnBoundary(whole, 0)).toEqual({ messages: whole, first: 0 });
+  });
+
+  it('should begin a turn longer than the stretch at a call, never at a result', () => {
+    const stretch = [result('a'), call('b'), result('b'), answer('done')];
+    expect(fromTurnBoundary(stretch, 7)).toEqual({ messages: stretch.slice(1), first: 8 });
   });
 });

@@ -51,6 +51,26 @@ export function trimHistory(messages: readonly ChatMessage[], budget: number): r
 }
 
 /**
+ * The stretch of the newest messages a turn starts from, cut at a turn boundary: it begins with a
+ * user message, or (when one turn is longer than the stretch) with its oldest message that is not a
+ * tool result, so no result is parted from its call. `first` moves with the cut.
+ */
+export function fromTurnBoundary(
+  messages: readonly ChatMessage[],
+  first: number,
+): { messages: readonly ChatMessage[]; first: number } {
+  if (first === 0) {
+    return { messages, first };
+  }
+  let start = messages.findIndex((message) => message.role === 'user');
+  if (start < 0) {
+    start = messages.findIndex((message) => message.role !== 'tool');
+  }
+  start = start < 0 ? messages.length : start;
+  return { messages: messages.slice(start), first: first + start };
+}
+
+/**
  * What the model sees of a stretch of history that starts at index `first`: not the turns that
  * did not complete (kept for people, never answered), nor the turns a later one regenerated or
  * edited (`replaces`).

@@ -5,7 +5,7 @@ import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { AgentTurn, TurnEventType } from './agent-turn';
 import { createChatModel } from './llm.factory';
-import { ReactAgentService } from './react-agent.service';
+import { EARLIER_LEFT_OUT, ReactAgentService } from './react-agent.service';
 import { LlmMetrics } from './react.metrics';
 import { ToolStep } from './tool-step';
 
@@ -87,6 +87,20 @@ describe(ReactAgentService.name, () => {
       { role: 'assistant', content: 'Echo: hello' },
     ]);
     expect(events.every((e) => e.type === 'partial_response')).toBe(true);
+  });
+
+  it('should say in one line of the system prompt that earlier messages were left out, only when they were', async () => {
+    const history = [
+      { role: 'user' as const, content: 'earlier' },
+      { role: 'assistant' as const, content: 'Echo: earlier' },
+    ];
+    await agent.run({ ...turn('whole'), history });
+    await agent.run({ ...turn('cut'), history, earlierLeftOut: true });
+    const [whole, cut] = llm.requests.slice(-2).map((request) => request.messages);
+    expect(whole.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(JSON.stringify(whole[0].content)).not.toContain(EARLIER_LEFT_OUT);
+    expect(cut.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(JSON.stringify(cut[0].content)).toContain(EARLIER_LEFT_OUT);
   });
 
   it('should run the tool, observe it and answer, adding the calls to the history', async () => {

@@ -21,6 +21,7 @@ import { ToolStep } from './tool-step';
 
 const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help with the request, and answer concisely.';
+export const EARLIER_LEFT_OUT = 'Earlier messages of this conversation were left out.';
 
 /** OpenAI-style function definitions, which every LangChain chat model takes as the `tools` call option. */
 interface ToolOptions {
@@ -53,9 +54,12 @@ export class ReactAgentService {
     const tools = this.toolOptions(turn);
     const userMessage = turn.message;
     const added: ChatMessage[] = [userMessage];
+    const history = trimHistory(turn.history, this.config.HISTORY_TOKEN_BUDGET);
+    // One line tells the model the conversation began earlier than what it is given.
+    const leftOut = turn.earlierLeftOut || history.length < turn.history.length ? `\n\n${EARLIER_LEFT_OUT}` : '';
     const prompt: BaseMessage[] = [
-      new SystemMessage(this.config.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT),
-      ...trimHistory(turn.history, this.config.HISTORY_TOKEN_BUDGET).map(toLangChain),
+      new SystemMessage((this.config.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT) + leftOut),
+      ...history.map(toLangChain),
       toLangChain(userMessage),
     ];
     const usage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };

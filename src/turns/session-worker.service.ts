@@ -16,7 +16,7 @@ import type { Sender } from '../session-store/session-store';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionRuntime } from './session-runtime';
-import { HISTORY_PAGE, TurnRunner } from './turn-runner.service';
+import { TurnRunner } from './turn-runner.service';
 import { TurnMetrics } from './turns.metrics';
 
 // Sessions looked at per pass for a lapsed lease.
@@ -71,7 +71,7 @@ export class SessionWorker {
   senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);
     const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping && !this.finishing;
-    return { node: this.node, idle, historyLimit: HISTORY_PAGE };
+    return { node: this.node, idle, historyLimit: this.config.MAX_HISTORY_MESSAGES };
   }
 
   /** Runs a turn the store started already (enqueue found the session idle here), then what queues behind it. */
@@ -267,7 +267,7 @@ export class SessionWorker {
       runtime.started = undefined;
       const next = started
         ? { state: 'started' as const, ...started }
-        : await this.store.startNext(runtime.id, this.node, HISTORY_PAGE);
+        : await this.store.startNext(runtime.id, this.node, this.config.MAX_HISTORY_MESSAGES);
       if (next.state === 'idle') {
         if (runtime.again) {
           continue;

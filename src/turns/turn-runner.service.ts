@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { ArtifactsService } from '../artifacts/artifacts.service';
 import { ViewsService } from '../artifacts/views.service';
-import { AppException, sessionNotFound, turnCancelled } from '../common/errors';
+import { AppException, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
@@ -12,10 +12,10 @@ import { SessionStatus } from '../contract/session-status';
 import type { ToolResult } from '../mcp/client/mcp-tool';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
-import { approxTokens, lastTurnStart, visibleToModel } from '../react/history';
+import { fromTurnBoundary, lastTurnStart, visibleToModel } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
 import { incompleteTurn, SessionStore } from '../session-store/session-store';
-import type { MessagePage, QueuedTurn, StartedTurn } from '../session-store/session-store';
+import type { QueuedTurn, StartedTurn } from '../session-store/session-store';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
@@ -23,9 +23,6 @@ import { switchedOn } from './tool-switches';
 import { readAttachments } from './turn-attachments';
 import { TurnMetrics } from './turns.metrics';
 import type { TurnOutcomeLabel } from './turns.metrics';
-
-// History is read from its end a page at a time, until the token budget is covered.
-export const HISTORY_PAGE = 100;
 
 /** Why a turn that did not complete is marked so in the history. */
 const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
@@ -90,10 +87,14 @@ export class TurnRunner {
       // Before the MCP servers: no process is started for a turn that cannot run.
       this.agent.assertConfigured();
       const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
-      const [{ messages, first }, attachments] = await Promise.all([
-        this.history(runtime.id, recent),
-        readAttachments(tools, turn.attachments ?? [], this.config.ATTACHMENT_MAX_CHARS, controller.signal),
-      ]);
+      // The newest MAX_HISTORY_MESSAGES came with the turn: a turn reads no more of its history.
+      const { messages, first } = fromTurnBoundary(recent.messages, recent.next_before ?? 0);
+      const attachments = await readAttachments(
+        tools,
+        turn.attachments ?? [],
+        this.config.ATTACHMENT_MAX_CHARS,
+        controller.signal,
+      );
       const replaces = turn.replace_last ? lastTurnStart(messages, first) : undefined;
       const message: ChatMessage = {
         role: 'user',
@@ -108,6 +109,7 @@ export class TurnRunner {
         turnId: turn.turn_id,
         // Seen with the new message at its end: a turn it replaces is not the model's to see.
         history: visibleToModel([...messages, message], first).slice(0, -1),
+        earlierLeftOut: first > 0,
         message,
         tools: switchedOn(tools.tools(), disabled),
         callTool: async (choice, options) => {
@@ -174,28 +176,6 @@ export class TurnRunner {
       tool?.view && raw ? this.views.keep(session, tool, choice.arguments, result, read) : undefined,
     ]);
     return view ? { ...kept, items: [...(kept.items ?? []), view] } : kept;
-  }
-
-  /**
-   * The newest messages that may fit HISTORY_TOKEN_BUDGET, without reading the whole history, and
-   * the index of the first of them.
-   */
-  private async history(sessionId: string, recent: MessagePage): Promise<{ messages: ChatMessage[]; first: number }> {
-    const pages: ChatMessage[][] = [];
-    let tokens = 0;
-    let page: MessagePage | undefined = recent;
-    for (;;) {
-      pages.unshift(page.messages);
-      tokens += page.messages.reduce((sum, message) => sum + approxTokens(message), 0);
-      if (page.next_before === null || tokens > this.config.HISTORY_TOKEN_BUDGET) {
-        break;
-      }
-      page = await this.store.messages(sessionId, HISTORY_PAGE, page.next_before);
-      if (!page) {
-        throw sessionNotFound(sessionId);
-      }
-    }
-    return { messages: pages.flat(), first: page.next_before ?? 0 };
   }
 
   /** Starts (or restarts) the session's MCP servers; a server that fails is reported, the rest serve. */
