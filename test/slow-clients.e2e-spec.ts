@@ -51,6 +51,9 @@ async function eventually(check: () => Promise<boolean>, deadlineMs: number): Pr
   return check();
 }
 
+const connectionsOf = async (url: string) =>
+  (await (await fetch(`${url}/connections`)).json()) as { socketio: number; sse: number };
+
 describe('clients that stop reading (e2e)', () => {
   let t: TestApp;
   let reader: SocketClient | undefined;
@@ -76,8 +79,7 @@ describe('clients that stop reading (e2e)', () => {
     await waitForNoChildren();
   });
 
-  const connections = async () =>
-    (await (await fetch(`${t.url}/connections`)).json()) as { socketio: number; sse: number };
+  const connections = () => connectionsOf(t.url);
   const onlyOne = async () => {
     const open = await connections();
     return open.socketio + open.sse === 1;
@@ -163,5 +165,58 @@ describe('clients that stop reading (e2e)', () => {
     } finally {
       resumed.close();
     }
+  });
+});
+
+describe('clients that stop reading on a stream that is not full (e2e)', () => {
+  const STALL_MS = 1500;
+  // Several times what the kernel's buffers take from a client that stopped reading (about 4 MB on
+  // loopback here), far less than the byte bound below: only the stall can drop them.
+  const SENT_BYTES = 24 * MiB;
+  let t: TestApp;
+  let reader: SocketClient | undefined;
+  const raw: RawClient[] = [];
+
+  beforeAll(async () => {
+    t = await startApp({
+      STREAM_STALL_MS: String(STALL_MS),
+      STREAM_MAX_BUFFER_BYTES: String(256 * MiB),
+      EVENT_LOG_LIMIT: '5000',
+      MAX_MESSAGE_CHARS: String(4 * (SLOW_TEST_WORD_CHARS + 20)),
+      MCP_CONFIG: noMcpServers(),
+    });
+  });
+
+  afterAll(async () => {
+    raw.splice(0).forEach((client) => client.socket.destroy());
+    reader?.socket.disconnect();
+    await t?.close();
+  });
+
+  it('should drop connections holding unsent bytes with no progress for STREAM_STALL_MS, also once the session is quiet, and keep the reader', async () => {
+    reader = await connectSocket(t.url);
+    const { sessionId } = await runSocketTurn(reader, 'hello');
+    const stalled = [await rawSse(t.url, sessionId), await rawSocketIo(t.url, sessionId)];
+    raw.push(...stalled);
+    const onlyTheReader = async () => {
+      const open = await connectionsOf(t.url);
+      return open.socketio === 1 && open.sse === 0;
+    };
+
+    // Each turn writes its text several times over (partial responses, the answer): about 0.4 MB a client.
+    let sent = 0;
+    let turns = 0;
+    while (sent < SENT_BYTES && !(await onlyTheReader())) {
+      const message = bulky(++turns, SLOW_TEST_WORD_CHARS);
+      const turnId = await sendMessage(reader, sessionId, message);
+      expect((await reader.recorder.turnEnd(turnId)).type).toBe('final_response');
+      sent += 3 * message.length;
+    }
+    // Whatever the turns left pending, the quiet session drops them all the same.
+    expect(await eventually(onlyTheReader, 30_000)).toBe(true);
+    expect(reader.socket.connected).toBe(true);
+    // The server closed them: reading again, each finds the end of its connection.
+    stalled.forEach((client) => client.socket.resume());
+    await Promise.all(stalled.map((client) => client.closed));
   });
 });

@@ -39,6 +39,7 @@ import { HeartbeatService } from './heartbeat.service';
 import { assertMessage, turnOptions } from './message-limit';
 import { SseResponse } from './sse-response';
 import type { SseItem } from './sse-response';
+import { stalledReason, watchForStall } from './stall-watch';
 import { streamLost } from './stream-lost';
 
 // Longest wait at shutdown for streams to flush their session_end.
@@ -172,11 +173,19 @@ export class ChatSseController implements BeforeApplicationShutdown {
       },
     });
     const beating = this.heartbeat.beats.subscribe((beat) => outbox.push({ type: 'heartbeat', data: beat }));
+    const stallMs = this.config.STREAM_STALL_MS;
+    const watching = watchForStall(sse.backlog, this.heartbeat.stallChecks, stallMs, (bytes) => {
+      const reason = stalledReason(bytes, stallMs);
+      this.logger.warn(`SSE client ${this.connections.addressOf(response.req)} dropped: ${reason}`);
+      outbox.close();
+      sse.drop(reason);
+    });
     const expiry = whenExpired(expiresAt, () => sse.end());
     const close = () => {
       clearTimeout(expiry);
       streaming.unsubscribe();
       beating.unsubscribe();
+      watching.unsubscribe();
       outbox.close();
       this.responses.delete(response);
       release();

@@ -43,6 +43,7 @@ import { assertMessage, turnOptions } from './message-limit';
 import { watchBacklog } from './socket-backlog';
 import { SocketFeeds, stateOf } from './socket-feeds';
 import type { SocketState } from './socket-feeds';
+import { stalledReason, watchForStall } from './stall-watch';
 
 // Longest wait at shutdown for sockets to flush their session_end.
 const SHUTDOWN_FLUSH_MS = 2000;
@@ -112,6 +113,9 @@ export class ChatGateway
       address: this.connections.addressOf(client.request),
     };
     client.data = state;
+    state.stallWatch = watchForStall(state.backlog, this.heartbeat.stallChecks, this.config.STREAM_STALL_MS, (bytes) =>
+      this.feeds.drop(client, stalledReason(bytes, this.config.STREAM_STALL_MS)),
+    );
     this.connections.socketOpened(client, principal, state.address);
     client.onAny((event: string, ...args: unknown[]) => this.answerUnknown(event, args));
   }

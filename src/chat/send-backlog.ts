@@ -8,10 +8,17 @@ export class SendBacklog {
   private queued = 0;
   /** Taken by the transport, not yet written to the socket. */
   private inFlight = 0;
+  /** Writes reported so far: it moves whenever the client takes something. */
+  private writes = 0;
   private readonly drainListeners = new Set<() => void>();
 
   get bytes(): number {
     return this.queued + this.inFlight;
+  }
+
+  /** How many writes were reported: unchanged while the client takes nothing. */
+  get progress(): number {
+    return this.writes;
   }
 
   /** Counts bytes handed to the connection. */
@@ -28,6 +35,7 @@ export class SendBacklog {
   /** The transport wrote `bytes` of what it took; all of it when not given. */
   written(bytes = this.inFlight): void {
     this.inFlight = Math.max(this.inFlight - bytes, 0);
+    this.writes++;
     this.drainListeners.forEach((listener) => listener());
   }
 

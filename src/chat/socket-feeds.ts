@@ -23,6 +23,8 @@ export interface SocketState {
   subscriptions: Map<string, Subscription>;
   /** What engine.io holds for it, not yet written to its socket. */
   backlog: SendBacklog;
+  /** Drops it once it holds unsent bytes with no progress for STREAM_STALL_MS. */
+  stallWatch?: Subscription;
   /** The client's address (TRUST_PROXY applies), for the rate limit it shares with its other connections. */
   address: string;
 }
@@ -62,7 +64,7 @@ export class SocketFeeds {
           client.emit(event.type, event);
         },
         (event) => Buffer.byteLength(JSON.stringify(event)),
-        (bytes) => this.drop(client, bytes),
+        (bytes) => this.drop(client, behindReason(bytes, this.config.STREAM_MAX_BUFFER_BYTES)),
       );
       subscription.add(() => outbox.close());
       outbox.start(feed.backlog);
@@ -100,16 +102,16 @@ export class SocketFeeds {
   }
 
   leaveAll(client: Socket): void {
-    const { subscriptions } = stateOf(client);
+    const { subscriptions, stallWatch } = stateOf(client);
+    stallWatch?.unsubscribe();
     for (const subscription of subscriptions.values()) {
       subscription.unsubscribe();
     }
     subscriptions.clear();
   }
 
-  /** A client too far behind: nothing more is sent to it, and it may resume with last_event_id. */
-  private drop(client: Socket, bytes: number): void {
-    const reason = behindReason(bytes, this.config.STREAM_MAX_BUFFER_BYTES);
+  /** A client too far behind, or that stopped reading: nothing more is sent to it, and it may resume with last_event_id. */
+  drop(client: Socket, reason: string): void {
     this.logger.warn(`socket.io client ${client.id} (${stateOf(client).address}) dropped: ${reason}`);
     this.leaveAll(client);
     dropConnection(client, reason);

@@ -49,6 +49,14 @@ export class SessionSettings {
   @Min(64 * 1024)
   STREAM_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * How long a connection (socket.io or SSE) may hold unsent bytes in the server without any of them
+   * being written: then it is dropped (STREAM_BUFFER_EXCEEDED), also on a quiet session.
+   */
+  @IsInt()
+  @Min(1000)
+  STREAM_STALL_MS = 60_000;
+
   /** Deepest nesting of arrays and objects accepted in a request body or socket.io payload. */
   @IsInt()
   @Min(2)
