@@ -7,6 +7,7 @@ import { createSession, postJson } from './helpers/http';
 import { waitForNoChildren } from './helpers/processes';
 import { noMcpServers, startApp, writeMcpConfig } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
+import { waitUntil } from './helpers/wait';
 
 type Ack = { turn_id: string } | { error: { code: string; message: string } };
 const codeOf = (ack: Ack) => ('error' in ack ? ack.error.code : 'ACCEPTED');
@@ -153,6 +154,61 @@ describe('limits that hold under concurrency (e2e)', () => {
     expect(codeOf(await join({ session_id: first.session_id }))).toBe('ACCEPTED');
     await client.socket.emitWithAck('leave_chat', { session_id: first.session_id });
     expect(codeOf(await join({ session_id: other }))).toBe('ACCEPTED');
+  });
+
+  it("should hold each principal's connections to MAX_CONNECTIONS_PER_PRINCIPAL, socket.io and SSE together", async () => {
+    const [alice, bob, ops] = ['alice-key-0123456789abcdef', 'bob-key-0123456789abcdef', 'ops-key-0123456789abcdef'];
+    t = await startApp({
+      AUTH_API_KEYS: `alice:${alice},bob:${bob},ops:${ops}`,
+      AUTH_ADMINS: 'key:ops',
+      MAX_CONNECTIONS_PER_PRINCIPAL: '3',
+      MCP_CONFIG: noMcpServers(),
+    });
+    const url = t.url;
+    const sessionId = await createSession(url, alice);
+    const open = async (token: string) => {
+      const client = await connectSocket(url, token);
+      sockets.push(client);
+      return client;
+    };
+    const first = await open(alice);
+    await open(alice);
+    const stream = await connectSse(url, sessionId, {}, alice);
+    try {
+      // A fourth socket, over either transport, and a fourth stream are refused before anything runs.
+      for (const transports of [['websocket'], ['polling']]) {
+        const refused = await new Promise<Error & { data?: unknown }>((resolve, reject) => {
+          const socket = io(`${url}/chat`, { transports, forceNew: true, reconnection: false, auth: { token: alice } });
+          socket.once('connect', () => reject(new Error('a fourth connection was accepted')));
+          socket.once('connect_error', resolve);
+        });
+        expect(refused.data).toEqual({
+          error: {
+            code: 'TOO_MANY_STREAMS',
+            message: expect.stringContaining('key:alice holds 3 on this node (MAX_CONNECTIONS_PER_PRINCIPAL)'),
+          },
+        });
+      }
+      const response = await fetch(`${url}/api/v3/chat/stream?session_id=${sessionId}`, {
+        headers: { authorization: `Bearer ${alice}` },
+      });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: 'TOO_MANY_STREAMS' } });
+      // Another principal has slots of their own.
+      await open(bob);
+      // One closed makes room, once the server has seen it go.
+      first.socket.disconnect();
+      const socketCount = async () =>
+        (
+          (await (await fetch(`${url}/connections`, { headers: { authorization: `Bearer ${ops}` } })).json()) as {
+            socketio: number;
+          }
+        ).socketio;
+      await waitUntil(async () => (await socketCount()) === 2, 'the closed socket to be gone');
+      await open(alice);
+    } finally {
+      stream.close();
+    }
   });
 
   it('should page the session list with a cursor, newest first, none twice and none skipped', async () => {

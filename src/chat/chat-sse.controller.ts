@@ -90,7 +90,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
     }
     const header = Number.parseInt(lastEventIdHeader ?? '', 10);
     const afterId = Number.isSafeInteger(header) && header >= 0 ? header : query.last_event_id;
-    const release = this.connections.openStream();
+    const release = this.connections.openStream(principal);
     try {
       const sessionId = query.session_id
         ? (await this.sessions.get(principal, query.session_id)).id

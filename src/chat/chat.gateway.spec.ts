@@ -27,7 +27,8 @@ const record = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord =
 describe(ChatGateway.name, () => {
   let calls: string[];
   let sessions: Record<'create' | 'detail' | 'send' | 'cancel' | 'answerApproval' | 'answerElicitation', jest.Mock>;
-  let connections: Record<'addressOf' | 'socketOpened' | 'consumeMessage', jest.Mock>;
+  let connections: Record<'addressOf' | 'socketOpened' | 'consumeMessage' | 'claimConnection', jest.Mock>;
+  let released: jest.Mock;
   let feeds: Record<'follow' | 'leave' | 'leaveAll', jest.Mock>;
   let auth: Record<'authenticate', jest.Mock>;
   let gateway: ChatGateway;
@@ -43,6 +44,7 @@ describe(ChatGateway.name, () => {
 
   beforeEach(() => {
     calls = [];
+    released = jest.fn();
     sessions = {
       create: jest.fn(async () => record('new')),
       detail: jest.fn(async (_principal, id: string) => ({
@@ -61,6 +63,7 @@ describe(ChatGateway.name, () => {
     connections = {
       addressOf: jest.fn(() => '10.0.0.7'),
       socketOpened: jest.fn(),
+      claimConnection: jest.fn(() => released),
       consumeMessage: jest.fn(async () => {
         calls.push('consume');
       }),
@@ -100,6 +103,25 @@ describe(ChatGateway.name, () => {
       expect(error).toBeUndefined();
       expect(auth.authenticate).toHaveBeenCalledWith('secret-key-of-alice');
       expect(fresh.data).toEqual({ principal: ALICE });
+      expect(connections.claimConnection).toHaveBeenCalledWith(ALICE);
+      // Its slot is given back when its connection closes (also one that never got to connect).
+      expect(released).not.toHaveBeenCalled();
+      fresh.conn.emit('close');
+      expect(released).toHaveBeenCalled();
+    });
+
+    it("should refuse one past the principal's connection cap with TOO_MANY_STREAMS, before it connects", async () => {
+      auth.authenticate.mockResolvedValue(ALICE);
+      connections.claimConnection.mockImplementation(() => {
+        throw new AppException(ErrorCode.TOO_MANY_STREAMS, 'Too many connections');
+      });
+      const fresh = new FakeSocket();
+      const error = await new Promise<Error & { data?: unknown }>((resolve) =>
+        middleware(fresh.asSocket(), (e) => resolve(e as Error)),
+      );
+      expect(error.message).toBe('TOO_MANY_STREAMS: Too many connections');
+      expect(error.data).toEqual({ error: { code: 'TOO_MANY_STREAMS', message: 'Too many connections' } });
+      expect(fresh.data).toEqual({});
     });
 
     it('should refuse one that does not with a connect_error naming the code, its body in data', async () => {

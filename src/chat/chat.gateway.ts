@@ -92,15 +92,26 @@ export class ChatGateway
     // Before a connection is accepted: a refused one gets connect_error with the reason.
     server.use((socket, next) => {
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-      this.auth.authenticate(typeof token === 'string' ? token : undefined).then(
-        (principal) => {
-          socket.data = { principal };
-          next();
-        },
-        (error: unknown) => next(handshakeError(error)),
-      );
+      this.auth
+        .authenticate(typeof token === 'string' ? token : undefined)
+        .then((principal) => this.admit(socket, principal))
+        .then(
+          () => next(),
+          (error: unknown) => next(handshakeError(error)),
+        );
     });
     this.heartbeats = this.heartbeat.beats.subscribe((beat) => this.server.emit('heartbeat', beat));
+  }
+
+  /**
+   * Takes one of the principal's connection slots (TOO_MANY_STREAMS past MAX_CONNECTIONS_PER_PRINCIPAL),
+   * given back when the socket disconnects, or when its connection closes before the socket connected.
+   */
+  private admit(socket: Socket, principal: Principal): void {
+    const release = this.connections.claimConnection(principal);
+    socket.once('disconnect', release);
+    socket.conn.once('close', release);
+    socket.data = { principal };
   }
 
   handleConnection(client: Socket): void {

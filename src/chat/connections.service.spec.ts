@@ -51,13 +51,50 @@ describe.each<[string]>([['memory'], ['redis']])(`${ConnectionsService.name} on 
 
   it('should cap SSE streams with TOO_MANY_STREAMS and free a slot once, however often released', () => {
     const connections = node(++prefix);
-    const release = connections.openStream();
-    connections.openStream();
-    expect(() => connections.openStream()).toThrow(expect.objectContaining({ code: 'TOO_MANY_STREAMS' }));
+    const release = connections.openStream(LOCAL_PRINCIPAL);
+    connections.openStream(LOCAL_PRINCIPAL);
+    expect(() => connections.openStream(LOCAL_PRINCIPAL)).toThrow(
+      expect.objectContaining({ code: 'TOO_MANY_STREAMS' }),
+    );
     release();
     release();
     expect(connections.counts()).toMatchObject({ socketio: 0, sse: 1, sse_max: 2, total: 1 });
-    connections.openStream();
+    connections.openStream(LOCAL_PRINCIPAL);
+  });
+
+  it("should cap each principal's connections on this node, streams and sockets together, with authentication only", () => {
+    const auth = { AUTH_API_KEYS: 'alice:alice-key-0123456789,bob:bob-key-0123456789' };
+    const connections = node(++prefix, { ...auth, MAX_CONNECTIONS_PER_PRINCIPAL: '2', SSE_MAX_CONNECTIONS: '10' });
+    const [alice, bob] = [
+      { id: 'key:alice', admin: false },
+      { id: 'key:bob', admin: false },
+    ];
+    const socket = connections.claimConnection(alice);
+    const stream = connections.openStream(alice);
+    const refusal = expect.objectContaining({
+      code: 'TOO_MANY_STREAMS',
+      message: expect.stringContaining('key:alice holds 2 on this node (MAX_CONNECTIONS_PER_PRINCIPAL)'),
+    });
+    expect(() => connections.claimConnection(alice)).toThrow(refusal);
+    expect(() => connections.openStream(alice)).toThrow(refusal);
+    // A refused stream took no SSE slot; another principal has slots of their own.
+    expect(connections.counts()).toMatchObject({ sse: 1 });
+    connections.openStream(bob);
+    connections.claimConnection(bob);
+    // Given back once, however often released.
+    socket();
+    socket();
+    connections.claimConnection(alice);
+    expect(() => connections.claimConnection(alice)).toThrow(refusal);
+    stream();
+    expect(connections.counts()).toMatchObject({ sse: 1 });
+    connections.openStream(alice);
+
+    // Without authentication the one principal has no cap but SSE_MAX_CONNECTIONS.
+    const single = node(++prefix, { MAX_CONNECTIONS_PER_PRINCIPAL: '1' });
+    single.claimConnection(LOCAL_PRINCIPAL);
+    single.claimConnection(LOCAL_PRINCIPAL);
+    single.openStream(LOCAL_PRINCIPAL);
   });
 
   it('should rate-limit each address on its own, across nodes sharing a store, and say when to retry', async () => {

@@ -22,8 +22,20 @@ import type { MessageInterface } from './chat.metrics';
 
 const RATE_WINDOW_S = 60;
 
+/** A function that runs `release` the first time it is called and does nothing after. */
+function once(release: () => void): () => void {
+  let released = false;
+  return () => {
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
+}
+
 /**
- * Counts open connections, caps SSE streams, and rate-limits messages per client address and (with
+ * Counts open connections, caps SSE streams and (with authentication) each principal's connections
+ * on this node, and rate-limits messages per client address and (with
  * authentication) per principal: one bucket for all of a client's sockets, streams and requests,
  * whichever interface they use, and with Redis whichever node they reach.
  */
@@ -32,6 +44,8 @@ export class ConnectionsService {
   private readonly logger = new Logger(ConnectionsService.name);
   private sockets = 0;
   private streams = 0;
+  /** Open connections (socket.io and SSE) per principal id, with authentication; none left: no entry. */
+  private readonly principalConnections = new Map<string, number>();
   private readonly limiter?: RateLimiterAbstract;
   private readonly perPrincipal: boolean;
 
@@ -91,22 +105,51 @@ export class ConnectionsService {
     });
   }
 
-  /** Takes a stream slot, or refuses with TOO_MANY_STREAMS; call the returned function to give it back. */
-  openStream(): () => void {
+  /**
+   * Takes a stream slot, and one of the principal's connection slots, or refuses with
+   * TOO_MANY_STREAMS; call the returned function to give them back.
+   */
+  openStream(principal: Principal): () => void {
     if (this.streams >= this.config.SSE_MAX_CONNECTIONS) {
       throw new AppException(
         ErrorCode.TOO_MANY_STREAMS,
         `Too many SSE streams: the limit of ${this.config.SSE_MAX_CONNECTIONS} (SSE_MAX_CONNECTIONS) is reached; retry later`,
       );
     }
+    const releaseConnection = this.claimConnection(principal);
     this.streams++;
-    let released = false;
-    return () => {
-      if (!released) {
-        released = true;
-        this.streams--;
+    return once(() => {
+      this.streams--;
+      releaseConnection();
+    });
+  }
+
+  /**
+   * With authentication, takes one of the principal's MAX_CONNECTIONS_PER_PRINCIPAL slots on this node
+   * (socket.io connections and SSE streams together), or refuses with TOO_MANY_STREAMS; call the
+   * returned function to give it back. Without authentication there is one principal and no cap.
+   */
+  claimConnection(principal: Principal): () => void {
+    if (!this.perPrincipal) {
+      return () => undefined;
+    }
+    const max = this.config.MAX_CONNECTIONS_PER_PRINCIPAL;
+    const open = this.principalConnections.get(principal.id) ?? 0;
+    if (open >= max) {
+      throw new AppException(
+        ErrorCode.TOO_MANY_STREAMS,
+        `Too many connections: ${principal.id} holds ${max} on this node (MAX_CONNECTIONS_PER_PRINCIPAL); close one (a socket.io connection or an SSE stream) and retry`,
+      );
+    }
+    this.principalConnections.set(principal.id, open + 1);
+    return once(() => {
+      const left = (this.principalConnections.get(principal.id) ?? 1) - 1;
+      if (left > 0) {
+        this.principalConnections.set(principal.id, left);
+      } else {
+        this.principalConnections.delete(principal.id);
       }
-    };
+    });
   }
 
   /** One message from a principal at a client address, over any interface; RATE_LIMITED past either limit. */

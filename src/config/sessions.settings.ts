@@ -18,6 +18,14 @@ export class SessionSettings {
   @Min(0)
   SSE_MAX_CONNECTIONS = 50;
 
+  /**
+   * With authentication: connections (socket.io and SSE streams together) one principal may hold open
+   * on this node; one more is refused with TOO_MANY_STREAMS.
+   */
+  @IsInt()
+  @Min(1)
+  MAX_CONNECTIONS_PER_PRINCIPAL = 20;
+
   /** Sessions one socket.io connection may follow at once; one more join_chat or chat_message is refused. */
   @IsInt()
   @Min(1)
