@@ -132,8 +132,10 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
     expect(await response.json()).toEqual({
       error: { code: 'UNAUTHORIZED', message: 'The token has expired; sign in again' },
     });
-    // Swagger and the probes stay open.
+    // Swagger, the probes and the way to the page stay open.
     expect((await call('GET', '/health/live')).status).toBe(200);
+    const root = await fetch(`${t.url}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([302, '/pmc/']);
     expect((await fetch(`${t.url}/api/docs-json`)).status).toBe(200);
   });
 

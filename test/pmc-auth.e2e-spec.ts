@@ -86,7 +86,11 @@ describe('PMCChat with authentication, in a real browser (e2e)', () => {
   });
 
   it('should ask for a key before it connects, refuse a wrong one, say who is signed in, and sign out', async () => {
-    await page.goto(`${t.url}/pmc/`);
+    // The root is public and leads to the page, which asks for the credential.
+    const root = await page.goto(`${t.url}/`);
+    expect(root?.url()).toBe(`${t.url}/pmc/`);
+    expect(root?.status()).toBe(200);
+    await page.locator('#sign-in[open]').waitFor();
     await page.locator('#credential').fill('wrong-key-0123456789');
     await page.locator('#credential').press('Enter');
     await page

@@ -10,7 +10,9 @@ import { contractModule } from './contract-module';
 export class PmcController {
   private readonly contract = contractModule();
 
+  /** Public, as the page is: it asks for the credential itself. */
   @Get()
+  @Public()
   @Redirect('/pmc/', 302)
   root(): void {
     // The redirect is the whole answer.
