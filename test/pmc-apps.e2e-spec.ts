@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 
 import { launchBrowser, screenshot } from './helpers/browser';
@@ -19,8 +22,16 @@ describe('PMCChat: MCP Apps views in a real browser (e2e)', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  // Another page on loopback, which a view tries to show in its frame: it counts who reached it.
+  let elsewhere: Server;
+  let elsewhereHits = 0;
 
   beforeAll(async () => {
+    elsewhere = createServer((_request, response) => {
+      elsewhereHits++;
+      response.end('<h1>Somewhere else</h1>');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
     t = await startApp({
       MCP_CONFIG: writeMcpConfig({ counter: counter(), guarded: counter({ require_approval: 'always' }) }),
     });
@@ -30,6 +41,7 @@ describe('PMCChat: MCP Apps views in a real browser (e2e)', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await new Promise((resolve) => elsewhere?.close(resolve));
     await waitForNoChildren(/app-server/);
   });
 
@@ -45,10 +57,10 @@ describe('PMCChat: MCP Apps views in a real browser (e2e)', () => {
   });
 
   /** Has the model call `tool`; the view its turn shows, once the view got the call's result. */
-  const showCounter = async (tool = 'counter__show_counter'): Promise<FrameLocator> => {
+  const showCounter = async (tool = 'counter__show_counter', args: object = {}): Promise<FrameLocator> => {
     // This one view, also once later turns came.
     const holder = page.locator('.app-view').nth(await page.locator('.app-view').count());
-    await sendMessage(page, `[[tool:${tool} {}]]`);
+    await sendMessage(page, `[[tool:${tool} ${JSON.stringify(args)}]]`);
     await holder.locator('iframe').waitFor();
     const view = holder.frameLocator('iframe');
     await view.locator('#count').filter({ hasText: /^\d+$/ }).waitFor();
@@ -81,6 +93,28 @@ describe('PMCChat: MCP Apps views in a real browser (e2e)', () => {
     expect(text).toContain('parent:blocked');
     expect(text).toContain('cookie:blocked');
     expect(text).toContain('fetch:blocked');
+  });
+
+  it.each([
+    ['sets its location', '#away', 'loopback'],
+    ['follows a link', '#link', 'same-origin'],
+    ['refreshes', '#refresh', 'loopback'],
+  ])('should close a view that %s to another page (%s), which is never requested', async (_how, control, where) => {
+    const target =
+      where === 'loopback' ? `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/` : `${t.url}/pmc/?framed`;
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const hits = elsewhereHits;
+    const view = await showCounter('counter__show_counter', { elsewhere: target });
+    const holder = page.locator('.app-view').last();
+    await view.locator(control).click();
+    await holder.getByText(/tried to open another page, so it was closed/).waitFor();
+    expect(await holder.locator('iframe').count()).toBe(0);
+    expect(requested).not.toContain(target);
+    expect(elsewhereHits).toBe(hits);
+    // The chat goes on.
+    await sendMessage(page, 'still here');
+    await page.locator('.message.assistant .answer').getByText('Echo: still here').waitFor();
   });
 
   it("should pass the view's calls of its server's tools on, and refuse those not meant for views", async () => {

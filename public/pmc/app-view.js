@@ -76,11 +76,28 @@ export function appView(item) {
       }
       prune();
       bridges.set(frame.contentWindow, new Bridge(frame, item.url, view));
+      closeOnNavigation(node, frame, item.uri);
       frame.src = view.document_url;
     },
     (error) => node.replaceChildren(meta(`View ${item.uri}: ${error.message}`)),
   );
   return node;
+}
+
+/**
+ * A view shows its own document and no other page. Its frame loads once; any later load is the view
+ * navigating it (setting location, following a link, a refresh), which the page's CSP (`frame-src`:
+ * view documents only) has already stopped before a request went out: the frame goes, a note stays.
+ */
+function closeOnNavigation(node, frame, uri) {
+  let loads = 0;
+  frame.addEventListener('load', () => {
+    loads += 1;
+    if (loads > 1) {
+      bridges.delete(frame.contentWindow);
+      node.replaceChildren(meta(`View ${uri} tried to open another page, so it was closed`));
+    }
+  });
 }
 
 function hostContext(frame, view) {

@@ -1,9 +1,24 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage } from 'node:http';
+
+// Where MCP Apps view documents are served (ViewsController): the only pages the page may frame.
+const VIEW_DOCUMENTS_PATH = '/api/v3/views/';
+// A Host header fit to stand in a source expression: a name or IP literal and a port, nothing else.
+const PLAIN_HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+
+/**
+ * frame-src: this host's view documents only, so a view navigating its own frame (location, a link,
+ * a refresh) is stopped before its request goes out. `http:` also matches `https:` (TLS at a proxy).
+ */
+export function viewDocuments(request: IncomingMessage): string {
+  const host = request.headers.host ?? '';
+  return PLAIN_HOST.test(host) ? `http://${host}${VIEW_DOCUMENTS_PATH}` : "'none'";
+}
 
 /**
  * The page's Content-Security-Policy: its own scripts, styles and connections only; no inline
- * script, no third-party origin, no framing. Swagger UI (/api/docs) inlines its styles, so there
+ * script, no third-party origin, no framing of it; its own frames show view documents only. Swagger UI (/api/docs) inlines its styles, so there
  * (and only there) inline styles are allowed; scripts never.
  */
 const PAGE_POLICY = {
@@ -16,6 +31,7 @@ const PAGE_POLICY = {
   mediaSrc: ["'self'", 'blob:'],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
+  frameSrc: [viewDocuments],
   objectSrc: ["'none'"],
   baseUri: ["'self'"],
   formAction: ["'self'"],
