@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { everythingServer } from '../test/fixtures/mcp-servers';
 import { capacity } from './capacity';
 import { cluster } from './cluster';
+import { history } from './history';
 import { renderMarkdown, renderTable } from './report';
 import type { Results } from './report';
-import { FULL, QUICK, concurrency, history, latency, memory, starts, streams } from './scenarios';
+import { FULL, QUICK, concurrency, latency, memory, starts, streams } from './scenarios';
 import type { Context } from './scenarios';
 
 // In the order they run; each fills the field of Results with its name.

@@ -1,7 +1,8 @@
 import { capacityRows } from './capacity';
 import type { CapacityResult } from './capacity';
 import type { ClusterResult } from './cluster';
-import type { HistoryResult, LatencyResult, LoadResult, MemoryResult, StartResult, StreamsResult } from './scenarios';
+import type { HistoryResult } from './history';
+import type { LatencyResult, LoadResult, MemoryResult, StartResult, StreamsResult } from './scenarios';
 import { round } from './stats';
 import type { Summary } from './stats';
 
@@ -93,6 +94,12 @@ function figures(results: Results): string {
       `${history.bareRatio} (${history.bareFirst10Ms} → ${history.bareLast10Ms} ms)`,
       '',
       '',
+    ]);
+    rows.push([
+      `history: tool turn p50 on ${history.longMessages} messages ÷ on 10 (${history.samples} each, in turn)`,
+      `${history.longRatio} (${history.shortMs} → ${history.longMs} ms)`,
+      '≤ 1.2',
+      check(history.longRatio <= 1.2),
     ]);
   }
   if (concurrency) {

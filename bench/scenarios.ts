@@ -14,6 +14,10 @@ export interface Sizes {
   turns: number;
   perSession: number;
   historyTurns: number;
+  /** Tool turns timed on a short and on a long history, in turn. */
+  historySamples: number;
+  /** Messages in the long history. */
+  longHistory: number;
   concurrentSessions: number;
   concurrentTurns: number;
   idleSessions: number;
@@ -31,6 +35,8 @@ export const FULL: Sizes = {
   turns: 300,
   perSession: 10,
   historyTurns: 300,
+  historySamples: 30,
+  longHistory: 1000,
   concurrentSessions: 200,
   concurrentTurns: 10,
   idleSessions: 10_000,
@@ -48,6 +54,8 @@ export const QUICK: Sizes = {
   turns: 20,
   perSession: 10,
   historyTurns: 20,
+  historySamples: 3,
+  longHistory: 40,
   concurrentSessions: 10,
   concurrentTurns: 3,
   idleSessions: 200,
@@ -68,7 +76,7 @@ export interface Context {
   log(line: string): void;
 }
 
-async function timed(count: number, turn: (index: number) => Promise<void>): Promise<number[]> {
+export async function timed(count: number, turn: (index: number) => Promise<void>): Promise<number[]> {
   const samples: number[] = [];
   for (let index = 0; index < count; index++) {
     const start = performance.now();
@@ -164,43 +172,6 @@ export async function latency(ctx: Context): Promise<LatencyResult> {
     `latency p50: bare ${result.bare.p50}, raw ${result.raw.p50}, socket.io ${result.socketio.p50}, SSE ${result.sse.p50} ms`,
   );
   return result;
-}
-
-export interface HistoryResult {
-  first10Ms: number;
-  last10Ms: number;
-  ratio: number;
-  bareFirst10Ms: number;
-  bareLast10Ms: number;
-  bareRatio: number;
-}
-
-const firstAndLast = (samples: number[]) => {
-  const first = median(samples.slice(0, 10));
-  const last = median(samples.slice(-10));
-  return [round(first), round(last), round(last / first)];
-};
-
-/** 2. One long session: does a turn get slower as the history grows? */
-export async function history(ctx: Context): Promise<HistoryResult> {
-  const turns = ctx.sizes.historyTurns;
-  const app = await BenchApp.start(ctx.env('shared'));
-  let ours: number[];
-  try {
-    const socket = await SocketClient.connect(app.url);
-    const sessionId = await socket.newSession();
-    ours = await timed(turns, () => socket.turn(sessionId, TOOL_TURN));
-    socket.close();
-  } finally {
-    await app.stop();
-  }
-  const bare = await BareLoop.start(ctx.llmUrl);
-  const theirs = await timed(turns, () => bare.turn('long-thread', TOOL_TURN));
-  await bare.close();
-  const [first10Ms, last10Ms, ratio] = firstAndLast(ours);
-  const [bareFirst10Ms, bareLast10Ms, bareRatio] = firstAndLast(theirs);
-  ctx.log(`history: turn ${turns} / turn 1 = ${ratio} (bare loop ${bareRatio})`);
-  return { first10Ms, last10Ms, ratio, bareFirst10Ms, bareLast10Ms, bareRatio };
 }
 
 export interface LoadResult {

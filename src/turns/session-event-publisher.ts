@@ -5,7 +5,7 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
 import type { EventDataMap, EventType, NewStreamEvent, SessionEndReason, StreamEvent } from '../contract/events';
-import type { SessionStatus } from '../contract/session-status';
+import { SessionStatus } from '../contract/session-status';
 import { SessionEventLog } from '../session-store/event-log/session-event-log';
 import { SessionStore } from '../session-store/session-store';
 import type { EndedSession, QueuedTurn } from '../session-store/session-store';
@@ -77,6 +77,25 @@ export class SessionEventPublisher {
       this.append(sessionId, null, 'session_end', { reason }),
     ]);
     return failure;
+  }
+
+  /**
+   * A turn whose node stopped before it ended, found by the node taking the session over: its error
+   * (the session goes on), and the session's status.
+   */
+  publishInterrupted(runtime: SessionRuntime, turnId: string): void {
+    this.logger.warn({
+      msg: `Session ${runtime.id} taken over by node ${this.config.NODE_ID}; turn ${turnId} was interrupted`,
+      session_id: runtime.id,
+      turn_id: turnId,
+    });
+    void this.publish(runtime, turnId, 'error', {
+      code: ErrorCode.TURN_INTERRUPTED,
+      message: 'The node running this turn stopped before it ended; the session goes on, send the message again',
+      session_usable: true,
+    });
+    runtime.status = SessionStatus.PROCESSING;
+    this.setStatus(runtime, SessionStatus.ERROR, turnId);
   }
 
   /** Nobody would see the rest of the turn: it stops rather than run on with the LLM and tools. */

@@ -5,7 +5,6 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
 import type { SessionEndReason } from '../contract/events';
-import { SessionStatus } from '../contract/session-status';
 import { McpService } from '../mcp/mcp.service';
 import { SessionBus } from '../session-store/bus/session-bus';
 import type { SessionSignal } from '../session-store/bus/session-bus';
@@ -218,18 +217,7 @@ export class SessionWorker {
       this.runtimes.set(sessionId, runtime);
     }
     if (claim.interrupted) {
-      this.logger.warn({
-        msg: `Session ${sessionId} taken over by node ${this.node}; turn ${claim.interrupted.turn_id} was interrupted`,
-        session_id: sessionId,
-        turn_id: claim.interrupted.turn_id,
-      });
-      void this.publisher.publish(runtime, claim.interrupted.turn_id, 'error', {
-        code: ErrorCode.TURN_INTERRUPTED,
-        message: 'The node running this turn stopped before it ended; the session goes on, send the message again',
-        session_usable: true,
-      });
-      runtime.status = SessionStatus.PROCESSING;
-      this.publisher.setStatus(runtime, SessionStatus.ERROR, claim.interrupted.turn_id);
+      this.publisher.publishInterrupted(runtime, claim.interrupted.turn_id);
     }
     if (drain) {
       this.drain(runtime);
