@@ -71,17 +71,18 @@ describe('MCP protocol features (e2e)', () => {
     const turnId = await sendMessage(
       client,
       sessionId,
-      '[[tool:everything__trigger-long-running-operation {"duration":0.3,"steps":3}]]',
+      '[[tool:everything__trigger-long-running-operation {"duration":1.5,"steps":5}]]',
     );
     expect(await client.recorder.turnEnd(turnId)).toMatchObject({ type: 'final_response' });
     const calls = toolCallsOf(client, turnId);
     expect(calls[0].data).toMatchObject({ status: 'running' });
     expect(calls[0].data.progress).toBeUndefined();
     expect(calls.at(-1)?.data).toMatchObject({ status: 'succeeded' });
-    // The SDK drops a notification that arrives after the result, so the last step may not show.
+    // The SDK handles a response before the notifications read with it, and drops those: the last
+    // steps may not show when a loaded machine reads them in one go (300 ms apart, it rarely does).
     const progress = calls.slice(1, -1).map((event) => event.data.progress);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress).toEqual([1, 2, 3].slice(0, progress.length).map((step) => ({ progress: step, total: 3 })));
+    expect(progress).toEqual([1, 2, 3, 4, 5].slice(0, progress.length).map((step) => ({ progress: step, total: 5 })));
   });
 
   it('should let progress extend timeout_ms, up to max_timeout_ms', async () => {
