@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { redisKeys } from '../src/redis/redis-keys';
 import { ScriptedLlm } from './fixtures/scripted-llm';
-import { startNodes } from './helpers/app-node';
+import { clusterNodeEnv, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
@@ -26,14 +26,7 @@ describe('Two nodes at the edges (e2e)', () => {
   let b: AppNode;
 
   const env = (node: string) => ({
-    NODE_ID: node,
-    REDIS_URL: redis.url,
-    LLM_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: llmUrl,
-    OPENAI_API_KEY: 'test-key',
-    LLM_MAX_RETRIES: '0',
-    RATE_LIMIT_PER_MINUTE: '0',
-    MCP_CONFIG: join(dir, 'mcp.json'),
+    ...clusterNodeEnv(node, redis.url, llmUrl, join(dir, 'mcp.json')),
     TURN_LEASE_MS: String(LEASE_MS),
     MAX_SESSIONS: String(MAX_SESSIONS),
   });

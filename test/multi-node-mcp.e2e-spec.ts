@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { StreamEvent, StreamEventOf } from '../src/contract/events';
 import { everythingServer } from './fixtures/mcp-servers';
 import { ScriptedLlm } from './fixtures/scripted-llm';
-import { alive, startNodes } from './helpers/app-node';
+import { alive, clusterNodeEnv, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket, connectSse, runSocketTurn, toolCallsOf } from './helpers/events';
 import type { SocketClient } from './helpers/events';
@@ -64,12 +64,7 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
     });
     await watcher.psubscribe('mcphost:{*}:live');
     const env = (node: string) => ({
-      NODE_ID: node,
-      REDIS_URL: redis.url,
-      LLM_MODEL: 'openai:scripted',
-      OPENAI_BASE_URL: llmUrl,
-      OPENAI_API_KEY: 'test-key',
-      MCP_CONFIG: join(dir, 'mcp.json'),
+      ...clusterNodeEnv(node, redis.url, llmUrl, join(dir, 'mcp.json')),
       SESSION_TTL_MS: '3000',
       SESSION_SWEEP_MS: '100',
       // A node stopped mid-turn hands its session over at once (the drain is tested elsewhere).

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import type { StreamEvent } from '../src/contract/events';
 import { ScriptedLlm } from './fixtures/scripted-llm';
-import { startNode, startNodes } from './helpers/app-node';
+import { clusterNodeEnv, startNode, startNodes } from './helpers/app-node';
 import type { AppNode } from './helpers/app-node';
 import { connectSocket, connectSse } from './helpers/events';
 import type { SocketClient, SseClient } from './helpers/events';
@@ -55,14 +55,7 @@ describe('Two nodes on one Redis (e2e)', () => {
   const clients: Array<SocketClient | SseClient> = [];
 
   const env = (node: string, extra: Record<string, string> = {}) => ({
-    NODE_ID: node,
-    REDIS_URL: redis.url,
-    LLM_MODEL: 'openai:scripted',
-    OPENAI_BASE_URL: llmUrl,
-    OPENAI_API_KEY: 'test-key',
-    LLM_MAX_RETRIES: '0',
-    RATE_LIMIT_PER_MINUTE: '0',
-    MCP_CONFIG: join(dir, 'mcp.json'),
+    ...clusterNodeEnv(node, redis.url, llmUrl, join(dir, 'mcp.json')),
     TURN_LEASE_MS: String(LEASE_MS),
     ...extra,
   });

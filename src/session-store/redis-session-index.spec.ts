@@ -1,28 +1,20 @@
-import { startRedis } from '../../test/helpers/redis-server';
-import type { RedisServer } from '../../test/helpers/redis-server';
-import { LEASE_MS, OWNER, storedRecord as record } from '../../test/helpers/session-store-backends';
-import { validateEnvironment } from '../config/validate-environment';
-import { RedisService } from '../redis/redis.service';
-import { RedisSessionStore } from './redis-session.store';
+import { LEASE_MS, OWNER, startRedisStore, storedRecord as record } from '../../test/helpers/session-store-backends';
+import type { RedisService } from '../redis/redis.service';
+import type { RedisSessionStore } from './redis-session.store';
 
 /**
  * What only Redis has: indexes apart from the records, whose keys may expire while every node is
  * down. Such entries never count against a limit (the memory store cannot have them).
  */
 describe('RedisSessionStore indexes', () => {
-  let server: RedisServer;
+  let close: () => Promise<void>;
   let redis: RedisService;
   let store: RedisSessionStore;
 
   beforeAll(async () => {
-    server = await startRedis();
-    redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-    store = new RedisSessionStore(redis, 60_000);
+    ({ redis, store, close } = await startRedisStore());
   });
-  afterAll(async () => {
-    await redis.onApplicationShutdown();
-    await server.close();
-  });
+  afterAll(() => close());
   beforeEach(() => redis.commands.flushdb());
 
   /** The session's keys expire, as they would with no node to sweep it: its index entries stay. */

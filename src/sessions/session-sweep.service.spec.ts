@@ -1,31 +1,24 @@
-import { startRedis } from '../../test/helpers/redis-server';
-import type { RedisServer } from '../../test/helpers/redis-server';
-import { storedRecord as record } from '../../test/helpers/session-store-backends';
+import { startRedisStore, storedRecord as record } from '../../test/helpers/session-store-backends';
 import { validateEnvironment } from '../config/validate-environment';
-import { RedisService } from '../redis/redis.service';
+import type { RedisService } from '../redis/redis.service';
 import type { SessionSignal } from '../session-store/bus/session-bus';
-import { RedisSessionStore } from '../session-store/redis-session.store';
+import type { RedisSessionStore } from '../session-store/redis-session.store';
 import type { SessionWorker } from '../turns/session-worker.service';
 import type { SessionHolder } from './session-holder';
 import { SessionSweep } from './session-sweep.service';
 
 /** The idle sweep over a real Redis, where index entries can outlive their sessions' keys. */
 describe(SessionSweep.name, () => {
-  let server: RedisServer;
+  let close: () => Promise<void>;
   let redis: RedisService;
   let store: RedisSessionStore;
   let asked: SessionSignal[];
   let sweep: SessionSweep;
 
   beforeAll(async () => {
-    server = await startRedis();
-    redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-    store = new RedisSessionStore(redis, 60_000);
+    ({ redis, store, close } = await startRedisStore());
   });
-  afterAll(async () => {
-    await redis.onApplicationShutdown();
-    await server.close();
-  });
+  afterAll(() => close());
   beforeEach(async () => {
     await redis.commands.flushdb();
     asked = [];

@@ -29,6 +29,21 @@ export interface AppNode {
   start(): Promise<void>;
 }
 
+/**
+ * A node of a multi-node test: its id, the shared Redis, the scripted LLM at `llmUrl` (no retries),
+ * no rate limit, and the MCP config file.
+ */
+export const clusterNodeEnv = (node: string, redisUrl: string, llmUrl: string, mcpConfig: string) => ({
+  NODE_ID: node,
+  REDIS_URL: redisUrl,
+  LLM_MODEL: 'openai:scripted',
+  OPENAI_BASE_URL: llmUrl,
+  OPENAI_API_KEY: 'test-key',
+  LLM_MAX_RETRIES: '0',
+  RATE_LIMIT_PER_MINUTE: '0',
+  MCP_CONFIG: mcpConfig,
+});
+
 export async function startNode(env: Record<string, string>): Promise<AppNode> {
   const port = await freePort();
   let child: ChildProcess | undefined;

@@ -23,19 +23,30 @@ async function memory(): Promise<StoreBackend> {
   };
 }
 
-/** A real redis-server on a free loopback port, stopped by close(). */
-async function redis(): Promise<StoreBackend> {
+export interface RedisStore {
+  redis: RedisService;
+  store: RedisSessionStore;
+  /** Closes the connections, then stops the server. */
+  close(): Promise<void>;
+}
+
+/** A RedisSessionStore on a real redis-server on a free loopback port. */
+export async function startRedisStore(): Promise<RedisStore> {
   const server = await startRedis();
-  const service = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-  const store = new RedisSessionStore(service, 60_000);
+  const redis = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
   return {
-    store: () => store,
-    reset: async () => void (await service.commands.flushdb()),
+    redis,
+    store: new RedisSessionStore(redis, 60_000),
     close: async () => {
-      await service.onApplicationShutdown();
+      await redis.onApplicationShutdown();
       await server.close();
     },
   };
+}
+
+async function redis(): Promise<StoreBackend> {
+  const { redis: service, store, close } = await startRedisStore();
+  return { store: () => store, reset: async () => void (await service.commands.flushdb()), close };
 }
 
 export const storeBackends: [string, () => Promise<StoreBackend>][] = [
