@@ -55,7 +55,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   if (config.TRUST_PROXY) {
     app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   }
-  app.use(securityHeaders());
+  app.use(securityHeaders(config.PUBLIC_URL));
   app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   // PMCChat: plain files, served as they are (from src/ and from dist/ alike, one level down).
   app.useStaticAssets(join(__dirname, '..', 'public', 'pmc'), { prefix: '/pmc' });

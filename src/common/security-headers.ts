@@ -8,20 +8,26 @@ const VIEW_DOCUMENTS_PATH = '/api/v3/views/';
 const PLAIN_HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 
 /**
- * frame-src: this host's view documents only, so a view navigating its own frame (location, a link,
- * a refresh) is stopped before its request goes out. `http:` also matches `https:` (TLS at a proxy).
+ * frame-src: view documents only, on the host the request named and on PUBLIC_URL's (a proxy that
+ * rewrites Host), so a view navigating its own frame (location, a link, a refresh) is stopped before
+ * its request goes out. `http:` also matches `https:` (TLS at a proxy).
  */
-export function viewDocuments(request: IncomingMessage): string {
+export function viewDocuments(request: IncomingMessage, publicUrl: string): string {
   const host = request.headers.host ?? '';
-  return PLAIN_HOST.test(host) ? `http://${host}${VIEW_DOCUMENTS_PATH}` : "'none'";
+  const sources = [
+    ...(PLAIN_HOST.test(host) ? [`http://${host}${VIEW_DOCUMENTS_PATH}`] : []),
+    `${new URL(publicUrl).origin}${VIEW_DOCUMENTS_PATH}`,
+  ];
+  return [...new Set(sources)].join(' ');
 }
 
 /**
  * The page's Content-Security-Policy: its own scripts, styles and connections only; no inline
- * script, no third-party origin, no framing of it; its own frames show view documents only. Swagger UI (/api/docs) inlines its styles, so there
- * (and only there) inline styles are allowed; scripts never.
+ * script, no third-party origin, no framing of it; its own frames show view documents only.
+ * Swagger UI (/api/docs) inlines its styles, so there (and only there) inline styles are allowed;
+ * scripts never.
  */
-const PAGE_POLICY = {
+const pagePolicy = (publicUrl: string) => ({
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   scriptSrcAttr: ["'none'"],
@@ -31,24 +37,25 @@ const PAGE_POLICY = {
   mediaSrc: ["'self'", 'blob:'],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
-  frameSrc: [viewDocuments],
+  frameSrc: [(request: IncomingMessage) => viewDocuments(request, publicUrl)],
   objectSrc: ["'none'"],
   baseUri: ["'self'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
   // Plain-HTTP deployments (loopback, behind a TLS proxy) must not have their requests rewritten.
   upgradeInsecureRequests: null,
-};
+});
 
 const DOCS_PATH = '/api/docs';
 
 /** helmet's security headers on every response, with the CSP above. */
-export function securityHeaders(): RequestHandler {
-  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives: PAGE_POLICY } });
+export function securityHeaders(publicUrl: string): RequestHandler {
+  const policy = pagePolicy(publicUrl);
+  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives: policy } });
   const docs = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: { ...PAGE_POLICY, styleSrc: ["'self'", "'unsafe-inline'"] },
+      directives: { ...policy, styleSrc: ["'self'", "'unsafe-inline'"] },
     },
   });
   return (request, response, next) => (request.path.startsWith(DOCS_PATH) ? docs : strict)(request, response, next);
