@@ -3,7 +3,7 @@ import { BareLoop } from './baselines';
 import { SocketClient } from './clients';
 import { TOOL_TURN, timed } from './scenarios';
 import type { Context } from './scenarios';
-import { median, round, since } from './stats';
+import { median, round } from './stats';
 
 // Messages in a short history: a session a few turns old.
 const SHORT_HISTORY = 10;
@@ -38,12 +38,6 @@ async function sessionWith(socket: SocketClient, messages: number): Promise<stri
   return sessionId;
 }
 
-async function timeOne(turn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await turn();
-  return since(start);
-}
-
 /**
  * The same tool turn on a session of SHORT_HISTORY messages (a new one each time) and on one of
  * `longMessages` and more, in turn, so that the machine's drift weighs on both alike.
@@ -55,9 +49,9 @@ async function shortAndLong(app: BenchApp, samples: number, longMessages: number
     const [short, long] = [[] as number[], [] as number[]];
     for (let sample = 0; sample < samples; sample++) {
       const shortId = await sessionWith(other, SHORT_HISTORY);
-      short.push(await timeOne(() => other.turn(shortId, TOOL_TURN)));
+      short.push(...(await timed(1, () => other.turn(shortId, TOOL_TURN))));
       await other.leave(shortId);
-      long.push(await timeOne(() => socket.turn(longId, TOOL_TURN)));
+      long.push(...(await timed(1, () => socket.turn(longId, TOOL_TURN))));
     }
     return { short: median(short), long: median(long) };
   } finally {

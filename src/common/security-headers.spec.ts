@@ -5,7 +5,7 @@ import { viewDocuments } from './security-headers';
 describe(viewDocuments.name, () => {
   const PUBLIC_URL = 'https://chat.example.com';
   const frameSrc = (host?: string, publicUrl = PUBLIC_URL) =>
-    viewDocuments({ headers: host === undefined ? {} : { host } } as IncomingMessage, publicUrl);
+    viewDocuments(publicUrl)({ headers: host === undefined ? {} : { host } } as IncomingMessage);
 
   it("should allow view documents on the request's host, by name or IP literal with its port, and on PUBLIC_URL's", () => {
     expect(frameSrc('127.0.0.1:8080')).toBe(

@@ -12,13 +12,15 @@ const PLAIN_HOST = /^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
  * rewrites Host), so a view navigating its own frame (location, a link, a refresh) is stopped before
  * its request goes out. `http:` also matches `https:` (TLS at a proxy).
  */
-export function viewDocuments(request: IncomingMessage, publicUrl: string): string {
-  const host = request.headers.host ?? '';
-  const sources = [
-    ...(PLAIN_HOST.test(host) ? [`http://${host}${VIEW_DOCUMENTS_PATH}`] : []),
-    `${new URL(publicUrl).origin}${VIEW_DOCUMENTS_PATH}`,
-  ];
-  return [...new Set(sources)].join(' ');
+export function viewDocuments(publicUrl: string): (request: IncomingMessage) => string {
+  const publicDocuments = `${new URL(publicUrl).origin}${VIEW_DOCUMENTS_PATH}`;
+  return (request) => {
+    const host = request.headers.host ?? '';
+    const hostDocuments = `http://${host}${VIEW_DOCUMENTS_PATH}`;
+    return PLAIN_HOST.test(host) && hostDocuments !== publicDocuments
+      ? `${hostDocuments} ${publicDocuments}`
+      : publicDocuments;
+  };
 }
 
 /**
@@ -37,7 +39,7 @@ const pagePolicy = (publicUrl: string) => ({
   mediaSrc: ["'self'", 'blob:'],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
-  frameSrc: [(request: IncomingMessage) => viewDocuments(request, publicUrl)],
+  frameSrc: [viewDocuments(publicUrl)],
   objectSrc: ["'none'"],
   baseUri: ["'self'"],
   formAction: ["'self'"],
