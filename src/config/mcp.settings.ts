@@ -46,6 +46,30 @@ export class McpSettings {
   @Min(1)
   MCP_MAX_PROCESSES = 200;
 
+  /** on: every stdio server runs in a bubblewrap sandbox of its own (unless its entry says "sandbox": false). */
+  @IsIn(['off', 'on'])
+  MCP_SANDBOX: 'off' | 'on' = 'off';
+
+  /** Memory of one sandbox, all its processes together (a server's `sandbox.memory_mb` overrides it). */
+  @IsInt()
+  @Min(16)
+  MCP_SANDBOX_MEMORY_MB = 512;
+
+  /** Processes and threads of one sandbox (node alone uses about 11; `sandbox.max_processes` overrides it). */
+  @IsInt()
+  @Min(8)
+  MCP_SANDBOX_MAX_PROCESSES = 128;
+
+  /** Largest file a sandboxed process may write (`sandbox.file_size_mb` overrides it). */
+  @IsInt()
+  @Min(1)
+  MCP_SANDBOX_FILE_SIZE_MB = 100;
+
+  /** Size of each sandbox's private /tmp (a tmpfs, counted in its memory where a cgroup enforces it). */
+  @IsInt()
+  @Min(1)
+  MCP_SANDBOX_TMP_MB = 256;
+
   /** Restarts of a crashed or unresponsive server before it is marked down. */
   @IsInt()
   @Min(0)

@@ -20,6 +20,7 @@ const silent: McpServerConfig = {
   command: process.execPath,
   args: ['-e', 'process.stdin.resume()'],
   env: {},
+  sandbox: { enabled: false },
   ...DEFAULT_POLICY,
 };
 
@@ -64,6 +65,7 @@ describe(`${McpSessionClients.name} with real servers`, () => {
       command: process.execPath,
       args: [require.resolve('../../test/fixtures/structured-server.cjs')],
       env: {},
+      sandbox: { enabled: false },
       ...DEFAULT_POLICY,
     };
     mcp = await service([structured]);

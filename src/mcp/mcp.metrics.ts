@@ -5,6 +5,8 @@ import { METRIC_PREFIX, MetricsRegistry } from '../metrics/metrics-registry';
 import type { LiveGauge } from '../metrics/metrics-registry';
 
 export type ToolCallOutcome = 'ok' | 'error' | 'cancelled';
+/** The sandbox limits that end a server when met (a failed fork or allocation is the server's own error). */
+export type SandboxLimitKill = 'memory' | 'file_size';
 
 /**
  * The MCP layer's metrics. Labels are configured server names and the tool names those servers
@@ -16,6 +18,8 @@ export class McpMetrics {
   readonly toolCallDuration: Histogram<'server'>;
   readonly restarts: Counter<'server'>;
   readonly processes: LiveGauge;
+  readonly sandboxedProcesses: LiveGauge;
+  readonly sandboxLimitKills: Counter<'server' | 'limit'>;
 
   constructor(registry: MetricsRegistry) {
     this.toolCalls = new Counter({
@@ -38,6 +42,13 @@ export class McpMetrics {
       registers: [registry],
     });
     this.processes = registry.liveGauge('mcp_processes', 'Live MCP server processes (MCP_MAX_PROCESSES bounds them)');
+    this.sandboxedProcesses = registry.liveGauge('mcp_sandboxed_processes', 'Live MCP server processes in a sandbox');
+    this.sandboxLimitKills = new Counter({
+      name: `${METRIC_PREFIX}mcp_sandbox_limit_kills_total`,
+      help: 'Sandboxed MCP servers ended by a sandbox limit, by server and limit (memory, file_size)',
+      labelNames: ['server', 'limit'],
+      registers: [registry],
+    });
   }
 
   /** Counts one finished call. */

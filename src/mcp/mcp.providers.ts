@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { resolve } from 'node:path';
 
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -12,9 +13,12 @@ import { MCP_CONNECTOR, openConnection } from './client/mcp-connect';
 import type { Connector } from './client/mcp-connect';
 import { EraVerdicts } from './client/mcp-era';
 import { loadMcpConfig, MCP_CONFIG } from './config/mcp-config';
+import type { LoadedMcpConfig } from './config/mcp-config';
 import { McpPlaces } from './config/mcp-places';
+import { appDirectory } from './config/mcp-sandbox-config';
 import { McpServers } from './config/mcp-servers';
 import { McpMetrics } from './mcp.metrics';
+import { McpSandbox } from './sandbox/mcp-sandbox';
 
 /** The parts of the MCP layer, each built once from validated config and the parts it needs. */
 export const mcpProviders: Provider[] = [
@@ -22,10 +26,37 @@ export const mcpProviders: Provider[] = [
     provide: MCP_CONFIG,
     // Read once at start-up: a bad file stops the app with a message naming the server and field.
     useFactory: (config: AppConfig) =>
-      loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR, process.env, authConfigured(config)),
+      loadMcpConfig(config.MCP_CONFIG, config.WORKSPACE_DIR, process.env, authConfigured(config), {
+        mode: config.MCP_SANDBOX,
+        usersDir: resolve(config.USERS_DIR),
+      }),
     inject: [APP_CONFIG],
   },
-  { provide: MCP_CONNECTOR, useValue: openConnection },
+  {
+    provide: McpSandbox,
+    // MCP_SANDBOX=on checks bwrap and makes a trial sandbox here: a host that cannot sandbox does not start.
+    useFactory: (config: AppConfig, mcp: LoadedMcpConfig, metrics: McpMetrics) =>
+      McpSandbox.start(
+        config,
+        {
+          perUser: authConfigured(config),
+          workspaceDir: mcp.workspaceDir,
+          appDir: appDirectory(),
+          configFile: resolve(config.MCP_CONFIG),
+          usersDir: resolve(config.USERS_DIR),
+          nodePath: process.execPath,
+          hostPath: process.env.PATH ?? '',
+        },
+        mcp.servers,
+        metrics,
+      ),
+    inject: [APP_CONFIG, MCP_CONFIG, McpMetrics],
+  },
+  {
+    provide: MCP_CONNECTOR,
+    useFactory: (sandbox: McpSandbox) => sandbox.connector(openConnection),
+    inject: [McpSandbox],
+  },
   McpServers,
   McpPlaces,
   EraVerdicts,

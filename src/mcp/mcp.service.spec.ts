@@ -45,6 +45,7 @@ describe(McpService.name, () => {
       tools: [],
       prompts: [],
       resource_templates: [],
+      sandbox: { enabled: false },
     };
     expect(mcp.statuses()).toEqual([
       { name: 'everything', transport: 'stdio', scope: 'session', status: 'idle', catalog: 'pending', ...none },

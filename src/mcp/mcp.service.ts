@@ -15,6 +15,11 @@ import { McpPlaces } from './config/mcp-places';
 import { McpServers } from './config/mcp-servers';
 import { McpSessionClients } from './mcp-session-clients';
 import { McpMetrics } from './mcp.metrics';
+import { McpSandbox } from './sandbox/mcp-sandbox';
+import type { SandboxStatus } from './sandbox/mcp-sandbox';
+
+/** A server as the listing shows it, with its sandbox. */
+export type ServerListing = ServerStatus & { sandbox: SandboxStatus };
 
 /**
  * The MCP layer's front: hands each session its clients (own ones for session-scoped servers, the
@@ -38,6 +43,7 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly discovery: McpDiscovery,
     private readonly clients: McpClientFactory,
     private readonly metrics: McpMetrics,
+    private readonly sandbox: McpSandbox,
     @InjectAppConfig() private readonly app: AppConfig,
   ) {
     budget.reclaim = () => this.reclaim();
@@ -118,10 +124,12 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** The servers as `viewer` may see them (see McpServerBoard.statuses); with none, everything known. */
-  statuses(viewer?: BoardViewer): ServerStatus[] {
+  statuses(viewer?: BoardViewer): ServerListing[] {
     // A listing past its server's cache hint is made again for the next read.
     this.discovery.refresh(this.board.stale().map((name) => this.servers.byName(name)));
-    return this.board.statuses((server) => this.pool.count(server), viewer);
+    return this.board
+      .statuses((server) => this.pool.count(server), viewer)
+      .map((status) => ({ ...status, sandbox: this.sandbox.status(this.servers.byName(status.name)) }));
   }
 
   processes(): { live: number; max: number } {
@@ -137,13 +145,18 @@ export class McpService implements OnApplicationBootstrap, OnApplicationShutdown
       this.pool.close(),
     ]);
     await this.places.removeSessionFolders();
+    await this.sandbox.settle();
   }
 
   /** Starts the pre-warm pool, once. */
   private fillPool(): void {
     if (!this.poolFilled) {
       this.poolFilled = true;
-      this.pool.fill(this.servers.enabled.map((server) => this.places.pooled(server)));
+      // With users kept apart, a sandbox belongs to one principal: none is started before its session.
+      const poolable = this.servers.enabled.filter(
+        (server) => !(this.places.perUser && this.sandbox.sandboxed(server)),
+      );
+      this.pool.fill(poolable.map((server) => this.places.pooled(server)));
     }
   }
 

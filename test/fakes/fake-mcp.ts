@@ -9,7 +9,7 @@ import { DEFAULT_POLICY } from '../../src/mcp/config/mcp-config-policy';
 
 /** A stdio server config for unit specs: nothing is ever spawned from it. */
 export function fakeServer(name: string, extra: Partial<StdioServerConfig> = {}): StdioServerConfig {
-  return { name, transport: 'stdio', command: 'fake-mcp-server', args: [], env: {}, ...DEFAULT_POLICY, ...extra };
+  return { name, transport: 'stdio', command: 'fake-mcp-server', args: [], env: {}, sandbox: { enabled: false }, ...DEFAULT_POLICY, ...extra };
 }
 
 /** A remote server config for unit specs: nothing ever connects to it. */

@@ -15,6 +15,8 @@ export interface AppNode {
   url: string;
   port: number;
   env: Record<string, string>;
+  /** The process id while it runs. */
+  pid(): number | undefined;
   /** What the process printed, for a failing test's message. */
   output(): string;
   /** Pids of the processes it started (its MCP servers), while it runs. */
@@ -94,6 +96,7 @@ export async function startNode(env: Record<string, string>): Promise<AppNode> {
     url: `http://127.0.0.1:${port}`,
     port,
     env,
+    pid: () => child?.pid,
     output: () => output,
     children: () => (child?.pid === undefined ? [] : childPidsOf(child.pid)),
     stop: () => end('SIGTERM'),

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client, SdkError, SdkErrorCode, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { OAuthClientProvider, Root, Transport } from '@modelcontextprotocol/client';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { settleWithin } from '../../common/settle-within';
@@ -25,6 +26,8 @@ export interface McpStartOptions {
   signal: AbortSignal;
   /** How servers answered the era probe before: a server known to the host is not probed again. */
   verdicts?: EraVerdicts;
+  /** Told of a stdio server's process once it runs (the sandbox watches how it ends); not of the era probe's. */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Waits for the work, but no longer than the caller's start timeout, and not past its cancel. */
@@ -62,7 +65,7 @@ export async function openConnection(
   start: McpStartOptions,
   auth?: OAuthClientProvider,
 ): Promise<McpConnection> {
-  const attempts = transportsFor(config, label, auth);
+  const attempts = transportsFor(config, label, auth, start.onSpawn);
   for (let index = 0; ; index++) {
     try {
       return await connect(config, attempts[index](), roots, start, auth);

@@ -66,6 +66,14 @@ export const DETACHED: ConnectionEvents = {
   lost: () => undefined,
 };
 
+/** What a sandboxed server's connection learns from its sandbox (mcp/sandbox). */
+export interface SandboxWatch {
+  /** The limit that ended the process, with its setting ("memory limit (MCP_SANDBOX_MEMORY_MB = 128)"), once it has. */
+  endedBy(): string | undefined;
+  /** A tool's error text, with the limit named when one explains it (a write past the file size, a failed fork). */
+  explain(text: string): string;
+}
+
 /**
  * One live client to one MCP server, of either protocol era: a child process over stdio, or a
  * remote one over HTTP or SSE. Opened by openConnection (mcp-connect.ts).
@@ -80,6 +88,8 @@ export class McpConnection {
   tools: Tool[] = [];
   /** How long the server said its tool list stays fresh (2026-07-28 `ttlMs`), when it said so. */
   toolsTtlMs?: number;
+  /** Set for a server in a sandbox, which can say what limit ended it. */
+  sandbox?: SandboxWatch;
 
   constructor(
     readonly config: McpServerConfig,
@@ -175,7 +185,9 @@ export class McpConnection {
   closedBy(): void {
     this.gone = true;
     if (!this.closing) {
-      this.events.lost(this.config.transport === 'stdio' ? 'the server process exited' : 'the connection closed');
+      const limit = this.sandbox?.endedBy();
+      const reason = limit ? `its sandbox's ${limit} ended it` : 'the server process exited';
+      this.events.lost(this.config.transport === 'stdio' ? reason : 'the connection closed');
     }
   }
 

@@ -2,12 +2,17 @@ import { Logger } from '@nestjs/common';
 import { SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { OAuthClientProvider, Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 import type { McpServerConfig, RemoteServerConfig, StdioServerConfig } from '../config/mcp-config';
 
-export function stdioTransport(config: StdioServerConfig, label: string): StdioClientTransport {
+export function stdioTransport(
+  config: StdioServerConfig,
+  label: string,
+  onSpawn?: (child: ChildProcess) => void,
+): StdioClientTransport {
   const transport = new StdioClientTransport({
     command: config.command,
     args: config.args,
@@ -21,6 +26,17 @@ export function stdioTransport(config: StdioServerConfig, label: string): StdioC
   if (stderr) {
     // Drained line by line: an unread pipe would fill and block the server.
     createInterface({ input: stderr as Readable }).on('line', (line) => stderrLogger.debug(`[${label}] ${line}`));
+  }
+  if (onSpawn) {
+    // On the instance, not a subclass: the SDK probes the era on a sibling of the base class only.
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      const child = (transport as unknown as { _process?: ChildProcess })._process;
+      if (child) {
+        onSpawn(child);
+      }
+    };
   }
   return transport;
 }
@@ -45,10 +61,11 @@ export function transportsFor(
   config: McpServerConfig,
   label: string,
   auth?: OAuthClientProvider,
+  onSpawn?: (child: ChildProcess) => void,
 ): Array<() => Transport> {
   switch (config.transport) {
     case 'stdio':
-      return [() => stdioTransport(config, label)];
+      return [() => stdioTransport(config, label, onSpawn)];
     case 'sse':
       return [() => remoteTransport(config, 'sse', auth)];
     case 'http':

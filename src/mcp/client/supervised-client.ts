@@ -113,10 +113,15 @@ export class SupervisedClient {
       return failed(`MCP server "${this.name}" ${why}${this.failure ? ` (${this.failure.message})` : ''}`);
     }
     try {
-      return await this.requests.during(caller, () => connection.call(tool, args, options));
+      const result = await this.requests.during(caller, () => connection.call(tool, args, options));
+      return result.is_error && connection.sandbox
+        ? { ...result, content: connection.sandbox.explain(result.content) }
+        : result;
     } catch (error) {
       if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
-        return failed(`MCP server "${this.name}" closed the connection during "${tool}"; it is being restarted`);
+        const limit = connection.sandbox?.endedBy();
+        const how = limit ? `was ended by its sandbox's ${limit}` : 'closed the connection';
+        return failed(`MCP server "${this.name}" ${how} during "${tool}"; it is being restarted`);
       }
       return failed((error as Error).message);
     }

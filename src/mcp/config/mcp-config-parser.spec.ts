@@ -30,6 +30,7 @@ describe(parseMcpConfig.name, () => {
         args: ['server.js'],
         env: { TOKEN: 'x' },
         cwd: '/tmp',
+        sandbox: { enabled: false },
         ...DEFAULT_POLICY,
       },
       {

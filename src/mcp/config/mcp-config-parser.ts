@@ -4,6 +4,8 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { McpServerConfig, RemoteServerConfig } from './mcp-config';
 import { parsePolicy, stringList } from './mcp-config-policy';
 import type { Fail } from './mcp-config-policy';
+import { parseSandbox, SANDBOX_OFF } from './mcp-sandbox-config';
+import type { SandboxPolicy } from './mcp-sandbox-config';
 
 /** Filled in per session (and its principal) by the MCP layer, so a server started for one session serves only it. */
 export const SESSION_PLACEHOLDERS = ['SESSION_ID', 'SESSION_DIR', 'USER_ID', 'USER_DIR'];
@@ -20,7 +22,7 @@ const COMMON_KEYS = [
   'require_approval',
   'approval_tools',
 ];
-const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd']);
+const STDIO_KEYS = new Set([...COMMON_KEYS, 'command', 'args', 'env', 'cwd', 'sandbox']);
 const REMOTE_KEYS = new Set([...COMMON_KEYS, 'url', 'headers', 'oauth']);
 const OAUTH_KEYS = new Set(['client_id', 'client_secret', 'scope', 'client_metadata_url']);
 const TYPES: Record<string, McpServerConfig['transport']> = {
@@ -42,6 +44,8 @@ export interface ParseContext {
   source: string;
   env: Readonly<Record<string, string | undefined>>;
   workspaceDir: string;
+  /** MCP_SANDBOX and the places no sandbox shows; absent, MCP_SANDBOX is off. */
+  sandbox?: SandboxPolicy;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -164,7 +168,8 @@ function parseServer(name: string, entry: unknown, context: ParseContext): McpSe
     const args = (stringList(entry.args, 'args', fail) ?? []).map((arg, index) => expand(arg, `args[${index}]`));
     const env = stringRecord(entry.env, 'env', context, fail);
     const cwd = entry.cwd === undefined ? undefined : expand(entry.cwd as string, 'cwd');
-    const server: McpServerConfig = { name, transport, command, args, env, cwd, ...policy };
+    const sandbox = parseSandbox(entry.sandbox, context.sandbox ?? SANDBOX_OFF, fail);
+    const server: McpServerConfig = { name, transport, command, args, env, cwd, sandbox, ...policy };
     if (
       policy.scope === 'shared' &&
       SESSION_PLACEHOLDERS.some((key) => JSON.stringify(server).includes(`\${${key}}`))
@@ -177,6 +182,9 @@ function parseServer(name: string, entry: unknown, context: ParseContext): McpSe
       assertRunnable(command, cwd, env, context, fail);
     }
     return server;
+  }
+  if (entry.sandbox !== undefined) {
+    fail('"sandbox" applies to stdio servers only: a remote server is not a process of this host');
   }
   assertKnownKeys(entry, REMOTE_KEYS, 'remote', fail);
   if (typeof entry.url !== 'string') {

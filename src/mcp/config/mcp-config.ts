@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 
 import { McpConfigError, parseMcpConfig } from './mcp-config-parser';
 import { DEFAULT_POLICY } from './mcp-config-policy';
+import { appDirectory } from './mcp-sandbox-config';
+import type { SandboxPolicy, SandboxSetting } from './mcp-sandbox-config';
 
 /** The optional keys this host adds to Claude Desktop's format, with their defaults applied. */
 export interface ServerPolicy {
@@ -36,6 +38,8 @@ export interface StdioServerConfig extends ServerPolicy {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** Whether it runs in a bubblewrap sandbox (MCP_SANDBOX, or its own `sandbox` key), and how. */
+  sandbox: SandboxSetting;
 }
 
 export interface RemoteServerConfig extends ServerPolicy {
@@ -64,7 +68,8 @@ const packageScript = (specifier: string): string => require.resolve(specifier);
  * Filesystem rooted at the workspace (single-user) or at each principal's own folder (with
  * authentication), and a memory server keeping one graph per principal.
  */
-export function defaultMcpServers(workspaceDir: string, perUser = false): McpServerConfig[] {
+export function defaultMcpServers(workspaceDir: string, perUser = false, sandboxed = false): McpServerConfig[] {
+  const sandbox: SandboxSetting = sandboxed ? { enabled: true, readOnly: [], writable: [] } : { enabled: false };
   return [
     {
       name: 'filesystem',
@@ -75,6 +80,7 @@ export function defaultMcpServers(workspaceDir: string, perUser = false): McpSer
         perUser ? '${USER_DIR}' : resolve(workspaceDir),
       ],
       env: {},
+      sandbox,
       ...DEFAULT_POLICY,
     },
     {
@@ -83,6 +89,7 @@ export function defaultMcpServers(workspaceDir: string, perUser = false): McpSer
       command: process.execPath,
       args: [packageScript('@modelcontextprotocol/server-memory/dist/index.js')],
       env: { MEMORY_FILE_PATH: '${USER_DIR}/memory.jsonl' },
+      sandbox,
       ...DEFAULT_POLICY,
     },
   ];
@@ -99,22 +106,28 @@ export interface LoadedMcpConfig {
   workspaceDir: string;
 }
 
-/** `perUser`: authentication is on, so the bundled servers keep each principal's files and graph apart. */
+/**
+ * `perUser`: authentication is on, so the bundled servers keep each principal's files and graph
+ * apart. `sandbox`: MCP_SANDBOX and USERS_DIR, which no server's extra sandbox paths may show.
+ */
 export function loadMcpConfig(
   configPath: string,
   workspaceDir: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
   perUser = false,
+  sandbox: Pick<SandboxPolicy, 'mode' | 'usersDir'> = { mode: 'off', usersDir: '' },
 ): LoadedMcpConfig {
   const path = resolve(configPath);
   const workspace = resolve(workspaceDir);
+  const policy: SandboxPolicy = { ...sandbox, appDir: appDirectory(), configFile: path };
   if (!existsSync(path)) {
     if (configPath !== DEFAULT_CONFIG_PATH) {
       throw new McpConfigError(path, undefined, 'MCP_CONFIG names a file that does not exist');
     }
     // The filesystem server refuses to start on a folder that does not exist.
     mkdirSync(workspace, { recursive: true });
-    return { servers: defaultMcpServers(workspace, perUser), source: 'default', workspaceDir: workspace };
+    const servers = defaultMcpServers(workspace, perUser, sandbox.mode === 'on');
+    return { servers, source: 'default', workspaceDir: workspace };
   }
   let json: unknown;
   try {
@@ -122,7 +135,7 @@ export function loadMcpConfig(
   } catch (error) {
     throw new McpConfigError(path, undefined, `not valid JSON (${(error as Error).message})`);
   }
-  const servers = parseMcpConfig(json, { source: path, env, workspaceDir: workspace });
+  const servers = parseMcpConfig(json, { source: path, env, workspaceDir: workspace, sandbox: policy });
   mkdirSync(workspace, { recursive: true });
   return { servers, source: path, workspaceDir: workspace };
 }

@@ -1,4 +1,5 @@
-import type { McpServerConfig } from './mcp-config';
+import type { McpServerConfig, StdioServerConfig } from './mcp-config';
+import type { SandboxSetting } from './mcp-sandbox-config';
 
 /** What a session's server configs are filled in with. */
 export interface SessionPlaces {
@@ -41,9 +42,30 @@ export function expandForSession(config: McpServerConfig, places: Partial<Sessio
   }
   return {
     ...config,
+    sandbox: sandboxPlaces(config, places),
     command: fill(config.command),
     args: config.args.map(fill),
     env: fillAll(config.env),
     cwd: config.cwd === undefined ? undefined : fill(config.cwd),
+  };
+}
+
+/**
+ * The folders a sandboxed session server may write: its principal's ${USER_DIR} (also its home and
+ * working directory), and ${SESSION_DIR} when its entry names it (a server cannot find it otherwise,
+ * and leaving it out keeps a pre-started server's config equal to a session's). A shared server
+ * serves every principal, so it gets neither.
+ */
+function sandboxPlaces(config: StdioServerConfig, places: Partial<SessionPlaces>): SandboxSetting {
+  if (!config.sandbox.enabled || config.scope === 'shared') {
+    return config.sandbox;
+  }
+  const namesSessionDir = JSON.stringify([config.command, config.args, config.env, config.cwd]).includes(
+    '${SESSION_DIR}',
+  );
+  return {
+    ...config.sandbox,
+    userDir: places.userDir ?? config.sandbox.userDir,
+    sessionDir: namesSessionDir ? (places.sessionDir ?? config.sandbox.sessionDir) : undefined,
   };
 }
