@@ -9,8 +9,10 @@ COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-# Run stage: no compiler, no dev packages, not root.
+# Run stage: no compiler, no dev packages, not root. bubblewrap for MCP_SANDBOX=on (the container needs
+# user namespaces allowed by its seccomp profile: docs/security.md#process-isolation-the-mcp-sandbox).
 FROM node:20-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 LOG_FORMAT=json WORKSPACE_DIR=/app/workspace USERS_DIR=/app/users
 COPY --from=build /app/package.json ./

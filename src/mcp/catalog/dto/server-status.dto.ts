@@ -59,6 +59,35 @@ export class ResourceTemplateInfoDto {
   @ApiPropertyOptional() mime_type?: string;
 }
 
+const ENFORCERS = ['cgroup2', 'cgroup1', 'rlimit', 'none'] as const;
+type Enforcer = (typeof ENFORCERS)[number];
+
+export class SandboxLimitsDto {
+  @ApiProperty({ description: 'All its processes together (MCP_SANDBOX_MEMORY_MB, or sandbox.memory_mb)' })
+  memory_mb!: number;
+  @ApiProperty({ description: 'Processes and threads (MCP_SANDBOX_MAX_PROCESSES, or sandbox.max_processes)' })
+  max_processes!: number;
+  @ApiProperty({ description: 'Largest file it may write (MCP_SANDBOX_FILE_SIZE_MB, or sandbox.file_size_mb)' })
+  file_size_mb!: number;
+  @ApiProperty({ description: 'Its private /tmp (MCP_SANDBOX_TMP_MB)' }) tmp_mb!: number;
+}
+
+export class SandboxEnforcersDto {
+  @ApiProperty({ enum: ENFORCERS, description: 'A cgroup of either version, else RLIMIT_DATA per process' })
+  memory!: Enforcer;
+  @ApiProperty({ enum: ENFORCERS, description: 'A cgroup, else RLIMIT_NPROC (none when the app runs as root)' })
+  processes!: Enforcer;
+  @ApiProperty({ enum: ENFORCERS, description: 'RLIMIT_FSIZE, always' }) file_size!: Enforcer;
+}
+
+export class SandboxStatusDto {
+  @ApiProperty({ description: 'Whether its processes run in a bubblewrap sandbox (MCP_SANDBOX=on)' }) enabled!: boolean;
+  @ApiPropertyOptional({ enum: ['none'], description: 'Only its own loopback' }) network?: 'none';
+  @ApiPropertyOptional({ type: SandboxLimitsDto }) limits?: SandboxLimitsDto;
+  @ApiPropertyOptional({ type: SandboxEnforcersDto, description: 'What enforces each limit on this host' })
+  enforced_by?: SandboxEnforcersDto;
+}
+
 const STATES = ['disabled', 'idle', 'starting', 'ready', 'restarting', 'error', 'down', 'closed'] as const;
 
 export class ServerStatusDto {
@@ -101,6 +130,8 @@ export class ServerStatusDto {
   })
   catalog!: 'none' | 'pending' | 'listed' | 'failed';
   @ApiPropertyOptional() last_error?: string;
+  @ApiProperty({ type: SandboxStatusDto, description: '{"enabled": false} for a remote or unconfined server' })
+  sandbox!: SandboxStatusDto;
 }
 
 export class ProcessCountDto {
