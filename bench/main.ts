@@ -4,7 +4,7 @@
  * over stdio. Prints a table and a final JSON line; a full run writes the table into BENCHMARKS.md.
  *   --quick     small sizes, to check that it runs (the smoke test uses it); writes nothing
  *   --no-write  leave BENCHMARKS.md alone
- *   --only=a,b  run only these parts: latency, history, concurrency, memory, streams, starts, cluster, capacity
+ *   --only=a,b  run only these parts: latency, history, concurrency, memory, streams, starts, cluster, capacity, sandbox
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -18,11 +18,12 @@ import { cluster } from './cluster';
 import { history } from './history';
 import { renderMarkdown, renderTable } from './report';
 import type { Results } from './report';
+import { sandbox } from './sandbox';
 import { FULL, QUICK, concurrency, latency, memory, starts, streams } from './scenarios';
 import type { Context } from './scenarios';
 
 // In the order they run; each fills the field of Results with its name.
-const PARTS = { latency, history, concurrency, memory, streams, starts, cluster, capacity } satisfies {
+const PARTS = { latency, history, concurrency, memory, streams, starts, cluster, capacity, sandbox } satisfies {
   [K in keyof Results]?: (ctx: Context) => Promise<Results[K]>;
 };
 const BENCHMARKS_MD = join(__dirname, '..', 'BENCHMARKS.md');

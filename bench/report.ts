@@ -2,6 +2,8 @@ import { capacityRows } from './capacity';
 import type { CapacityResult } from './capacity';
 import type { ClusterResult } from './cluster';
 import type { HistoryResult } from './history';
+import { sandboxRows } from './sandbox';
+import type { SandboxResult } from './sandbox';
 import type { LatencyResult, LoadResult, MemoryResult, StartResult, StreamsResult } from './scenarios';
 import { round } from './stats';
 import type { Summary } from './stats';
@@ -18,6 +20,7 @@ export interface Results {
   starts?: StartResult;
   cluster?: ClusterResult;
   capacity?: CapacityResult;
+  sandbox?: SandboxResult;
 }
 
 const check = (met: boolean) => (met ? 'yes' : '**no**');
@@ -167,6 +170,9 @@ function figures(results: Results): string {
   }
   if (results.capacity) {
     rows.push(...capacityRows(results.capacity));
+  }
+  if (results.sandbox) {
+    rows.push(...sandboxRows(results.sandbox));
   }
   return table(['figure', 'value', 'target', 'met'], rows);
 }
