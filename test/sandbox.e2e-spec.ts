@@ -85,6 +85,7 @@ describe('MCP servers in a bubblewrap sandbox (e2e)', () => {
     { name: 'a 16 MB file', kind: 'big_file', path: join(folderOf('alice'), 'big.bin'), mb: 16 },
   ];
   const ownWork = () => [
+    { name: 'list USERS_DIR', kind: 'list', path: usersDir },
     { name: 'write own folder', kind: 'write', path: join(folderOf('alice'), 'note.txt') },
     { name: 'read own folder', kind: 'read', path: join(folderOf('alice'), 'note.txt') },
     { name: 'loopback inside', kind: 'loopback' },
@@ -138,6 +139,7 @@ describe('MCP servers in a bubblewrap sandbox (e2e)', () => {
     expect(results["bob's folder"].value).toBe("bob's secret");
     expect(results["the app's environment"].value).toContain(KEYS.bob);
     expect(results['40 processes'].value).toBe('started 40');
+    expect(results['list USERS_DIR'].value?.split(',').sort()).toEqual(['key.alice', 'key.bob']);
   });
 
   it('should stop every attempt with MCP_SANDBOX=on, keep own-folder work and loopback inside, hold the limits, and say so', async () => {
@@ -156,10 +158,13 @@ describe('MCP servers in a bubblewrap sandbox (e2e)', () => {
     const outcomes = Object.fromEntries(Object.entries(results).map(([name, outcome]) => [name, outcome.ok]));
     expect(outcomes).toEqual({
       ...Object.fromEntries(attacks(app).map((attack) => [attack.name, false])),
+      'list USERS_DIR': true,
       'write own folder': true,
       'read own folder': true,
       'loopback inside': true,
     });
+    // The parent of alice's folder shows hers alone.
+    expect(results['list USERS_DIR'].value).toBe('key.alice');
     expect(results['a 16 MB file'].error).toMatch(/^EFBIG/);
     expect(results["the app's port"].error).toMatch(/^ECONNREFUSED/);
     expect(existsSync(join(folderOf('bob'), 'planted.txt'))).toBe(false);
@@ -196,8 +201,8 @@ describe('MCP servers in a bubblewrap sandbox (e2e)', () => {
     expect(call.data.status).toBe('failed');
     expect(oom.content).toContain("was ended by its sandbox's memory limit (MCP_SANDBOX_MEMORY_MB = 128)");
     expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
-    expect((await attempt(bob, [ownWork()[2]])).results).toEqual({ 'loopback inside': { ok: true, value: 'pong' } });
-    expect((await attempt(alice, [ownWork()[1]])).results['read own folder']).toMatchObject({ ok: true });
+    expect((await attempt(bob, [ownWork()[3]])).results).toEqual({ 'loopback inside': { ok: true, value: 'pong' } });
+    expect((await attempt(alice, [ownWork()[2]])).results['read own folder']).toMatchObject({ ok: true });
     const metrics = await scrape(app.url);
     expect(metrics.value('mcp_host_mcp_sandbox_limit_kills_total', { server: 'attack', limit: 'memory' })).toBe(1);
   });
@@ -208,7 +213,7 @@ describe('MCP servers in a bubblewrap sandbox (e2e)', () => {
     const listing = await fetch(`${app.url}/api/v3/mcp/servers`, { headers: bearer(KEYS.alice) });
     expect(((await listing.json()) as { servers: Array<{ prewarmed: number }> }).servers[0].prewarmed).toBe(0);
     const alice = await client('alice');
-    await attempt(alice, [ownWork()[2]]);
+    await attempt(alice, [ownWork()[3]]);
     const servers = app.children();
     const killedPid = app.pid();
     expect(servers.length).toBeGreaterThan(0);

@@ -50,6 +50,13 @@ describe(detectCgroups.name, () => {
     });
   });
 
+  it("should mark the hierarchy's root, whose processes are never moved into a leaf", () => {
+    const root = tree(['cgroup2 /sys/fs/cgroup cgroup2 rw 0 0'], ['0::/'], {
+      'sys/fs/cgroup': ['cgroup.controllers=memory pids', 'cgroup.subtree_control'],
+    });
+    expect(detectCgroups(root).memory).toEqual({ version: 'cgroup2', dir: join(root, 'sys/fs/cgroup'), top: true });
+  });
+
   it('should use v1 hierarchies when the v2 mount offers neither controller (as on CI: only hugetlb)', () => {
     const root = tree(V1_MOUNTS, ['8:pids:/', '4:memory:/process_api/abc', '0::/'], {
       'sys/fs/cgroup/unified': ['cgroup.controllers=hugetlb', 'cgroup.subtree_control'],
@@ -122,6 +129,27 @@ describe(SandboxCgroups.name, () => {
     expect(await first.remove()).toBe(true);
     expect(readdirSync(join(root, 'memory'))).toEqual(['cgroup.procs', `mcp-sandbox.${process.pid}.2`]);
     void second;
+  });
+
+  it('should move the processes of a delegated v2 cgroup into a leaf, then enable memory and pids for its children', () => {
+    const dir = join(root, 'v2');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'cgroup.procs'), '123\n');
+    writeFileSync(join(dir, 'cgroup.subtree_control'), '');
+    const place = { version: 'cgroup2' as const, dir };
+    expect(new SandboxCgroups({ memory: place, pids: place }).prepare()).toEqual({ memory: place, pids: place });
+    expect(readFileSync(join(dir, 'mcp-host-app', 'cgroup.procs'), 'utf8')).toBe('123');
+    expect(readFileSync(join(dir, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +pids');
+  });
+
+  it("should leave a hierarchy root's processes where they are, and fall back when v2 cannot be used", () => {
+    const dir = join(root, 'v2');
+    mkdirSync(join(dir, 'cgroup.subtree_control'), { recursive: true });
+    const top = { version: 'cgroup2' as const, dir, top: true };
+    const v1 = { version: 'cgroup1' as const, dir: join(root, 'pids') };
+    // subtree_control is a folder here: the write fails, as a kernel refusing it would.
+    expect(new SandboxCgroups({ memory: top, pids: v1 }).prepare()).toEqual({ pids: v1 });
+    expect(readdirSync(dir)).toEqual(['cgroup.subtree_control']);
   });
 
   it("should sweep the groups of an app that no longer runs, and keep a running one's", async () => {

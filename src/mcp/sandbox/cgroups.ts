@@ -9,6 +9,8 @@ export interface CgroupPlace {
   version: 'cgroup2' | 'cgroup1';
   /** The app's own cgroup folder: sandboxes are made inside it. */
   dir: string;
+  /** v2: the app is in the hierarchy's root (as seen from here), whose processes are never moved. */
+  top?: boolean;
 }
 
 export interface CgroupLayout {
@@ -76,7 +78,7 @@ export function detectCgroups(root = '/'): CgroupLayout {
     if (writable(dir) && existsSync(join(dir, 'cgroup.subtree_control'))) {
       for (const controller of ['memory', 'pids'] as const) {
         if (offered.includes(controller)) {
-          layout[controller] = { version: 'cgroup2', dir };
+          layout[controller] = { version: 'cgroup2', dir, ...(v2Path.path === '/' ? { top: true } : {}) };
         }
       }
     }

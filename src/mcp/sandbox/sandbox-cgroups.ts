@@ -116,10 +116,14 @@ export class SandboxCgroups {
       return this.layout;
     }
     try {
-      const leaf = join(v2.dir, APP_LEAF);
-      mkdirSync(leaf, { recursive: true });
-      for (const pid of (readCgroupFile(join(v2.dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean)) {
-        writeFileSync(join(leaf, 'cgroup.procs'), pid);
+      // Never the processes of a hierarchy's root (the whole machine, or a container's): there
+      // controllers are enabled as they are, or the attempt fails and limits fall back.
+      if (!v2.top) {
+        const leaf = join(v2.dir, APP_LEAF);
+        mkdirSync(leaf, { recursive: true });
+        for (const pid of (readCgroupFile(join(v2.dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean)) {
+          writeFileSync(join(leaf, 'cgroup.procs'), pid);
+        }
       }
       writeFileSync(join(v2.dir, 'cgroup.subtree_control'), '+memory +pids');
     } catch (error) {
