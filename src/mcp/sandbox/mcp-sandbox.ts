@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 
+import type { AppConfig } from '../../config/app-config';
 import type { Connector } from '../client/mcp-connect';
 import type { McpServerConfig, StdioServerConfig } from '../config/mcp-config';
 import { DEFAULT_POLICY } from '../config/mcp-config-policy';
@@ -27,13 +28,14 @@ const JOIN_AND_EXEC =
   'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || { echo "mcp-sandbox: cannot join $1" >&2; exit 125; }; ' +
   'shift; n=$((n - 1)); done; exec "$@"';
 
-export interface SandboxSettings {
-  MCP_SANDBOX: 'off' | 'on';
-  MCP_SANDBOX_MEMORY_MB: number;
-  MCP_SANDBOX_MAX_PROCESSES: number;
-  MCP_SANDBOX_FILE_SIZE_MB: number;
-  MCP_SANDBOX_TMP_MB: number;
-}
+export type SandboxSettings = Pick<
+  AppConfig,
+  | 'MCP_SANDBOX'
+  | 'MCP_SANDBOX_MEMORY_MB'
+  | 'MCP_SANDBOX_MAX_PROCESSES'
+  | 'MCP_SANDBOX_FILE_SIZE_MB'
+  | 'MCP_SANDBOX_TMP_MB'
+>;
 
 /** What GET /api/v3/mcp/servers says of a server's sandbox. */
 export type SandboxStatus =

@@ -164,16 +164,22 @@ export class SandboxCgroups {
         folders.push({ place, dir, controller });
       }
     }
-    for (const { place, dir, controller } of folders) {
-      if (controller === 'pids') {
-        control(dir, 'pids.max', String(limits.maxProcesses));
-      } else if (place.version === 'cgroup2') {
-        control(dir, 'memory.max', String(limits.memoryBytes));
-        control(dir, 'memory.swap.max', '0', true);
-      } else {
-        control(dir, 'memory.limit_in_bytes', String(limits.memoryBytes));
-        control(dir, 'memory.memsw.limit_in_bytes', String(limits.memoryBytes), true);
+    try {
+      for (const { place, dir, controller } of folders) {
+        if (controller === 'pids') {
+          control(dir, 'pids.max', String(limits.maxProcesses));
+        } else if (place.version === 'cgroup2') {
+          control(dir, 'memory.max', String(limits.memoryBytes));
+          control(dir, 'memory.swap.max', '0', true);
+        } else {
+          control(dir, 'memory.limit_in_bytes', String(limits.memoryBytes));
+          control(dir, 'memory.memsw.limit_in_bytes', String(limits.memoryBytes), true);
+        }
       }
+    } catch (error) {
+      // A group without its limits is never joined.
+      folders.forEach(({ dir }) => removeGroup(dir));
+      throw new Error(`could not limit the sandbox's cgroup: ${(error as Error).message}`, { cause: error });
     }
     return new SandboxCgroup(folders);
   }
