@@ -42,6 +42,8 @@ export class BenchApp {
         RATE_LIMIT_PER_MINUTE: '0',
         // The memory part holds 10,000 idle sessions beside the others: the cap is not what it measures.
         MAX_SESSIONS: '100000',
+        // LLM_CLIENT=langchain npm run bench: the same figures through LangChain's ChatOpenAI.
+        ...(process.env.LLM_CLIENT ? { LLM_CLIENT: process.env.LLM_CLIENT } : {}),
         ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 /** The model and the agent loop. */
 export class LlmSettings {
@@ -28,6 +28,14 @@ export class LlmSettings {
   @IsOptional()
   @IsString()
   SYSTEM_PROMPT?: string;
+
+  /**
+   * How OpenAI-compatible endpoints are called: `lean` streams through the official openai SDK and
+   * builds one message per reply; `langchain` uses LangChain's ChatOpenAI (its callbacks, its tracing).
+   * Anthropic and Ollama always go through LangChain.
+   */
+  @IsIn(['lean', 'langchain'])
+  LLM_CLIENT: 'lean' | 'langchain' = 'lean';
 
   /** Longest wait for the model's first or next streamed chunk before the turn fails. */
   @IsInt()

@@ -4,12 +4,17 @@ import { ChatOllama } from '@langchain/ollama';
 import { ChatOpenAI } from '@langchain/openai';
 
 import type { AppConfig } from '../config/app-config';
+import { LangChainReplies } from './model-replies';
+import type { ModelReplies } from './model-replies';
+import { OpenAiReplies } from './openai-replies';
 
 export const CHAT_MODEL = Symbol('CHAT_MODEL');
 
 /** What the agent knows of its model: the instance, or why there is none. */
 export interface ChatModelRef {
   model?: BaseChatModel;
+  /** How the agent streams a reply: the lean OpenAI client, or the LangChain model's own stream. */
+  replies?: ModelReplies;
   /** "provider:model", when configured. */
   name?: string;
   endpoint?: string;
@@ -24,10 +29,32 @@ export interface LlmProbe {
 }
 
 /**
+ * The chat model named by LLM_MODEL, and how the agent streams its replies: OpenAI-compatible
+ * endpoints through the lean client (LLM_CLIENT=lean, the default), everything else through the
+ * LangChain model. LangChain's model stays for sampling requests of MCP servers.
+ */
+export function createChatModel(config: AppConfig): ChatModelRef {
+  const ref = chatModelOf(config);
+  if (!ref.model || !config.LLM_MODEL) {
+    return ref;
+  }
+  const lean = config.LLM_CLIENT === 'lean' && config.LLM_MODEL.startsWith('openai:');
+  const replies = lean
+    ? new OpenAiReplies(config.LLM_MODEL.slice('openai:'.length), {
+        // Local OpenAI-compatible servers accept any key.
+        apiKey: config.OPENAI_API_KEY ?? 'not-needed',
+        baseURL: config.OPENAI_BASE_URL,
+        maxRetries: config.LLM_MAX_RETRIES,
+      })
+    : new LangChainReplies(ref.model);
+  return { ...ref, replies };
+}
+
+/**
  * Builds the chat model named by LLM_MODEL ("provider:model"). Streaming asks the provider for usage,
  * so no tokenizer table is ever downloaded.
  */
-export function createChatModel(config: AppConfig): ChatModelRef {
+function chatModelOf(config: AppConfig): ChatModelRef {
   if (!config.LLM_MODEL) {
     return {};
   }

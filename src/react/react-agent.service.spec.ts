@@ -18,7 +18,8 @@ const echoTool: McpTool = {
   needs_approval: false,
 };
 
-describe(ReactAgentService.name, () => {
+// The same behaviour on both model clients: the lean OpenAI client and LangChain's ChatOpenAI.
+describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CLIENT=%s`, (client) => {
   let llm: ScriptedLlm;
   let baseUrl: string;
   let agent: ReactAgentService;
@@ -45,6 +46,7 @@ describe(ReactAgentService.name, () => {
   beforeEach(() => {
     const config = validateEnvironment({
       LLM_MODEL: 'openai:scripted',
+      LLM_CLIENT: client,
       OPENAI_BASE_URL: baseUrl,
       LLM_MAX_RETRIES: '0',
       REACT_MAX_ITERATIONS: '3',
@@ -116,6 +118,41 @@ describe(ReactAgentService.name, () => {
     ]);
   });
 
+  it('should send exactly two streamed requests for a tool turn, asking for usage, and count it', async () => {
+    const before = llm.requests.length;
+    const result = await agent.run(turn('[[tool:echo {"message":"m"}]]'));
+    const sent = llm.requests.slice(before);
+    expect(sent.map((request) => [request.stream, request.stream_options?.include_usage])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect(sent[1].messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    // 10 prompt tokens a message, a completion token a word or call (test/fixtures/scripted-llm.ts).
+    expect(result.usage).toEqual({ input_tokens: 60, output_tokens: 4, total_tokens: 64 });
+  });
+
+  it('should run parallel calls, each assembled from its split argument deltas', async () => {
+    const seen: unknown[] = [];
+    const result = await agent.run(
+      turn(
+        '[[tool:echo {"message":"first, with \\"quotes\\""}]] [[tool:echo {"message":"second"}]]',
+        async (choice) => {
+          seen.push(choice.arguments);
+          return { content: `Echo: ${String(choice.arguments.message)}`, is_error: false };
+        },
+      ),
+    );
+    expect(seen).toEqual([{ message: 'first, with "quotes"' }, { message: 'second' }]);
+    expect(result.content).toBe('Observed: Echo: first, with "quotes" | Echo: second');
+  });
+
+  it('should stream the text exactly as the model sent it, delta by delta', async () => {
+    const result = await agent.run(turn('several words to stream'));
+    const deltas = events.filter((e) => e.type === 'partial_response').map((e) => (e.data as { delta: string }).delta);
+    expect(deltas.join('')).toBe('Echo: several words to stream');
+    expect(result.content).toBe('Echo: several words to stream');
+  });
+
   it("should pass the provider's reasoning on in the thinking event", async () => {
     await agent.run(turn('[[reason:I should echo]] [[tool:echo {"message":"m"}]]'));
     expect(events.find((e) => e.type === 'thinking')?.data).toEqual({
@@ -179,6 +216,34 @@ describe(ReactAgentService.name, () => {
       code: 'LLM_ERROR',
       message: expect.stringMatching(/500/),
     });
+  });
+
+  it('should retry a failed request LLM_MAX_RETRIES times before any token, then fail with LLM_ERROR', async () => {
+    const config = validateEnvironment({
+      LLM_MODEL: 'openai:scripted',
+      LLM_CLIENT: client,
+      OPENAI_BASE_URL: baseUrl,
+      LLM_MAX_RETRIES: '2',
+    });
+    const retrying = new ReactAgentService(
+      createChatModel(config),
+      config,
+      new LlmMetrics(new MetricsRegistry()),
+      new ToolStep(config),
+    );
+    const before = llm.requests.length;
+    await expect(retrying.run(turn('[[status:503]]'))).rejects.toMatchObject({
+      code: 'LLM_ERROR',
+      message: expect.stringMatching(/503/),
+    });
+    expect(llm.requests.length - before).toBe(3);
+    // A 4xx other than 408, 409 and 429 is the request's fault: it is not retried.
+    const again = llm.requests.length;
+    await expect(retrying.run(turn('[[status:400]]'))).rejects.toMatchObject({
+      code: 'LLM_ERROR',
+      message: expect.stringMatching(/400/),
+    });
+    expect(llm.requests.length - again).toBe(1);
   });
 
   it('should fail with TURN_CANCELLED when the turn is aborted mid-stream', async () => {

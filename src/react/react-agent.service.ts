@@ -14,6 +14,7 @@ import type { AgentResult, AgentTurn } from './agent-turn';
 import { toLangChain, trimHistory } from './history';
 import { CHAT_MODEL } from './llm.factory';
 import type { ChatModelRef } from './llm.factory';
+import type { ModelReplies, ToolDefinitions } from './model-replies';
 import { reasoningOf, toStored } from './model-reply';
 import { LlmMetrics } from './react.metrics';
 import { withToolImages } from './tool-images';
@@ -22,14 +23,6 @@ import { ToolStep } from './tool-step';
 const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help with the request, and answer concisely.';
 export const EARLIER_LEFT_OUT = 'Earlier messages of this conversation were left out.';
-
-/** OpenAI-style function definitions, which every LangChain chat model takes as the `tools` call option. */
-interface ToolOptions {
-  tools?: Array<{
-    type: 'function';
-    function: { name: string; description: string; parameters: Record<string, unknown> };
-  }>;
-}
 
 /**
  * The ReAct loop: think (stream the model), act (run the tool calls it chose, in parallel),
@@ -40,7 +33,7 @@ interface ToolOptions {
 export class ReactAgentService {
   private readonly logger = new Logger(ReactAgentService.name);
   // Tool definitions of a tool set, for as long as a session keeps handing over that same set.
-  private readonly toolDefinitions = new WeakMap<readonly McpTool[], ToolOptions>();
+  private readonly toolDefinitions = new WeakMap<readonly McpTool[], ToolDefinitions>();
 
   constructor(
     @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
@@ -50,7 +43,8 @@ export class ReactAgentService {
   ) {}
 
   async run(turn: AgentTurn): Promise<AgentResult> {
-    const model = this.assertConfigured();
+    this.assertConfigured();
+    const replies = this.llm.replies!;
     const tools = this.toolOptions(turn);
     const userMessage = turn.message;
     const added: ChatMessage[] = [userMessage];
@@ -66,7 +60,7 @@ export class ReactAgentService {
     const max = this.config.REACT_MAX_ITERATIONS;
 
     for (let iteration = 1; iteration <= max; iteration++) {
-      const reply = await this.think(model, tools, prompt, iteration, turn);
+      const reply = await this.think(replies, tools, prompt, iteration, turn);
       this.count(usage, reply);
       const assistant = toStored(reply);
       added.push(assistant);
@@ -105,7 +99,7 @@ export class ReactAgentService {
    * The session's tools as call options rather than a bound model: binding clones the chat model
    * (client and all, about 60 KB) per session, while these definitions share the servers' schemas.
    */
-  private toolOptions(turn: AgentTurn): ToolOptions {
+  private toolOptions(turn: AgentTurn): ToolDefinitions {
     if (turn.tools.length === 0) {
       return {};
     }
@@ -124,8 +118,8 @@ export class ReactAgentService {
 
   /** Streams one model reply, emitting its text as partial_response deltas. */
   private async think(
-    model: BaseChatModel,
-    tools: ToolOptions,
+    replies: ModelReplies,
+    tools: ToolDefinitions,
     prompt: BaseMessage[],
     iteration: number,
     turn: AgentTurn,
@@ -144,21 +138,24 @@ export class ReactAgentService {
       controller.abort();
     }, this.config.LLM_TIMEOUT_MS);
     const sent = performance.now();
+    let first = true;
     try {
-      let reply: AIMessageChunk | undefined;
-      for await (const chunk of await model.stream(prompt, { ...tools, signal: controller.signal })) {
-        timer.refresh();
-        if (!reply) {
-          this.metrics.timeToFirstToken.observe((performance.now() - sent) / 1000);
-        }
-        const delta = typeof chunk.content === 'string' ? chunk.content : chunk.text;
-        if (delta) {
-          turn.emit('partial_response', { iteration, delta });
-        }
-        reply = reply ? reply.concat(chunk) : chunk;
-      }
+      const reply = await replies.reply(
+        prompt,
+        { ...tools, signal: controller.signal },
+        {
+          chunk: () => {
+            timer.refresh();
+            if (first) {
+              first = false;
+              this.metrics.timeToFirstToken.observe((performance.now() - sent) / 1000);
+            }
+          },
+          text: (delta) => turn.emit('partial_response', { iteration, delta }),
+        },
+      );
       this.metrics.requestDuration.observe((performance.now() - sent) / 1000);
-      return reply ?? new AIMessageChunk('');
+      return reply;
     } catch (error) {
       throw this.llmError(error, turn, timedOut);
     } finally {
