@@ -15,6 +15,8 @@ interface EngineTransport {
   socket?: {
     /** Bytes it was given and has not yet written to its TCP socket. */
     readonly bufferedAmount: number;
+    /** Its TCP socket. */
+    readonly _socket?: { cork(): void; uncork(): void; destroyed: boolean };
     close(code: number, reason: string): void;
     terminate(): void;
     once(event: 'close', listener: () => void): void;
@@ -34,7 +36,15 @@ export function watchBacklog(socket: Socket): SendBacklog {
   const drained = () => backlog.written();
   conn.on('packetCreate', (packet: EnginePacket) => backlog.add(sizeOf(packet.data)));
   // A transport takes the whole queue at once and writes one batch at a time.
-  conn.on('flush', () => backlog.taken());
+  conn.on('flush', () => {
+    backlog.taken();
+    // One write for the batch: uncorked once the transport has framed every packet of it.
+    const tcp = tcpOf(conn.transport as unknown as EngineTransport);
+    if (tcp && !tcp.destroyed) {
+      tcp.cork();
+      conn.once('drain', () => tcp.uncork());
+    }
+  });
   (conn.transport as unknown as EngineTransport).on('drain', drained);
   conn.on('upgrade', (transport: EngineTransport) => {
     // The old transport is closed with whatever it was writing.
@@ -66,4 +76,32 @@ export function dropConnection(socket: Socket, reason: string): void {
     );
     ws.once('close', stop);
   }
+}
+
+const held = new WeakSet<object>();
+
+/** The TCP socket under a websocket transport; none for long-polling, which batches by itself. */
+const tcpOf = (transport: EngineTransport) => (transport.name === 'websocket' ? transport.socket?._socket : undefined);
+
+/**
+ * The events of one tick leave a WebSocket in one write. engine.io sends the first packet at once
+ * and the rest as one batch when that write is done; held for the tick, the transport takes them
+ * all in one batch at its end, which watchBacklog writes corked (ws corks around each frame; an
+ * outer cork holds the batch).
+ */
+export function batchTick(socket: Socket): void {
+  const conn = socket.conn as unknown as { transport: EngineTransport & { writable: boolean }; flush(): void };
+  const transport = conn.transport;
+  if (!tcpOf(transport) || !transport.writable || held.has(transport)) {
+    return;
+  }
+  held.add(transport);
+  transport.writable = false;
+  process.nextTick(() => {
+    held.delete(transport);
+    if (conn.transport === transport && socket.conn.readyState === 'open') {
+      transport.writable = true;
+      conn.flush();
+    }
+  });
 }

@@ -10,7 +10,7 @@ import type { StreamEvent } from '../contract/events';
 import { SessionsService } from '../sessions/sessions.service';
 import { behindReason, EventOutbox } from './event-outbox';
 import type { SendBacklog } from './send-backlog';
-import { dropConnection } from './socket-backlog';
+import { batchTick, dropConnection } from './socket-backlog';
 import { streamLost } from './stream-lost';
 
 /** What the gateway keeps on each socket (`socket.data`). */
@@ -61,6 +61,7 @@ export class SocketFeeds {
         this.config.STREAM_MAX_BUFFER_BYTES,
         (event) => {
           lastId = event.id;
+          batchTick(client);
           client.emit(event.type, event);
         },
         (event) => Buffer.byteLength(JSON.stringify(event)),

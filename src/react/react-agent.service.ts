@@ -139,6 +139,14 @@ export class ReactAgentService {
     }, this.config.LLM_TIMEOUT_MS);
     const sent = performance.now();
     let first = true;
+    // Deltas that arrive together (one read of the stream) make one partial_response.
+    let pending = '';
+    const emitPending = () => {
+      if (pending !== '') {
+        turn.emit('partial_response', { iteration, delta: pending });
+        pending = '';
+      }
+    };
     try {
       const reply = await replies.reply(
         prompt,
@@ -151,7 +159,12 @@ export class ReactAgentService {
               this.metrics.timeToFirstToken.observe((performance.now() - sent) / 1000);
             }
           },
-          text: (delta) => turn.emit('partial_response', { iteration, delta }),
+          text: (delta) => {
+            if (pending === '') {
+              setImmediate(emitPending);
+            }
+            pending += delta;
+          },
         },
       );
       this.metrics.requestDuration.observe((performance.now() - sent) / 1000);
@@ -159,6 +172,7 @@ export class ReactAgentService {
     } catch (error) {
       throw this.llmError(error, turn, timedOut);
     } finally {
+      emitPending();
       clearTimeout(timer);
       turn.signal.removeEventListener('abort', cancel);
     }
