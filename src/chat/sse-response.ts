@@ -17,7 +17,6 @@ export type SseItem = StreamEvent | { type: 'heartbeat'; data: Heartbeat };
 export class SseResponse {
   readonly backlog = new SendBacklog();
   private lastId: number;
-  private corked = false;
 
   constructor(
     private readonly response: Response,
@@ -57,21 +56,7 @@ export class SseResponse {
     }
     this.backlog.add(frame.length);
     this.backlog.taken();
-    this.batchTick();
     this.response.write(frame, () => this.backlog.written(frame.length));
-  }
-
-  /** The events of one tick leave in one write: corked at the first, uncorked when the tick ends. */
-  private batchTick(): void {
-    if (this.corked) {
-      return;
-    }
-    this.corked = true;
-    this.response.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.response.uncork();
-    });
   }
 
   sizeOf(item: SseItem): number {
