@@ -45,7 +45,7 @@ describe(batchTick.name, () => {
 
   afterEach(async () => {
     client.disconnect();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   const arrived = async (count: number) => {
