@@ -55,7 +55,7 @@ export class RedisSessionStore extends SessionStore {
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<number>('finish-turn.lua', 3),
+      finishTurn: script<number>('finish-turn.lua', 6),
       end: script<string[] | 'active' | null>('end-session.lua', 4),
       update: script<number>('update.lua', 3),
       messages: script<[number, number, ...string[]] | null>('messages.lua', 2),
@@ -207,7 +207,14 @@ export class RedisSessionStore extends SessionStore {
   async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
     const [finished] = await Promise.all([
       this.scripts.finishTurn.run(
-        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id)],
+        [
+          this.keys.session(id),
+          this.keys.messages(id),
+          this.keys.queue(id),
+          this.keys.events(id),
+          this.keys.eventSeq(id),
+          this.keys.eventHead(id),
+        ],
         [
           turnId,
           end.at,

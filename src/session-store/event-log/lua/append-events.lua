@@ -21,8 +21,11 @@ for i = 1, count do
   end
   events[i] = event
 end
-for i = 1, 3 do
-  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+-- A new log gets its expiry at once; later, claims, renewals and each turn's end refresh it.
+if first == 1 then
+  for i = 1, 3 do
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  end
 end
 redis.call('PUBLISH', ARGV[3], '[' .. table.concat(events, ',') .. ']')
 return first
