@@ -26,8 +26,10 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
   const ends = new Map<string, StreamEvent[]>();
   const waiters: Array<() => void> = [];
 
-  const ended = (ids: string[]) =>
-    new Promise<void>((resolve) => {
+  /** Resolves once each of these sessions has published its session_end (watched from now on). */
+  const ended = async (ids: string[]) => {
+    await watcher!.ssubscribe(...ids.map((id) => `mcphost:{${id}}:live`));
+    return new Promise<void>((resolve) => {
       const check = () => ids.every((id) => (ends.get(id)?.length ?? 0) > 0);
       if (check()) {
         resolve();
@@ -35,6 +37,7 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       }
       waiters.push(() => check() && resolve());
     });
+  };
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -53,8 +56,8 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       JSON.stringify({ mcpServers: { everything: everythingServer(), ask, notes, counter } }),
     );
     watcher = new Redis(redis.url);
-    // Each message on a session's channel is a batch of its events (a JSON array).
-    watcher.on('pmessage', (_pattern: string, _channel: string, message: string) => {
+    // Each message on a session's (sharded) channel is a batch of its events (a JSON array).
+    watcher.on('smessage', (_channel: string, message: string) => {
       for (const event of JSON.parse(message) as StreamEvent[]) {
         if (event.type === 'session_end') {
           ends.set(event.session_id, [...(ends.get(event.session_id) ?? []), event]);
@@ -62,7 +65,6 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
         }
       }
     });
-    await watcher.psubscribe('mcphost:{*}:live');
     const env = (node: string) => ({
       ...clusterNodeEnv(node, redis.url, llmUrl, join(dir, 'mcp.json')),
       SESSION_TTL_MS: '3000',
@@ -253,6 +255,8 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const ids = await Promise.all(Array.from({ length: SESSIONS }, (_, i) => createSession(nodes[i % 2].url)));
+    // Watched from their creation: each may expire while the others' turns run.
+    const allEnded = ended(ids);
     // One session per node starts its MCP servers with a turn, both at once, and each node is read
     // right after its own turn: one waiting for the other's cold start could see its session expire.
     const started = await Promise.all(
@@ -266,7 +270,7 @@ describe('Two nodes with MCP servers on one Redis (e2e)', () => {
       expect.objectContaining({ status: 200, with_mcp_clients: 1 }),
     ]);
 
-    await ended(ids);
+    await allEnded;
     // A session created afterwards expires a sweep or more later: by then every node has swept again.
     await ended([await createSession(nodes[0].url)]);
 

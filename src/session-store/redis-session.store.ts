@@ -160,8 +160,6 @@ export class RedisSessionStore extends SessionStore {
           sender.node,
           sender.idle ? 1 : 0,
           sender.historyLimit,
-          this.keys.nodeChannel(''),
-          runSignal(id),
           owner,
           turn.content.slice(0, TITLE_CHARS),
         ],
@@ -178,13 +176,15 @@ export class RedisSessionStore extends SessionStore {
         const recent = messagePage(Number(total), Number(start), messages);
         return { admitted: true, started: { turn, recent, disabled: toolSwitches(disabled) } };
       }
-      default:
-        return {
-          admitted: true,
-          waiting: Number(rest[0]),
-          holder: (rest[1] as string | null) ?? undefined,
-          told: rest[2] === 1,
-        };
+      default: {
+        const holder = (rest[1] as string | null) ?? undefined;
+        // The holder, another node, is told at once on its (sharded) channel; told: it was listening.
+        const told =
+          holder !== undefined && holder !== sender.node
+            ? Number(await storeCall(this.client.spublish(this.keys.nodeChannel(holder), runSignal(id)))) > 0
+            : false;
+        return { admitted: true, waiting: Number(rest[0]), holder, told };
+      }
     }
   }
 

@@ -42,17 +42,17 @@ export class RedisSessionBus extends SessionBus {
     this.handler = handler;
     const channel = this.redis.keys.nodeChannel(this.node);
     const subscriber = this.redis.subscriber;
-    subscriber.on('message', (from: string, message: string) => {
+    subscriber.on('smessage', (from: string, message: string) => {
       if (from === channel) {
         this.received(JSON.parse(message) as Envelope);
       }
     });
     // Not awaited: with Redis away at start-up, the subscription is made when it comes back. After a
-    // reconnection ioredis subscribes again; this SUBSCRIBE, queued behind its own, answers once the
+    // reconnection ioredis subscribes again; this SSUBSCRIBE, queued behind its own, answers once the
     // channel is live again, and from then on no signal is lost.
     const subscribe = () =>
       subscriber
-        .subscribe(channel)
+        .ssubscribe(channel)
         .then(() => subscribed?.())
         .catch((error: Error) => this.logger.error(`Listening on ${channel} failed: ${error.message}`));
     subscriber.on('ready', () => void subscribe());
@@ -98,8 +98,8 @@ export class RedisSessionBus extends SessionBus {
   }
 
   private async publish(node: string, envelope: Envelope): Promise<void> {
-    const receivers = await storeCall(
-      this.redis.commands.publish(this.redis.keys.nodeChannel(node), JSON.stringify(envelope)),
+    const receivers = Number(
+      await storeCall(this.redis.commands.spublish(this.redis.keys.nodeChannel(node), JSON.stringify(envelope))),
     );
     if (receivers === 0 && 'signal' in envelope) {
       throw new NodeUnreachable(node);

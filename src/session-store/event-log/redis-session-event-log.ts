@@ -47,7 +47,8 @@ export class RedisSessionEventLog extends SessionEventLog {
     this.keys = redis.keys;
     this.writer = new RedisEventWriter(redis, limit, keyTtlMs);
     const subscriber = redis.subscriber;
-    subscriber.on('message', (channel: string, message: string) => this.arrived(channel, message));
+    // Sharded pub/sub: on Redis Cluster a session's channel lives on its keys' shard, not on every node.
+    subscriber.on('smessage', (channel: string, message: string) => this.arrived(channel, message));
     // Messages published while the connection was down are gone: the subscribers start over from their last id.
     subscriber.on('close', () => {
       if (!redis.closing) {
@@ -137,7 +138,7 @@ export class RedisSessionEventLog extends SessionEventLog {
     this.followed.set(sessionId, followed);
     this.sessionOfChannel.set(channel, sessionId);
     followed.ready = (async () => {
-      await this.redis.subscriber.subscribe(channel);
+      await this.redis.subscriber.ssubscribe(channel);
       // Subscribed first, then the current id: everything after it arrives on the channel.
       followed.last = Number(await storeCall(this.redis.commands.get(this.keys.eventSeq(sessionId)))) || 0;
       this.flush(sessionId, followed);
@@ -149,7 +150,7 @@ export class RedisSessionEventLog extends SessionEventLog {
     this.followed.delete(sessionId);
     this.sessionOfChannel.delete(followed.channel);
     this.redis.subscriber
-      .unsubscribe(followed.channel)
+      .sunsubscribe(followed.channel)
       .catch((error: Error) => this.logger.warn(`Unsubscribing from session ${sessionId} failed: ${error.message}`));
   }
 

@@ -1,5 +1,5 @@
 -- Numbers a batch of one session's events, appends them to the session's stream and publishes them
--- (one message, a JSON array), in one step: ids are consecutive across every node, so a subscriber
+-- (one message, a JSON array, on the session's sharded channel, in its keys' slot), in one step: ids are consecutive across every node, so a subscriber
 -- can tell a gap from a late arrival.
 -- KEYS: sequence, stream, head, the session's lease.
 -- ARGV: MAXLEN, key TTL ms, channel, the node that must hold the lease ('' for no fence), the
@@ -27,5 +27,5 @@ if first == 1 then
     redis.call('PEXPIRE', KEYS[i], ARGV[2])
   end
 end
-redis.call('PUBLISH', ARGV[3], '[' .. table.concat(events, ',') .. ']')
+redis.call('SPUBLISH', ARGV[3], '[' .. table.concat(events, ',') .. ']')
 return first
