@@ -153,19 +153,19 @@ export class McpSandbox {
       if (!this.sandboxed(config)) {
         return connect(config, label, roots, start, auth);
       }
-      const { config: wrapped, process } = this.launch(config, label);
+      const { config: wrapped, process: sandboxed } = this.launch(config, label);
       try {
         const connection = await connect(
           wrapped,
           label,
           roots,
-          { ...start, onSpawn: (child) => process.watch(child) },
+          { ...start, onSpawn: (child) => sandboxed.watch(child) },
           auth,
         );
-        connection.sandbox = process;
+        connection.sandbox = sandboxed;
         return connection;
       } catch (error) {
-        await process.end();
+        await sandboxed.end();
         throw error;
       }
     };
@@ -173,7 +173,7 @@ export class McpSandbox {
 
   /** Waits for every ended sandbox's cgroup to be removed (at shutdown, once the servers have stopped). */
   async settle(): Promise<void> {
-    await Promise.all([...this.running].map((process) => process.end()));
+    await Promise.all([...this.running].map((sandboxed) => sandboxed.end()));
   }
 
   private limits(request: SandboxRequest): SandboxLimits {
