@@ -1,27 +1,52 @@
+import { Redis } from 'ioredis';
+
 import { createSession, postJson } from './helpers/http';
+import { startRedis } from './helpers/redis-server';
+import type { RedisServer } from './helpers/redis-server';
 import { noMcpServers, startApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 const LIMIT = 5;
 const TURNS = 8;
 
+/** History read by the turns so far: LRANGE calls, inside scripts too. */
+async function historyReads(redis: Redis): Promise<number> {
+  return Number(/^cmdstat_lrange:calls=(\d+)/m.exec(await redis.info('commandstats'))?.[1] ?? 0);
+}
+
 /** MAX_HISTORY_MESSAGES bounds what a turn reads and sends, never what is kept. */
-describe('history bound (e2e)', () => {
+describe.each(['memory', 'redis'] as const)('history bound, %s store (e2e)', (store) => {
   let t: TestApp;
+  let redisServer: RedisServer | undefined;
+  let redis: Redis | undefined;
 
   beforeAll(async () => {
-    t = await startApp({ MAX_HISTORY_MESSAGES: String(LIMIT), MCP_CONFIG: noMcpServers() });
+    redisServer = store === 'redis' ? await startRedis() : undefined;
+    redis = redisServer ? new Redis(redisServer.url) : undefined;
+    t = await startApp({
+      MAX_HISTORY_MESSAGES: String(LIMIT),
+      MCP_CONFIG: noMcpServers(),
+      ...(redisServer ? { REDIS_URL: redisServer.url } : {}),
+    });
   });
 
   afterAll(async () => {
     await t?.close();
+    redis?.disconnect();
+    await redisServer?.close();
   });
 
   it('should send the model at most MAX_HISTORY_MESSAGES earlier messages, and keep the history whole', async () => {
     const sessionId = await createSession(t.url);
+    let readsAfterFirst = 0;
     for (let turn = 1; turn <= TURNS; turn++) {
       const answer = await postJson(`${t.url}/chat`, { session_id: sessionId, message: `turn ${turn}` });
       expect(answer.status).toBe(200);
+      readsAfterFirst = turn === 1 && redis ? await historyReads(redis) : readsAfterFirst;
+    }
+    if (redis) {
+      // The node running the session keeps its newest messages: later turns read no history.
+      expect(await historyReads(redis)).toBe(readsAfterFirst);
     }
 
     const requests = t.llm.requests.slice(-TURNS).map((request) => request.messages);

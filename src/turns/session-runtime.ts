@@ -4,6 +4,7 @@ import type { ApprovalAnswer } from '../contract/answers';
 import type { SessionStatus } from '../contract/session-status';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import type { StartedTurn } from '../session-store/session-store';
+import type { HeldHistory } from './held-history';
 
 export interface RunningTurn {
   turnId: string;
@@ -34,6 +35,8 @@ export class SessionRuntime {
   again = false;
   /** A turn the store started already (the message found the session idle), for the loop to run first. */
   started?: StartedTurn;
+  /** The newest messages of the history, once a turn ran here: later turns ask the store for none. */
+  history?: HeldHistory;
   readonly elicitations = new Map<string, PendingElicitation>();
   /** Tool calls of the running turn waiting for the user's approval, by approval id. */
   readonly approvals = new Map<string, PendingApproval>();

@@ -70,7 +70,12 @@ export class SessionWorker {
   senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);
     const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping && !this.finishing;
-    return { node: this.node, idle, historyLimit: this.config.MAX_HISTORY_MESSAGES };
+    return { node: this.node, idle, historyLimit: this.historyLimit(runtime) };
+  }
+
+  /** How much history a turn's start reads: none once this node keeps the session's (see HeldHistory). */
+  private historyLimit(runtime: SessionRuntime | undefined): number {
+    return runtime?.history ? 0 : this.config.MAX_HISTORY_MESSAGES;
   }
 
   /** Runs a turn the store started already (enqueue found the session idle here), then what queues behind it. */
@@ -255,7 +260,7 @@ export class SessionWorker {
       runtime.started = undefined;
       const next = started
         ? { state: 'started' as const, ...started }
-        : await this.store.startNext(runtime.id, this.node, this.config.MAX_HISTORY_MESSAGES);
+        : await this.store.startNext(runtime.id, this.node, this.historyLimit(runtime));
       if (next.state === 'idle') {
         if (runtime.again) {
           continue;

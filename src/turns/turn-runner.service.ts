@@ -15,7 +15,8 @@ import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
 import { fromTurnBoundary, lastTurnStart, visibleToModel } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
 import { incompleteTurn, SessionStore } from '../session-store/session-store';
-import type { QueuedTurn, StartedTurn } from '../session-store/session-store';
+import type { MessagePage, QueuedTurn, StartedTurn } from '../session-store/session-store';
+import { HeldHistory } from './held-history';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
@@ -87,8 +88,9 @@ export class TurnRunner {
       // Before the MCP servers: no process is started for a turn that cannot run.
       this.agent.assertConfigured();
       const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
-      // The newest MAX_HISTORY_MESSAGES came with the turn: a turn reads no more of its history.
-      const { messages, first } = fromTurnBoundary(recent.messages, recent.next_before ?? 0);
+      // The newest MAX_HISTORY_MESSAGES: kept here, or come with the turn; a turn reads no more of its history.
+      const newest = await this.newestMessages(runtime, recent);
+      const { messages, first } = fromTurnBoundary(newest.messages, newest.next_before ?? 0);
       const attachments = await readAttachments(
         tools,
         turn.attachments ?? [],
@@ -134,7 +136,11 @@ export class TurnRunner {
       });
       this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id, false);
       ended('completed');
-      return (await finished) ? 'finished' : 'lost';
+      if (!(await finished)) {
+        return 'lost';
+      }
+      runtime.history?.append(end.messages);
+      return 'finished';
     } catch (error) {
       const failure = this.toAppException(error, runtime, turn, controller.signal);
       const status = failure.code === ErrorCode.TURN_CANCELLED ? SessionStatus.READY : SessionStatus.ERROR;
@@ -147,6 +153,7 @@ export class TurnRunner {
         if (!(await this.store.finishTurn(runtime.id, turn.turn_id, end))) {
           return 'lost';
         }
+        runtime.history?.append(end.messages);
       }
       emit('error', { code: failure.code, message: failure.message, session_usable: !runtime.ended });
       this.publisher.setStatus(runtime, status, turn.turn_id, false);
@@ -154,6 +161,24 @@ export class TurnRunner {
     } finally {
       runtime.running = undefined;
     }
+  }
+
+  /**
+   * The newest messages of the history: those this node keeps, while the store's count says nothing
+   * else wrote; else the page that came with the turn (or, when the turn came without one, a read).
+   */
+  private async newestMessages(runtime: SessionRuntime, recent: MessagePage): Promise<MessagePage> {
+    const limit = this.config.MAX_HISTORY_MESSAGES;
+    const kept = recent.messages.length === 0 ? runtime.history?.current(recent.total) : undefined;
+    if (kept) {
+      return kept;
+    }
+    const page =
+      recent.messages.length > 0 || recent.total === 0
+        ? recent
+        : ((await this.store.messages(runtime.id, limit)) ?? recent);
+    runtime.history = HeldHistory.of(page, limit);
+    return page;
   }
 
   /**
