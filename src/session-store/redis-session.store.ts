@@ -66,6 +66,10 @@ export class RedisSessionStore extends SessionStore {
     return this.redis.commands;
   }
 
+  private logKeys(id: string): string[] {
+    return [this.keys.events(id), this.keys.eventSeq(id), this.keys.eventHead(id)];
+  }
+
   create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
     return storeCall(createIndexed(this.client, this.keys, record, limits, this.keyTtlMs));
   }
@@ -207,14 +211,8 @@ export class RedisSessionStore extends SessionStore {
   async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
     const [finished] = await Promise.all([
       this.scripts.finishTurn.run(
-        [
-          this.keys.session(id),
-          this.keys.messages(id),
-          this.keys.queue(id),
-          this.keys.events(id),
-          this.keys.eventSeq(id),
-          this.keys.eventHead(id),
-        ],
+        // Every key of the session, the event log's too: their expiry is renewed once per turn, here.
+        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id)],
         [
           turnId,
           end.at,

@@ -70,12 +70,8 @@ export class SessionWorker {
   senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);
     const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping && !this.finishing;
-    return { node: this.node, idle, historyLimit: this.historyLimit(runtime) };
-  }
-
-  /** How much history a turn's start reads: none once this node keeps the session's (see HeldHistory). */
-  private historyLimit(runtime: SessionRuntime | undefined): number {
-    return runtime?.history ? 0 : this.config.MAX_HISTORY_MESSAGES;
+    // Once a turn ran here, the node keeps the newest messages (HeldHistory): a start reads none.
+    return { node: this.node, idle, historyLimit: runtime?.history ? 0 : this.config.MAX_HISTORY_MESSAGES };
   }
 
   /** Runs a turn the store started already (enqueue found the session idle here), then what queues behind it. */
@@ -260,7 +256,7 @@ export class SessionWorker {
       runtime.started = undefined;
       const next = started
         ? { state: 'started' as const, ...started }
-        : await this.store.startNext(runtime.id, this.node, this.historyLimit(runtime));
+        : await this.store.startNext(runtime.id, this.node, runtime.history ? 0 : this.config.MAX_HISTORY_MESSAGES);
       if (next.state === 'idle') {
         if (runtime.again) {
           continue;

@@ -30,6 +30,7 @@ import { ListChanges } from './mcp-list-changes';
 import { SCHEMA_VALIDATOR } from './mcp-schema-validator';
 import { toToolResult } from './mcp-tool';
 import type { ToolResult } from './mcp-tool';
+import type { SandboxWatch } from './sandbox-watch';
 
 // The SDK's stdio close: stdin end, 2 s, SIGTERM, 2 s, SIGKILL.
 export const CLOSE_GRACE_MS = 5000;
@@ -65,14 +66,6 @@ export const DETACHED: ConnectionEvents = {
   toolsChanged: () => undefined,
   lost: () => undefined,
 };
-
-/** What a sandboxed server's connection learns from its sandbox (mcp/sandbox). */
-export interface SandboxWatch {
-  /** The limit that ended the process, with its setting ("memory limit (MCP_SANDBOX_MEMORY_MB = 128)"), once it has. */
-  endedBy(): string | undefined;
-  /** A tool's error text, with the limit named when one explains it (a write past the file size, a failed fork). */
-  explain(text: string): string;
-}
 
 /**
  * One live client to one MCP server, of either protocol era: a child process over stdio, or a

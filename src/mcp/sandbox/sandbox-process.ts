@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 
-import type { SandboxWatch } from '../client/mcp-connection';
+import type { SandboxWatch } from '../client/sandbox-watch';
 import type { SandboxLimitKill } from '../mcp.metrics';
 import type { SandboxCgroup } from './sandbox-cgroups';
 
