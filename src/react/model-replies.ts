@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessageChunk } from '@langchain/core/messages';
-import type { BaseMessage } from '@langchain/core/messages';
+import type { AIMessage, BaseMessage } from '@langchain/core/messages';
 
 /** OpenAI-style function definitions, which every client here takes as its tools. */
 export interface ToolDefinitions {
@@ -26,7 +26,7 @@ export interface ModelReplies {
     prompt: BaseMessage[],
     options: ToolDefinitions & { signal: AbortSignal },
     listener: ReplyListener,
-  ): Promise<AIMessageChunk>;
+  ): Promise<AIMessage>;
 }
 
 /** Any LangChain chat model: its stream, each chunk concatenated onto the reply. */
@@ -37,7 +37,7 @@ export class LangChainReplies implements ModelReplies {
     prompt: BaseMessage[],
     options: ToolDefinitions & { signal: AbortSignal },
     listener: ReplyListener,
-  ): Promise<AIMessageChunk> {
+  ): Promise<AIMessage> {
     let reply: AIMessageChunk | undefined;
     for await (const chunk of await this.model.stream(prompt, options)) {
       listener.chunk();

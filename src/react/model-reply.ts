@@ -1,4 +1,4 @@
-import type { AIMessageChunk } from '@langchain/core/messages';
+import type { AIMessage } from '@langchain/core/messages';
 import { randomUUID } from 'node:crypto';
 
 import type { ChatMessage, StoredToolCall } from '../contract/session-record';
@@ -7,13 +7,13 @@ import type { ChatMessage, StoredToolCall } from '../contract/session-record';
 export const INVALID_ARGUMENTS = '_invalid_arguments';
 
 /** Reasoning text, for providers that stream it beside the answer (e.g. `reasoning_content`). */
-export function reasoningOf(reply: AIMessageChunk): string | undefined {
+export function reasoningOf(reply: AIMessage): string | undefined {
   const reasoning = reply.additional_kwargs?.reasoning_content;
   return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
 }
 
 /** The reply as history keeps it; calls with unparseable arguments are kept, answered with an error. */
-export function toStored(reply: AIMessageChunk): ChatMessage {
+export function toStored(reply: AIMessage): ChatMessage {
   const content = typeof reply.content === 'string' ? reply.content : reply.text;
   const calls: StoredToolCall[] = [
     ...(reply.tool_calls ?? []).map((call) => ({ id: call.id ?? '', name: call.name, arguments: call.args })),

@@ -1,4 +1,4 @@
-import { AIMessageChunk } from '@langchain/core/messages';
+import { AIMessage } from '@langchain/core/messages';
 import type { BaseMessage, InvalidToolCall, ToolCall } from '@langchain/core/messages';
 import OpenAI from 'openai';
 
@@ -37,7 +37,7 @@ export function toOpenAiMessages(prompt: readonly BaseMessage[]): MessageParam[]
       case 'system':
         return { role: 'system', content: message.text };
       case 'ai': {
-        const calls = (message as AIMessageChunk).tool_calls ?? [];
+        const calls = (message as AIMessage).tool_calls ?? [];
         return calls.length === 0
           ? { role: 'assistant', content: message.text }
           : {
@@ -109,7 +109,7 @@ export class OpenAiReplies implements ModelReplies {
     prompt: BaseMessage[],
     options: ToolDefinitions & { signal: AbortSignal },
     listener: ReplyListener,
-  ): Promise<AIMessageChunk> {
+  ): Promise<AIMessage> {
     const stream = await this.client.chat.completions.create(
       {
         model: this.model,
@@ -149,7 +149,8 @@ export class OpenAiReplies implements ModelReplies {
     // The SDK ends a stream it was told to abort as if it had finished.
     options.signal.throwIfAborted();
     const { valid, invalid } = assembled(calls);
-    return new AIMessageChunk({
+    // An AIMessage: a chunk would drop the invalid calls, which it derives from its call chunks.
+    return new AIMessage({
       content: text,
       tool_calls: valid,
       invalid_tool_calls: invalid,

@@ -153,6 +153,15 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
     expect(result.content).toBe('Echo: several words to stream');
   });
 
+  it('should answer a call whose arguments are not JSON with an error, calling nothing', async () => {
+    const callTool = jest.fn();
+    const result = await agent.run(turn('[[tool:echo {not json}]]', callTool));
+    expect(callTool).not.toHaveBeenCalled();
+    expect(result.messages.find((m) => m.role === 'tool')?.content).toBe(
+      'Error: the arguments were not valid JSON: {not json}',
+    );
+  });
+
   it("should pass the provider's reasoning on in the thinking event", async () => {
     await agent.run(turn('[[reason:I should echo]] [[tool:echo {"message":"m"}]]'));
     expect(events.find((e) => e.type === 'thinking')?.data).toEqual({

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessageChunk, SystemMessage } from '@langchain/core/messages';
+import { SystemMessage } from '@langchain/core/messages';
+import type { AIMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 
 import { AppException, turnCancelled } from '../common/errors';
@@ -205,7 +206,7 @@ export class ReactAgentService {
   }
 
   /** Adds a reply's usage to the turn's, and to the token counters. */
-  private count(usage: TokenUsage, reply: AIMessageChunk): void {
+  private count(usage: TokenUsage, reply: AIMessage): void {
     const counted = reply.usage_metadata;
     if (counted) {
       usage.input_tokens += counted.input_tokens;
