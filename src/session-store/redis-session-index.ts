@@ -37,15 +37,13 @@ export async function createIndexed(
     })
     .pexpire(key, keyTtlMs)
     .exec();
-  const counted = await client
-    .multi()
-    .zadd(byCreation, record.created_at, record.id)
-    .zcard(byCreation)
-    .zadd(owned, record.created_at, record.id)
-    .zcard(owned)
-    .exec();
-  let total = Number(counted?.[1]?.[1] ?? Infinity);
-  let ownedCount = Number(counted?.[3]?.[1] ?? Infinity);
+  // One MULTI per index: each touches one key (one slot, as Redis Cluster requires), sent together.
+  const [all, ofOwner] = await Promise.all([
+    client.multi().zadd(byCreation, record.created_at, record.id).zcard(byCreation).exec(),
+    client.multi().zadd(owned, record.created_at, record.id).zcard(owned).exec(),
+  ]);
+  let total = Number(all?.[1]?.[1] ?? Infinity);
+  let ownedCount = Number(ofOwner?.[1]?.[1] ?? Infinity);
   if (total > limits.total) {
     total -= await pruneIndex(client, keys, byCreation, [keys.sessionsByActivity(), keys.leaseDeadlines()]);
   }
