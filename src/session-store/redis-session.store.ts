@@ -1,16 +1,15 @@
 import { join } from 'node:path';
 
-import { TITLE_CHARS } from '../contract/session-record';
 import type { SessionRecord } from '../contract/session-record';
 import type { SessionStatus } from '../contract/session-status';
 import type { RedisKeys } from '../redis/redis-keys';
 import { RedisScript, storeCall } from '../redis/redis-script';
 import type { RedisService } from '../redis/redis.service';
-import { runSignal } from './bus/redis-session-bus';
 import { createIndexed, newestAfter } from './redis-session-index';
 import { RedisSessionLeases } from './redis-session-leases';
-import { messagePage, readRecord, toolSwitches } from './redis-session-records';
-import { conversationCount, SessionStore } from './session-store';
+import { messagePage, readRecord } from './redis-session-records';
+import { RedisSessionTurns } from './redis-session-turns';
+import { SessionStore } from './session-store';
 import type {
   Admission,
   Claim,
@@ -41,6 +40,7 @@ export class RedisSessionStore extends SessionStore {
   private readonly keys: RedisKeys;
   private readonly scripts;
   private readonly leases: RedisSessionLeases;
+  private readonly turns: RedisSessionTurns;
 
   /** keyTtlMs: expiry of every key of a session, renewed by its activity (the sweep normally ends it first). */
   constructor(
@@ -50,12 +50,10 @@ export class RedisSessionStore extends SessionStore {
     super();
     this.keys = redis.keys;
     this.leases = new RedisSessionLeases(redis, keyTtlMs);
+    this.turns = new RedisSessionTurns(redis, keyTtlMs);
     const client = redis.commands;
     const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
     this.scripts = {
-      enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
-      startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<number>('finish-turn.lua', 6),
       end: script<string[] | 'active' | null>('end-session.lua', 4),
       update: script<number>('update.lua', 3),
       messages: script<[number, number, ...string[]] | null>('messages.lua', 2),
@@ -64,10 +62,6 @@ export class RedisSessionStore extends SessionStore {
 
   private get client() {
     return this.redis.commands;
-  }
-
-  private logKeys(id: string): string[] {
-    return [this.keys.events(id), this.keys.eventSeq(id), this.keys.eventHead(id)];
   }
 
   create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
@@ -144,88 +138,16 @@ export class RedisSessionStore extends SessionStore {
     return (await this.scripts.update.run(this.sessionKeys(id), [this.keyTtlMs, ...fields])) === 1;
   }
 
-  async enqueue(
-    id: string,
-    owner: string,
-    turn: QueuedTurn,
-    limit: number,
-    at: number,
-    sender: Sender,
-  ): Promise<Admission> {
-    // The index is updated alongside (XX: only a session it lists), in the same round trip.
-    const [[answer, ...rest]] = await Promise.all([
-      this.scripts.enqueue.run(
-        [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
-        [
-          JSON.stringify(turn),
-          limit,
-          at,
-          this.keyTtlMs,
-          sender.node,
-          sender.idle ? 1 : 0,
-          sender.historyLimit,
-          owner,
-          turn.content.slice(0, TITLE_CHARS),
-        ],
-      ),
-      this.activity(id, at),
-    ]);
-    switch (answer) {
-      case 'missing':
-        return { admitted: false, reason: 'missing' };
-      case 'full':
-        return { admitted: false, reason: 'full', waiting: Number(rest[0]) };
-      case 'started': {
-        const [disabled, total, start, ...messages] = rest as [string, number, number, ...string[]];
-        const recent = messagePage(Number(total), Number(start), messages);
-        return { admitted: true, started: { turn, recent, disabled: toolSwitches(disabled) } };
-      }
-      default: {
-        const holder = (rest[1] as string | null) ?? undefined;
-        // The holder, another node, is told at once on its (sharded) channel; told: it was listening.
-        const told =
-          holder !== undefined && holder !== sender.node
-            ? Number(await storeCall(this.client.spublish(this.keys.nodeChannel(holder), runSignal(id)))) > 0
-            : false;
-        return { admitted: true, waiting: Number(rest[0]), holder, told };
-      }
-    }
+  enqueue(id: string, owner: string, turn: QueuedTurn, limit: number, at: number, sender: Sender): Promise<Admission> {
+    return this.turns.enqueue(id, owner, turn, limit, at, sender);
   }
 
-  async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
-    const [state, turn, disabled, total, start, ...messages] = await this.scripts.startNext.run(
-      [this.keys.session(id), this.keys.queue(id), this.keys.lease(id), this.keys.messages(id)],
-      [node, historyLimit],
-    );
-    if (state === 'started' && turn) {
-      return {
-        state,
-        turn: JSON.parse(turn) as QueuedTurn,
-        recent: messagePage(Number(total), Number(start), messages),
-        disabled: toolSwitches(disabled),
-      };
-    }
-    return { state: state === 'lost' ? 'lost' : 'idle' };
+  startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
+    return this.turns.startNext(id, node, historyLimit);
   }
 
-  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
-    const [finished] = await Promise.all([
-      this.scripts.finishTurn.run(
-        // Every key of the session, the event log's too: their expiry is renewed once per turn, here.
-        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id)],
-        [
-          turnId,
-          end.at,
-          end.completed ? 1 : 0,
-          this.keyTtlMs,
-          end.status,
-          conversationCount(end.messages),
-          ...end.messages.map((message) => JSON.stringify(message)),
-        ],
-      ),
-      this.activity(id, end.at),
-    ]);
-    return finished === 1;
+  finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
+    return this.turns.finishTurn(id, turnId, end);
   }
 
   async end(id: string, idleBefore?: number): Promise<EndedSession | 'active' | undefined> {
@@ -276,11 +198,6 @@ export class RedisSessionStore extends SessionStore {
 
   async ping(): Promise<void> {
     await storeCall(this.client.ping());
-  }
-
-  /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */
-  private async activity(id: string, at: number): Promise<void> {
-    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
   }
 
   private async update(id: string, field: string, value: string | number): Promise<void> {

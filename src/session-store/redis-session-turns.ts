@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+
+import { TITLE_CHARS } from '../contract/session-record';
+import type { RedisKeys } from '../redis/redis-keys';
+import { RedisScript, storeCall } from '../redis/redis-script';
+import type { RedisService } from '../redis/redis.service';
+import { runSignal } from './bus/redis-session-bus';
+import { messagePage, toolSwitches } from './redis-session-records';
+import { conversationCount } from './session-store';
+import type { Admission, NextTurn, QueuedTurn, Sender, TurnEnd } from './session-store';
+
+const LUA = join(__dirname, 'lua');
+
+/**
+ * The turns of RedisSessionStore: a message admitted to the queue (or started at once), the next
+ * queued turn started, a turn's end recorded, each one script, with the activity index moved beside.
+ */
+export class RedisSessionTurns {
+  private readonly keys: RedisKeys;
+  private readonly scripts;
+
+  constructor(
+    private readonly redis: RedisService,
+    private readonly keyTtlMs: number,
+  ) {
+    this.keys = redis.keys;
+    const script = <T>(file: string, keys: number) => new RedisScript<T>(redis.commands, LUA, file, keys);
+    this.scripts = {
+      enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
+      startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
+      finishTurn: script<number>('finish-turn.lua', 6),
+    };
+  }
+
+  private get client() {
+    return this.redis.commands;
+  }
+
+  async enqueue(
+    id: string,
+    owner: string,
+    turn: QueuedTurn,
+    limit: number,
+    at: number,
+    sender: Sender,
+  ): Promise<Admission> {
+    // The index is updated alongside (XX: only a session it lists), in the same round trip.
+    const [[answer, ...rest]] = await Promise.all([
+      this.scripts.enqueue.run(
+        [this.keys.session(id), this.keys.queue(id), this.keys.messages(id), this.keys.lease(id)],
+        [
+          JSON.stringify(turn),
+          limit,
+          at,
+          this.keyTtlMs,
+          sender.node,
+          sender.idle ? 1 : 0,
+          sender.historyLimit,
+          owner,
+          turn.content.slice(0, TITLE_CHARS),
+        ],
+      ),
+      this.activity(id, at),
+    ]);
+    switch (answer) {
+      case 'missing':
+        return { admitted: false, reason: 'missing' };
+      case 'full':
+        return { admitted: false, reason: 'full', waiting: Number(rest[0]) };
+      case 'started': {
+        const [disabled, total, start, ...messages] = rest as [string, number, number, ...string[]];
+        const recent = messagePage(Number(total), Number(start), messages);
+        return { admitted: true, started: { turn, recent, disabled: toolSwitches(disabled) } };
+      }
+      default: {
+        const holder = (rest[1] as string | null) ?? undefined;
+        // The holder, another node, is told at once on its (sharded) channel; told: it was listening.
+        const told =
+          holder !== undefined && holder !== sender.node
+            ? Number(await storeCall(this.client.spublish(this.keys.nodeChannel(holder), runSignal(id)))) > 0
+            : false;
+        return { admitted: true, waiting: Number(rest[0]), holder, told };
+      }
+    }
+  }
+
+  async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
+    const [state, turn, disabled, total, start, ...messages] = await this.scripts.startNext.run(
+      [this.keys.session(id), this.keys.queue(id), this.keys.lease(id), this.keys.messages(id)],
+      [node, historyLimit],
+    );
+    if (state === 'started' && turn) {
+      return {
+        state,
+        turn: JSON.parse(turn) as QueuedTurn,
+        recent: messagePage(Number(total), Number(start), messages),
+        disabled: toolSwitches(disabled),
+      };
+    }
+    return { state: state === 'lost' ? 'lost' : 'idle' };
+  }
+
+  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
+    const [finished] = await Promise.all([
+      this.scripts.finishTurn.run(
+        // Every key of the session, the event log's too: their expiry is renewed once per turn, here.
+        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id)],
+        [
+          turnId,
+          end.at,
+          end.completed ? 1 : 0,
+          this.keyTtlMs,
+          end.status,
+          conversationCount(end.messages),
+          ...end.messages.map((message) => JSON.stringify(message)),
+        ],
+      ),
+      this.activity(id, end.at),
+    ]);
+    return finished === 1;
+  }
+
+  /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */
+  private async activity(id: string, at: number): Promise<void> {
+    await storeCall(this.client.zadd(this.keys.sessionsByActivity(), 'XX', at, id));
+  }
+
+  private logKeys(id: string): string[] {
+    return [this.keys.events(id), this.keys.eventSeq(id), this.keys.eventHead(id)];
+  }
+}
