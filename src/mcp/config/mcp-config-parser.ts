@@ -1,6 +1,6 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 
+import { findOnPath, isExecutable } from './command-path';
 import type { McpServerConfig, RemoteServerConfig } from './mcp-config';
 import { parsePolicy, stringList } from './mcp-config-policy';
 import type { Fail } from './mcp-config-policy';
@@ -89,15 +89,6 @@ function stringRecord(value: unknown, field: string, context: ParseContext, fail
   );
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A command that cannot run fails start-up, not the first turn that needs it. */
 function assertRunnable(
   command: string,
@@ -118,7 +109,7 @@ function assertRunnable(
     return;
   }
   const searchPath = env.PATH ?? context.env.PATH ?? '';
-  if (!searchPath.split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, command)))) {
+  if (!findOnPath(command, searchPath)) {
     fail(`"command" ${JSON.stringify(command)} was not found on PATH`);
   }
 }

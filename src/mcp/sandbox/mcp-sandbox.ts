@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 
 import type { AppConfig } from '../../config/app-config';
 import type { Connector } from '../client/mcp-connect';
+import { findOnPath } from '../config/command-path';
 import type { McpServerConfig, StdioServerConfig } from '../config/mcp-config';
 import { DEFAULT_POLICY } from '../config/mcp-config-policy';
 import type { SandboxRequest } from '../config/mcp-sandbox-config';
@@ -16,7 +17,7 @@ import type { Enforcer } from './cgroups';
 import { SandboxCgroups } from './sandbox-cgroups';
 import { SandboxedProcess } from './sandbox-process';
 import type { SandboxLimits } from './sandbox-process';
-import { findOnPath, sandboxView } from './sandbox-view';
+import { sandboxView } from './sandbox-view';
 import type { ViewContext } from './sandbox-view';
 
 const run = promisify(execFile);

@@ -1,6 +1,7 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
+import { findOnPath } from '../config/command-path';
 import type { StdioServerConfig } from '../config/mcp-config';
 import { realPath, within } from '../config/mcp-sandbox-config';
 import type { SandboxRequest } from '../config/mcp-sandbox-config';
@@ -41,19 +42,6 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The first executable of that name on a PATH-style list of folders. */
-export function findOnPath(command: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(delimiter).filter((entry) => isAbsolute(entry))) {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return join(dir, command);
-    } catch {
-      // not in this one
-    }
-  }
-  return undefined;
 }
 
 /** The `node_modules` folders Node resolves packages from for a module in `dir`, as far up as they exist. */
