@@ -10,7 +10,10 @@ export interface RedisKeys {
   messages(id: string): string;
   /** LIST of the turns waiting behind the running one, JSON, oldest first. */
   queue(id: string): string;
-  /** STRING: id of the node that holds the session, with an expiry of TURN_LEASE_MS. */
+  /**
+   * STRING: id of the node that holds the session (the fence every write of a turn checks). It lasts
+   * as long as the session's keys; whether its holder is alive is the holder's heartbeat.
+   */
   lease(id: string): string;
   /** STREAM of the session's events, entry id 0-<event id>, field `e` = the event's JSON. */
   events(id: string): string;
@@ -26,8 +29,12 @@ export interface RedisKeys {
   sessionsOf(owner: string): string;
   /** ZSET session id by last activity: the idle sweep. */
   sessionsByActivity(): string;
-  /** ZSET session id by lease deadline: where nodes look for sessions whose holder died. */
-  leaseDeadlines(): string;
+  /** STRING with an expiry of TURN_LEASE_MS, set again at each heartbeat: the node is alive while it exists. */
+  nodeAlive(node: string): string;
+  /** ZSET node id by heartbeat deadline (0 once it left): where nodes look for a holder that died. */
+  nodeHeartbeats(): string;
+  /** SET of the sessions a node holds (or held when it died or left): what is taken over from it. */
+  nodeSessions(node: string): string;
   /** HASH node id to its latest stats (JSON), for cluster totals. */
   nodes(): string;
   /** STRING: which node runs this period's idle sweep. */
@@ -62,7 +69,9 @@ export function redisKeys(prefix: string): RedisKeys {
     // The owner comes last, so any principal id (colons included) names its own key.
     sessionsOf: (owner) => `${prefix}sessions:by-owner:${owner}`,
     sessionsByActivity: () => `${prefix}sessions:by-activity`,
-    leaseDeadlines: () => `${prefix}sessions:lease-deadlines`,
+    nodeAlive: (node) => `${prefix}node-alive:${node}`,
+    nodeHeartbeats: () => `${prefix}node-heartbeats`,
+    nodeSessions: (node) => `${prefix}node-sessions:${node}`,
     nodes: () => `${prefix}nodes`,
     sweepLock: () => `${prefix}sweep-lock`,
     rateLimit: () => `${prefix}rate`,

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { TITLE_CHARS } from '../contract/session-record';
 import type { ChatMessage, SessionRecord } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
+import { MemoryNodeHeartbeats } from './memory-node-heartbeats';
 import { conversationCount, incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
 import type {
   Admission,
@@ -11,6 +12,7 @@ import type {
   EndedSession,
   MessagePage,
   NextTurn,
+  Orphan,
   PendingTurns,
   QueuedTurn,
   Renewal,
@@ -38,6 +40,7 @@ interface StoredSession {
 export class MemorySessionStore extends SessionStore {
   readonly shared = false;
   private readonly sessions = new Map<string, StoredSession>();
+  private readonly nodes = new MemoryNodeHeartbeats();
 
   async create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
     if (this.sessions.size >= limits.total) {
@@ -170,6 +173,9 @@ export class MemorySessionStore extends SessionStore {
       return 'active';
     }
     this.sessions.delete(id);
+    if (session.holder !== undefined) {
+      this.nodes.forget(session.holder, id);
+    }
     return { running: session.running, queued: session.queue };
   }
 
@@ -186,19 +192,26 @@ export class MemorySessionStore extends SessionStore {
       .map((record) => record.id);
   }
 
-  async claim(id: string, node: string, _ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
+  async claim(id: string, node: string, onlyWithWork: boolean, from?: string): Promise<Claim> {
     const session = this.sessions.get(id);
+    if (from !== undefined) {
+      this.nodes.forget(from, id);
+    }
     if (!session) {
       return { state: 'missing' };
     }
-    if (session.holder !== undefined && session.holder !== node) {
+    if (session.holder !== undefined && session.holder !== node && session.holder !== from) {
       return { state: 'held', holder: session.holder };
     }
     const interrupted = session.running;
     if (onlyWithWork && !interrupted && session.queue.length === 0) {
+      if (session.holder === from) {
+        session.holder = undefined;
+      }
       return { state: 'idle' };
     }
     session.holder = node;
+    this.nodes.hold(node, id);
     if (interrupted) {
       session.running = undefined;
       session.messages.push(incompleteTurn(interrupted, 'interrupted'));
@@ -207,33 +220,44 @@ export class MemorySessionStore extends SessionStore {
     return { state: 'claimed', status: session.record.status, owner: session.record.owner, interrupted };
   }
 
-  async renew(ids: string[], node: string): Promise<Renewal> {
-    // Leases of a memory store never lapse: its one node holds them until it lets go.
-    const held = ids.map((id) => this.sessions.get(id)).filter((session) => session?.holder === node);
-    return {
-      lost: ids.filter((id) => this.sessions.get(id)?.holder !== node),
-      waiting: held.flatMap((session) =>
-        session && !session.running && session.queue.length > 0 ? [session.record.id] : [],
-      ),
-    };
+  async heartbeat(node: string, ttlMs: number): Promise<boolean> {
+    return this.nodes.beat(node, ttlMs);
   }
 
-  async release(id: string, node: string): Promise<void> {
+  async verify(ids: string[], node: string): Promise<Renewal> {
+    const lost: string[] = [];
+    const waiting: string[] = [];
+    for (const id of ids) {
+      const session = this.sessions.get(id);
+      if (!session || (session.holder !== undefined && session.holder !== node)) {
+        lost.push(id);
+        continue;
+      }
+      session.holder = node;
+      this.nodes.hold(node, id);
+      if (!session.running && session.queue.length > 0) {
+        waiting.push(id);
+      }
+    }
+    return { lost, waiting };
+  }
+
+  async release(id: string, node: string, handOver: boolean): Promise<void> {
     const session = this.sessions.get(id);
     if (session?.holder === node) {
       session.holder = undefined;
     }
+    if (!handOver) {
+      this.nodes.forget(node, id);
+    }
   }
 
-  async lapsed(_now: number, limit: number): Promise<string[]> {
-    // Nothing lapses here; a session let go of with work still queued is what a node would take up.
-    const ids: string[] = [];
-    for (const [id, session] of this.sessions) {
-      if (ids.length < limit && session.holder === undefined && (session.running || session.queue.length > 0)) {
-        ids.push(id);
-      }
-    }
-    return ids;
+  async leave(node: string): Promise<void> {
+    this.nodes.leave(node);
+  }
+
+  async orphans(now: number, limit: number): Promise<Orphan[]> {
+    return this.nodes.orphans(now, limit);
   }
 
   async ping(): Promise<void> {

@@ -45,7 +45,7 @@ export async function createIndexed(
   let total = Number(all?.[1]?.[1] ?? Infinity);
   let ownedCount = Number(ofOwner?.[1]?.[1] ?? Infinity);
   if (total > limits.total) {
-    total -= await pruneIndex(client, keys, byCreation, [keys.sessionsByActivity(), keys.leaseDeadlines()]);
+    total -= await pruneIndex(client, keys, byCreation, [keys.sessionsByActivity()]);
   }
   if (limits.perOwner !== undefined && ownedCount > limits.perOwner) {
     ownedCount -= await pruneIndex(client, keys, owned);

@@ -4,13 +4,17 @@ import type { SessionStatus } from '../contract/session-status';
 import type { RedisKeys } from '../redis/redis-keys';
 import { RedisScript, storeCall } from '../redis/redis-script';
 import type { RedisService } from '../redis/redis.service';
-import type { Claim, QueuedTurn, Renewal } from './session-store';
+import type { Claim, Orphan, QueuedTurn, Renewal } from './session-store';
 
 const LUA = join(__dirname, 'lua');
+// Dead nodes looked at per pass for orphans.
+const DEAD_BATCH = 10;
 
 /**
- * The leases of RedisSessionStore: which node holds each session. A lease is a key expiring after
- * TURN_LEASE_MS; the ZSET of deadlines is where nodes find the sessions whose holder let go or died.
+ * The leases of RedisSessionStore. A session's lease names its holder and is the fence its turn's
+ * writes check; whether the holder lives is one key per node, set again at each heartbeat (one write
+ * per interval, whatever the node holds). A ZSET of heartbeat deadlines and a SET per node of what it
+ * holds are where other nodes find the sessions of a node that died or left.
  */
 export class RedisSessionLeases {
   private readonly keys: RedisKeys;
@@ -24,19 +28,30 @@ export class RedisSessionLeases {
     const script = <T>(file: string, keys: number) => new RedisScript<T>(redis.commands, LUA, file, keys);
     this.scripts = {
       claim: script<[string, string?, string?, string?]>('claim.lua', 7),
-      renew: script<number>('renew.lua', 7),
+      verify: script<number>('verify.lua', 7),
       release: script<number>('release.lua', 1),
+      forgetNode: script<number>('forget-node.lua', 1),
     };
   }
 
-  async claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
+  private get client() {
+    return this.redis.commands;
+  }
+
+  async claim(id: string, node: string, onlyWithWork: boolean, from?: string): Promise<Claim> {
     const [state, detail, status, owner] = await this.scripts.claim.run(
       [this.keys.session(id), this.keys.lease(id), ...this.others(id)],
-      [node, ttlMs, onlyWithWork ? 1 : 0, this.keyTtlMs],
+      [node, onlyWithWork ? 1 : 0, this.keyTtlMs, from ?? ''],
+    );
+    // The node sets live in other slots: written beside the script, never inside it.
+    await storeCall(
+      Promise.all([
+        ...(from !== undefined ? [this.client.srem(this.keys.nodeSessions(from), id)] : []),
+        ...(state === 'claimed' ? [this.client.sadd(this.keys.nodeSessions(node), id)] : []),
+      ]),
     );
     switch (state) {
       case 'claimed':
-        await storeCall(this.redis.commands.zadd(this.keys.leaseDeadlines(), Date.now() + ttlMs, id));
         return {
           state,
           status: status as SessionStatus,
@@ -46,40 +61,74 @@ export class RedisSessionLeases {
       case 'held':
         return { state, holder: detail ?? '' };
       case 'idle':
-        // Nothing to take over: the session waits, unheld, for its next message.
-        await storeCall(this.redis.commands.zrem(this.keys.leaseDeadlines(), id));
         return { state };
       default:
-        await storeCall(this.redis.commands.zrem(this.keys.leaseDeadlines(), id));
         return { state: 'missing' };
     }
   }
 
-  async renew(ids: string[], node: string, ttlMs: number): Promise<Renewal> {
+  async heartbeat(node: string, ttlMs: number): Promise<boolean> {
+    // Both go out in one round trip (auto-pipelining). The key is the truth, on Redis's clock; the
+    // ZSET's deadline only tells other nodes where to look.
+    const [previous] = await storeCall(
+      Promise.all([
+        this.client.set(this.keys.nodeAlive(node), '1', 'PX', ttlMs, 'GET'),
+        this.client.zadd(this.keys.nodeHeartbeats(), Date.now() + ttlMs, node),
+      ]),
+    );
+    return previous === null;
+  }
+
+  async verify(ids: string[], node: string): Promise<Renewal> {
     const held = await Promise.all(
       ids.map((id) =>
-        this.scripts.renew.run(
-          [this.keys.lease(id), this.keys.session(id), ...this.others(id)],
-          [node, ttlMs, this.keyTtlMs],
-        ),
+        this.scripts.verify.run([this.keys.lease(id), this.keys.session(id), ...this.others(id)], [node, this.keyTtlMs]),
       ),
     );
     const kept = ids.filter((_, i) => held[i] !== 0);
     if (kept.length > 0) {
-      const deadline = Date.now() + ttlMs;
-      await storeCall(this.redis.commands.zadd(this.keys.leaseDeadlines(), ...kept.flatMap((id) => [deadline, id])));
+      await storeCall(this.client.sadd(this.keys.nodeSessions(node), ...kept));
     }
     return { lost: ids.filter((_, i) => held[i] === 0), waiting: ids.filter((_, i) => held[i] === 2) };
   }
 
-  async release(id: string, node: string): Promise<void> {
+  async release(id: string, node: string, handOver: boolean): Promise<void> {
     await this.scripts.release.run([this.keys.lease(id)], [node]);
-    // Lapsed at once: a node looking for orphans picks up whatever still waits in its queue.
-    await storeCall(this.redis.commands.zadd(this.keys.leaseDeadlines(), 'XX', 0, id));
+    if (!handOver) {
+      await this.forgetSession(id, node);
+    }
   }
 
-  async lapsed(now: number, limit: number): Promise<string[]> {
-    return storeCall(this.redis.commands.zrangebyscore(this.keys.leaseDeadlines(), '-inf', now, 'LIMIT', 0, limit));
+  /** Takes the session out of the sessions `node` holds (it ended, or the node let go of it). */
+  async forgetSession(id: string, node: string): Promise<void> {
+    await storeCall(this.client.srem(this.keys.nodeSessions(node), id));
+  }
+
+  async leave(node: string): Promise<void> {
+    await storeCall(
+      Promise.all([this.client.del(this.keys.nodeAlive(node)), this.client.zadd(this.keys.nodeHeartbeats(), 0, node)]),
+    );
+  }
+
+  async orphans(now: number, limit: number): Promise<Orphan[]> {
+    const due = await storeCall(
+      this.client.zrangebyscore(this.keys.nodeHeartbeats(), '-inf', now, 'WITHSCORES', 'LIMIT', 0, DEAD_BATCH),
+    );
+    const found: Orphan[] = [];
+    for (let i = 0; i < due.length && found.length < limit; i += 2) {
+      const [node, deadline] = [due[i], due[i + 1]];
+      // Its deadline is on its own clock: Redis's expiry of its key says whether it is really gone.
+      if ((await storeCall(this.client.exists(this.keys.nodeAlive(node)))) === 1) {
+        continue;
+      }
+      const ids = await storeCall(this.client.srandmember(this.keys.nodeSessions(node), limit - found.length));
+      if (ids.length === 0) {
+        await this.scripts.forgetNode.run([this.keys.nodeHeartbeats()], [node, deadline]);
+        continue;
+      }
+      found.push(...ids.map((id) => ({ id, from: node })));
+    }
+    return found;
   }
 
   /** A session's keys besides its hash and lease (queue and messages first, as the scripts expect). */

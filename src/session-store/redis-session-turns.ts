@@ -28,7 +28,7 @@ export class RedisSessionTurns {
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<number>('finish-turn.lua', 6),
+      finishTurn: script<number>('finish-turn.lua', 7),
     };
   }
 
@@ -104,7 +104,7 @@ export class RedisSessionTurns {
     const [finished] = await Promise.all([
       this.scripts.finishTurn.run(
         // Every key of the session, the event log's too: their expiry is renewed once per turn, here.
-        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id)],
+        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id), this.keys.lease(id)],
         [
           turnId,
           end.at,

@@ -17,6 +17,7 @@ import type {
   EndedSession,
   MessagePage,
   NextTurn,
+  Orphan,
   PendingTurns,
   QueuedTurn,
   Renewal,
@@ -32,7 +33,7 @@ const LUA = join(__dirname, 'lua');
 
 /**
  * Sessions in Redis, shared by every node: a hash per session, its history and queue as lists,
- * its lease as a key with an expiry, and three cluster-wide sorted sets as indexes. A turn costs a
+ * its lease as a key naming its holder, and three cluster-wide sorted sets as indexes. A turn costs a
  * constant number of commands whatever the history's length. See docs/ARCHITECTURE.md for the keys.
  */
 export class RedisSessionStore extends SessionStore {
@@ -162,8 +163,11 @@ export class RedisSessionStore extends SessionStore {
       await storeCall(this.removeFromIndexes([id]));
       return undefined;
     }
-    const [owner, running, ...queued] = ended;
-    await storeCall(this.removeFromIndexes([id], owner));
+    const [owner, holder, running, ...queued] = ended;
+    await Promise.all([
+      storeCall(this.removeFromIndexes([id], owner)),
+      ...(holder ? [this.leases.forgetSession(id, holder)] : []),
+    ]);
     return {
       running: running ? (JSON.parse(running) as QueuedTurn) : undefined,
       queued: queued.map((turn) => JSON.parse(turn) as QueuedTurn),
@@ -180,20 +184,28 @@ export class RedisSessionStore extends SessionStore {
     return storeCall(this.client.zrangebyscore(this.keys.sessionsByActivity(), '-inf', cutoff, 'LIMIT', 0, limit));
   }
 
-  claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim> {
-    return this.leases.claim(id, node, ttlMs, onlyWithWork);
+  claim(id: string, node: string, onlyWithWork: boolean, from?: string): Promise<Claim> {
+    return this.leases.claim(id, node, onlyWithWork, from);
   }
 
-  renew(ids: string[], node: string, ttlMs: number): Promise<Renewal> {
-    return this.leases.renew(ids, node, ttlMs);
+  heartbeat(node: string, ttlMs: number): Promise<boolean> {
+    return this.leases.heartbeat(node, ttlMs);
   }
 
-  release(id: string, node: string): Promise<void> {
-    return this.leases.release(id, node);
+  verify(ids: string[], node: string): Promise<Renewal> {
+    return this.leases.verify(ids, node);
   }
 
-  lapsed(now: number, limit: number): Promise<string[]> {
-    return this.leases.lapsed(now, limit);
+  release(id: string, node: string, handOver: boolean): Promise<void> {
+    return this.leases.release(id, node, handOver);
+  }
+
+  leave(node: string): Promise<void> {
+    return this.leases.leave(node);
+  }
+
+  orphans(now: number, limit: number): Promise<Orphan[]> {
+    return this.leases.orphans(now, limit);
   }
 
   async ping(): Promise<void> {
@@ -214,7 +226,6 @@ export class RedisSessionStore extends SessionStore {
     return Promise.all([
       this.client.zrem(this.keys.sessionsByCreation(), ...ids),
       this.client.zrem(this.keys.sessionsByActivity(), ...ids),
-      this.client.zrem(this.keys.leaseDeadlines(), ...ids),
       ...(owner ? [this.client.zrem(this.keys.sessionsOf(owner), ...ids)] : []),
     ]);
   }

@@ -65,7 +65,7 @@ describe('Redis keys per script and MULTI', () => {
     const { store } = backend;
     const sender = { node: 'n1', idle: true, historyLimit: 10 };
     expect(await store.create(storedRecord('s1'), { total: 100 })).toBe('created');
-    await store.claim('s1', 'n1', 10_000, false);
+    await store.claim('s1', 'n1', false);
     const started = await store.enqueue('s1', 'alice', { turn_id: 't1', content: 'hi' }, 5, Date.now(), sender);
     expect(started).toMatchObject({ admitted: true, started: expect.anything() });
     await store.enqueue('s1', 'alice', { turn_id: 't2', content: 'next' }, 5, Date.now(), sender);
@@ -82,8 +82,12 @@ describe('Redis keys per script and MULTI', () => {
     await store.startNext('s1', 'n1', 10);
     await store.messages('s1', 10);
     await store.change('s1', { title: 'renamed' });
-    await store.renew(['s1'], 'n1', 10_000);
-    await store.release('s1', 'n1');
+    await store.heartbeat('n1', 10_000);
+    await store.verify(['s1'], 'n1');
+    await store.release('s1', 'n1', true);
+    await store.leave('n1');
+    expect(await store.orphans(Date.now(), 10)).toEqual([{ id: 's1', from: 'n1' }]);
+    await store.claim('s1', 'n2', true, 'n1');
     await store.end('s1');
 
     expect(scripts.map((call) => call.file)).toEqual(

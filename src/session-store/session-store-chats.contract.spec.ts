@@ -1,5 +1,4 @@
 import {
-  LEASE_MS,
   OWNER,
   QUEUING_SENDER as SENDER,
   storeBackends,
@@ -25,7 +24,7 @@ describe.each(storeBackends)('SessionStore contract, chats: %s', (_name, open) =
     await backend.reset();
     store = backend.store();
     await store.create(record('a'), { total: 10 });
-    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.claim('a', 'n1', false);
   });
 
   it('should tell the running turn and the queued ones, in order, with what they carry', async () => {
@@ -76,8 +75,8 @@ describe.each(storeBackends)('SessionStore contract, chats: %s', (_name, open) =
     // A turn another node finds interrupted still shows its prompt.
     await store.enqueue('a', OWNER, { turn_id: 't2', content: 'again' }, 5, 3, SENDER);
     await store.startNext('a', 'n1', 10);
-    await store.release('a', 'n1');
-    await store.claim('a', 'n2', LEASE_MS, true);
+    await store.release('a', 'n1', true);
+    await store.claim('a', 'n2', true);
     expect(await store.get('a')).toMatchObject({ title: 'list files', message_count: 3 });
     expect((await store.messages('a', 10))?.total).toBe(5);
   });

@@ -1,11 +1,11 @@
 import {
-  LEASE_MS,
   OWNER,
   QUEUING_SENDER as SENDER,
   storeBackends,
   storedRecord as record,
 } from '../../test/helpers/session-store-backends';
 import type { StoreBackend } from '../../test/helpers/session-store-backends';
+import { waitUntil } from '../../test/helpers/wait';
 import { SessionStatus } from '../contract/session-status';
 import type { SessionStore } from './session-store';
 
@@ -63,12 +63,12 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     await store.end('a1');
     expect((await store.list(10, undefined, OWNER)).records.map((r) => r.id)).toEqual(['a2']);
     expect(await store.create(record('a4', 5), limits)).toBe('created');
-    expect(await store.claim('a4', 'n1', LEASE_MS, false)).toMatchObject({ state: 'claimed', owner: OWNER });
+    expect(await store.claim('a4', 'n1', false)).toMatchObject({ state: 'claimed', owner: OWNER });
   });
 
   it('should queue up to the limit behind a running turn and run turns in order on the holder', async () => {
     await store.create(record('a', 1), { total: 10 });
-    expect(await store.claim('a', 'n1', LEASE_MS, false)).toEqual({ state: 'claimed', status: 'IDLE', owner: OWNER });
+    expect(await store.claim('a', 'n1', false)).toEqual({ state: 'claimed', status: 'IDLE', owner: OWNER });
     expect(await store.enqueue('a', OWNER, turn('t1'), 1, 5, SENDER)).toMatchObject({
       admitted: true,
       waiting: 1,
@@ -126,7 +126,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
 
   it('should start a message at once when its sender holds the idle session, and queue it otherwise', async () => {
     await store.create(record('a', 1), { total: 10 });
-    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.claim('a', 'n1', false);
     const runner = { node: 'n1', idle: true, historyLimit: 10 };
     expect(
       await store.enqueue('a', OWNER, turn('t1'), 5, 2, { node: 'n2', idle: true, historyLimit: 10 }),
@@ -154,25 +154,29 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
 
   it('should hand a session to another node only once its holder lets go, marking the interrupted turn', async () => {
     await store.create(record('a', 1), { total: 10 });
-    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.heartbeat('n1', 60_000);
+    await store.claim('a', 'n1', false);
     await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
     await store.enqueue('a', OWNER, turn('t2'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
-    expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({ state: 'held', holder: 'n1' });
-    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual({ lost: [], waiting: [] });
-    expect(await store.renew(['a'], 'n2', LEASE_MS)).toEqual({ lost: ['a'], waiting: [] });
-    expect(await store.lapsed(Date.now(), 10)).toEqual([]);
+    expect(await store.claim('a', 'n2', true)).toEqual({ state: 'held', holder: 'n1' });
+    expect(await store.verify(['a'], 'n1')).toEqual({ lost: [], waiting: [] });
+    expect(await store.verify(['a'], 'n2')).toEqual({ lost: ['a'], waiting: [] });
+    expect(await store.orphans(Date.now(), 10)).toEqual([]);
 
-    await store.release('a', 'n1');
-    expect(await store.lapsed(Date.now(), 10)).toEqual(['a']);
-    expect(await store.claim('a', 'n2', LEASE_MS, true)).toEqual({
+    await store.release('a', 'n1', true);
+    expect(await store.orphans(Date.now(), 10)).toEqual([]);
+    await store.leave('n1');
+    expect(await store.orphans(Date.now(), 10)).toEqual([{ id: 'a', from: 'n1' }]);
+    expect(await store.claim('a', 'n2', true, 'n1')).toEqual({
       state: 'claimed',
       status: 'PROCESSING',
       owner: OWNER,
       interrupted: turn('t1'),
     });
+    expect(await store.orphans(Date.now(), 10)).toEqual([]);
     expect((await store.get('a'))?.node).toBe('n2');
-    expect(await store.renew(['a'], 'n1', LEASE_MS)).toEqual({ lost: ['a'], waiting: [] });
+    expect(await store.verify(['a'], 'n1')).toEqual({ lost: ['a'], waiting: [] });
     expect(
       await store.finishTurn('a', 't1', { messages: [], at: 3, completed: true, status: SessionStatus.READY }),
     ).toBe(false);
@@ -183,38 +187,61 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     expect(await store.end('a')).toEqual({ running: turn('t2'), queued: [] });
   });
 
-  it('should name, on renewal, the held sessions where messages wait and no turn runs (a lost wake-up)', async () => {
+  it('should give the sessions of a node whose heartbeat lapsed to others: those with work taken, the rest let go', async () => {
+    for (const id of ['busy', 'idle', 'gone']) {
+      await store.create(record(id, 1), { total: 10 });
+      await store.claim(id, 'n1', false);
+    }
+    await store.enqueue('busy', OWNER, turn('t1'), 5, 2, SENDER);
+    await store.end('gone');
+    expect(await store.heartbeat('n1', 1)).toBe(true);
+    await waitUntil(async () => (await store.orphans(Date.now(), 10)).length === 2, 'the heartbeat to lapse');
+    expect((await store.orphans(Date.now(), 10)).sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+      { id: 'busy', from: 'n1' },
+      { id: 'idle', from: 'n1' },
+    ]);
+    expect(await store.claim('busy', 'n2', true, 'n1')).toMatchObject({ state: 'claimed' });
+    expect(await store.claim('idle', 'n2', true, 'n1')).toEqual({ state: 'idle' });
+    expect(await store.orphans(Date.now(), 10)).toEqual([]);
+    // Back after the lapse, it learns so at its next heartbeat: what it held is verified.
+    expect(await store.heartbeat('n1', 60_000)).toBe(true);
+    expect(await store.heartbeat('n1', 60_000)).toBe(false);
+    expect(await store.verify(['busy', 'idle'], 'n1')).toEqual({ lost: ['busy'], waiting: [] });
+    expect((await store.get('idle'))?.node).toBe('n1');
+  });
+
+  it('should name, on verifying, the held sessions where messages wait and no turn runs (a lost wake-up)', async () => {
     await store.create(record('a', 1), { total: 10 });
     await store.create(record('b', 1), { total: 10 });
-    await store.claim('a', 'n1', LEASE_MS, false);
-    await store.claim('b', 'n1', LEASE_MS, false);
+    await store.claim('a', 'n1', false);
+    await store.claim('b', 'n1', false);
     // Sent through another node: queued for the holder, which was not told.
     await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
     await store.enqueue('b', OWNER, turn('t2'), 5, 2, SENDER);
     await store.enqueue('b', OWNER, turn('t3'), 5, 2, SENDER);
     await store.startNext('b', 'n1', 10);
-    expect(await store.renew(['a', 'b'], 'n1', LEASE_MS)).toEqual({ lost: [], waiting: ['a'] });
-    expect(await store.renew(['a', 'b'], 'n2', LEASE_MS)).toEqual({ lost: ['a', 'b'], waiting: [] });
+    expect(await store.verify(['a', 'b'], 'n1')).toEqual({ lost: [], waiting: ['a'] });
+    expect(await store.verify(['a', 'b'], 'n2')).toEqual({ lost: ['a', 'b'], waiting: [] });
     await store.startNext('a', 'n1', 10);
-    expect(await store.renew(['a', 'b'], 'n1', LEASE_MS)).toEqual({ lost: [], waiting: [] });
+    expect(await store.verify(['a', 'b'], 'n1')).toEqual({ lost: [], waiting: [] });
   });
 
   it('should not take over a session with no work when asked only for work', async () => {
     await store.create(record('a', 1), { total: 10 });
-    expect(await store.claim('a', 'n1', LEASE_MS, true)).toEqual({ state: 'idle' });
-    expect(await store.claim('nope', 'n1', LEASE_MS, false)).toEqual({ state: 'missing' });
+    expect(await store.claim('a', 'n1', true)).toEqual({ state: 'idle' });
+    expect(await store.claim('nope', 'n1', false)).toEqual({ state: 'missing' });
   });
 
   it('should end a session for the idle sweep only while it is still idle, checked as it ends', async () => {
     for (const id of ['idle', 'queued', 'running', 'touched']) {
       await store.create(record(id, 10), { total: 10 });
     }
-    await store.claim('running', 'n1', LEASE_MS, false);
+    await store.claim('running', 'n1', false);
     await store.enqueue('queued', OWNER, turn('t1'), 5, 10, SENDER);
     await store.enqueue('running', OWNER, turn('t2'), 5, 10, SENDER);
     await store.startNext('running', 'n1', 10);
     // A message accepted after the sweep read the record: the session was active after the cutoff.
-    await store.claim('touched', 'n1', LEASE_MS, false);
+    await store.claim('touched', 'n1', false);
     await store.enqueue('touched', OWNER, turn('t3'), 5, 60, SENDER);
     await store.startNext('touched', 'n1', 10);
     await store.finishTurn('touched', 't3', { messages: [], at: 60, completed: true, status: SessionStatus.READY });
@@ -274,7 +301,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
 
   it('should page the history backwards from the end, oldest first within a page', async () => {
     await store.create(record('a', 1), { total: 10 });
-    await store.claim('a', 'n1', LEASE_MS, false);
+    await store.claim('a', 'n1', false);
     await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
     await store.startNext('a', 'n1', 10);
     const messages = Array.from({ length: 5 }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));

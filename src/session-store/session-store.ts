@@ -178,23 +178,42 @@ export abstract class SessionStore {
   abstract idleSince(cutoff: number, limit: number): Promise<string[]>;
 
   /**
-   * Takes the session's lease for `node` unless another node holds it. A turn left running by a
+   * Takes the session's lease for `node` unless another (live) node holds it; `from` names a holder
+   * the caller found dead (see orphans()), whose lease counts as free. A turn left running by a
    * previous holder is recorded as interrupted (its user message kept, marked) and returned.
    */
-  abstract claim(id: string, node: string, ttlMs: number, onlyWithWork: boolean): Promise<Claim>;
+  abstract claim(id: string, node: string, onlyWithWork: boolean, from?: string): Promise<Claim>;
   /**
-   * Extends the leases `node` holds: the ids it no longer holds (`lost`), and those of its sessions
-   * where messages wait with no turn running (`waiting`: a wake-up that never arrived).
+   * Keeps `node` alive for `ttlMs`: one write, whatever it holds. True when its previous heartbeat
+   * had lapsed (or there was none): other nodes may have taken its sessions, so it verifies them.
    */
-  abstract renew(ids: string[], node: string, ttlMs: number): Promise<Renewal>;
-  abstract release(id: string, node: string): Promise<void>;
-  /** Sessions whose lease ran out (their holder died or let go), up to `limit`. */
-  abstract lapsed(now: number, limit: number): Promise<string[]>;
+  abstract heartbeat(node: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Checks leases `node` believes it holds, takes back those let go of that nobody took, and keeps
+   * their records from expiring: the ids it no longer holds (`lost`), and those where messages wait
+   * with no turn running (`waiting`: a wake-up that never arrived).
+   */
+  abstract verify(ids: string[], node: string): Promise<Renewal>;
+  /**
+   * Lets go of the lease. With `handOver` (shutting down) the session stays among the node's, so once
+   * it has left() other nodes take up what waits there; without, the node forgets it.
+   */
+  abstract release(id: string, node: string, handOver: boolean): Promise<void>;
+  /** The node is gone (it shut down): others take over its sessions now rather than once its heartbeat lapses. */
+  abstract leave(node: string): Promise<void>;
+  /** Up to `limit` sessions whose holder died or left, each with that holder (to claim them `from` it). */
+  abstract orphans(now: number, limit: number): Promise<Orphan[]>;
   /** Throws when the backend cannot be reached; used by the health check. */
   abstract ping(): Promise<void>;
 }
 
-/** What renewing a node's leases found. */
+/** A session whose holder died or left. */
+export interface Orphan {
+  id: string;
+  from: string;
+}
+
+/** What verifying a node's leases found. */
 export interface Renewal {
   lost: string[];
   waiting: string[];

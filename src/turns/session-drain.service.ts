@@ -86,5 +86,9 @@ export class SessionDrain {
       RELEASE_WAIT_MS,
     );
     await Promise.all(runtimes.map((runtime) => this.worker.letGo(runtime, true)));
+    // Gone now, rather than once its heartbeat lapses: other nodes take up what waits at once.
+    await this.store
+      .leave(this.worker.node)
+      .catch((error: Error) => this.logger.warn(`Leaving the cluster failed: ${error.message}`));
   }
 }

@@ -11,6 +11,8 @@ export interface RunningTurn {
   controller: AbortController;
   /** Sampling requests answered in this turn, against MCP_SAMPLING_MAX_PER_TURN. */
   samplings: number;
+  /** Epoch ms the turn started, or its session's records were last kept from expiring during it. */
+  keptAt: number;
 }
 
 export interface PendingApproval {

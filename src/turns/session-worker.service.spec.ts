@@ -90,7 +90,7 @@ describe(SessionWorker.name, () => {
   });
 
   it('should tell the node that holds a session to run its queue', async () => {
-    await store.claim('s1', OTHER, 10_000, false);
+    await store.claim('s1', OTHER, false);
     await worker.dispatch('s1', OTHER);
     expect(bus.sent).toEqual([{ node: OTHER, signal: { kind: 'run', session_id: 's1' } }]);
     expect(worker.holding('s1')).toBeUndefined();
@@ -136,8 +136,8 @@ describe(SessionWorker.name, () => {
     await store.create(record('s2'), { total: 10 });
     await worker.hold('s1');
     await worker.hold('s2');
-    await store.release('s1', NODE);
-    await store.claim('s1', OTHER, 10_000, false);
+    await store.release('s1', NODE, false);
+    await store.claim('s1', OTHER, false);
 
     await worker.renewLeases();
     expect(worker.holding('s1')).toBeUndefined();
@@ -145,14 +145,18 @@ describe(SessionWorker.name, () => {
     expect(mcp.released).toEqual(['s1']);
   });
 
-  it('should run, when renewing its leases, messages whose wake-up never came, and when its channel is back', async () => {
+  it('should run messages whose wake-up never came, after its heartbeat lapsed and when its channel is back', async () => {
     await store.create(record('s2'), { total: 10 });
     await worker.hold('s1');
     await worker.hold('s2');
     runner.instant = true;
-    // Queued through another node whose run signal was lost: nothing told this node.
+    await worker.renewLeases();
+    // Queued through another node while this one's heartbeat lapsed: nothing told it.
     const elsewhere = { node: OTHER, idle: false, historyLimit: 10 };
     await store.enqueue('s1', 'alice', turn('lost wake-up'), 10, Date.now(), elsewhere);
+    await worker.renewLeases();
+    expect(runner.ran).toEqual([]);
+    await store.leave(NODE);
 
     await worker.renewLeases();
     await worker.holding('s1')?.draining;
@@ -177,14 +181,15 @@ describe(SessionWorker.name, () => {
   });
 
   it('should take over a session with work whose holder let go, reporting its running turn interrupted', async () => {
-    await store.claim('s1', OTHER, 10_000, false);
+    await store.claim('s1', OTHER, false);
     await store.enqueue('s1', 'alice', turn('left running'), 10, Date.now(), {
       node: OTHER,
       idle: false,
       historyLimit: 10,
     });
     await store.startNext('s1', OTHER, 10);
-    await store.release('s1', OTHER);
+    // The other node is gone (it left; a lapsed heartbeat is the same to the store).
+    await store.leave(OTHER);
     runner.instant = true;
 
     await worker.adoptOrphans();

@@ -29,6 +29,8 @@ const ADOPT_BATCH = 50;
 export class SessionWorker {
   private readonly logger = new Logger(SessionWorker.name);
   private readonly runtimes = new Map<string, SessionRuntime>();
+  /** Sessions let go of while the store was away, taken up again (if work waits) once it is back. */
+  private readonly retake = new Set<string>();
   private stopping = false;
   /** Draining: running turns finish; with a shared store, nothing new starts or is taken over here. */
   private finishing = false;
@@ -140,12 +142,34 @@ export class SessionWorker {
   }
 
   /**
-   * Keeps this node's leases; a session whose lease another node took is let go of here. The store's
-   * queue is the truth and a run signal only a wake-up: messages waiting with no turn running (their
-   * signal was lost) start now.
+   * Keeps this node alive: one heartbeat, whatever it holds. When its previous one had lapsed, other
+   * nodes may have taken its sessions: each is verified, those taken are let go of here, and messages
+   * waiting with no turn running (their wake-up was lost meanwhile) start now. Sessions whose turn has
+   * run for a sweep period are verified too, which keeps their records from expiring under the turn.
    */
   async renewLeases(): Promise<void> {
-    const { lost, waiting } = await this.store.renew([...this.runtimes.keys()], this.node, this.config.TURN_LEASE_MS);
+    const lapsed = await this.store.heartbeat(this.node, this.config.TURN_LEASE_MS);
+    for (const id of this.retake) {
+      await this.take(id, true);
+      this.retake.delete(id);
+    }
+    const now = Date.now();
+    // A turn's records were kept at its start by the last turn's end; their expiry allows a sweep period more.
+    const due = [...this.runtimes.values()].filter(
+      (runtime) => lapsed || (runtime.running && now - runtime.running.keptAt >= this.config.SESSION_SWEEP_MS / 2),
+    );
+    if (due.length === 0) {
+      return;
+    }
+    const { lost, waiting } = await this.store.verify(
+      due.map((runtime) => runtime.id),
+      this.node,
+    );
+    for (const runtime of due) {
+      if (runtime.running) {
+        runtime.running.keptAt = now;
+      }
+    }
     for (const id of lost) {
       const runtime = this.runtimes.get(id);
       if (runtime) {
@@ -169,14 +193,14 @@ export class SessionWorker {
     }
   }
 
-  /** Takes over sessions with work whose holder's lease lapsed (it died, or shut down). */
+  /** Takes over sessions with work whose holder died or left. */
   async adoptOrphans(): Promise<void> {
     if (this.stopping || this.finishing) {
       return;
     }
-    for (const id of await this.store.lapsed(Date.now(), ADOPT_BATCH)) {
-      if (!this.runtimes.has(id)) {
-        await this.take(id, true);
+    for (const orphan of await this.store.orphans(Date.now(), ADOPT_BATCH)) {
+      if (!this.runtimes.has(orphan.id)) {
+        await this.take(orphan.id, true, true, orphan.from);
       }
     }
   }
@@ -198,11 +222,11 @@ export class SessionWorker {
     return records.reduce((sum, record) => sum + (record?.queued ?? 0), 0);
   }
 
-  private async take(sessionId: string, onlyWithWork: boolean, drain = true): Promise<void> {
+  private async take(sessionId: string, onlyWithWork: boolean, drain = true, from?: string): Promise<void> {
     if (this.stopping) {
       return;
     }
-    const claim = await this.store.claim(sessionId, this.node, this.config.TURN_LEASE_MS, onlyWithWork);
+    const claim = await this.store.claim(sessionId, this.node, onlyWithWork, from);
     if (claim.state === 'held') {
       await this.signal(claim.holder, { kind: 'run', session_id: sessionId });
       return;
@@ -233,9 +257,11 @@ export class SessionWorker {
     }
     runtime.draining = this.runQueued(runtime)
       .catch(async (error: Error) => {
-        // The store is away: the session is let go of; once its lease lapses, a node takes it up again.
+        // The store is away: the session is let go of here, and taken up again once the store is back
+        // (its lease may still name this node, which lives on: no other node would take it).
         this.logger.error(`Turns of session ${runtime.id} stopped on node ${this.node}: ${error.message}`);
         await this.letGo(runtime, false);
+        this.retake.add(runtime.id);
       })
       .finally(() => {
         runtime.draining = undefined;
@@ -270,8 +296,8 @@ export class SessionWorker {
     }
   }
 
-  /** Forgets a session here: its turn stops quietly and its MCP clients close; `release` hands it to other nodes. */
-  async letGo(runtime: SessionRuntime, release: boolean): Promise<void> {
+  /** Forgets a session here: its turn stops quietly and its MCP clients close; `handOver` (shutting down) leaves it for other nodes. */
+  async letGo(runtime: SessionRuntime, handOver: boolean): Promise<void> {
     if (this.runtimes.get(runtime.id) !== runtime) {
       return;
     }
@@ -284,11 +310,10 @@ export class SessionWorker {
     if (runtime.mcp) {
       await this.mcp.release(runtime.mcp);
     }
-    if (release) {
-      await this.store
-        .release(runtime.id, this.node)
-        .catch((error: Error) => this.logger.warn(`Releasing session ${runtime.id} failed: ${error.message}`));
-    }
+    // Let go of for good, or (shutting down) handed over: other nodes take it up once this one left.
+    await this.store
+      .release(runtime.id, this.node, handOver)
+      .catch((error: Error) => this.logger.warn(`Releasing session ${runtime.id} failed: ${error.message}`));
   }
 
   private async signal(node: string, signal: SessionSignal): Promise<void> {

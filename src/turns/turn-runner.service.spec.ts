@@ -150,7 +150,7 @@ describe(TurnRunner.name, () => {
       config,
     );
     await store.create(session, { total: 10 });
-    await store.claim('s1', 'node-a', 10_000, false);
+    await store.claim('s1', 'node-a', false);
     await events.subscribe('s1', (event) => seen.push(event));
     runtime = new SessionRuntime('s1', 'alice', SessionStatus.IDLE);
     runtime.mcp = clients as unknown as McpSessionClients;

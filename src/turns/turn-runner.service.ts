@@ -82,7 +82,7 @@ export class TurnRunner {
     ended: (outcome: TurnOutcomeLabel) => void,
   ): Promise<TurnEnd> {
     const controller = new AbortController();
-    runtime.running = { turnId: turn.turn_id, controller, samplings: 0 };
+    runtime.running = { turnId: turn.turn_id, controller, samplings: 0, keptAt: Date.now() };
     const emit: TurnEmitter = (type, data) => void this.publisher.publish(runtime, turn.turn_id, type, data);
     try {
       // Before the MCP servers: no process is started for a turn that cannot run.

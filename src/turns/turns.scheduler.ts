@@ -13,14 +13,14 @@ import { TurnSignals } from './turn-signals';
 export const LEASE_RENEW_JOB = 'session-lease-renew';
 export const ORPHAN_ADOPT_JOB = 'session-orphan-adopt';
 
-// Leases are renewed three times per TURN_LEASE_MS, so one late renewal does not lose them.
+// The node's heartbeat comes three times per TURN_LEASE_MS, so one late beat does not lose its sessions.
 const RENEWALS_PER_LEASE = 3;
 // Lapsed leases are looked for at least every second, so a takeover follows soon after the lapse.
 const ADOPT_MAX_MS = 1000;
 
 /**
- * Hands what other nodes ask of this one to the worker; with a shared store, renews this node's
- * leases and takes over sessions whose holder's lease lapsed.
+ * Hands what other nodes ask of this one to the worker; with a shared store, keeps this node's
+ * heartbeat and takes over sessions whose holder died or left.
  */
 @Injectable()
 export class TurnsScheduler implements OnApplicationBootstrap {
@@ -43,6 +43,8 @@ export class TurnsScheduler implements OnApplicationBootstrap {
       () => this.worker.runWaiting(),
     );
     if (this.store.shared) {
+      // Alive before it holds anything: a node that dies holding sessions is found by its heartbeat.
+      await this.renew();
       this.jobs.every(LEASE_RENEW_JOB, this.config.TURN_LEASE_MS / RENEWALS_PER_LEASE, () => this.renew());
       this.jobs.every(ORPHAN_ADOPT_JOB, Math.min(ADOPT_MAX_MS, this.config.TURN_LEASE_MS / 4), () => this.adopt());
     }

@@ -49,7 +49,7 @@ export class FakeTurnRunner {
     }
     return new Promise((resolve) => {
       const held: HeldTurn = { runtime, started, end: (outcome = 'finished') => resolve(finish(outcome)) };
-      runtime.running = { turnId: started.turn.turn_id, controller: new AbortController(), samplings: 0 };
+      runtime.running = { turnId: started.turn.turn_id, controller: new AbortController(), samplings: 0, keptAt: Date.now() };
       const watcher = this.watchers.shift();
       if (watcher) {
         watcher(held);

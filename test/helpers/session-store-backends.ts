@@ -71,4 +71,3 @@ export const storedRecord = (id: string, at = 1, owner = OWNER): SessionRecord =
 
 /** A sender that cannot start a turn at once: its messages queue. */
 export const QUEUING_SENDER = { node: 'elsewhere', idle: false, historyLimit: 10 };
-export const LEASE_MS = 10_000;

@@ -1,7 +1,7 @@
 -- Deletes a session; only the first caller gets what was running and queued. Given the idle sweep's
 -- cutoff, only a session still idle: no turn running or queued, no activity after the cutoff.
 -- KEYS: session, queue, messages, lease.  ARGV: the cutoff (epoch ms) or ''.
--- Returns false when already gone, 'active' when kept, else {owner, running turn JSON or '', queued turn JSON...}.
+-- Returns false when already gone, 'active' when kept, else {owner, holder or '', running turn JSON or '', queued turn JSON...}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return false
 end
@@ -13,8 +13,10 @@ if ARGV[1] ~= '' then
 end
 local owner = redis.call('HGET', KEYS[1], 'owner') or ''
 local running = redis.call('HGET', KEYS[1], 'running') or ''
+local holder = redis.call('GET', KEYS[4]) or ''
 local queued = redis.call('LRANGE', KEYS[2], 0, -1)
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 table.insert(queued, 1, running)
+table.insert(queued, 1, holder)
 table.insert(queued, 1, owner)
 return queued

@@ -1,7 +1,7 @@
 -- Ends the running turn: appends its messages (never rewrites the history), counts it if completed,
 -- and sets the session's status, in one step; the session's keys, its event log's among them, are kept
 -- from expiring once per turn, here.
--- KEYS: session, messages, queue, events, event sequence, event head.
+-- KEYS: session, messages, queue, events, event sequence, event head, lease.
 -- ARGV: turn id, now, completed (1/0), key TTL ms, status, conversation messages among them
 --       (counted in `shown`), message JSON...
 -- Returns 1, or 0 when that turn is no longer the running one.
