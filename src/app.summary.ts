@@ -21,7 +21,7 @@ export function startupSummary(app: INestApplication, config: AppConfig): string
       : 'LLM: none, so turns are refused: set LLM_MODEL (e.g. openai:gpt-4o-mini) with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
     `MCP servers (${mcp.source === 'default' ? 'bundled default; MCP_CONFIG names your own file' : mcp.source}): ${servers || 'none'}`,
     config.SESSION_STORE === 'redis'
-      ? `Store: Redis at ${app.get(RedisService).address}, node ${config.NODE_ID}`
+      ? `Store: Redis (${app.get(RedisService).address}), node ${config.NODE_ID}`
       : 'Store: memory (sessions end with this process; REDIS_URL keeps them and lets several nodes share them)',
     `Auth: ${authMode(config)}`,
     `Hosts: ${allowedHosts(config)?.describe() ?? 'any (authentication on, ALLOWED_HOSTS unset)'}`,

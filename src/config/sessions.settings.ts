@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsString, IsIn, IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
 
 /** Sessions and their bounds: lifetimes, limits per connection and client, queues, streams, and where they are stored. */
 export class SessionSettings {
@@ -105,7 +106,7 @@ export class SessionSettings {
 
   /**
    * Where sessions, history, event logs, turn queues and rate limits live. Unset: `redis` when
-   * REDIS_URL is set, otherwise `memory`; an explicit value must agree with REDIS_URL.
+   * REDIS_URL or REDIS_CLUSTER_NODES is set, otherwise `memory`; an explicit value must agree.
    */
   @IsOptional()
   @IsIn(['memory', 'redis'])
@@ -115,6 +116,15 @@ export class SessionSettings {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
   REDIS_URL?: string;
+
+  /**
+   * A Redis Cluster instead of one Redis: comma-separated seed `host:port` entries (an entry may be a
+   * redis:// or rediss:// URL, whose credentials and TLS apply to every node). Alone it selects the
+   * Redis store; not with REDIS_URL.
+   */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
 
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
   @Matches(/^[\w:.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits and _ : . - (at most 64)' })

@@ -1,3 +1,4 @@
+import { parseClusterNodes } from './redis-cluster-nodes';
 import { validateEnvironment } from './validate-environment';
 
 describe(validateEnvironment.name, () => {
@@ -27,6 +28,46 @@ describe(validateEnvironment.name, () => {
     });
     expect(config.LLM_MODEL).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('should pick the Redis store from REDIS_CLUSTER_NODES alone, and refuse it with REDIS_URL, memory or a bad entry', () => {
+    const seeds = '127.0.0.1:7000,127.0.0.1:7001,[::1]:7002';
+    expect(validateEnvironment({ REDIS_CLUSTER_NODES: seeds }).SESSION_STORE).toBe('redis');
+    expect(parseClusterNodes(seeds).nodes).toEqual([
+      { host: '127.0.0.1', port: 7000 },
+      { host: '127.0.0.1', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    // A URL's credentials and TLS apply to every node.
+    expect(parseClusterNodes('rediss://app:s3cret@127.0.0.1:7000,127.0.0.1:7001')).toEqual({
+      nodes: [
+        { host: '127.0.0.1', port: 7000 },
+        { host: '127.0.0.1', port: 7001 },
+      ],
+      username: 'app',
+      password: 's3cret',
+      tls: true,
+    });
+    expect(() => validateEnvironment({ REDIS_CLUSTER_NODES: seeds, REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /REDIS_URL and REDIS_CLUSTER_NODES are both set/,
+    );
+    expect(() => validateEnvironment({ REDIS_CLUSTER_NODES: seeds, SESSION_STORE: 'memory' })).toThrow(
+      /SESSION_STORE="memory" contradicts REDIS_CLUSTER_NODES/,
+    );
+    for (const bad of ['127.0.0.1', '127.0.0.1:99999', 'host:port', 'redis://a:b@127.0.0.1:7000/2', '']) {
+      expect(() => validateEnvironment({ REDIS_CLUSTER_NODES: `127.0.0.1:7000,${bad}` })).toThrow(
+        /REDIS_CLUSTER_NODES entry/,
+      );
+    }
+    // Credentials never show in the error.
+    expect(() => validateEnvironment({ REDIS_CLUSTER_NODES: 'redis://app:s3cret@127.0.0.1:7000/1' })).toThrow(
+      /"redis:\/\/app:\*\*\*@127/,
+    );
+    try {
+      validateEnvironment({ REDIS_CLUSTER_NODES: 'redis://app:s3cret@127.0.0.1:7000/1' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('s3cret');
+    }
   });
 
   it('should pick the Redis store from REDIS_URL, and stop on a SESSION_STORE that contradicts it', () => {

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 
 import { EnvironmentVariables } from './environment-variables';
+import { parseClusterNodes } from './redis-cluster-nodes';
 
 const INTEGER_KEYS = new Set(
   Object.entries(new EnvironmentVariables())
@@ -40,7 +41,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): Re
   if (lines.length > 0) {
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  config.SESSION_STORE ??= config.REDIS_URL ? 'redis' : 'memory';
+  config.SESSION_STORE ??= config.REDIS_URL || config.REDIS_CLUSTER_NODES ? 'redis' : 'memory';
   config.PUBLIC_URL ??= `http://localhost:${config.PORT}`;
   config.NODE_ID ??= `${hostname()
     .replace(/[^\w.-]/g, '-')
@@ -77,8 +78,25 @@ function contradictions(config: EnvironmentVariables): string[] {
   if (config.SESSION_STORE === 'memory' && config.REDIS_URL) {
     lines.push('SESSION_STORE="memory" contradicts REDIS_URL: unset one (REDIS_URL alone selects the Redis store)');
   }
-  if (config.SESSION_STORE === 'redis' && !config.REDIS_URL) {
-    lines.push('SESSION_STORE="redis" needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)');
+  if (config.SESSION_STORE === 'memory' && config.REDIS_CLUSTER_NODES) {
+    lines.push(
+      'SESSION_STORE="memory" contradicts REDIS_CLUSTER_NODES: unset one (REDIS_CLUSTER_NODES alone selects the Redis store)',
+    );
+  }
+  if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
+    lines.push('REDIS_URL and REDIS_CLUSTER_NODES are both set: one Redis or a cluster, keep one');
+  }
+  if (config.REDIS_CLUSTER_NODES) {
+    try {
+      parseClusterNodes(config.REDIS_CLUSTER_NODES);
+    } catch (error) {
+      lines.push((error as Error).message);
+    }
+  }
+  if (config.SESSION_STORE === 'redis' && !config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
+    lines.push(
+      'SESSION_STORE="redis" needs REDIS_URL (e.g. redis://127.0.0.1:6379/0) or REDIS_CLUSTER_NODES (e.g. 127.0.0.1:7000,127.0.0.1:7001)',
+    );
   }
   if (config.AUTH_API_KEYS && config.AUTH_API_KEYS_FILE) {
     lines.push('AUTH_API_KEYS and AUTH_API_KEYS_FILE are both set: keep one');

@@ -107,7 +107,7 @@ export class HealthController {
   private readiness(): HealthIndicatorFunction[] {
     return [
       () => this.node.check('node'),
-      ...(this.config.REDIS_URL ? [() => this.redis.check('redis')] : []),
+      ...(this.config.SESSION_STORE === 'redis' ? [() => this.redis.check('redis')] : []),
       () => this.store.check('session_store'),
       () => this.llm.check('llm'),
     ];

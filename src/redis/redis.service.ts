@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterNode, RedisOptions } from 'ioredis';
 
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { parseClusterNodes, seedAddresses } from '../config/redis-cluster-nodes';
+import type { ClusterSeeds } from '../config/redis-cluster-nodes';
 import { redisKeys } from './redis-keys';
 import type { RedisKeys } from './redis-keys';
 
@@ -15,10 +17,20 @@ const COMMAND_TIMEOUT_MS = 5000;
 
 export type RedisRole = 'commands' | 'subscriber';
 
+/** What the cluster looks like from here, for /health. */
+export interface ClusterHealth {
+  state: string;
+  masters: number;
+  masters_reached: number;
+}
+
 /**
- * Owns the Redis connections, one per role: `commands` (auto-pipelined) and `subscriber` (pub/sub,
- * re-subscribed after a reconnect). They are opened on first use, so the memory backends never
- * touch Redis; an unreachable Redis is retried for ever rather than stopping the process.
+ * Owns the Redis connections, one per role: `commands` (auto-pipelined) and `subscriber` (sharded
+ * pub/sub, re-subscribed after a reconnect). With REDIS_CLUSTER_NODES each is an ioredis Cluster
+ * (MOVED/ASK and topology are its job; one sharded subscriber per master), typed as a Redis: every
+ * command the app sends touches one slot, so the two answer alike. They are opened on first use,
+ * so the memory backends never touch Redis; an unreachable Redis is retried for ever rather than
+ * stopping the process.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
@@ -28,8 +40,15 @@ export class RedisService implements OnApplicationShutdown {
   /** True once the app is shutting down: a connection closing then is not an outage. */
   closing = false;
 
+  private readonly seeds?: ClusterSeeds;
+
   constructor(@InjectAppConfig() private readonly config: AppConfig) {
     this.keys = redisKeys(config.REDIS_KEY_PREFIX);
+    this.seeds = config.REDIS_CLUSTER_NODES ? parseClusterNodes(config.REDIS_CLUSTER_NODES) : undefined;
+  }
+
+  get cluster(): boolean {
+    return this.seeds !== undefined;
   }
 
   get commands(): Redis {
@@ -40,8 +59,11 @@ export class RedisService implements OnApplicationShutdown {
     return this.client('subscriber');
   }
 
-  /** The Redis URL without its password, for logs and health output. */
+  /** The Redis URL without its password (a cluster: its seeds' host:port), for logs and health output. */
   get address(): string {
+    if (this.seeds) {
+      return `cluster ${seedAddresses(this.seeds)}`;
+    }
     const url = new URL(this.config.REDIS_URL ?? 'redis://unset');
     url.password = '';
     url.username = '';
@@ -64,10 +86,23 @@ export class RedisService implements OnApplicationShutdown {
     return client;
   }
 
+  /** The cluster's state (CLUSTER INFO of a reachable node) and how many masters answer PING. */
+  async clusterHealth(): Promise<ClusterHealth> {
+    const cluster = this.commands as unknown as Cluster;
+    const info = String(await cluster.cluster('INFO'));
+    const masters = cluster.nodes('master');
+    const reached = await Promise.all(masters.map((node) => node.ping().then(() => 1, () => 0)));
+    return {
+      state: /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown',
+      masters: masters.length,
+      masters_reached: reached.reduce<number>((sum, one) => sum + one, 0),
+    };
+  }
+
   private connect(role: RedisRole): Redis {
     const url = this.config.REDIS_URL;
-    if (!url) {
-      throw new Error('Redis is not configured (REDIS_URL is unset)');
+    if (!url && !this.seeds) {
+      throw new Error('Redis is not configured (REDIS_URL and REDIS_CLUSTER_NODES are unset)');
     }
     const options: RedisOptions = {
       connectionName: `${this.config.REDIS_KEY_PREFIX}${this.config.NODE_ID}:${role}`,
@@ -80,7 +115,7 @@ export class RedisService implements OnApplicationShutdown {
       commandTimeout: role === 'commands' ? COMMAND_TIMEOUT_MS : undefined,
       enableAutoPipelining: role === 'commands',
     };
-    const client = new Redis(url, options);
+    const client = this.seeds ? this.connectCluster(this.seeds, role, options) : new Redis(url as string, options);
     let failing = false;
     client.on('error', (error: Error) => {
       // ioredis reports every failed reconnect; one line per outage is enough.
@@ -94,5 +129,28 @@ export class RedisService implements OnApplicationShutdown {
       failing = false;
     });
     return client;
+  }
+
+  private connectCluster(seeds: ClusterSeeds, role: RedisRole, options: RedisOptions): Redis {
+    const nodes: ClusterNode[] = seeds.nodes.map(({ host, port }) => ({ host, port }));
+    const cluster = new Cluster(nodes, {
+      clusterRetryStrategy: options.retryStrategy,
+      enableOfflineQueue: true,
+      enableAutoPipelining: options.enableAutoPipelining,
+      shardedSubscribers: role === 'subscriber',
+      // Slots move on failover: the table is refreshed on MOVED and every few seconds.
+      slotsRefreshInterval: 5000,
+      redisOptions: {
+        connectionName: options.connectionName,
+        maxRetriesPerRequest: options.maxRetriesPerRequest,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: options.commandTimeout,
+        username: seeds.username,
+        password: seeds.password,
+        ...(seeds.tls ? { tls: {} } : {}),
+      },
+    });
+    // Typed as a Redis: the app's commands each touch one slot, which is all a cluster asks.
+    return cluster as unknown as Redis;
   }
 }

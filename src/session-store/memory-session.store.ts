@@ -10,6 +10,7 @@ import type {
   Claim,
   Creation,
   EndedSession,
+  FinishedTurn,
   MessagePage,
   NextTurn,
   Orphan,
@@ -149,7 +150,7 @@ export class MemorySessionStore extends SessionStore {
     return { state: 'started', ...this.start(session, turn, historyLimit) };
   }
 
-  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
+  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<FinishedTurn> {
     const session = this.sessions.get(id);
     if (session?.running?.turn_id !== turnId) {
       return false;
@@ -160,7 +161,8 @@ export class MemorySessionStore extends SessionStore {
     session.record.turns += end.completed ? 1 : 0;
     session.record.last_active_at = end.at;
     session.record.status = end.status;
-    return true;
+    const next = end.next !== undefined && session.holder === end.next ? session.queue.shift() : undefined;
+    return next ? { next: this.start(session, next, 0) } : {};
   }
 
   async end(id: string, idleBefore?: number): Promise<EndedSession | 'active' | undefined> {

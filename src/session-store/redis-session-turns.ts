@@ -7,7 +7,7 @@ import type { RedisService } from '../redis/redis.service';
 import { runSignal } from './bus/redis-session-bus';
 import { messagePage, toolSwitches } from './redis-session-records';
 import { conversationCount } from './session-store';
-import type { Admission, NextTurn, QueuedTurn, Sender, TurnEnd } from './session-store';
+import type { Admission, FinishedTurn, NextTurn, QueuedTurn, Sender, TurnEnd } from './session-store';
 
 const LUA = join(__dirname, 'lua');
 
@@ -28,7 +28,7 @@ export class RedisSessionTurns {
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<number>('finish-turn.lua', 7),
+      finishTurn: script<[number, string?, string?] | null>('finish-turn.lua', 7),
     };
   }
 
@@ -100,24 +100,34 @@ export class RedisSessionTurns {
     return { state: state === 'lost' ? 'lost' : 'idle' };
   }
 
-  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
-    const [finished] = await Promise.all([
-      this.scripts.finishTurn.run(
-        // Every key of the session, the event log's too: their expiry is renewed once per turn, here.
-        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id), this.keys.lease(id)],
-        [
-          turnId,
-          end.at,
-          end.completed ? 1 : 0,
-          this.keyTtlMs,
-          end.status,
-          conversationCount(end.messages),
-          ...end.messages.map((message) => JSON.stringify(message)),
-        ],
-      ),
-      this.activity(id, end.at),
-    ]);
-    return finished === 1;
+  async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<FinishedTurn> {
+    // The activity index moved as the turn's message came (enqueue); the sweep reads the hash's time.
+    const finished = await this.scripts.finishTurn.run(
+      [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id), this.keys.lease(id)],
+      [
+        turnId,
+        end.at,
+        end.completed ? 1 : 0,
+        this.keyTtlMs,
+        end.status,
+        conversationCount(end.messages),
+        end.next ?? '',
+        ...end.messages.map((message) => JSON.stringify(message)),
+      ],
+    );
+    if (!finished) {
+      return false;
+    }
+    const [total, next, disabled] = finished;
+    return next
+      ? {
+          next: {
+            turn: JSON.parse(next) as QueuedTurn,
+            recent: messagePage(Number(total), Number(total), []),
+            disabled: toolSwitches(disabled ?? ''),
+          },
+        }
+      : {};
   }
 
   /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */

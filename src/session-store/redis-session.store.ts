@@ -15,6 +15,7 @@ import type {
   Claim,
   Creation,
   EndedSession,
+  FinishedTurn,
   MessagePage,
   NextTurn,
   Orphan,
@@ -147,7 +148,7 @@ export class RedisSessionStore extends SessionStore {
     return this.turns.startNext(id, node, historyLimit);
   }
 
-  finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean> {
+  finishTurn(id: string, turnId: string, end: TurnEnd): Promise<FinishedTurn> {
     return this.turns.finishTurn(id, turnId, end);
   }
 

@@ -103,7 +103,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     ).toBe(false);
     expect(
       await store.finishTurn('a', 't1', { messages: messages, at: 7, completed: true, status: SessionStatus.READY }),
-    ).toBe(true);
+    ).toEqual({});
     expect(await store.startNext('a', 'n1', 1)).toEqual({
       state: 'started',
       turn: turn('t2'),
@@ -113,7 +113,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     const kept = [{ role: 'user' as const, content: 'say t2', incomplete: 'cancelled' as const }];
     expect(
       await store.finishTurn('a', 't2', { messages: kept, at: 8, completed: false, status: SessionStatus.ERROR }),
-    ).toBe(true);
+    ).toEqual({});
     expect(await store.get('a')).toMatchObject({
       turns: 1,
       message_count: 3,
@@ -122,6 +122,27 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
       status: 'ERROR',
     });
     expect((await store.messages('a', 10))?.messages).toEqual([...messages, ...kept]);
+  });
+
+  it('should start the next queued turn as a turn ends, for its holder only, without history', async () => {
+    await store.create(record('a', 1), { total: 10 });
+    await store.claim('a', 'n1', false);
+    for (const id of ['t1', 't2', 't3']) {
+      await store.enqueue('a', OWNER, turn(id), 5, 2, SENDER);
+    }
+    await store.startNext('a', 'n1', 10);
+    const said = [{ role: 'user' as const, content: 'say t1' }];
+    const end = { messages: said, at: 3, completed: true, status: SessionStatus.READY };
+    expect(await store.finishTurn('a', 't1', { ...end, next: 'n1' })).toEqual({
+      next: { turn: turn('t2'), recent: { messages: [], total: 1, next_before: 1 }, disabled: [] },
+    });
+    expect(await store.get('a')).toMatchObject({ running: 't2', queued: 1, status: 'PROCESSING', turns: 1 });
+    // Not its holder: the turn ends, and the next one waits.
+    expect(await store.finishTurn('a', 't2', { ...end, messages: [], next: 'n2' })).toEqual({});
+    expect(await store.get('a')).toMatchObject({ running: undefined, queued: 1, status: 'READY', turns: 2 });
+    expect(await store.startNext('a', 'n1', 0)).toMatchObject({ state: 'started', turn: turn('t3') });
+    expect(await store.finishTurn('a', 't3', { ...end, next: 'n1' })).toEqual({});
+    expect(await store.get('a')).toMatchObject({ running: undefined, queued: 0, status: 'READY', message_count: 2 });
   });
 
   it('should start a message at once when its sender holds the idle session, and queue it otherwise', async () => {

@@ -108,7 +108,15 @@ export interface TurnEnd {
   /** False for a turn that did not complete: it is not counted in `turns`. */
   completed: boolean;
   status: SessionStatus;
+  /**
+   * The node (its holder, keeping the history) for which the next queued turn starts in the same
+   * step, returned without history; unset: the next turn waits for startNext.
+   */
+  next?: string;
 }
+
+/** A turn's end as recorded: false when it was no longer the running turn; else the turn started next, if asked and any. */
+export type FinishedTurn = false | { next?: StartedTurn };
 
 export interface EndedSession {
   running?: QueuedTurn;
@@ -158,11 +166,11 @@ export abstract class SessionStore {
    */
   abstract startNext(id: string, node: string, historyLimit: number): Promise<NextTurn>;
   /**
-   * Ends the running turn `turnId`: appends its messages, counts it when completed, and sets the
-   * session's status, in one step. False when it is no longer the running turn (the session ended,
-   * or another node took it over).
+   * Ends the running turn `turnId`: appends its messages, counts it when completed, sets the
+   * session's status and (with `end.next`) starts the next queued turn, in one step. False when it
+   * is no longer the running turn (the session ended, or another node took it over).
    */
-  abstract finishTurn(id: string, turnId: string, end: TurnEnd): Promise<boolean>;
+  abstract finishTurn(id: string, turnId: string, end: TurnEnd): Promise<FinishedTurn>;
   /**
    * Deletes the session; what was running and queued is returned to the one caller that ended it.
    * With `idleBefore` (the idle sweep's cutoff) it ends only a session still idle, checked in the same

@@ -35,13 +35,17 @@ export class SessionRuntime {
   draining?: Promise<void>;
   /** Asked to drain again while draining: a message came in as the loop was stopping. */
   again = false;
-  /** A turn the store started already (the message found the session idle), for the loop to run first. */
+  /** A turn the store started already (the message found the session idle, or the last turn's end started it), for the loop to run first. */
   started?: StartedTurn;
+  /** The last turn's end looked at the queue already: with nothing started, the loop asks the store again only if told of a message since. */
+  queueLooked = false;
   /** The newest messages of the history, once a turn ran here: later turns ask the store for none. */
   history?: HeldHistory;
   readonly elicitations = new Map<string, PendingElicitation>();
   /** Tool calls of the running turn waiting for the user's approval, by approval id. */
   readonly approvals = new Map<string, PendingApproval>();
+  /** Whether a queued turn may start here now (the node is not stopping or handing its sessions over). */
+  runsNext: () => boolean = () => false;
   /** Set once the session ended or left this node: nothing more is published from here. */
   ended = false;
   private readonly leaving = new AbortController();
@@ -53,6 +57,12 @@ export class SessionRuntime {
     /** Last status published, so an unchanged one is not published again. */
     public status: SessionStatus,
   ) {}
+
+  /** What the store did with the queue as the last turn ended: `looked` at it, and started `next` if any. */
+  followedBy(looked: boolean, next?: StartedTurn): void {
+    this.queueLooked = looked && !next;
+    this.started = next;
+  }
 
   /** Aborted when the session ends or leaves this node: what waits outside a turn (a view's call) stops. */
   get gone(): AbortSignal {

@@ -237,6 +237,8 @@ export class SessionWorker {
     let runtime = this.runtimes.get(sessionId);
     if (!runtime) {
       runtime = new SessionRuntime(sessionId, claim.owner, claim.status);
+      const started = runtime;
+      started.runsNext = () => !started.ended && !this.stopping && !(this.finishing && this.store.shared);
       // No process starts here: the clients start on the session's first turn on this node.
       runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
       this.runtimes.set(sessionId, runtime);
@@ -273,6 +275,9 @@ export class SessionWorker {
 
   private async runQueued(runtime: SessionRuntime): Promise<void> {
     for (;;) {
+      // Nothing was left as the last turn ended, and no message came since: the queue is empty.
+      const empty = runtime.queueLooked && !runtime.again;
+      runtime.queueLooked = false;
       runtime.again = false;
       // Draining with a shared store: what is queued waits for the node that takes the session next.
       if (runtime.ended || this.stopping || (this.finishing && this.store.shared)) {
@@ -280,6 +285,9 @@ export class SessionWorker {
       }
       const started = runtime.started;
       runtime.started = undefined;
+      if (!started && empty) {
+        return;
+      }
       const next = started
         ? { state: 'started' as const, ...started }
         : await this.store.startNext(runtime.id, this.node, runtime.history ? 0 : this.config.MAX_HISTORY_MESSAGES);

@@ -124,10 +124,11 @@ export class TurnRunner {
         signal: controller.signal,
         emit,
       });
-      // The answer goes out right behind the history write, in the same round trip: appends are
-      // stored in call order, and both are fenced, so neither lands once the session is not ours.
+      // The answer goes out beside the history write, without waiting for it; both are fenced, so
+      // neither lands once the session is not ours. The next queued turn starts in the same step.
       const end = { messages: result.messages, at: Date.now(), completed: true, status: SessionStatus.READY };
-      const finished = this.store.finishTurn(runtime.id, turn.turn_id, end);
+      const next = this.nextHere(runtime);
+      const finished = this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next });
       emit('final_response', {
         content: result.content,
         iterations: result.iterations,
@@ -136,10 +137,12 @@ export class TurnRunner {
       });
       this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id, false);
       ended('completed');
-      if (!(await finished)) {
+      const recorded = await finished;
+      if (!recorded) {
         return 'lost';
       }
       runtime.history?.append(end.messages);
+      runtime.followedBy(next !== undefined, recorded.next);
       return 'finished';
     } catch (error) {
       const failure = this.toAppException(error, runtime, turn, controller.signal);
@@ -150,10 +153,13 @@ export class TurnRunner {
         // The user's words stay in the history, marked, even though the turn did not complete.
         const kept = incompleteTurn(turn, incomplete);
         const end = { messages: [kept], at: Date.now(), completed: false, status };
-        if (!(await this.store.finishTurn(runtime.id, turn.turn_id, end))) {
+        const next = this.nextHere(runtime);
+        const recorded = await this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next });
+        if (!recorded) {
           return 'lost';
         }
         runtime.history?.append(end.messages);
+        runtime.followedBy(next !== undefined, recorded.next);
       }
       emit('error', { code: failure.code, message: failure.message, session_usable: !runtime.ended });
       this.publisher.setStatus(runtime, status, turn.turn_id, false);
@@ -230,6 +236,11 @@ export class TurnRunner {
       }
     }
     return clients;
+  }
+
+  /** This node, when the session's next queued turn may start here as this one ends (it keeps the history). */
+  private nextHere(runtime: SessionRuntime): string | undefined {
+    return runtime.history && runtime.runsNext() ? this.config.NODE_ID : undefined;
   }
 
   private toAppException(error: unknown, runtime: SessionRuntime, turn: QueuedTurn, signal: AbortSignal) {

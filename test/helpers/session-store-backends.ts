@@ -5,6 +5,7 @@ import { RedisService } from '../../src/redis/redis.service';
 import { MemorySessionStore } from '../../src/session-store/memory-session.store';
 import { RedisSessionStore } from '../../src/session-store/redis-session.store';
 import type { SessionStore } from '../../src/session-store/session-store';
+import { startRedisCluster } from './redis-cluster';
 import { startRedis } from './redis-server';
 
 /** One SessionStore implementation, for the contract specs every implementation runs. */
@@ -49,9 +50,25 @@ async function redis(): Promise<StoreBackend> {
   return { store: () => store, reset: async () => void (await service.commands.flushdb()), close };
 }
 
+/** A RedisSessionStore on a real three-master Redis Cluster. */
+async function cluster(): Promise<StoreBackend> {
+  const nodes = await startRedisCluster();
+  const service = new RedisService(validateEnvironment({ REDIS_CLUSTER_NODES: nodes.seeds }));
+  const store = new RedisSessionStore(service, 60_000);
+  return {
+    store: () => store,
+    reset: () => nodes.flush(),
+    close: async () => {
+      await service.onApplicationShutdown();
+      await nodes.close();
+    },
+  };
+}
+
 export const storeBackends: [string, () => Promise<StoreBackend>][] = [
   ['memory', memory],
   ['redis', redis],
+  ['cluster', cluster],
 ];
 
 /** The principal the contract specs' sessions belong to, unless told otherwise. */

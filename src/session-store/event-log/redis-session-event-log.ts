@@ -25,8 +25,8 @@ interface Followed {
 }
 
 /**
- * Each session's events in a Redis stream (entry id 0-<event id>, trimmed with MAXLEN ~), numbered
- * and published by one Lua script, in batches (RedisEventWriter). A node subscribes to a session's
+ * Each session's events in a Redis stream, an entry per batch (entry id 0-<its first event id>,
+ * trimmed with MAXLEN ~), numbered and published by one Lua script (RedisEventWriter). A node subscribes to a session's
  * channel only while it has subscribers for it; arrivals are put in id order, and a gap (a message
  * lost with a connection) is filled from the stream, so every subscriber gets every retained event
  * once, in order.
@@ -224,8 +224,18 @@ export class RedisSessionEventLog extends SessionEventLog {
   }
 
   private async read(sessionId: string, afterId: number): Promise<StreamEvent[]> {
-    const entries = await storeCall(this.redis.commands.xrange(this.keys.events(sessionId), `(0-${afterId}`, '+'));
-    return entries.map(([, fields]) => JSON.parse(fields[1]) as StreamEvent);
+    const key = this.keys.events(sessionId);
+    const next = `0-${afterId + 1}`;
+    // An entry is a batch, its id its first event's: the one holding the next id, then all after it.
+    const [holding, later] = await storeCall(
+      Promise.all([
+        this.redis.commands.xrevrange(key, next, '-', 'COUNT', 1),
+        this.redis.commands.xrange(key, `(${next}`, '+'),
+      ]),
+    );
+    return [...holding, ...later]
+      .flatMap(([, fields]) => JSON.parse(fields[1]) as StreamEvent[])
+      .filter((event) => event.id > afterId);
   }
 
   private deliver(followed: Followed, event: StreamEvent): void {

@@ -1,3 +1,4 @@
+import { startRedisCluster } from '../../../test/helpers/redis-cluster';
 import { startRedis } from '../../../test/helpers/redis-server';
 import { validateEnvironment } from '../../config/validate-environment';
 import type { NewStreamEvent, StreamEvent } from '../../contract/events';
@@ -46,21 +47,34 @@ async function memory(): Promise<Backend> {
   return { log: (limit) => new MemorySessionEventLog(limit), close: async () => undefined };
 }
 
-async function redis(): Promise<Backend> {
-  const server = await startRedis();
-  const services: RedisService[] = [];
-  return {
-    log: (limit) => {
-      const service = new RedisService(validateEnvironment({ REDIS_URL: server.url }));
-      services.push(service);
-      return new RedisSessionEventLog(service, limit, 60_000);
-    },
-    close: async () => {
-      await Promise.all(services.map((service) => service.onApplicationShutdown()));
-      await server.close();
-    },
+/** Logs on one Redis (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES), each a node of its own. */
+function redisBackend(start: () => Promise<{ env: Record<string, string>; close(): Promise<void> }>) {
+  return async (): Promise<Backend> => {
+    const server = await start();
+    const services: RedisService[] = [];
+    return {
+      log: (limit) => {
+        const service = new RedisService(validateEnvironment(server.env));
+        services.push(service);
+        return new RedisSessionEventLog(service, limit, 60_000);
+      },
+      close: async () => {
+        await Promise.all(services.map((service) => service.onApplicationShutdown()));
+        await server.close();
+      },
+    };
   };
 }
+
+const redis = redisBackend(async () => {
+  const server = await startRedis();
+  return { env: { REDIS_URL: server.url }, close: () => server.close() };
+});
+
+const cluster = redisBackend(async () => {
+  const nodes = await startRedisCluster();
+  return { env: { REDIS_CLUSTER_NODES: nodes.seeds }, close: () => nodes.close() };
+});
 
 let sessions = 0;
 const newSession = () => `s${++sessions}`;
@@ -68,6 +82,7 @@ const newSession = () => `s${++sessions}`;
 // Every SessionEventLog implementation runs this same contract.
 describe.each<[string, () => Promise<Backend>]>([
   ['memory', memory],
+  ['cluster', cluster],
   ['redis', redis],
 ])('SessionEventLog contract: %s', (_name, open) => {
   let backend: Backend;

@@ -9,25 +9,29 @@
 --       history limit, the sender's principal, the session's title if it has none yet (the message, cut).
 -- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false}
 --       | {'started', disabled tools JSON or '', history total, page start, message JSON...}.
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[8] then
+local state = redis.call('HMGET', KEYS[1], 'owner', 'running_id', 'title', 'disabled_tools')
+if state[1] ~= ARGV[8] then
   return {'missing'}
 end
 local waiting = redis.call('LLEN', KEYS[2])
-local running = redis.call('HEXISTS', KEYS[1], 'running_id')
-if (running == 1 or waiting > 0) and waiting >= tonumber(ARGV[2]) then
+local running = state[2] ~= false
+if (running or waiting > 0) and waiting >= tonumber(ARGV[2]) then
   return {'full', waiting}
 end
-redis.call('HSET', KEYS[1], 'last_active_at', ARGV[3])
-redis.call('HSETNX', KEYS[1], 'title', ARGV[9])
-for i = 1, 3 do
-  redis.call('PEXPIRE', KEYS[i], ARGV[4])
-end
 local holder = redis.call('GET', KEYS[4])
-if running == 0 and waiting == 0 and ARGV[6] == '1' and holder == ARGV[5] then
-  redis.call('HSET', KEYS[1], 'running_id', cjson.decode(ARGV[1]).turn_id, 'running', ARGV[1], 'status', 'PROCESSING')
+local fields = {'last_active_at', ARGV[3]}
+if not state[3] then
+  table.insert(fields, 'title')
+  table.insert(fields, ARGV[9])
+end
+if not running and waiting == 0 and ARGV[6] == '1' and holder == ARGV[5] then
+  for _, field in ipairs({'running_id', cjson.decode(ARGV[1]).turn_id, 'running', ARGV[1], 'status', 'PROCESSING'}) do
+    table.insert(fields, field)
+  end
+  redis.call('HSET', KEYS[1], unpack(fields))
   local total = redis.call('LLEN', KEYS[3])
   local start = math.max(total - tonumber(ARGV[7]), 0)
-  local reply = {'started', redis.call('HGET', KEYS[1], 'disabled_tools') or '', total, start}
+  local reply = {'started', state[4] or '', total, start}
   if total > start then
     for _, message in ipairs(redis.call('LRANGE', KEYS[3], start, total - 1)) do
       table.insert(reply, message)
@@ -35,5 +39,9 @@ if running == 0 and waiting == 0 and ARGV[6] == '1' and holder == ARGV[5] then
   end
   return reply
 end
-redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], unpack(fields))
+-- A queue made here gets its expiry; each turn's end keeps the session's keys from expiring.
+if redis.call('RPUSH', KEYS[2], ARGV[1]) == 1 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
 return {'queued', waiting + 1, holder}

@@ -1,23 +1,42 @@
 -- Ends the running turn: appends its messages (never rewrites the history), counts it if completed,
--- and sets the session's status, in one step; the session's keys, its event log's among them, are kept
--- from expiring once per turn, here.
+-- sets the session's status and, when asked for its node, starts the next queued turn (without
+-- history: the holder keeps it), in one step. The running turn's id is the fence: a node that lost
+-- the session finds another (or none) there. The session's keys each got an expiry when made; they
+-- are all kept from expiring here, once less than half of it is left.
 -- KEYS: session, messages, queue, events, event sequence, event head, lease.
 -- ARGV: turn id, now, completed (1/0), key TTL ms, status, conversation messages among them
---       (counted in `shown`), message JSON...
--- Returns 1, or 0 when that turn is no longer the running one.
-if redis.call('HGET', KEYS[1], 'running_id') ~= ARGV[1] then
-  return 0
+--       (counted in `shown`), the node to start the next turn for or '', message JSON...
+-- Returns false when that turn is no longer the running one; {history total} when nothing started;
+-- {history total, next turn JSON, disabled tools JSON or ''} when the next turn started.
+local state = redis.call('HMGET', KEYS[1], 'running_id', 'shown', 'turns', 'disabled_tools')
+if state[1] ~= ARGV[1] then
+  return false
 end
-redis.call('HDEL', KEYS[1], 'running_id', 'running')
-if #ARGV > 6 then
-  redis.call('RPUSH', KEYS[2], unpack(ARGV, 7))
+local total
+if #ARGV > 7 then
+  total = redis.call('RPUSH', KEYS[2], unpack(ARGV, 8))
+  if total == #ARGV - 7 then
+    redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  end
+else
+  total = redis.call('LLEN', KEYS[2])
 end
-redis.call('HINCRBY', KEYS[1], 'shown', ARGV[6])
-if ARGV[3] == '1' then
-  redis.call('HINCRBY', KEYS[1], 'turns', 1)
+local shown = (tonumber(state[2]) or 0) + tonumber(ARGV[6])
+local turns = (tonumber(state[3]) or 0) + (ARGV[3] == '1' and 1 or 0)
+local next = ARGV[7] ~= '' and redis.call('GET', KEYS[7]) == ARGV[7] and redis.call('LPOP', KEYS[3])
+if next then
+  redis.call('HSET', KEYS[1], 'last_active_at', ARGV[2], 'status', 'PROCESSING', 'shown', shown, 'turns', turns,
+    'running_id', cjson.decode(next).turn_id, 'running', next)
+else
+  redis.call('HSET', KEYS[1], 'last_active_at', ARGV[2], 'status', ARGV[5], 'shown', shown, 'turns', turns)
+  redis.call('HDEL', KEYS[1], 'running_id', 'running')
 end
-redis.call('HSET', KEYS[1], 'last_active_at', ARGV[2], 'status', ARGV[5])
-for i = 1, #KEYS do
-  redis.call('PEXPIRE', KEYS[i], ARGV[4])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) / 2 then
+  for i = 1, #KEYS do
+    redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  end
 end
-return 1
+if next then
+  return {total, next, state[4] or ''}
+end
+return {total}

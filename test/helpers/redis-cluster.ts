@@ -1,0 +1,149 @@
+import { Cluster, Redis } from 'ioredis';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { freePort } from './ports';
+import { waitUntil } from './wait';
+
+/** A real Redis Cluster on loopback: Debian's redis-server with --cluster-enabled, joined by redis-cli. */
+export interface RedisCluster {
+  /** Every node's port, masters first as created. */
+  ports: number[];
+  /** REDIS_CLUSTER_NODES for the app: the masters as seeds. */
+  seeds: string;
+  /** Kills one node (SIGKILL), as a crashed machine would. */
+  kill(port: number): Promise<void>;
+  /** Ports of the nodes that are masters now. */
+  masters(): Promise<number[]>;
+  /** Empties every master. */
+  flush(): Promise<void>;
+  /** Stops every node and removes their folders; safe to call twice. */
+  close(): Promise<void>;
+}
+
+const run = promisify(execFile);
+
+/**
+ * `masters` masters with `replicas` replicas each, created with `redis-cli --cluster create`, on free
+ * loopback ports, with a short node timeout so a failover takes seconds. Whoever starts it closes it.
+ */
+export async function startRedisCluster(masters = 3, replicas = 0): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-host-cluster-'));
+  const children = new Map<number, ChildProcess>();
+  const ports: number[] = [];
+  const close = async () => {
+    await Promise.all([...children.keys()].map((port) => stop(port)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const stop = async (port: number) => {
+    const child = children.get(port);
+    children.delete(port);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  try {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
+      const port = await freePort();
+      ports.push(port);
+      children.set(port, await startNode(dir, port));
+    }
+    const addresses = ports.map((port) => `127.0.0.1:${port}`);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...addresses,
+      '--cluster-replicas',
+      String(replicas),
+      '--cluster-yes',
+    ]);
+    await waitUntil(
+      async () => (await Promise.all(ports.map(stateOk))).every(Boolean),
+      'the cluster state to be ok',
+      30_000,
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const masterPorts = async () => {
+    const client = new Cluster(
+      ports.filter((port) => children.has(port)).map((port) => ({ host: '127.0.0.1', port })),
+      { clusterRetryStrategy: () => null },
+    );
+    try {
+      await client.ping();
+      return client.nodes('master').map((node) => Number(node.options.port));
+    } finally {
+      client.disconnect();
+    }
+  };
+  return {
+    ports,
+    seeds: ports
+      .slice(0, masters)
+      .map((port) => `127.0.0.1:${port}`)
+      .join(','),
+    kill: stop,
+    masters: masterPorts,
+    flush: async () => {
+      for (const port of await masterPorts()) {
+        const client = new Redis(port, '127.0.0.1');
+        await client.flushall();
+        client.disconnect();
+      }
+    },
+    close,
+  };
+}
+
+async function startNode(dir: string, port: number): Promise<ChildProcess> {
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    `nodes-${port}.conf`,
+    '--cluster-node-timeout',
+    '2000',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        resolve();
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)));
+  });
+  return child;
+}
+
+async function stateOk(port: number): Promise<boolean> {
+  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    return /cluster_state:ok/.test(String(await client.cluster('INFO')));
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
