@@ -3,7 +3,7 @@ import type { ElicitResult } from '@modelcontextprotocol/client';
 import type { ApprovalAnswer } from '../contract/answers';
 import type { SessionStatus } from '../contract/session-status';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
-import type { StartedTurn } from '../session-store/session-store';
+import type { SessionStore, StartedTurn } from '../session-store/session-store';
 import type { HeldHistory } from './held-history';
 
 export interface RunningTurn {
@@ -74,4 +74,21 @@ export class SessionRuntime {
     this.ended = true;
     this.leaving.abort();
   }
+}
+
+/** What a node's held sessions amount to, for its report and the metrics. */
+export function heldStats(runtimes: SessionRuntime[]) {
+  const count = (test: (runtime: SessionRuntime) => unknown) => runtimes.filter(test).length;
+  return {
+    held: runtimes.length,
+    processing: count((runtime) => runtime.running),
+    with_mcp_clients: count((runtime) => runtime.mcp?.started),
+  };
+}
+
+/** Messages queued behind the turns running in these sessions: only a session with a running turn has any. */
+export async function queuedBehind(store: SessionStore, runtimes: SessionRuntime[]): Promise<number> {
+  const busy = runtimes.filter((runtime) => runtime.running).map((runtime) => runtime.id);
+  const records = await Promise.all(busy.map((id) => store.get(id).catch(() => undefined)));
+  return records.reduce((sum, record) => sum + (record?.queued ?? 0), 0);
 }

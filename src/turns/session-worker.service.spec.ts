@@ -8,6 +8,7 @@ import { MemorySessionEventLog } from '../session-store/event-log/memory-session
 import { MemorySessionStore } from '../session-store/memory-session.store';
 import type { QueuedTurn } from '../session-store/session-store';
 import { SessionEventPublisher } from './session-event-publisher';
+import { SessionLeaseKeeper } from './session-lease-keeper';
 import { SessionWorker } from './session-worker.service';
 import { TurnMetrics } from './turns.metrics';
 
@@ -25,6 +26,7 @@ describe(SessionWorker.name, () => {
   let mcp: FakeMcp;
   let bus: RecordingBus;
   let worker: SessionWorker;
+  let leases: SessionLeaseKeeper;
 
   /** Queues a message as SessionsService does, and hands it to the worker. */
   const send = async (sessionId: string, content: string) => {
@@ -64,6 +66,7 @@ describe(SessionWorker.name, () => {
       new TurnMetrics(new MetricsRegistry()),
       config,
     );
+    leases = new SessionLeaseKeeper(worker, store, config);
     await store.create(record('s1'), { total: 10 });
   });
 
@@ -139,7 +142,7 @@ describe(SessionWorker.name, () => {
     await store.release('s1', NODE, false);
     await store.claim('s1', OTHER, false);
 
-    await worker.renewLeases();
+    await leases.renew();
     expect(worker.holding('s1')).toBeUndefined();
     expect(worker.holding('s2')).toBeDefined();
     expect(mcp.released).toEqual(['s1']);
@@ -150,15 +153,15 @@ describe(SessionWorker.name, () => {
     await worker.hold('s1');
     await worker.hold('s2');
     runner.instant = true;
-    await worker.renewLeases();
+    await leases.renew();
     // Queued through another node while this one's heartbeat lapsed: nothing told it.
     const elsewhere = { node: OTHER, idle: false, historyLimit: 10 };
     await store.enqueue('s1', 'alice', turn('lost wake-up'), 10, Date.now(), elsewhere);
-    await worker.renewLeases();
+    await leases.renew();
     expect(runner.ran).toEqual([]);
     await store.leave(NODE);
 
-    await worker.renewLeases();
+    await leases.renew();
     await worker.holding('s1')?.draining;
     expect(runner.ran).toEqual(['lost wake-up']);
 
@@ -192,7 +195,7 @@ describe(SessionWorker.name, () => {
     await store.leave(OTHER);
     runner.instant = true;
 
-    await worker.adoptOrphans();
+    await leases.adopt();
     expect(worker.holding('s1')).toBeDefined();
     const published = await eventsOf('s1');
     expect(published.find((event) => event.type === 'error')).toMatchObject({

@@ -14,23 +14,20 @@ import type { StartedTurn } from '../session-store/session-store';
 import type { Sender } from '../session-store/session-store';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionMcpBridge } from './session-mcp-bridge';
-import { SessionRuntime } from './session-runtime';
+import { heldStats, queuedBehind, SessionRuntime } from './session-runtime';
 import { TurnRunner } from './turn-runner.service';
 import { TurnMetrics } from './turns.metrics';
 
-// Sessions looked at per pass for a lapsed lease.
-const ADOPT_BATCH = 50;
-
 /**
  * Runs the sessions this node holds: each one's queued turns in order, its MCP clients, its lease.
- * With a shared store it takes over sessions whose holder died, and lets go of those that moved.
+ * With a shared store it takes over the sessions SessionLeaseKeeper finds, and lets go of those that moved.
  */
 @Injectable()
 export class SessionWorker {
   private readonly logger = new Logger(SessionWorker.name);
   private readonly runtimes = new Map<string, SessionRuntime>();
   /** Sessions let go of while the store was away, taken up again (if work waits) once it is back. */
-  private readonly retake = new Set<string>();
+  private readonly stranded = new Set<string>();
   private stopping = false;
   /** Draining: running turns finish; with a shared store, nothing new starts or is taken over here. */
   private finishing = false;
@@ -47,7 +44,7 @@ export class SessionWorker {
     @InjectAppConfig() private readonly config: AppConfig,
   ) {
     metrics.sessions.readFrom(() => this.runtimes.size);
-    metrics.queueDepth.readFrom(() => this.queueDepth());
+    metrics.queueDepth.readFrom(() => queuedBehind(this.store, this.held()));
   }
 
   get node(): string {
@@ -71,7 +68,7 @@ export class SessionWorker {
   /** This node as the sender of a message to the session: idle if it holds it and runs nothing there now. */
   senderFor(sessionId: string): Sender {
     const runtime = this.runtimes.get(sessionId);
-    const idle = runtime !== undefined && !runtime.draining && !runtime.ended && !this.stopping && !this.finishing;
+    const idle = runtime !== undefined && !runtime.draining && !runtime.ended && this.accepting;
     // Once a turn ran here, the node keeps the newest messages (HeldHistory): a start reads none.
     return { node: this.node, idle, historyLimit: runtime?.history ? 0 : this.config.MAX_HISTORY_MESSAGES };
   }
@@ -138,46 +135,32 @@ export class SessionWorker {
   /** Shutting down: nothing more starts here; returns the sessions held, for the shutdown to end or hand over. */
   stop(): SessionRuntime[] {
     this.stopping = true;
+    return this.held();
+  }
+
+  /** The sessions held here. */
+  held(): SessionRuntime[] {
     return [...this.runtimes.values()];
   }
 
-  /**
-   * Keeps this node alive: one heartbeat, whatever it holds. When its previous one had lapsed, other
-   * nodes may have taken its sessions: each is verified, those taken are let go of here, and messages
-   * waiting with no turn running (their wake-up was lost meanwhile) start now. Sessions whose turn has
-   * run for a sweep period are verified too, which keeps their records from expiring under the turn.
-   */
-  async renewLeases(): Promise<void> {
-    const lapsed = await this.store.heartbeat(this.node, this.config.TURN_LEASE_MS);
-    for (const id of this.retake) {
+  /** Whether it starts or takes over anything new: not while draining or stopping. */
+  get accepting(): boolean {
+    return !this.stopping && !this.finishing;
+  }
+
+  /** Takes a session whose holder `from` died or left, if it has work. */
+  async adopt(sessionId: string, from: string): Promise<void> {
+    if (!this.runtimes.has(sessionId)) {
+      await this.take(sessionId, true, true, from);
+    }
+  }
+
+  /** Takes up again, if work waits, the sessions let go of while the store was away. */
+  async retakeStranded(): Promise<void> {
+    for (const id of this.stranded) {
       await this.take(id, true);
-      this.retake.delete(id);
+      this.stranded.delete(id);
     }
-    const now = Date.now();
-    // A turn's records were kept at its start by the last turn's end; their expiry allows a sweep period more.
-    const due = [...this.runtimes.values()].filter(
-      (runtime) => lapsed || (runtime.running && now - runtime.running.keptAt >= this.config.SESSION_SWEEP_MS / 2),
-    );
-    if (due.length === 0) {
-      return;
-    }
-    const { lost, waiting } = await this.store.verify(
-      due.map((runtime) => runtime.id),
-      this.node,
-    );
-    for (const runtime of due) {
-      if (runtime.running) {
-        runtime.running.keptAt = now;
-      }
-    }
-    for (const id of lost) {
-      const runtime = this.runtimes.get(id);
-      if (runtime) {
-        this.logger.warn(`Session ${id} is no longer held by node ${this.node}; its MCP clients here stop`);
-        await this.letGo(runtime, false);
-      }
-    }
-    this.runWaiting(waiting);
   }
 
   /**
@@ -193,33 +176,8 @@ export class SessionWorker {
     }
   }
 
-  /** Takes over sessions with work whose holder died or left. */
-  async adoptOrphans(): Promise<void> {
-    if (this.stopping || this.finishing) {
-      return;
-    }
-    for (const orphan of await this.store.orphans(Date.now(), ADOPT_BATCH)) {
-      if (!this.runtimes.has(orphan.id)) {
-        await this.take(orphan.id, true, true, orphan.from);
-      }
-    }
-  }
-
   stats() {
-    let processing = 0;
-    let withClients = 0;
-    for (const runtime of this.runtimes.values()) {
-      processing += runtime.running ? 1 : 0;
-      withClients += runtime.mcp?.started ? 1 : 0;
-    }
-    return { held: this.runtimes.size, processing, with_mcp_clients: withClients };
-  }
-
-  /** Messages queued behind the turns running here: only a session with a running turn has any. */
-  private async queueDepth(): Promise<number> {
-    const busy = [...this.runtimes.values()].filter((runtime) => runtime.running).map((runtime) => runtime.id);
-    const records = await Promise.all(busy.map((id) => this.store.get(id).catch(() => undefined)));
-    return records.reduce((sum, record) => sum + (record?.queued ?? 0), 0);
+    return heldStats(this.held());
   }
 
   private async take(sessionId: string, onlyWithWork: boolean, drain = true, from?: string): Promise<void> {
@@ -237,8 +195,8 @@ export class SessionWorker {
     let runtime = this.runtimes.get(sessionId);
     if (!runtime) {
       runtime = new SessionRuntime(sessionId, claim.owner, claim.status);
-      const started = runtime;
-      started.runsNext = () => !started.ended && !this.stopping && !(this.finishing && this.store.shared);
+      const held = runtime;
+      held.runsNext = () => this.mayRun(held);
       // No process starts here: the clients start on the session's first turn on this node.
       runtime.mcp = this.mcp.forSession(this.bridge.hostFor(runtime));
       this.runtimes.set(sessionId, runtime);
@@ -263,7 +221,7 @@ export class SessionWorker {
         // (its lease may still name this node, which lives on: no other node would take it).
         this.logger.error(`Turns of session ${runtime.id} stopped on node ${this.node}: ${error.message}`);
         await this.letGo(runtime, false);
-        this.retake.add(runtime.id);
+        this.stranded.add(runtime.id);
       })
       .finally(() => {
         runtime.draining = undefined;
@@ -279,8 +237,7 @@ export class SessionWorker {
       const empty = runtime.queueLooked && !runtime.again;
       runtime.queueLooked = false;
       runtime.again = false;
-      // Draining with a shared store: what is queued waits for the node that takes the session next.
-      if (runtime.ended || this.stopping || (this.finishing && this.store.shared)) {
+      if (!this.mayRun(runtime)) {
         return;
       }
       const started = runtime.started;
@@ -302,6 +259,11 @@ export class SessionWorker {
         return;
       }
     }
+  }
+
+  /** Whether a turn of the session may start here; draining with a shared store, what is queued waits for the next holder. */
+  private mayRun(runtime: SessionRuntime): boolean {
+    return !runtime.ended && !this.stopping && !(this.finishing && this.store.shared);
   }
 
   /** Forgets a session here: its turn stops quietly and its MCP clients close; `handOver` (shutting down) leaves it for other nodes. */

@@ -6,6 +6,7 @@ import { ReactModule } from '../react/react.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
 import { SessionDrain } from './session-drain.service';
 import { SessionEventPublisher } from './session-event-publisher';
+import { SessionLeaseKeeper } from './session-lease-keeper';
 import { SessionMcpBridge } from './session-mcp-bridge';
 import { SessionWorker } from './session-worker.service';
 import { ToolApprovals } from './tool-approvals';
@@ -26,6 +27,7 @@ import { ViewCallRunner } from './view-call-runner';
     ViewCallRunner,
     TurnRunner,
     SessionWorker,
+    SessionLeaseKeeper,
     TurnSignals,
     SessionDrain,
     TurnsScheduler,

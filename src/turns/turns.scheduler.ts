@@ -7,6 +7,7 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { SessionBus } from '../session-store/bus/session-bus';
 import { SessionStore } from '../session-store/session-store';
+import { SessionLeaseKeeper } from './session-lease-keeper';
 import { SessionWorker } from './session-worker.service';
 import { TurnSignals } from './turn-signals';
 
@@ -28,6 +29,7 @@ export class TurnsScheduler implements OnApplicationBootstrap {
 
   constructor(
     private readonly worker: SessionWorker,
+    private readonly leases: SessionLeaseKeeper,
     private readonly signals: TurnSignals,
     private readonly store: SessionStore,
     private readonly bus: SessionBus,
@@ -51,10 +53,10 @@ export class TurnsScheduler implements OnApplicationBootstrap {
   }
 
   renew(): Promise<void> {
-    return this.jobs.run(LEASE_RENEW_JOB, () => this.worker.renewLeases());
+    return this.jobs.run(LEASE_RENEW_JOB, () => this.leases.renew());
   }
 
   adopt(): Promise<void> {
-    return this.jobs.run(ORPHAN_ADOPT_JOB, () => this.worker.adoptOrphans());
+    return this.jobs.run(ORPHAN_ADOPT_JOB, () => this.leases.adopt());
   }
 }
