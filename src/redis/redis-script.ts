@@ -26,6 +26,11 @@ export class RedisScript<T = unknown> {
     client.defineCommand(this.command, { numberOfKeys: keys, lua: readFileSync(join(dir, file), 'utf8') });
   }
 
+  /** Defines the scripts of one folder on a client: `load<T>(file, number of keys)`. */
+  static loader(client: Redis, dir: string) {
+    return <T>(file: string, keys: number) => new RedisScript<T>(client, dir, file, keys);
+  }
+
   run(keys: string[], args: (string | number)[] = []): Promise<T> {
     const command = (this.client as unknown as Record<string, ScriptCommand>)[this.command];
     return storeCall(command.call(this.client, ...keys, ...args) as Promise<T>);

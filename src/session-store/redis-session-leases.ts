@@ -25,7 +25,7 @@ export class RedisSessionLeases {
     private readonly keyTtlMs: number,
   ) {
     this.keys = redis.keys;
-    const script = <T>(file: string, keys: number) => new RedisScript<T>(redis.commands, LUA, file, keys);
+    const script = RedisScript.loader(redis.commands, LUA);
     this.scripts = {
       claim: script<[string, string?, string?, string?]>('claim.lua', 7),
       verify: script<number>('verify.lua', 7),

@@ -24,7 +24,7 @@ export class RedisSessionTurns {
     private readonly keyTtlMs: number,
   ) {
     this.keys = redis.keys;
-    const script = <T>(file: string, keys: number) => new RedisScript<T>(redis.commands, LUA, file, keys);
+    const script = RedisScript.loader(redis.commands, LUA);
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),

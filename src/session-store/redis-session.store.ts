@@ -54,7 +54,7 @@ export class RedisSessionStore extends SessionStore {
     this.leases = new RedisSessionLeases(redis, keyTtlMs);
     this.turns = new RedisSessionTurns(redis, keyTtlMs);
     const client = redis.commands;
-    const script = <T>(file: string, keys: number) => new RedisScript<T>(client, LUA, file, keys);
+    const script = RedisScript.loader(client, LUA);
     this.scripts = {
       end: script<string[] | 'active' | null>('end-session.lua', 4),
       update: script<number>('update.lua', 3),
