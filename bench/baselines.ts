@@ -49,88 +49,37 @@ export class BareLoop {
   }
 }
 
-interface ToolCallDelta {
-  index: number;
-  id?: string;
-  function?: { name?: string; arguments?: string };
-}
-
-/** Reads a streamed chat completion to its end; returns the text and the tool calls it carried. */
-async function streamCompletion(url: string, body: object) {
+/** Posts a raw chat-completion body and reads the streamed answer to its end. */
+async function replayRequest(url: string, body: string): Promise<void> {
   const response = await fetch(`${url}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
-    body: JSON.stringify({ model: 'scripted', stream: true, stream_options: { include_usage: true }, ...body }),
+    body,
   });
-  const raw = await response.text();
-  let text = '';
-  const calls: Array<{ id: string; name: string; arguments: string }> = [];
-  for (const line of raw.split('\n')) {
-    if (!line.startsWith('data: ') || line === 'data: [DONE]') {
-      continue;
-    }
-    const chunk = JSON.parse(line.slice(6)) as {
-      choices: Array<{ delta: { content?: string; tool_calls?: ToolCallDelta[] } }>;
-    };
-    const delta = chunk.choices[0]?.delta;
-    text += delta?.content ?? '';
-    for (const call of delta?.tool_calls ?? []) {
-      calls[call.index] ??= { id: call.id ?? '', name: '', arguments: '' };
-      calls[call.index].name += call.function?.name ?? '';
-      calls[call.index].arguments += call.function?.arguments ?? '';
-    }
-  }
-  return { text, calls };
+  await response.text();
 }
 
-/** (b) The raw floor: the same two LLM requests and the one MCP call, made directly. */
+/** (b) The raw floor: the server's two LLM requests replayed, and the one MCP call, made directly. */
 export class RawFloor {
   private constructor(
     private readonly client: Client,
     private readonly llmUrl: string,
-    private readonly tools: object[],
   ) {}
 
   static async start(llmUrl: string): Promise<RawFloor> {
     const client = new Client({ name: 'bench-raw', version: '1.0.0' });
     await client.connect(new StdioClientTransport({ ...everythingServer(), stderr: 'ignore' }));
-    const { tools } = await client.listTools();
-    const openAiTools = tools.map((tool) => ({
-      type: 'function',
-      function: { name: tool.name, description: tool.description ?? '', parameters: tool.inputSchema },
-    }));
-    return new RawFloor(client, llmUrl, openAiTools);
+    return new RawFloor(client, llmUrl);
   }
 
-  async turn(content: string): Promise<void> {
-    const messages: object[] = [
-      { role: 'system', content: 'You are a helpful assistant.' },
-      { role: 'user', content },
-    ];
-    const first = await streamCompletion(this.llmUrl, { messages, tools: this.tools });
-    const results = await Promise.all(
-      first.calls.map(async (call) => {
-        const result = await this.client.callTool({
-          name: call.name,
-          arguments: JSON.parse(call.arguments) as Record<string, unknown>,
-        });
-        const text = (result.content as Array<{ text?: string }>).map((block) => block.text ?? '').join('\n');
-        return { role: 'tool', tool_call_id: call.id, content: text };
-      }),
-    );
-    messages.push(
-      {
-        role: 'assistant',
-        content: first.text,
-        tool_calls: first.calls.map((call) => ({
-          id: call.id,
-          type: 'function',
-          function: { name: call.name, arguments: call.arguments },
-        })),
-      },
-      ...results,
-    );
-    await streamCompletion(this.llmUrl, { messages, tools: this.tools });
+  /**
+   * A tool turn's floor: the two requests the server sent for it (recorded by the scripted LLM),
+   * each read to its end, and between them the one `tools/call` of echo through the MCP SDK's client.
+   */
+  async replay([first, second]: string[]): Promise<void> {
+    await replayRequest(this.llmUrl, first);
+    await this.client.callTool({ name: 'echo', arguments: { message: 'bench' } });
+    await replayRequest(this.llmUrl, second);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 
 import type { StreamEvent } from '../src/contract/events';
+import { commandCalls, totals } from '../test/helpers/command-stats';
 import { startRedis } from '../test/helpers/redis-server';
 import type { RedisServer } from '../test/helpers/redis-server';
 import { BenchApp } from './app';
 import { SocketClient } from './clients';
-import { TOOL_TURN, inRotation, load } from './scenarios';
+import { TOOL_TURN, load } from './scenarios';
 import type { Context, LoadResult } from './scenarios';
 import { median, round, since, summarize } from './stats';
 import type { Summary } from './stats';
@@ -21,7 +22,15 @@ export interface ClusterResult {
   leaseMs: number;
   failoverMs: number;
   load: { memory: LoadResult; twoNodes: LoadResult };
+  /** Commands a second an idle node holding IDLE_HELD sessions sends Redis, background jobs included. */
+  idleCommandsPerSecond: number;
+  idleHeld: number;
 }
+
+// Turns per path in a row, the paths in turn.
+const BLOCK = 40;
+// Sessions an idle node holds while its commands are counted.
+const IDLE_HELD = 50;
 
 const post = (url: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' } }).then(
@@ -34,9 +43,27 @@ async function info(redis: Redis, section: string, field: string): Promise<numbe
   return Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
-async function scriptCalls(redis: Redis): Promise<number> {
-  const text = await redis.info('commandstats');
-  return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(text)?.[1] ?? 0);
+/** Alternating blocks of `block` turns per path, warm-up left out. */
+async function inBlocks<K extends string>(
+  paths: Record<K, () => Promise<void>>,
+  block: number,
+  warmup: number,
+  turns: number,
+): Promise<Record<K, number[]>> {
+  const names = Object.keys(paths) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let done = 0; done < warmup + turns; done += block) {
+    for (const name of names) {
+      for (let i = done; i < Math.min(done + block, warmup + turns); i++) {
+        const start = performance.now();
+        await paths[name]();
+        if (i >= warmup) {
+          samples[name].push(since(start));
+        }
+      }
+    }
+  }
+  return samples;
 }
 
 /**
@@ -45,7 +72,7 @@ async function scriptCalls(redis: Redis): Promise<number> {
  * the time from a SIGKILL of the node running a turn to TURN_INTERRUPTED on a client; and load.
  */
 export async function cluster(ctx: Context): Promise<ClusterResult> {
-  const { warmup, turns, perSession, concurrentSessions, concurrentTurns } = ctx.sizes;
+  const { warmup, turns, concurrentSessions, concurrentTurns } = ctx.sizes;
   // Short for the smoke run, yet long enough that a node starved of CPU on a loaded machine (the
   // test run) keeps its leases: a lapse mid-turn hands the turn to the other node, as TURN_INTERRUPTED.
   const leaseMs = ctx.sizes.turns < 100 ? 5000 : 10_000;
@@ -64,30 +91,20 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
   };
   try {
     const [onMemory, onA] = [await socket(memoryApp), await socket(a)];
-    const sessions = { memory: '', redis: '', twoNodes: '' };
-    // A new session every perSession turns; the socket leaves the one before (SOCKET_MAX_SESSIONS).
-    const renew = async (
-      client: SocketClient,
-      name: keyof typeof sessions,
-      i: number,
-      create: () => Promise<string>,
-    ) => {
-      if (i % perSession === 0) {
-        await client.leave(sessions[name]);
-        sessions[name] = await create();
-      }
-      return sessions[name];
-    };
-    const paths: Record<keyof typeof sessions, (i: number) => Promise<void>> = {
-      memory: async (i) => onMemory.turn(await renew(onMemory, 'memory', i, () => onMemory.newSession()), TOOL_TURN),
-      redis: async (i) => onA.turn(await renew(onA, 'redis', i, () => onA.newSession()), TOOL_TURN),
+    // One session per path for the whole run, so histories grow to hundreds of messages, and blocks
+    // of BLOCK turns per path in turn: a slow spell of this machine falls on all alike.
+    const sessions = {
+      memory: await onMemory.newSession(),
+      redis: await onA.newSession(),
       // Created on B, so B holds it and runs its turns; the client is on A.
-      twoNodes: async (i) => {
-        const create = async () => onA.newSession(await post(`${b.url}/api/v3/sessions`));
-        await onA.turn(await renew(onA, 'twoNodes', i, create), TOOL_TURN);
-      },
+      twoNodes: await onA.newSession(await post(`${b.url}/api/v3/sessions`)),
     };
-    const samples = await inRotation(paths, warmup, turns);
+    const paths: Record<keyof typeof sessions, () => Promise<void>> = {
+      memory: () => onMemory.turn(sessions.memory, TOOL_TURN),
+      redis: () => onA.turn(sessions.redis, TOOL_TURN),
+      twoNodes: () => onA.turn(sessions.twoNodes, TOOL_TURN),
+    };
+    const samples = await inBlocks(paths, BLOCK, warmup, turns);
     const latency = {
       memory: summarize(samples.memory),
       redis: summarize(samples.redis),
@@ -97,23 +114,17 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
       `cluster latency p50: memory ${latency.memory.p50}, redis ${latency.redis.p50}, two nodes ${latency.twoNodes.p50} ms`,
     );
 
-    // Commands per tool turn, in a session that already exists (background lease renewals included).
+    // Commands per tool turn, in a session that already exists (background work of every node included).
     await Promise.all([onA.leave(sessions.redis), onA.leave(sessions.twoNodes)]);
     const measured = await onA.newSession();
     await onA.turn(measured, TOOL_TURN);
-    const [commandsBefore, scriptsBefore] = [
-      await info(redis, 'stats', 'total_commands_processed'),
-      await scriptCalls(redis),
-    ];
+    await redis.config('RESETSTAT');
     for (let i = 0; i < turns; i++) {
       await onA.turn(measured, TOOL_TURN);
     }
-    // INFO itself is one command.
-    const commandsPerTurn = round(
-      ((await info(redis, 'stats', 'total_commands_processed')) - commandsBefore - 1) / turns,
-      1,
-    );
-    const scriptsPerTurn = round(((await scriptCalls(redis)) - scriptsBefore) / turns, 1);
+    const spent = totals(await commandCalls(redis));
+    const commandsPerTurn = round(spent.commands / turns, 1);
+    const scriptsPerTurn = round(spent.scripts / turns, 1);
 
     const idle = Math.max(50, turns * 3);
     const beforeIdle = await info(redis, 'memory', 'used_memory');
@@ -153,6 +164,11 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
       return () => client.turn(sessionId, TOOL_TURN);
     });
     ctx.log(`cluster load: ${twoNodes.turnsPerSecond} turns/s on two nodes, ${memory.turnsPerSecond} on one (memory)`);
+
+    clients.splice(0).forEach((client) => client.close());
+    await Promise.all([memoryApp.stop(), a.stop(), b.stop()]);
+    const idleCommandsPerSecond = await idleNode(ctx, server, redis, ctx.sizes.turns < 100 ? 3000 : 30_000);
+    ctx.log(`cluster: an idle node holding ${IDLE_HELD} sessions sends ${idleCommandsPerSecond} commands/s`);
     return {
       latency,
       commandsPerTurn,
@@ -162,12 +178,36 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
       leaseMs,
       failoverMs,
       load: { memory, twoNodes },
+      idleCommandsPerSecond,
+      idleHeld: IDLE_HELD,
     };
   } finally {
     clients.forEach((client) => client.close());
     await Promise.all([memoryApp.stop(), a.stop(), b.stop()]);
     redis.disconnect();
     await server.close();
+  }
+}
+
+/**
+ * Commands a second Redis gets from one idle node (default TURN_LEASE_MS) holding IDLE_HELD sessions,
+ * over `windowMs`, alone on an emptied Redis (nothing left of the nodes before it to take over).
+ */
+async function idleNode(ctx: Context, server: RedisServer, redis: Redis, windowMs: number): Promise<number> {
+  await redis.flushall();
+  const node = await BenchApp.start(ctx.env('shared', { REDIS_URL: server.url, NODE_ID: 'bench-idle' }));
+  try {
+    for (let i = 0; i < IDLE_HELD; i++) {
+      await post(`${node.url}/api/v3/sessions`);
+    }
+    await redis.config('RESETSTAT');
+    const start = performance.now();
+    // A measurement window, not a wait for an event: the node is left alone for it.
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const { commands } = totals(await commandCalls(redis));
+    return round(commands / (since(start) / 1000), 2);
+  } finally {
+    await node.stop();
   }
 }
 

@@ -4,7 +4,7 @@
  * over stdio. Prints a table and a final JSON line; a full run writes the table into BENCHMARKS.md.
  *   --quick     small sizes, to check that it runs (the smoke test uses it); writes nothing
  *   --no-write  leave BENCHMARKS.md alone
- *   --only=a,b  run only these parts: latency, history, concurrency, memory, streams, starts, cluster, capacity, sandbox
+ *   --only=a,b  run only these parts: latency, history, concurrency, memory, streams, starts, cluster, redisCluster, capacity, sandbox
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -16,6 +16,7 @@ import { everythingServer } from '../test/fixtures/mcp-servers';
 import { capacity } from './capacity';
 import { cluster } from './cluster';
 import { history } from './history';
+import { redisCluster } from './redis-cluster';
 import { renderMarkdown, renderTable } from './report';
 import type { Results } from './report';
 import { sandbox } from './sandbox';
@@ -23,7 +24,18 @@ import { FULL, QUICK, concurrency, latency, memory, starts, streams } from './sc
 import type { Context } from './scenarios';
 
 // In the order they run; each fills the field of Results with its name.
-const PARTS = { latency, history, concurrency, memory, streams, starts, cluster, capacity, sandbox } satisfies {
+const PARTS = {
+  latency,
+  history,
+  concurrency,
+  memory,
+  streams,
+  starts,
+  cluster,
+  redisCluster,
+  capacity,
+  sandbox,
+} satisfies {
   [K in keyof Results]?: (ctx: Context) => Promise<Results[K]>;
 };
 const BENCHMARKS_MD = join(__dirname, '..', 'BENCHMARKS.md');
@@ -72,6 +84,11 @@ async function main(): Promise<void> {
       ...extra,
     }),
     log: (line) => console.error(`[bench] ${line}`),
+    lastRequests: () =>
+      new Promise((resolve) => {
+        llm.process.once('message', (message) => resolve((message as { requests: string[] }).requests));
+        llm.process.send('last-requests');
+      }),
   };
   const results: Results = { machine: machine(), date: new Date().toISOString(), quick };
   try {

@@ -74,6 +74,8 @@ export interface Context {
   /** App settings for the scripted LLM and an MCP config with server-everything, by scope. */
   env(scope: 'shared' | 'session', extra?: Record<string, string>): Record<string, string>;
   log(line: string): void;
+  /** The raw bodies of the last two requests the scripted LLM received. */
+  lastRequests(): Promise<string[]>;
 }
 
 export async function timed(count: number, turn: (index: number) => Promise<void>): Promise<number[]> {
@@ -131,12 +133,17 @@ export async function latency(ctx: Context): Promise<LatencyResult> {
   const raw = await RawFloor.start(ctx.llmUrl);
   const app = await BenchApp.start(ctx.env('shared'));
   const socket = await SocketClient.connect(app.url);
+  // The floor replays the very two requests the server sends for this tool turn in a new session.
+  const recorded = await socket.newSession();
+  await socket.turn(recorded, TOOL_TURN);
+  const requests = await ctx.lastRequests();
+  await socket.leave(recorded);
   let socketSession = '';
   let stream: SseClient | undefined;
   let chatSession: string | undefined;
   const paths: Record<keyof LatencyResult, Turn> = {
     bare: (i) => bare.turn(`thread-${Math.floor(i / perSession)}`, TOOL_TURN),
-    raw: () => raw.turn(TOOL_TURN),
+    raw: () => raw.replay(requests),
     socketio: async (i) => {
       if (i % perSession === 0) {
         // One socket follows at most SOCKET_MAX_SESSIONS sessions: it leaves the one before.

@@ -12,6 +12,7 @@ import type { SseClient } from './helpers/events';
 import { createSession, postJson } from './helpers/http';
 import { startRedisCluster } from './helpers/redis-cluster';
 import type { RedisCluster } from './helpers/redis-cluster';
+import { waitUntil } from './helpers/wait';
 
 const LEASE_MS = 2000;
 const ids = (events: StreamEvent[]) => events.map((event) => event.id);
@@ -138,6 +139,59 @@ describe('Two nodes on a three-master Redis Cluster (e2e)', () => {
         node: 'node-a',
       });
       await b.start();
+    });
+  });
+});
+
+describe('Two nodes on a Redis Cluster with a replica per master (e2e)', () => {
+  clusterSuite(1, (nodes) => {
+    it('should go on, with no restart, once a killed master has been replaced by its replica', async () => {
+      const { a, b, cluster } = nodes();
+      const sessionId = await createSession(a.url);
+      const before = await postJson(`${b.url}/chat`, { session_id: sessionId, message: 'before the failover' });
+      expect(before.status).toBe(200);
+
+      const [master] = await cluster.masters();
+      await cluster.kill(master);
+      // Until the replica is promoted, a request either succeeds or answers 503 STORE_UNAVAILABLE.
+      const refusals = new Set<string>();
+      await waitUntil(
+        async () => {
+          const created = await postJson(`${a.url}/api/v3/sessions`);
+          if (created.status !== 201) {
+            expect(created.status).toBe(503);
+            refusals.add(((await created.json()) as { error: { code: string } }).error.code);
+            return false;
+          }
+          return !(await cluster.masters()).includes(master);
+        },
+        'the replica to take over',
+        60_000,
+      );
+      expect([...refusals].filter((code) => code !== 'STORE_UNAVAILABLE')).toEqual([]);
+      await waitUntil(async () => (await health(a, '/health/ready')).status === 200, 'node A ready again', 30_000);
+      expect((await health(a)).body).toMatchObject({
+        details: { redis: { status: 'up', cluster: { state: 'ok', masters: 3, masters_reached: 3 } } },
+      });
+
+      // The session made before and a new one both go on, on either node.
+      const fresh = await createSession(b.url);
+      for (const id of [sessionId, fresh]) {
+        const answer = await postJson(`${b.url}/chat`, { session_id: id, message: 'after the failover' });
+        expect({ status: answer.status, body: await answer.json() }).toMatchObject({
+          status: 200,
+          body: { response: 'Echo: after the failover' },
+        });
+      }
+      const history = (await (await fetch(`${a.url}/api/v3/sessions/${sessionId}/messages`)).json()) as {
+        messages: Array<{ content: string }>;
+      };
+      expect(history.messages.map((message) => message.content)).toEqual([
+        'before the failover',
+        'Echo: before the failover',
+        'after the failover',
+        'Echo: after the failover',
+      ]);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +52,7 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Redi
     for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freePort();
       ports.push(port);
-      children.set(port, await startNode(dir, port));
+      children.set(port, await startNode(join(dir, String(port)), port));
     }
     const addresses = ports.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', [
@@ -66,6 +66,12 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Redi
     await waitUntil(
       async () => (await Promise.all(ports.map(stateOk))).every(Boolean),
       'the cluster state to be ok',
+      30_000,
+    );
+    // A replica that has not synced with its master yet would not take over from it.
+    await waitUntil(
+      async () => (await Promise.all(ports.map(replicaSynced))).every(Boolean),
+      'every replica to sync',
       30_000,
     );
   } catch (error) {
@@ -104,6 +110,7 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Redi
 }
 
 async function startNode(dir: string, port: number): Promise<ChildProcess> {
+  mkdirSync(dir);
   const args = [
     '--port',
     String(port),
@@ -135,6 +142,19 @@ async function startNode(dir: string, port: number): Promise<ChildProcess> {
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)));
   });
   return child;
+}
+
+/** True for a master, or for a replica whose link to its master is up. */
+async function replicaSynced(port: number): Promise<boolean> {
+  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    const info = String(await client.info('replication'));
+    return info.includes('role:master') || info.includes('master_link_status:up');
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 async function stateOk(port: number): Promise<boolean> {
