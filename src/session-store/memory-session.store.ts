@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { TITLE_CHARS } from '../contract/session-record';
 import type { ChatMessage, SessionRecord } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
+import type { MemorySessionEventLog } from './event-log/memory-session-event-log';
 import { MemoryNodeHeartbeats } from './memory-node-heartbeats';
 import { conversationCount, incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
 import type {
@@ -42,6 +43,11 @@ export class MemorySessionStore extends SessionStore {
   readonly shared = false;
   private readonly sessions = new Map<string, StoredSession>();
   private readonly nodes = new MemoryNodeHeartbeats();
+
+  /** log: where a turn's last events go as it ends (TurnEnd.events). */
+  constructor(private readonly log: MemorySessionEventLog) {
+    super();
+  }
 
   async create(record: SessionRecord, limits: SessionLimits): Promise<Creation> {
     if (this.sessions.size >= limits.total) {
@@ -162,7 +168,10 @@ export class MemorySessionStore extends SessionStore {
     session.record.last_active_at = end.at;
     session.record.status = end.status;
     const next = end.next !== undefined && session.holder === end.next ? session.queue.shift() : undefined;
-    return next ? { next: this.start(session, next, 0) } : {};
+    const started = next ? this.start(session, next, 0) : undefined;
+    // Appended before the call returns, so no other event of the session comes between.
+    const events = await Promise.all((end.events ?? []).map((event) => this.log.append(event)));
+    return started ? { next: started, events } : { events };
   }
 
   async end(id: string, idleBefore?: number): Promise<EndedSession | 'active' | undefined> {

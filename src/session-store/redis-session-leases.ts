@@ -82,7 +82,10 @@ export class RedisSessionLeases {
   async verify(ids: string[], node: string): Promise<Renewal> {
     const held = await Promise.all(
       ids.map((id) =>
-        this.scripts.verify.run([this.keys.lease(id), this.keys.session(id), ...this.others(id)], [node, this.keyTtlMs]),
+        this.scripts.verify.run(
+          [this.keys.lease(id), this.keys.session(id), ...this.others(id)],
+          [node, this.keyTtlMs],
+        ),
       ),
     );
     const kept = ids.filter((_, i) => held[i] !== 0);

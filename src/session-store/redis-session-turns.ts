@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 
+import type { StreamEvent } from '../contract/events';
 import { TITLE_CHARS } from '../contract/session-record';
 import type { RedisKeys } from '../redis/redis-keys';
 import { RedisScript, storeCall } from '../redis/redis-script';
 import type { RedisService } from '../redis/redis.service';
 import { runSignal } from './bus/redis-session-bus';
+import type { RedisSessionEventLog } from './event-log/redis-session-event-log';
 import { messagePage, toolSwitches } from './redis-session-records';
 import { conversationCount } from './session-store';
 import type { Admission, FinishedTurn, NextTurn, QueuedTurn, Sender, TurnEnd } from './session-store';
@@ -22,13 +24,15 @@ export class RedisSessionTurns {
   constructor(
     private readonly redis: RedisService,
     private readonly keyTtlMs: number,
+    /** The session's event log, which a turn's end appends to in the same script. */
+    private readonly log: RedisSessionEventLog,
   ) {
     this.keys = redis.keys;
     const script = RedisScript.loader(redis.commands, LUA);
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<[number, string?, string?] | null>('finish-turn.lua', 7),
+      finishTurn: script<[number, string, string, number] | null>('finish-turn.lua', 7),
     };
   }
 
@@ -101,33 +105,51 @@ export class RedisSessionTurns {
   }
 
   async finishTurn(id: string, turnId: string, end: TurnEnd): Promise<FinishedTurn> {
-    // The activity index moved as the turn's message came (enqueue); the sweep reads the hash's time.
-    const finished = await this.scripts.finishTurn.run(
-      [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id), this.keys.lease(id)],
-      [
-        turnId,
-        end.at,
-        end.completed ? 1 : 0,
-        this.keyTtlMs,
-        end.status,
-        conversationCount(end.messages),
-        end.next ?? '',
-        ...end.messages.map((message) => JSON.stringify(message)),
-      ],
-    );
+    // What the turn appended and is not yet sent goes first, in this script: one call, in order.
+    const pending = this.log.takePending(id);
+    const events = [...pending.events, ...(end.events ?? [])];
+    let finished: [number, string, string, number] | null;
+    try {
+      // The activity index moved as the turn's message came (enqueue); the sweep reads the hash's time.
+      finished = await this.scripts.finishTurn.run(
+        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id), this.keys.lease(id)],
+        [
+          turnId,
+          end.at,
+          end.completed ? 1 : 0,
+          this.keyTtlMs,
+          end.status,
+          conversationCount(end.messages),
+          end.next ?? '',
+          end.messages.length,
+          this.keys.eventsChannel(id),
+          this.log.limit,
+          ...end.messages.map((message) => JSON.stringify(message)),
+          ...events.map((event) => JSON.stringify(event).slice(1)),
+        ],
+      );
+    } catch (error) {
+      pending.settle.forEach(({ reject }) => reject(error as Error));
+      throw error;
+    }
+    const [total, next, disabled, first] = finished ?? [];
+    const stored = finished ? events.map((event, i) => ({ id: Number(first) + i, ...event }) as StreamEvent) : [];
+    // As an append whose fence failed when the turn was no longer running here.
+    pending.settle.forEach(({ resolve }, i) => resolve(stored[i]));
     if (!finished) {
       return false;
     }
-    const [total, next, disabled] = finished;
-    return next
-      ? {
-          next: {
-            turn: JSON.parse(next) as QueuedTurn,
-            recent: messagePage(Number(total), Number(total), []),
-            disabled: toolSwitches(disabled ?? ''),
-          },
-        }
-      : {};
+    this.log.storedHere(stored);
+    const last = stored.slice(pending.events.length);
+    if (!next) {
+      return { events: last };
+    }
+    const started = {
+      turn: JSON.parse(next) as QueuedTurn,
+      recent: messagePage(Number(total), Number(total), []),
+      disabled: toolSwitches(disabled as string),
+    };
+    return { next: started, events: last };
   }
 
   /** Moves the session in the activity index (the sweep's); XX: never adds one that ended. */

@@ -5,6 +5,7 @@ import type { SessionStatus } from '../contract/session-status';
 import type { RedisKeys } from '../redis/redis-keys';
 import { RedisScript, storeCall } from '../redis/redis-script';
 import type { RedisService } from '../redis/redis.service';
+import type { RedisSessionEventLog } from './event-log/redis-session-event-log';
 import { createIndexed, newestAfter } from './redis-session-index';
 import { RedisSessionLeases } from './redis-session-leases';
 import { messagePage, readRecord } from './redis-session-records';
@@ -45,14 +46,16 @@ export class RedisSessionStore extends SessionStore {
   private readonly turns: RedisSessionTurns;
 
   /** keyTtlMs: expiry of every key of a session, renewed by its activity (the sweep normally ends it first). */
+  /** log: the sessions' event log, which a turn's end appends to in the same step (TurnEnd.events). */
   constructor(
     private readonly redis: RedisService,
     private readonly keyTtlMs: number,
+    log: RedisSessionEventLog,
   ) {
     super();
     this.keys = redis.keys;
     this.leases = new RedisSessionLeases(redis, keyTtlMs);
-    this.turns = new RedisSessionTurns(redis, keyTtlMs);
+    this.turns = new RedisSessionTurns(redis, keyTtlMs, log);
     const client = redis.commands;
     const script = RedisScript.loader(client, LUA);
     this.scripts = {

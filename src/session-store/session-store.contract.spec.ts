@@ -6,6 +6,7 @@ import {
 } from '../../test/helpers/session-store-backends';
 import type { StoreBackend } from '../../test/helpers/session-store-backends';
 import { waitUntil } from '../../test/helpers/wait';
+import type { NewStreamEvent } from '../contract/events';
 import { SessionStatus } from '../contract/session-status';
 import type { SessionStore } from './session-store';
 
@@ -103,7 +104,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     ).toBe(false);
     expect(
       await store.finishTurn('a', 't1', { messages: messages, at: 7, completed: true, status: SessionStatus.READY }),
-    ).toEqual({});
+    ).toEqual({ events: [] });
     expect(await store.startNext('a', 'n1', 1)).toEqual({
       state: 'started',
       turn: turn('t2'),
@@ -113,7 +114,7 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     const kept = [{ role: 'user' as const, content: 'say t2', incomplete: 'cancelled' as const }];
     expect(
       await store.finishTurn('a', 't2', { messages: kept, at: 8, completed: false, status: SessionStatus.ERROR }),
-    ).toEqual({});
+    ).toEqual({ events: [] });
     expect(await store.get('a')).toMatchObject({
       turns: 1,
       message_count: 3,
@@ -135,14 +136,40 @@ describe.each(storeBackends)('SessionStore contract: %s', (_name, open) => {
     const end = { messages: said, at: 3, completed: true, status: SessionStatus.READY };
     expect(await store.finishTurn('a', 't1', { ...end, next: 'n1' })).toEqual({
       next: { turn: turn('t2'), recent: { messages: [], total: 1, next_before: 1 }, disabled: [] },
+      events: [],
     });
     expect(await store.get('a')).toMatchObject({ running: 't2', queued: 1, status: 'PROCESSING', turns: 1 });
     // Not its holder: the turn ends, and the next one waits.
-    expect(await store.finishTurn('a', 't2', { ...end, messages: [], next: 'n2' })).toEqual({});
+    expect(await store.finishTurn('a', 't2', { ...end, messages: [], next: 'n2' })).toEqual({ events: [] });
     expect(await store.get('a')).toMatchObject({ running: undefined, queued: 1, status: 'READY', turns: 2 });
     expect(await store.startNext('a', 'n1', 0)).toMatchObject({ state: 'started', turn: turn('t3') });
-    expect(await store.finishTurn('a', 't3', { ...end, next: 'n1' })).toEqual({});
+    expect(await store.finishTurn('a', 't3', { ...end, next: 'n1' })).toEqual({ events: [] });
     expect(await store.get('a')).toMatchObject({ running: undefined, queued: 0, status: 'READY', message_count: 2 });
+  });
+
+  it("should append a turn's last events as it ends, after the session's earlier events, and none once it is not running", async () => {
+    const log = backend.log();
+    await store.create(record('a', 1), { total: 10 });
+    await store.claim('a', 'n1', false);
+    await store.enqueue('a', OWNER, turn('t1'), 5, 2, SENDER);
+    await store.startNext('a', 'n1', 10);
+    const event = (type: 'status' | 'final_response', data: object) =>
+      ({ type, session_id: 'a', turn_id: 't1', ts: 'now', data }) as NewStreamEvent;
+    // Appended, and not waited for: the turn's end still comes after it.
+    void log.appendAsHolder(event('status', { status: SessionStatus.PROCESSING }), 'n1');
+    const last = [
+      event('final_response', { content: 'done', iterations: 1, max_iterations_reached: false }),
+      event('status', { status: SessionStatus.READY }),
+    ];
+    const end = { messages: [], at: 3, completed: true, status: SessionStatus.READY, events: last };
+    expect(await store.finishTurn('a', 't1', end)).toEqual({ events: last.map((e, i) => ({ id: i + 2, ...e })) });
+    expect((await log.replay('a', 0)).map((e) => [e.id, e.type])).toEqual([
+      [1, 'status'],
+      [2, 'final_response'],
+      [3, 'status'],
+    ]);
+    expect(await store.finishTurn('a', 't1', end)).toBe(false);
+    expect(await log.replay('a', 3)).toEqual([]);
   });
 
   it('should start a message at once when its sender holds the idle session, and queue it otherwise', async () => {

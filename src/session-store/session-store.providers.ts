@@ -25,15 +25,16 @@ export const redisKeyTtlMs = (config: AppConfig): number =>
 export const sessionStoreProviders: Provider[] = [
   {
     provide: SessionStore,
-    useFactory: (config: AppConfig, redis: RedisService): SessionStore => {
+    // The store appends a turn's last events to the log as it records the turn's end.
+    useFactory: (config: AppConfig, redis: RedisService, log: SessionEventLog): SessionStore => {
       switch (config.SESSION_STORE) {
         case 'memory':
-          return new MemorySessionStore();
+          return new MemorySessionStore(log as MemorySessionEventLog);
         case 'redis':
-          return new RedisSessionStore(redis, redisKeyTtlMs(config));
+          return new RedisSessionStore(redis, redisKeyTtlMs(config), log as RedisSessionEventLog);
       }
     },
-    inject: [APP_CONFIG, RedisService],
+    inject: [APP_CONFIG, RedisService, SessionEventLog],
   },
   {
     provide: SessionEventLog,

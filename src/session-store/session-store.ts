@@ -1,3 +1,4 @@
+import type { NewStreamEvent, StreamEvent } from '../contract/events';
 import { isConversation } from '../contract/session-record';
 import type { ChatMessage, SessionRecord } from '../contract/session-record';
 import type { SessionStatus } from '../contract/session-status';
@@ -113,10 +114,18 @@ export interface TurnEnd {
    * step, returned without history; unset: the next turn waits for startNext.
    */
   next?: string;
+  /**
+   * The turn's last events (its answer or error, the status), appended to the session's event log in
+   * the same step, after every event appended to it before; none when the turn is no longer running.
+   */
+  events?: NewStreamEvent[];
 }
 
-/** A turn's end as recorded: false when it was no longer the running turn; else the turn started next, if asked and any. */
-export type FinishedTurn = false | { next?: StartedTurn };
+/**
+ * A turn's end as recorded: false when it was no longer the running turn; else its last events as
+ * stored, and the turn started next, if asked and any.
+ */
+export type FinishedTurn = false | { next?: StartedTurn; events: StreamEvent[] };
 
 export interface EndedSession {
   running?: QueuedTurn;

@@ -11,6 +11,14 @@ import { SessionStore } from '../session-store/session-store';
 import type { EndedSession, QueuedTurn } from '../session-store/session-store';
 import type { SessionRuntime } from './session-runtime';
 
+const stamped = <K extends EventType>(
+  sessionId: string,
+  turnId: string | null,
+  type: K,
+  data: EventDataMap[K],
+): NewStreamEvent =>
+  ({ type, session_id: sessionId, turn_id: turnId, ts: new Date().toISOString(), data }) as NewStreamEvent;
+
 /** The one place events are stamped and appended to a session's log. */
 @Injectable()
 export class SessionEventPublisher {
@@ -36,8 +44,7 @@ export class SessionEventPublisher {
     if (runtime.ended) {
       return Promise.resolve(undefined);
     }
-    const event = { type, session_id: runtime.id, turn_id: turnId, ts: new Date().toISOString(), data };
-    return this.log.appendAsHolder(event as NewStreamEvent, this.config.NODE_ID).then(
+    return this.log.appendAsHolder(stamped(runtime.id, turnId, type, data), this.config.NODE_ID).then(
       (stored) => {
         if (!stored) {
           this.stop(
@@ -57,8 +64,26 @@ export class SessionEventPublisher {
 
   /** Appends an event whatever holds the session (its end); throws if it cannot be stored. */
   append<K extends EventType>(sessionId: string, turnId: string | null, type: K, data: EventDataMap[K]) {
-    const event = { type, session_id: sessionId, turn_id: turnId, ts: new Date().toISOString(), data };
-    return this.log.append(event as NewStreamEvent);
+    return this.log.append(stamped(sessionId, turnId, type, data));
+  }
+
+  /**
+   * A turn's last events, its answer (or error) then its status if that changed, for the store to
+   * append as it records the turn's end (TurnEnd.events).
+   */
+  endOfTurn<K extends 'final_response' | 'error'>(
+    runtime: SessionRuntime,
+    turnId: string,
+    type: K,
+    data: EventDataMap[K],
+    status: SessionStatus,
+  ): NewStreamEvent[] {
+    const events = [stamped(runtime.id, turnId, type, data)];
+    if (runtime.status !== status) {
+      runtime.status = status;
+      events.push(stamped(runtime.id, turnId, 'status', { status }));
+    }
+    return events;
   }
 
   /**

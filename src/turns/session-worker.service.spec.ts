@@ -49,8 +49,8 @@ describe(SessionWorker.name, () => {
   const eventsOf = (sessionId: string): Promise<StreamEvent[]> => events.replay(sessionId, 0);
 
   beforeEach(async () => {
-    store = new MemorySessionStore();
     events = new MemorySessionEventLog(100);
+    store = new MemorySessionStore(events);
     runner = new FakeTurnRunner(store);
     mcp = new FakeMcp();
     bus = new RecordingBus();

@@ -117,8 +117,8 @@ describe(TurnRunner.name, () => {
   const typesOf = (turnId: string) => seen.filter((event) => event.turn_id === turnId).map((event) => event.type);
 
   beforeEach(async () => {
-    store = new MemorySessionStore();
     events = new MemorySessionEventLog(100);
+    store = new MemorySessionStore(events);
     seen = [];
     agent = new FakeAgent();
     clients = new FakeClients();

@@ -6,7 +6,7 @@ import { AppException, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
-import type { ToolChoice } from '../contract/events';
+import type { NewStreamEvent, ToolChoice } from '../contract/events';
 import type { ChatMessage } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
 import type { ToolResult } from '../mcp/client/mcp-tool';
@@ -15,7 +15,7 @@ import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
 import { fromTurnBoundary, lastTurnStart, visibleToModel } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
 import { incompleteTurn, SessionStore } from '../session-store/session-store';
-import type { MessagePage, QueuedTurn, StartedTurn } from '../session-store/session-store';
+import type { MessagePage, QueuedTurn, StartedTurn, TurnEnd as RecordedEnd } from '../session-store/session-store';
 import { HeldHistory } from './held-history';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { SessionRuntime } from './session-runtime';
@@ -124,46 +124,42 @@ export class TurnRunner {
         signal: controller.signal,
         emit,
       });
-      // The answer goes out beside the history write, without waiting for it; both are fenced, so
-      // neither lands once the session is not ours. The next queued turn starts in the same step.
+      // The answer and the status go out with the history write, in one step of the store: fenced by
+      // the running turn, so nothing lands once the session is not ours. The next queued turn starts there too.
       const end = { messages: result.messages, at: Date.now(), completed: true, status: SessionStatus.READY };
-      const next = this.nextHere(runtime);
-      const finished = this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next });
-      emit('final_response', {
+      const answer = {
         content: result.content,
         iterations: result.iterations,
         usage: result.usage,
         max_iterations_reached: result.max_iterations_reached,
-      });
-      this.publisher.setStatus(runtime, SessionStatus.READY, turn.turn_id, false);
+      };
       ended('completed');
-      const recorded = await finished;
-      if (!recorded) {
-        return 'lost';
-      }
-      runtime.history?.append(end.messages);
-      runtime.followedBy(next !== undefined, recorded.next);
-      return 'finished';
+      return await this.finish(
+        runtime,
+        turn,
+        end,
+        this.publisher.endOfTurn(runtime, turn.turn_id, 'final_response', answer, end.status),
+        'finished',
+      );
     } catch (error) {
       const failure = this.toAppException(error, runtime, turn, controller.signal);
       const status = failure.code === ErrorCode.TURN_CANCELLED ? SessionStatus.READY : SessionStatus.ERROR;
       const incomplete = INCOMPLETE[failure.code] ?? 'failed';
       ended(incomplete);
-      if (!runtime.ended) {
-        // The user's words stay in the history, marked, even though the turn did not complete.
-        const kept = incompleteTurn(turn, incomplete);
-        const end = { messages: [kept], at: Date.now(), completed: false, status };
-        const next = this.nextHere(runtime);
-        const recorded = await this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next });
-        if (!recorded) {
-          return 'lost';
-        }
-        runtime.history?.append(end.messages);
-        runtime.followedBy(next !== undefined, recorded.next);
+      if (runtime.ended) {
+        // The session ended: its end told every turn already.
+        return 'failed';
       }
-      emit('error', { code: failure.code, message: failure.message, session_usable: !runtime.ended });
-      this.publisher.setStatus(runtime, status, turn.turn_id, false);
-      return 'failed';
+      // The user's words stay in the history, marked, even though the turn did not complete.
+      const end = { messages: [incompleteTurn(turn, incomplete)], at: Date.now(), completed: false, status };
+      const data = { code: failure.code, message: failure.message, session_usable: true };
+      return this.finish(
+        runtime,
+        turn,
+        end,
+        this.publisher.endOfTurn(runtime, turn.turn_id, 'error', data, status),
+        'failed',
+      );
     } finally {
       runtime.running = undefined;
     }
@@ -236,6 +232,24 @@ export class TurnRunner {
       }
     }
     return clients;
+  }
+
+  /** Records the turn's end with its last events; the next queued turn, if it started with it, runs next here. */
+  private async finish(
+    runtime: SessionRuntime,
+    turn: QueuedTurn,
+    end: Omit<RecordedEnd, 'next' | 'events'>,
+    events: NewStreamEvent[],
+    outcome: 'finished' | 'failed',
+  ): Promise<TurnEnd> {
+    const next = this.nextHere(runtime);
+    const recorded = await this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next, events });
+    if (!recorded) {
+      return 'lost';
+    }
+    runtime.history?.append(end.messages);
+    runtime.followedBy(next !== undefined, recorded.next);
+    return outcome;
   }
 
   /** This node, when the session's next queued turn may start here as this one ends (it keeps the history). */

@@ -5,22 +5,26 @@ import type { RedisKeys } from '../../redis/redis-keys';
 import { RedisScript, storeUnavailable } from '../../redis/redis-script';
 import type { RedisService } from '../../redis/redis.service';
 
-interface Batch {
-  /** Session and fence. */
-  key: string;
-  sessionId: string;
-  fence: string;
+/** Events appended but not yet sent, taken out of the writer together with what settles each. */
+export interface PendingEvents {
   events: NewStreamEvent[];
   settle: Array<{ resolve(event: StreamEvent | undefined): void; reject(error: Error): void }>;
 }
 
+interface Batch extends PendingEvents {
+  /** Session and fence. */
+  key: string;
+  sessionId: string;
+  fence: string;
+}
+
 /**
- * Writes a session's events to Redis in batches: the events one process appends to a session in the
- * same turn of the event loop (a burst of streamed tokens, a tool call and its observation) go in
- * one script call, one stream entry and one published message, in the order they were appended.
- * While a session's batch is on its way, the next one fills (at most one in flight per session and
- * fence), so a busy turn costs fewer round trips, never more. Batches go out in the order they
- * were opened, so an append still lands after every command issued before it.
+ * Writes a session's events to Redis in batches: the events one process appends to a session in one
+ * turn of the event loop (a burst of streamed tokens, a tool call and its observation) go in one
+ * script call, one stream entry and one published message, in the order they were appended. While
+ * a session's batch is on its way, the next one fills (at most one in flight per session and fence),
+ * so a busy turn costs fewer round trips, never more. Batches go out in the order they were opened.
+ * A turn's end takes what its node appended and has not sent yet into its own script (takePending).
  */
 export class RedisEventWriter {
   private readonly keys: RedisKeys;
@@ -44,7 +48,8 @@ export class RedisEventWriter {
     let batch = this.open.get(key);
     if (!batch) {
       if (this.open.size === 0) {
-        queueMicrotask(() => this.flush());
+        // Sent once this turn of the event loop is over: what it appends goes together.
+        setImmediate(() => this.flush());
       }
       batch = { key, sessionId: event.session_id, fence, events: [], settle: [] };
       this.open.set(key, batch);
@@ -72,6 +77,27 @@ export class RedisEventWriter {
         this.inFlight.set(batch.key, batch);
       }
     }
+  }
+
+  /**
+   * Takes out the events appended to the session as its holder (fenced) and not yet sent, oldest
+   * first: the caller stores them in a script sent now, which lands after every batch on its way.
+   */
+  takePending(sessionId: string): PendingEvents {
+    const taken: Batch[] = [];
+    for (const [key, waiting] of this.inFlight) {
+      if (waiting?.sessionId === sessionId && waiting.fence !== '') {
+        taken.push(waiting);
+        this.inFlight.set(key, undefined);
+      }
+    }
+    for (const [key, batch] of this.open) {
+      if (batch.sessionId === sessionId && batch.fence !== '') {
+        taken.push(batch);
+        this.open.delete(key);
+      }
+    }
+    return { events: taken.flatMap((batch) => batch.events), settle: taken.flatMap((batch) => batch.settle) };
   }
 
   private async send(batch: Batch): Promise<void> {

@@ -6,6 +6,7 @@ import type { RedisKeys } from '../../redis/redis-keys';
 import { storeCall, storeUnavailable } from '../../redis/redis-script';
 import type { RedisService } from '../../redis/redis.service';
 import { RedisEventWriter } from './redis-event-writer';
+import type { PendingEvents } from './redis-event-writer';
 import { SessionEventLog } from './session-event-log';
 import type { EventListener, LostListener } from './session-event-log';
 
@@ -40,7 +41,8 @@ export class RedisSessionEventLog extends SessionEventLog {
 
   constructor(
     private readonly redis: RedisService,
-    private readonly limit: number,
+    /** Events kept per session (EVENT_LOG_LIMIT). */
+    readonly limit: number,
     private readonly keyTtlMs: number,
   ) {
     super();
@@ -63,6 +65,22 @@ export class RedisSessionEventLog extends SessionEventLog {
 
   appendAsHolder(event: NewStreamEvent, node: string): Promise<StreamEvent | undefined> {
     return this.write(event, node);
+  }
+
+  /**
+   * What this node appended to the session as its holder and has not sent yet, for a turn's end
+   * (RedisSessionTurns) to store in its own script, before its last events.
+   */
+  takePending(sessionId: string): PendingEvents {
+    return this.writer.takePending(sessionId);
+  }
+
+  /** Hands this node's subscribers events a script of this node stored (a turn's end), as appends are. */
+  storedHere(events: StreamEvent[]): void {
+    const followed = events.length > 0 ? this.followed.get(events[0].session_id) : undefined;
+    for (const event of followed ? events : []) {
+      this.receive(followed as Followed, event);
+    }
   }
 
   async head(sessionId: string): Promise<StreamEvent | undefined> {

@@ -1,21 +1,25 @@
 -- Ends the running turn: appends its messages (never rewrites the history), counts it if completed,
--- sets the session's status and, when asked for its node, starts the next queued turn (without
--- history: the holder keeps it), in one step. The running turn's id is the fence: a node that lost
--- the session finds another (or none) there. The session's keys each got an expiry when made; they
--- are all kept from expiring here, once less than half of it is left.
+-- sets the session's status, appends the turn's last events to the event log (numbered, one stream
+-- entry, published on the session's channel, as append-events does) and, when asked for its node,
+-- starts the next queued turn (without history: the holder keeps it), in one step. The running
+-- turn's id is the fence: a node that lost the session finds another (or none) there. The session's
+-- keys each got an expiry when made; they are all kept from expiring here, once less than half is left.
 -- KEYS: session, messages, queue, events, event sequence, event head, lease.
 -- ARGV: turn id, now, completed (1/0), key TTL ms, status, conversation messages among them
---       (counted in `shown`), the node to start the next turn for or '', message JSON...
--- Returns false when that turn is no longer the running one; {history total} when nothing started;
--- {history total, next turn JSON, disabled tools JSON or ''} when the next turn started.
+--       (counted in `shown`), the node to start the next turn for or '', how many messages, the
+--       session's channel, events kept (EVENT_LOG_LIMIT), then the messages' JSON, then each event's
+--       JSON without its '{'.
+-- Returns false when that turn is no longer the running one; else {history total, next turn JSON or
+-- '', disabled tools JSON or '', first event id or 0}.
 local state = redis.call('HMGET', KEYS[1], 'running_id', 'shown', 'turns', 'disabled_tools')
 if state[1] ~= ARGV[1] then
   return false
 end
+local messages = tonumber(ARGV[8])
 local total
-if #ARGV > 7 then
-  total = redis.call('RPUSH', KEYS[2], unpack(ARGV, 8))
-  if total == #ARGV - 7 then
+if messages > 0 then
+  total = redis.call('RPUSH', KEYS[2], unpack(ARGV, 11, 10 + messages))
+  if total == messages then
     redis.call('PEXPIRE', KEYS[2], ARGV[4])
   end
 else
@@ -31,12 +35,22 @@ else
   redis.call('HSET', KEYS[1], 'last_active_at', ARGV[2], 'status', ARGV[5], 'shown', shown, 'turns', turns)
   redis.call('HDEL', KEYS[1], 'running_id', 'running')
 end
+local first = 0
+local count = #ARGV - 10 - messages
+if count > 0 then
+  first = redis.call('INCRBY', KEYS[5], count) - count + 1
+  local events = {}
+  for i = 1, count do
+    events[i] = '{"id":' .. (first + i - 1) .. ',' .. ARGV[10 + messages + i]
+  end
+  local batch = '[' .. table.concat(events, ',') .. ']'
+  local oldest = math.max(first - tonumber(ARGV[10]), 0)
+  redis.call('XADD', KEYS[4], 'MINID', '~', '0-' .. oldest, '0-' .. first, 'e', batch)
+  redis.call('SPUBLISH', ARGV[9], batch)
+end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) / 2 then
   for i = 1, #KEYS do
     redis.call('PEXPIRE', KEYS[i], ARGV[4])
   end
 end
-if next then
-  return {total, next, state[4] or ''}
-end
-return {total}
+return {total, next or '', state[4] or '', first}
