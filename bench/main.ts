@@ -16,12 +16,14 @@ import { everythingServer } from '../test/fixtures/mcp-servers';
 import { capacity } from './capacity';
 import { cluster } from './cluster';
 import { history } from './history';
+import { latency } from './latency';
 import { redisCluster } from './redis-cluster';
 import { renderMarkdown, renderTable } from './report';
 import type { Results } from './report';
 import { sandbox } from './sandbox';
-import { FULL, QUICK, concurrency, latency, memory, starts, streams } from './scenarios';
+import { FULL, QUICK, concurrency, memory, streams } from './scenarios';
 import type { Context } from './scenarios';
+import { starts } from './starts';
 
 // In the order they run; each fills the field of Results with its name.
 const PARTS = {

@@ -2,10 +2,12 @@ import { capacityRows } from './capacity';
 import type { CapacityResult } from './capacity';
 import type { ClusterResult } from './cluster';
 import type { HistoryResult } from './history';
+import type { LatencyResult } from './latency';
 import type { RedisClusterResult } from './redis-cluster';
 import { sandboxRows } from './sandbox';
 import type { SandboxResult } from './sandbox';
-import type { LatencyResult, LoadResult, MemoryResult, StartResult, StreamsResult } from './scenarios';
+import type { LoadResult, MemoryResult, StreamsResult } from './scenarios';
+import type { StartResult } from './starts';
 import { round } from './stats';
 import type { Summary } from './stats';
 

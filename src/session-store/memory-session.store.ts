@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 import { TITLE_CHARS } from '../contract/session-record';
-import type { ChatMessage, SessionRecord } from '../contract/session-record';
+import type { SessionRecord } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
 import type { MemorySessionEventLog } from './event-log/memory-session-event-log';
-import { MemoryNodeHeartbeats } from './memory-node-heartbeats';
-import { conversationCount, incompleteTurn, newestFirst, pageBounds, SessionStore } from './session-store';
+import { MemorySessionLeases } from './memory-session-leases';
+import type { StoredSession } from './memory-session-leases';
+import { conversationCount, newestFirst, pageBounds, SessionStore } from './session-store';
 import type {
   Admission,
   Claim,
@@ -27,22 +28,12 @@ import type {
   TurnEnd,
 } from './session-store';
 
-interface StoredSession {
-  record: Omit<SessionRecord, 'queued' | 'running' | 'message_count' | 'node'>;
-  messages: ChatMessage[];
-  /** Conversation messages among them (message_count). */
-  shown: number;
-  queue: QueuedTurn[];
-  running?: QueuedTurn;
-  holder?: string;
-}
-
 /** Sessions in this process's memory: one node, fast, and gone on restart. */
 @Injectable()
 export class MemorySessionStore extends SessionStore {
   readonly shared = false;
   private readonly sessions = new Map<string, StoredSession>();
-  private readonly nodes = new MemoryNodeHeartbeats();
+  private readonly leases = new MemorySessionLeases(this.sessions);
 
   /** log: where a turn's last events go as it ends (TurnEnd.events). */
   constructor(private readonly log: MemorySessionEventLog) {
@@ -185,7 +176,7 @@ export class MemorySessionStore extends SessionStore {
     }
     this.sessions.delete(id);
     if (session.holder !== undefined) {
-      this.nodes.forget(session.holder, id);
+      this.leases.forget(session.holder, id);
     }
     return { running: session.running, queued: session.queue };
   }
@@ -204,71 +195,27 @@ export class MemorySessionStore extends SessionStore {
   }
 
   async claim(id: string, node: string, onlyWithWork: boolean, from?: string): Promise<Claim> {
-    const session = this.sessions.get(id);
-    if (from !== undefined) {
-      this.nodes.forget(from, id);
-    }
-    if (!session) {
-      return { state: 'missing' };
-    }
-    if (session.holder !== undefined && session.holder !== node && session.holder !== from) {
-      return { state: 'held', holder: session.holder };
-    }
-    const interrupted = session.running;
-    if (onlyWithWork && !interrupted && session.queue.length === 0) {
-      if (session.holder === from) {
-        session.holder = undefined;
-      }
-      return { state: 'idle' };
-    }
-    session.holder = node;
-    this.nodes.hold(node, id);
-    if (interrupted) {
-      session.running = undefined;
-      session.messages.push(incompleteTurn(interrupted, 'interrupted'));
-      session.shown += 1;
-    }
-    return { state: 'claimed', status: session.record.status, owner: session.record.owner, interrupted };
+    return this.leases.claim(id, node, onlyWithWork, from);
   }
 
   async heartbeat(node: string, ttlMs: number): Promise<boolean> {
-    return this.nodes.beat(node, ttlMs);
+    return this.leases.heartbeat(node, ttlMs);
   }
 
   async verify(ids: string[], node: string): Promise<Renewal> {
-    const lost: string[] = [];
-    const waiting: string[] = [];
-    for (const id of ids) {
-      const session = this.sessions.get(id);
-      if (!session || (session.holder !== undefined && session.holder !== node)) {
-        lost.push(id);
-        continue;
-      }
-      session.holder = node;
-      this.nodes.hold(node, id);
-      if (!session.running && session.queue.length > 0) {
-        waiting.push(id);
-      }
-    }
-    return { lost, waiting };
+    return this.leases.verify(ids, node);
   }
 
   async release(id: string, node: string, handOver: boolean): Promise<void> {
-    const session = this.sessions.get(id);
-    if (session?.holder === node) {
-      session.holder = undefined;
-    }
-    if (!handOver) {
-      this.nodes.forget(node, id);
-    }
+    this.leases.release(id, node, handOver);
   }
 
   async leave(node: string): Promise<void> {
-    this.nodes.leave(node);
+    this.leases.leave(node);
   }
 
   async orphans(now: number, limit: number): Promise<Orphan[]> {
-    return this.nodes.orphans(now, limit);
+    return this.leases.orphans(now, limit);
   }
 
   async ping(): Promise<void> {
