@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 
+import { commandCalls } from './helpers/command-stats';
 import { createSession, postJson } from './helpers/http';
 import { startRedis } from './helpers/redis-server';
 import type { RedisServer } from './helpers/redis-server';
@@ -10,9 +11,7 @@ const LIMIT = 5;
 const TURNS = 8;
 
 /** History read by the turns so far: LRANGE calls, inside scripts too. */
-async function historyReads(redis: Redis): Promise<number> {
-  return Number(/^cmdstat_lrange:calls=(\d+)/m.exec(await redis.info('commandstats'))?.[1] ?? 0);
-}
+const historyReads = async (redis: Redis): Promise<number> => (await commandCalls(redis)).get('lrange') ?? 0;
 
 /** MAX_HISTORY_MESSAGES bounds what a turn reads and sends, never what is kept. */
 describe.each(['memory', 'redis'] as const)('history bound, %s store (e2e)', (store) => {

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -78,17 +78,23 @@ export async function startRedisCluster(masters = 3, replicas = 0): Promise<Redi
     await close();
     throw error;
   }
+  // As the live nodes see it (CLUSTER NODES): masters that are not failing and serve slots.
   const masterPorts = async () => {
-    const client = new Cluster(
-      ports.filter((port) => children.has(port)).map((port) => ({ host: '127.0.0.1', port })),
-      { clusterRetryStrategy: () => null },
-    );
-    try {
-      await client.ping();
-      return client.nodes('master').map((node) => Number(node.options.port));
-    } finally {
-      client.disconnect();
+    for (const port of ports.filter((live) => children.has(live))) {
+      const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        return String(await client.cluster('NODES'))
+          .split('\n')
+          .map((line) => line.split(' '))
+          .filter(([, , flags, , , , , , slots]) => /master/.test(flags ?? '') && !/fail/.test(flags ?? '') && slots)
+          .map(([, address]) => Number(/:(\d+)@/.exec(address)?.[1]));
+      } catch {
+        // That node is not answering: ask another.
+      } finally {
+        client.disconnect();
+      }
     }
+    throw new Error('no node of the cluster answers');
   };
   return {
     ports,
