@@ -9,11 +9,12 @@ import tseslint from 'typescript-eslint';
  * and nothing imports them. docs/ARCHITECTURE.md explains each layer.
  */
 export const LAYERS = [
-  ['chat', 'health', 'pmc'],
+  ['chat', 'health', 'pmc', 'account'],
   ['sessions'],
   ['turns'],
   ['artifacts'],
   ['react'],
+  ['models'],
   ['mcp'],
   ['session-store'],
   ['metrics'],

@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { AccountModule } from './account/account.module';
 import { ArtifactsModule } from './artifacts/artifacts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
@@ -42,6 +43,7 @@ export class AppModule implements NestModule {
         McpModule,
         ReactModule,
         ChatModule,
+        AccountModule,
         HealthModule,
         PmcModule,
       ],

@@ -5,20 +5,19 @@ import type { AppConfig } from './config/app-config';
 import { authConfigured } from './config/validate-environment';
 import { MCP_CONFIG } from './mcp/config/mcp-config';
 import type { LoadedMcpConfig } from './mcp/config/mcp-config';
-import { CHAT_MODEL } from './react/llm.factory';
-import type { ChatModelRef } from './react/llm.factory';
+import { ModelRegistry } from './models/model-registry';
 import { RedisService } from './redis/redis.service';
 
 /** What a newcomer needs after start-up, one fact per line: where to go, and what to set next. */
 export function startupSummary(app: INestApplication, config: AppConfig): string[] {
-  const llm = app.get<ChatModelRef>(CHAT_MODEL);
+  const models = app.get(ModelRegistry);
   const mcp = app.get<LoadedMcpConfig>(MCP_CONFIG);
   const servers = mcp.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ');
   return [
     `PMCChat at ${config.PUBLIC_URL}/pmc/ · API docs /api/docs · metrics /metrics · probes /health/live, /health/ready`,
-    llm.model
-      ? `LLM: ${llm.name} at ${llm.endpoint}`
-      : 'LLM: none, so turns are refused: set LLM_MODEL (e.g. openai:gpt-4o-mini) with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
+    models.configured
+      ? `Models: ${models.models.map((m) => `${m.id} (${m.provider}:${m.model} at ${m.endpoint})`).join(', ')}; default ${models.defaultId}`
+      : 'LLM: none, so turns are refused: set LLM_MODEL (e.g. openai:gpt-4o-mini) or LLM_MODELS with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
     `MCP servers (${mcp.source === 'default' ? 'bundled default; MCP_CONFIG names your own file' : mcp.source}): ${servers || 'none'}`,
     config.SESSION_STORE === 'redis'
       ? `Store: Redis (${app.get(RedisService).address}), node ${config.NODE_ID}`

@@ -94,7 +94,7 @@ export class ChatSseController implements BeforeApplicationShutdown {
     try {
       const sessionId = query.session_id
         ? (await this.sessions.get(principal, query.session_id)).id
-        : (await this.sessions.create(principal)).id;
+        : (await this.sessions.create(principal, query.model)).id;
       const feed = await this.sessions.feed(principal, sessionId, afterId, query.from_turn ?? true);
       this.pipe(sessionId, feed, response, afterId ?? 0, release, principal.expiresAt);
     } catch (error) {

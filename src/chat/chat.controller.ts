@@ -50,9 +50,10 @@ export class ChatController {
   ): Promise<ChatResponseDto> {
     assertMessage('message', body.message, body, this.config);
     await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'http');
-    const sessionId = body.session_id ?? (await this.sessions.create(principal)).id;
+    const sessionId = body.session_id ?? (await this.sessions.create(principal, body.model)).id;
     const result = await this.sessions.run(principal, sessionId, body.message, turnOptions(body));
-    return { session_id: sessionId, turn_id: result.turnId, response: result.response, steps: result.steps };
+    const { turnId: turn_id, response, model, usage, steps } = result;
+    return { session_id: sessionId, turn_id, response, model, usage, steps };
   }
 
   @Get('connections')

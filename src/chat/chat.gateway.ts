@@ -150,11 +150,11 @@ export class ChatGateway
       pending,
     } = body.session_id
       ? await this.sessions.detail(principal, body.session_id, PAGE_DEFAULT_LIMIT)
-      : await this.sessions.create(principal).then((record) => ({ record, ...NOTHING_YET }));
+      : await this.sessions.create(principal, body.model).then((record) => ({ record, ...NOTHING_YET }));
     const sessionId = session.id;
     // The ack goes first, so the client knows its session before the session's events arrive.
-    const { status, title, disabled_tools } = SessionDto.from(session);
-    ack({ session_id: sessionId, status, title, disabled_tools, ...SessionHistoryDto.of(history, pending) });
+    const { status, title, disabled_tools, model } = SessionDto.from(session);
+    ack({ session_id: sessionId, status, title, disabled_tools, model, ...SessionHistoryDto.of(history, pending) });
     // The turn the ack says is running is the one replayed, even if it ends in between.
     await this.feeds.follow(client, sessionId, body.last_event_id, pending.running?.turn_id);
   }

@@ -23,6 +23,7 @@ export const turnCancelled = (): AppException => new AppException(ErrorCode.TURN
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.UNKNOWN_MODEL:
       return 400;
     case ErrorCode.UNAUTHORIZED:
       return 401;
@@ -42,6 +43,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 415;
     case ErrorCode.SESSION_BUSY:
     case ErrorCode.RATE_LIMITED:
+    case ErrorCode.QUOTA_EXCEEDED:
       return 429;
     case ErrorCode.TURN_CANCELLED:
     case ErrorCode.SESSION_ENDED:

@@ -2,12 +2,33 @@ import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'cla
 
 /** The model and the agent loop. */
 export class LlmSettings {
-  /** LangChain "provider:model", e.g. openai:gpt-4o-mini; unset means the server runs without an LLM. */
+  /**
+   * One model, "provider:model", e.g. openai:gpt-4o-mini (its id: gpt-4o-mini); unset, with no
+   * LLM_MODELS or LLM_MODELS_FILE, the server runs without an LLM.
+   */
   @IsOptional()
   @Matches(/^(openai|anthropic|ollama):\S+$/, {
     message: 'LLM_MODEL must be "provider:model" with provider openai, anthropic or ollama (e.g. openai:gpt-4o-mini)',
   })
   LLM_MODEL?: string;
+
+  /**
+   * Several models, comma-separated `id=provider:model` (the model alone: its name is the id), e.g.
+   * `fast=openai:gpt-4o-mini,claude=anthropic:claude-sonnet-4-5`. Instead of LLM_MODEL.
+   */
+  @IsOptional()
+  @IsString()
+  LLM_MODELS?: string;
+
+  /** A JSON file of models: [{id, model: "provider:model", label?, base_url?, api_key_env?, principals?}]. */
+  @IsOptional()
+  @IsString()
+  LLM_MODELS_FILE?: string;
+
+  /** The id of the model new chats get; default: the first configured. */
+  @IsOptional()
+  @IsString()
+  LLM_DEFAULT_MODEL?: string;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
@@ -20,6 +41,11 @@ export class LlmSettings {
   @IsOptional()
   @IsString()
   ANTHROPIC_API_KEY?: string;
+
+  /** Anthropic's endpoint, without /v1 (as its SDK takes it); default https://api.anthropic.com. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  ANTHROPIC_BASE_URL?: string;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })

@@ -90,6 +90,7 @@ describe(validateEnvironment.name, () => {
       PORT: '9000',
       CORS_ORIGINS: 'http://a.test, http://b.test',
       LLM_MODEL: 'openai:gpt-4o-mini',
+      OPENAI_API_KEY: 'sk-test',
     });
     expect(config).toMatchObject({
       PORT: 9000,

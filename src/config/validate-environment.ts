@@ -5,6 +5,8 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 
 import { EnvironmentVariables } from './environment-variables';
+import { resolveModels } from './llm-models';
+import type { ModelCatalog } from './llm-models';
 import { parseClusterNodes } from './redis-cluster-nodes';
 
 const INTEGER_KEYS = new Set(
@@ -18,6 +20,8 @@ export type ResolvedEnvironment = Omit<EnvironmentVariables, 'SESSION_STORE' | '
   SESSION_STORE: 'memory' | 'redis';
   NODE_ID: string;
   PUBLIC_URL: string;
+  /** The models of LLM_MODEL, LLM_MODELS or LLM_MODELS_FILE, and the default's id. */
+  modelCatalog: ModelCatalog;
 };
 
 /** Validates raw environment strings; throws one error naming every bad variable. */
@@ -35,8 +39,12 @@ export function validateEnvironment(raw: Record<string, string | undefined>): Re
     const given = shown(error.property, raw[error.property]);
     return `${error.property}=${given}: ${Object.values(error.constraints ?? {}).join('; ')}`;
   });
+  let catalog: ModelCatalog = { entries: [] };
   if (errors.length === 0) {
     lines.push(...contradictions(config));
+    const { problems, ...models } = resolveModels(config, raw);
+    lines.push(...problems);
+    catalog = models;
   }
   if (lines.length > 0) {
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -46,7 +54,7 @@ export function validateEnvironment(raw: Record<string, string | undefined>): Re
   config.NODE_ID ??= `${hostname()
     .replace(/[^\w.-]/g, '-')
     .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  return config as ResolvedEnvironment;
+  return Object.assign(config, { modelCatalog: catalog }) as ResolvedEnvironment;
 }
 
 /** True when some authentication is configured: API keys, JWTs, or both. */

@@ -108,6 +108,7 @@ export class FinalResponseData {
   @ApiProperty({ description: 'ReAct iterations the turn took' }) iterations!: number;
   @ApiProperty({ type: TokenUsage }) usage!: TokenUsage;
   @ApiProperty({ description: 'True when the turn stopped at REACT_MAX_ITERATIONS' }) max_iterations_reached!: boolean;
+  @ApiProperty({ description: 'The id of the model that answered (GET /api/v3/models)' }) model!: string;
 }
 
 export class ErrorData {

@@ -41,6 +41,7 @@ export class ChatMessage {
       'that turn stays in the history for people, and the model no longer sees it',
   })
   replaces?: number;
+  @ApiPropertyOptional({ description: 'assistant: the id of the model that wrote it' }) model?: string;
 }
 
 /** Messages a person reads (theirs and the answers), as opposed to tool calls and results. */
@@ -69,6 +70,8 @@ export interface SessionRecord {
   disabled_tools?: string[];
   /** The node that holds the session (runs its turns), if any does. */
   node?: string;
+  /** The id of the model that answers its turns (LLM_MODELS); unset: the default at each turn. */
+  model?: string;
 }
 
 export const TITLE_CHARS = 80;

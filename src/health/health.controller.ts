@@ -71,14 +71,18 @@ export class HealthController {
     if (!principal && !this.config.HEALTH_PUBLIC) {
       throw new AppException(ErrorCode.UNAUTHORIZED, 'Authentication required (HEALTH_PUBLIC=false)');
     }
-    const checks = [...this.readiness(), () => this.eventLoop.check('event_loop'), () => this.mcp.check('mcp', 'all')];
+    const checks = [
+      ...this.readiness('all'),
+      () => this.eventLoop.check('event_loop'),
+      () => this.mcp.check('mcp', 'all'),
+    ];
     return this.shown(principal, await this.run(checks, response));
   }
 
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
-    summary: 'Readiness: not draining, the store (and Redis), shared MCP servers, and the LLM endpoint answering',
+    summary: "Readiness: not draining, the store (and Redis), shared MCP servers, and the default model's endpoint answering",
     description:
       'Open to probes. The LLM endpoint is asked (a model listing) at most every LLM_HEALTH_INTERVAL_MS. ' +
       '503 from the moment the node starts draining.',
@@ -88,7 +92,7 @@ export class HealthController {
     @CurrentPrincipal() principal: Principal | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<HealthCheckResult> {
-    const result = await this.run([...this.readiness(), () => this.mcp.check('mcp', 'shared')], response);
+    const result = await this.run([...this.readiness('default'), () => this.mcp.check('mcp', 'shared')], response);
     this.noteReadiness(result);
     return this.shown(principal, result);
   }
@@ -104,12 +108,13 @@ export class HealthController {
     return this.shown(principal, await this.run([() => this.eventLoop.check('event_loop')], response));
   }
 
-  private readiness(): HealthIndicatorFunction[] {
+  /** What serving needs; `models`: the default model's endpoint (readiness) or every model's (a failing one degrades). */
+  private readiness(models: 'default' | 'all'): HealthIndicatorFunction[] {
     return [
       () => this.node.check('node'),
       ...(this.config.SESSION_STORE === 'redis' ? [() => this.redis.check('redis')] : []),
       () => this.store.check('session_store'),
-      () => this.llm.check('llm'),
+      () => this.llm.check('llm', models),
     ];
   }
 

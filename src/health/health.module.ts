@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
 import { McpModule } from '../mcp/mcp.module';
-import { ReactModule } from '../react/react.module';
+import { ModelsModule } from '../models/models.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
 import { TurnsModule } from '../turns/turns.module';
 import { HealthController } from './health.controller';
@@ -19,7 +19,7 @@ import { SessionStoreHealthIndicator } from './indicators/session-store.health';
     SessionStoreModule,
     TurnsModule,
     McpModule,
-    ReactModule,
+    ModelsModule,
   ],
   controllers: [HealthController],
   providers: [

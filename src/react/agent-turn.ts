@@ -2,6 +2,7 @@ import type { EventDataMap, TokenUsage, ToolChoice, ToolContent } from '../contr
 import type { ChatMessage } from '../contract/session-record';
 import type { CallOptions } from '../mcp/client/mcp-connection';
 import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
+import type { ChatModel } from '../models/model-registry';
 
 /** The events a turn streams; the session service adds ids, session and turn. */
 export type TurnEventType = Exclude<
@@ -17,6 +18,8 @@ export type TurnToolResult = ToolResult & { items?: ToolContent[] };
 export interface AgentTurn {
   sessionId: string;
   turnId: string;
+  /** The session's model, which answers this turn. */
+  model: ChatModel;
   history: readonly ChatMessage[];
   /** Whether earlier messages of the conversation are not in `history` (MAX_HISTORY_MESSAGES). */
   earlierLeftOut?: boolean;
@@ -27,6 +30,8 @@ export interface AgentTurn {
   callTool(choice: ToolChoice, options: CallOptions): Promise<TurnToolResult>;
   signal: AbortSignal;
   emit: TurnEmitter;
+  /** The turn's tokens so far, added to as each reply comes: what a failed turn had spent too. */
+  usage: TokenUsage;
 }
 
 export interface AgentResult {

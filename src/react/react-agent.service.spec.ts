@@ -3,8 +3,9 @@ import { validateEnvironment } from '../config/validate-environment';
 import type { ToolChoice } from '../contract/events';
 import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { createModelRegistry } from '../models/model-registry';
+import type { ChatModel } from '../models/model-registry';
 import type { AgentTurn, TurnEventType } from './agent-turn';
-import { createChatModel } from './llm.factory';
 import { EARLIER_LEFT_OUT, ReactAgentService } from './react-agent.service';
 import { LlmMetrics } from './react.metrics';
 import { ToolStep } from './tool-step';
@@ -23,6 +24,7 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
   let llm: ScriptedLlm;
   let baseUrl: string;
   let agent: ReactAgentService;
+  let model: ChatModel;
   let events: Array<{ type: TurnEventType; data: unknown }>;
 
   const realFetch = globalThis.fetch;
@@ -53,8 +55,8 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
       LLM_TIMEOUT_MS: '300',
       TOOL_RESULT_MAX_CHARS: '100',
     });
+    model = createModelRegistry(config).get('scripted')!;
     agent = new ReactAgentService(
-      createChatModel(config),
       config,
       new LlmMetrics(new MetricsRegistry()),
       new ToolStep(config),
@@ -72,6 +74,8 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
   ): AgentTurn => ({
     sessionId: 's',
     turnId: 't',
+    model,
+    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
     history: [],
     message: { role: 'user', content: message },
     tools: [echoTool],
@@ -235,20 +239,20 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
       LLM_MAX_RETRIES: '2',
     });
     const retrying = new ReactAgentService(
-      createChatModel(config),
       config,
       new LlmMetrics(new MetricsRegistry()),
       new ToolStep(config),
     );
+    const retried = createModelRegistry(config).get('scripted')!;
     const before = llm.requests.length;
-    await expect(retrying.run(turn('[[status:503]]'))).rejects.toMatchObject({
+    await expect(retrying.run({ ...turn('[[status:503]]'), model: retried })).rejects.toMatchObject({
       code: 'LLM_ERROR',
       message: expect.stringMatching(/503/),
     });
     expect(llm.requests.length - before).toBe(3);
     // A 4xx other than 408, 409 and 429 is the request's fault: it is not retried.
     const again = llm.requests.length;
-    await expect(retrying.run(turn('[[status:400]]'))).rejects.toMatchObject({
+    await expect(retrying.run({ ...turn('[[status:400]]'), model: retried })).rejects.toMatchObject({
       code: 'LLM_ERROR',
       message: expect.stringMatching(/400/),
     });
@@ -272,17 +276,4 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
     expect(fetched.filter((url) => !url.startsWith(baseUrl))).toEqual([]);
   });
 
-  it('should fail with LLM_NOT_CONFIGURED when no model is set', async () => {
-    const config = validateEnvironment({});
-    const bare = new ReactAgentService(
-      createChatModel(config),
-      config,
-      new LlmMetrics(new MetricsRegistry()),
-      new ToolStep(config),
-    );
-    await expect(bare.run(turn('hi'))).rejects.toMatchObject({
-      code: 'LLM_NOT_CONFIGURED',
-      message: expect.stringContaining('LLM_MODEL'),
-    });
-  });
 });

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { Injectable, Logger } from '@nestjs/common';
 import { SystemMessage } from '@langchain/core/messages';
 import type { AIMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -11,11 +10,10 @@ import { ErrorCode } from '../contract/error-code';
 import type { TokenUsage } from '../contract/events';
 import type { ChatMessage } from '../contract/session-record';
 import type { McpTool } from '../mcp/client/mcp-tool';
+import type { ChatModel } from '../models/model-registry';
+import type { ToolDefinitions } from '../models/model-replies';
 import type { AgentResult, AgentTurn } from './agent-turn';
 import { toLangChain, trimHistory } from './history';
-import { CHAT_MODEL } from './llm.factory';
-import type { ChatModelRef } from './llm.factory';
-import type { ModelReplies, ToolDefinitions } from './model-replies';
 import { reasoningOf, toStored } from './model-reply';
 import { LlmMetrics } from './react.metrics';
 import { withToolImages } from './tool-images';
@@ -37,15 +35,12 @@ export class ReactAgentService {
   private readonly toolDefinitions = new WeakMap<readonly McpTool[], ToolDefinitions>();
 
   constructor(
-    @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
     @InjectAppConfig() private readonly config: AppConfig,
     private readonly metrics: LlmMetrics,
     private readonly toolStep: ToolStep,
   ) {}
 
   async run(turn: AgentTurn): Promise<AgentResult> {
-    this.assertConfigured();
-    const replies = this.llm.replies!;
     const tools = this.toolOptions(turn);
     const userMessage = turn.message;
     const added: ChatMessage[] = [userMessage];
@@ -57,13 +52,13 @@ export class ReactAgentService {
       ...history.map(toLangChain),
       toLangChain(userMessage),
     ];
-    const usage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+    const usage = turn.usage;
     const max = this.config.REACT_MAX_ITERATIONS;
 
     for (let iteration = 1; iteration <= max; iteration++) {
-      const reply = await this.think(replies, tools, prompt, iteration, turn);
-      this.count(usage, reply);
-      const assistant = toStored(reply);
+      const reply = await this.think(tools, prompt, iteration, turn);
+      this.count(turn.model, usage, reply);
+      const assistant: ChatMessage = { ...toStored(reply), model: turn.model.id };
       added.push(assistant);
       prompt.push(toLangChain(assistant));
       if (!assistant.tool_calls?.length) {
@@ -77,23 +72,12 @@ export class ReactAgentService {
       }
       const { results, images } = await this.toolStep.run(assistant, reasoningOf(reply), iteration, turn);
       added.push(...results);
-      prompt.push(...withToolImages(this.provider, results.map(toLangChain), images));
+      prompt.push(...withToolImages(turn.model.provider, results.map(toLangChain), images));
     }
 
     const content = `I stopped after ${max} reasoning steps (REACT_MAX_ITERATIONS) without reaching a final answer.`;
-    added.push({ role: 'assistant', content });
+    added.push({ role: 'assistant', content, model: turn.model.id });
     return { content, iterations: max, usage, max_iterations_reached: true, messages: added };
-  }
-
-  /** Throws LLM_NOT_CONFIGURED, saying what to set, when there is no model to run a turn with. */
-  assertConfigured(): BaseChatModel {
-    if (!this.llm.model) {
-      throw new AppException(
-        ErrorCode.LLM_NOT_CONFIGURED,
-        'No LLM is configured: set LLM_MODEL (e.g. openai:gpt-4o-mini) with OPENAI_API_KEY, or OPENAI_BASE_URL for an OpenAI-compatible server',
-      );
-    }
-    return this.llm.model;
   }
 
   /**
@@ -119,7 +103,6 @@ export class ReactAgentService {
 
   /** Streams one model reply, emitting its text as partial_response deltas. */
   private async think(
-    replies: ModelReplies,
     tools: ToolDefinitions,
     prompt: BaseMessage[],
     iteration: number,
@@ -149,7 +132,7 @@ export class ReactAgentService {
       }
     };
     try {
-      const reply = await replies.reply(
+      const reply = await turn.model.replies.reply(
         prompt,
         { ...tools, signal: controller.signal },
         {
@@ -157,7 +140,7 @@ export class ReactAgentService {
             timer.refresh();
             if (first) {
               first = false;
-              this.metrics.timeToFirstToken.observe((performance.now() - sent) / 1000);
+              this.metrics.timeToFirstToken.observe({ model: turn.model.id }, (performance.now() - sent) / 1000);
             }
           },
           text: (delta) => {
@@ -168,7 +151,7 @@ export class ReactAgentService {
           },
         },
       );
-      this.metrics.requestDuration.observe((performance.now() - sent) / 1000);
+      this.metrics.requestDuration.observe({ model: turn.model.id }, (performance.now() - sent) / 1000);
       return reply;
     } catch (error) {
       throw this.llmError(error, turn, timedOut);
@@ -183,7 +166,7 @@ export class ReactAgentService {
     if (turn.signal.aborted) {
       return turnCancelled();
     }
-    const where = `${this.llm.name} at ${this.llm.endpoint}`;
+    const where = `${turn.model.id} (${turn.model.provider}:${turn.model.model}) at ${turn.model.endpoint}`;
     if (timedOut) {
       return new AppException(
         ErrorCode.LLM_TIMEOUT,
@@ -200,20 +183,15 @@ export class ReactAgentService {
     return new AppException(ErrorCode.LLM_ERROR, `The model request to ${where} failed: ${detail}`);
   }
 
-  /** "openai", "anthropic" or "ollama": how the model takes images. */
-  private get provider(): string {
-    return this.llm.name?.split(':')[0] ?? 'openai';
-  }
-
   /** Adds a reply's usage to the turn's, and to the token counters. */
-  private count(usage: TokenUsage, reply: AIMessage): void {
+  private count(model: ChatModel, usage: TokenUsage, reply: AIMessage): void {
     const counted = reply.usage_metadata;
     if (counted) {
       usage.input_tokens += counted.input_tokens;
       usage.output_tokens += counted.output_tokens;
       usage.total_tokens += counted.total_tokens;
-      this.metrics.tokens.inc({ kind: 'input' }, counted.input_tokens);
-      this.metrics.tokens.inc({ kind: 'output' }, counted.output_tokens);
+      this.metrics.tokens.inc({ model: model.id, kind: 'input' }, counted.input_tokens);
+      this.metrics.tokens.inc({ model: model.id, kind: 'output' }, counted.output_tokens);
     }
   }
 }

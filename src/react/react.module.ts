@@ -1,21 +1,14 @@
 import { Module } from '@nestjs/common';
 
-import { APP_CONFIG } from '../config/app-config';
-import type { AppConfig } from '../config/app-config';
-import { CHAT_MODEL, createChatModel } from './llm.factory';
+import { ModelsModule } from '../models/models.module';
 import { ReactAgentService } from './react-agent.service';
 import { LlmMetrics } from './react.metrics';
 import { SamplerService } from './sampler.service';
 import { ToolStep } from './tool-step';
 
 @Module({
-  providers: [
-    { provide: CHAT_MODEL, useFactory: (config: AppConfig) => createChatModel(config), inject: [APP_CONFIG] },
-    LlmMetrics,
-    ReactAgentService,
-    SamplerService,
-    ToolStep,
-  ],
-  exports: [ReactAgentService, SamplerService, CHAT_MODEL],
+  imports: [ModelsModule],
+  providers: [LlmMetrics, ReactAgentService, SamplerService, ToolStep],
+  exports: [ReactAgentService, SamplerService, ModelsModule],
 })
 export class ReactModule {}

@@ -1,13 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import type { AIMessageChunk } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { CreateMessageRequest, SamplingMessage } from '@modelcontextprotocol/client';
 
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
-import { CHAT_MODEL } from './llm.factory';
-import type { ChatModelRef } from './llm.factory';
-import { ReactAgentService } from './react-agent.service';
+import type { TokenUsage } from '../contract/events';
+import type { ChatModel } from '../models/model-registry';
+import { LlmMetrics } from './react.metrics';
 
 export interface SampledMessage {
   content: string;
@@ -36,17 +37,23 @@ export function samplingText(message: SamplingMessage): string {
   return (blocks as SamplingBlock[]).map(blockText).join('\n');
 }
 
-/** Answers an MCP server's sampling/createMessage with the session's model, without tools. */
+/**
+ * Answers an MCP server's sampling/createMessage with the session's model, without tools; its tokens
+ * count in the turn's usage.
+ */
 @Injectable()
 export class SamplerService {
   constructor(
-    @Inject(CHAT_MODEL) private readonly llm: ChatModelRef,
-    private readonly agent: ReactAgentService,
     @InjectAppConfig() private readonly config: AppConfig,
+    private readonly metrics: LlmMetrics,
   ) {}
 
-  async complete(params: CreateMessageRequest['params'], signal: AbortSignal): Promise<SampledMessage> {
-    const model = this.agent.assertConfigured();
+  async complete(
+    model: ChatModel,
+    params: CreateMessageRequest['params'],
+    signal: AbortSignal,
+    usage: TokenUsage,
+  ): Promise<SampledMessage> {
     const messages: BaseMessage[] = [
       ...(params.systemPrompt ? [new SystemMessage(params.systemPrompt)] : []),
       ...params.messages.map((message) =>
@@ -54,13 +61,21 @@ export class SamplerService {
       ),
     ];
     // Streamed, as the agent does: the non-streaming path counts tokens with a tokenizer it downloads.
-    let content = '';
-    const stream = await model.stream(messages, {
+    let reply: AIMessageChunk | undefined;
+    const stream = await model.chat.stream(messages, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.LLM_TIMEOUT_MS)]),
     });
     for await (const chunk of stream) {
-      content += chunk.text;
+      reply = reply ? reply.concat(chunk) : chunk;
     }
-    return { content, model: this.llm.name ?? 'unknown' };
+    const counted = reply?.usage_metadata;
+    if (counted) {
+      usage.input_tokens += counted.input_tokens;
+      usage.output_tokens += counted.output_tokens;
+      usage.total_tokens += counted.total_tokens;
+      this.metrics.tokens.inc({ model: model.id, kind: 'input' }, counted.input_tokens);
+      this.metrics.tokens.inc({ model: model.id, kind: 'output' }, counted.output_tokens);
+    }
+    return { content: reply?.text ?? '', model: model.model };
   }
 }

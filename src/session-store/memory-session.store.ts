@@ -240,7 +240,8 @@ export class MemorySessionStore extends SessionStore {
       total: session.messages.length,
       next_before: start > 0 ? start : null,
     };
-    return { turn, recent, disabled: [...(session.record.disabled_tools ?? [])] };
+    const model = session.record.model;
+    return { turn, recent, disabled: [...(session.record.disabled_tools ?? [])], ...(model ? { model } : {}) };
   }
 
   private snapshot(session: StoredSession): SessionRecord {

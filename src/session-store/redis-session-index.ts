@@ -34,6 +34,7 @@ export async function createIndexed(
       last_active_at: record.last_active_at,
       turns: 0,
       status: record.status,
+      ...(record.model ? { model: record.model } : {}),
     })
     .pexpire(key, keyTtlMs)
     .exec();

@@ -29,6 +29,7 @@ export async function readRecord(client: Redis, keys: RedisKeys, id: string): Pr
     title: fields.title?.slice(0, TITLE_CHARS),
     ...(fields.disabled_tools ? { disabled_tools: toolSwitches(fields.disabled_tools) } : {}),
     node: node ?? undefined,
+    ...(fields.model ? { model: fields.model } : {}),
   };
 }
 

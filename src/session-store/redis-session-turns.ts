@@ -31,8 +31,8 @@ export class RedisSessionTurns {
     const script = RedisScript.loader(redis.commands, LUA);
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
-      startNext: script<[string, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<[number, string, string, number] | null>('finish-turn.lua', 7),
+      startNext: script<[string, string?, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
+      finishTurn: script<[number, string, string, number, string] | null>('finish-turn.lua', 7),
     };
   }
 
@@ -72,9 +72,12 @@ export class RedisSessionTurns {
       case 'full':
         return { admitted: false, reason: 'full', waiting: Number(rest[0]) };
       case 'started': {
-        const [disabled, total, start, ...messages] = rest as [string, number, number, ...string[]];
+        const [disabled, model, total, start, ...messages] = rest as [string, string, number, number, ...string[]];
         const recent = messagePage(Number(total), Number(start), messages);
-        return { admitted: true, started: { turn, recent, disabled: toolSwitches(disabled) } };
+        return {
+          admitted: true,
+          started: { turn, recent, disabled: toolSwitches(disabled), ...(model ? { model } : {}) },
+        };
       }
       default: {
         const holder = (rest[1] as string | null) ?? undefined;
@@ -89,7 +92,7 @@ export class RedisSessionTurns {
   }
 
   async startNext(id: string, node: string, historyLimit: number): Promise<NextTurn> {
-    const [state, turn, disabled, total, start, ...messages] = await this.scripts.startNext.run(
+    const [state, turn, disabled, model, total, start, ...messages] = await this.scripts.startNext.run(
       [this.keys.session(id), this.keys.queue(id), this.keys.lease(id), this.keys.messages(id)],
       [node, historyLimit],
     );
@@ -99,6 +102,7 @@ export class RedisSessionTurns {
         turn: JSON.parse(turn) as QueuedTurn,
         recent: messagePage(Number(total), Number(start), messages),
         disabled: toolSwitches(disabled),
+        ...(model ? { model } : {}),
       };
     }
     return { state: state === 'lost' ? 'lost' : 'idle' };
@@ -108,7 +112,7 @@ export class RedisSessionTurns {
     // What the turn appended and is not yet sent goes first, in this script: one call, in order.
     const pending = this.log.takePending(id);
     const events = [...pending.events, ...(end.events ?? [])];
-    let finished: [number, string, string, number] | null;
+    let finished: [number, string, string, number, string] | null;
     try {
       // The activity index moved as the turn's message came (enqueue); the sweep reads the hash's time.
       finished = await this.scripts.finishTurn.run(
@@ -132,7 +136,7 @@ export class RedisSessionTurns {
       pending.settle.forEach(({ reject }) => reject(error as Error));
       throw error;
     }
-    const [total, next, disabled, first] = finished ?? [];
+    const [total, next, disabled, first, model] = finished ?? [];
     const stored = finished ? events.map((event, i) => ({ id: Number(first) + i, ...event }) as StreamEvent) : [];
     // As an append whose fence failed when the turn was no longer running here.
     pending.settle.forEach(({ resolve }, i) => resolve(stored[i]));
@@ -148,6 +152,7 @@ export class RedisSessionTurns {
       turn: JSON.parse(next) as QueuedTurn,
       recent: messagePage(Number(total), Number(total), []),
       disabled: toolSwitches(disabled as string),
+      ...(model ? { model } : {}),
     };
     return { next: started, events: last };
   }

@@ -137,6 +137,9 @@ export class RedisSessionStore extends SessionStore {
     if (changes.disabled_tools !== undefined) {
       fields.push('disabled_tools', JSON.stringify(changes.disabled_tools));
     }
+    if (changes.model !== undefined) {
+      fields.push('model', changes.model);
+    }
     if (fields.length === 0) {
       return (await storeCall(this.client.exists(this.keys.session(id)))) === 1;
     }

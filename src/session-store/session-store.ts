@@ -52,6 +52,8 @@ export interface PendingTurns {
 export interface SessionChanges {
   title?: string;
   disabled_tools?: string[];
+  /** The model from the next turn on (an id the caller checked). */
+  model?: string;
 }
 
 /** The node sending a message. */
@@ -78,6 +80,8 @@ export interface StartedTurn {
   recent: MessagePage;
   /** The session's `disabled_tools`. */
   disabled: string[];
+  /** The session's model id, as it stood when the turn started; unset: the default. */
+  model?: string;
 }
 
 export type Admission =

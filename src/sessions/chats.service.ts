@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { sessionNotFound } from '../common/errors';
 import { isConversation } from '../contract/session-record';
 import type { SessionRecord } from '../contract/session-record';
+import { ModelRegistry } from '../models/model-registry';
 import { reachSession } from '../session-store/session-access';
 import { SessionStore } from '../session-store/session-store';
 import type { SessionChanges, SessionKey } from '../session-store/session-store';
@@ -25,11 +26,20 @@ export interface Found {
 /** What the chat list does besides listing: rename a chat, switch its tools, and search the caller's chats. */
 @Injectable()
 export class ChatsService {
-  constructor(private readonly store: SessionStore) {}
+  constructor(
+    private readonly store: SessionStore,
+    private readonly models: ModelRegistry,
+  ) {}
 
-  /** The owner's changes (title, tool switches), applied from the session's next turn on. */
+  /**
+   * The owner's changes (title, tool switches, model), applied from the session's next turn on; a
+   * model the owner may not use is UNKNOWN_MODEL, and nothing is changed.
+   */
   async change(principal: Principal, sessionId: string, changes: SessionChanges): Promise<SessionRecord> {
     const record = await reachSession(this.store, principal, sessionId, 'drive');
+    if (changes.model !== undefined) {
+      this.models.choose(principal.id, changes.model);
+    }
     if (!(await this.store.change(sessionId, changes))) {
       throw sessionNotFound(sessionId);
     }

@@ -36,6 +36,7 @@ import {
   SessionListDto,
   SessionListQueryDto,
   SessionStatsDto,
+  ModelChoiceDto,
   UpdateSessionDto,
 } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
@@ -60,9 +61,10 @@ export class SessionsController {
   @Post('api/v3/sessions')
   @ApiOperation({ summary: 'Create a session' })
   @ApiCreatedResponse({ type: SessionDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'UNKNOWN_MODEL: a model you may not use' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'MAX_SESSIONS sessions are live' })
-  async create(@CurrentPrincipal() principal: Principal): Promise<SessionDto> {
-    return SessionDto.from(await this.sessions.create(principal));
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: ModelChoiceDto): Promise<SessionDto> {
+    return SessionDto.from(await this.sessions.create(principal, body.model));
   }
 
   @Get('api/v3/sessions')
@@ -112,7 +114,9 @@ export class SessionsController {
   }
 
   @Patch('api/v3/sessions/:id')
-  @ApiOperation({ summary: 'Rename a session, or switch its servers and tools off and on (owner only)' })
+  @ApiOperation({
+    summary: 'Rename a session, switch its servers and tools off and on, or switch its model (owner only)',
+  })
   @ApiOkResponse({ type: SessionDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
@@ -121,11 +125,15 @@ export class SessionsController {
     @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateSessionDto,
   ): Promise<SessionDto> {
-    if (body.title === undefined && body.disabled_tools === undefined) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, 'Nothing to change: send title, disabled_tools or both');
+    const { title, disabled_tools, model } = body;
+    if (title === undefined && disabled_tools === undefined && model === undefined) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'Nothing to change: send title, disabled_tools or model');
     }
-    const { title, disabled_tools } = body;
-    const changes = { ...(title !== undefined ? { title } : {}), ...(disabled_tools ? { disabled_tools } : {}) };
+    const changes = {
+      ...(title !== undefined ? { title } : {}),
+      ...(disabled_tools ? { disabled_tools } : {}),
+      ...(model !== undefined ? { model } : {}),
+    };
     return SessionDto.from(await this.chats.change(principal, id, changes));
   }
 

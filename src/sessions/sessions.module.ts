@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { McpModule } from '../mcp/mcp.module';
+import { ModelsModule } from '../models/models.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
 import { TurnsModule } from '../turns/turns.module';
 import { ChatsService } from './chats.service';
@@ -17,7 +18,7 @@ import { ViewCallsService } from './view-calls.service';
 
 /** The session API every transport uses: lifecycle, messages, feeds, chats, and the REST routes. */
 @Module({
-  imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule],
+  imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule, ModelsModule],
   controllers: [SessionsController, ViewCallsController, McpController],
   providers: [
     SessionHolder,

@@ -13,6 +13,7 @@ import type { ApprovalAnswer } from '../contract/answers';
 import { ErrorCode } from '../contract/error-code';
 import type { SessionRecord } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
+import { ModelRegistry } from '../models/model-registry';
 import { SessionBus } from '../session-store/bus/session-bus';
 import type { SessionSignal, ViewCallSignal } from '../session-store/bus/session-bus';
 import { SessionEventLog } from '../session-store/event-log/session-event-log';
@@ -47,6 +48,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     private readonly bus: SessionBus,
     private readonly drain: SessionDrain,
     private readonly holder: SessionHolder,
+    private readonly models: ModelRegistry,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -54,8 +56,10 @@ export class SessionsService implements BeforeApplicationShutdown {
     return this.config.NODE_ID;
   }
 
-  async create(principal: Principal): Promise<SessionRecord> {
+  /** A new session of the principal's, answered by `model` (an id it may use) or its default model. */
+  async create(principal: Principal, model?: string): Promise<SessionRecord> {
     this.drain.assertAccepting();
+    const chosen = this.models.choose(principal.id, model);
     const now = Date.now();
     const record: SessionRecord = {
       id: randomUUID(),
@@ -66,6 +70,7 @@ export class SessionsService implements BeforeApplicationShutdown {
       status: SessionStatus.IDLE,
       queued: 0,
       message_count: 0,
+      ...(chosen ? { model: chosen.id } : {}),
     };
     // Single-user mode has one principal: the per-principal bound would only repeat MAX_SESSIONS.
     const perOwner = authConfigured(this.config) ? this.config.MAX_SESSIONS_PER_PRINCIPAL : undefined;

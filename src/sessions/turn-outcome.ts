@@ -1,10 +1,14 @@
 import { AppException, sessionNotFound } from '../common/errors';
-import type { StreamEvent } from '../contract/events';
+import { ErrorCode } from '../contract/error-code';
+import type { StreamEvent, TokenUsage } from '../contract/events';
 import type { SessionFeed } from './session-feed';
 
 export interface TurnOutcome {
   turnId: string;
   response: string;
+  /** The id of the model that answered, and the turn's tokens. */
+  model: string;
+  usage: TokenUsage;
   /** The turn's ReAct steps: thinking, acting, tool_call and observing events, in order. */
   steps: StreamEvent[];
 }
@@ -56,7 +60,10 @@ export async function awaitTurn(
     if (end.type === 'error') {
       throw new AppException(end.data.code, end.data.message);
     }
-    return { turnId, response: end.type === 'final_response' ? end.data.content : '', steps };
+    if (end.type !== 'final_response') {
+      throw new AppException(ErrorCode.INTERNAL, `Turn ${turnId} ended without an answer`);
+    }
+    return { turnId, response: end.data.content, model: end.data.model, usage: end.data.usage, steps };
   } finally {
     subscription.unsubscribe();
   }

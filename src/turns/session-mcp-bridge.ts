@@ -115,7 +115,15 @@ export class SessionMcpBridge {
     const started = performance.now();
     const duration_ms = () => Math.round(performance.now() - started);
     try {
-      const reply = await this.sampler.complete(params, AbortSignal.any([signal, running.controller.signal]));
+      if (!running.model) {
+        throw new Error('the turn has no model');
+      }
+      const reply = await this.sampler.complete(
+        running.model,
+        params,
+        AbortSignal.any([signal, running.controller.signal]),
+        running.usage,
+      );
       void this.publisher.publish(runtime, running.turnId, 'sampling', {
         ...base,
         status: 'succeeded',

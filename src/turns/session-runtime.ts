@@ -1,8 +1,10 @@
 import type { ElicitResult } from '@modelcontextprotocol/client';
 
 import type { ApprovalAnswer } from '../contract/answers';
+import type { TokenUsage } from '../contract/events';
 import type { SessionStatus } from '../contract/session-status';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
+import type { ChatModel } from '../models/model-registry';
 import type { SessionStore, StartedTurn } from '../session-store/session-store';
 import type { HeldHistory } from './held-history';
 
@@ -13,6 +15,10 @@ export interface RunningTurn {
   samplings: number;
   /** Epoch ms the turn started, or its session's records were last kept from expiring during it. */
   keptAt: number;
+  /** The session's model for this turn: it answers sampling requests too. */
+  model?: ChatModel;
+  /** The turn's tokens so far, sampling included. */
+  usage: TokenUsage;
 }
 
 export interface PendingApproval {

@@ -10,6 +10,7 @@ import { SessionStatus } from '../contract/session-status';
 import type { McpTool, ToolResult } from '../mcp/client/mcp-tool';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { createModelRegistry, ModelRegistry } from '../models/model-registry';
 import type { AgentResult, AgentTurn } from '../react/agent-turn';
 import type { ReactAgentService } from '../react/react-agent.service';
 import { MemorySessionEventLog } from '../session-store/event-log/memory-session-event-log';
@@ -71,16 +72,9 @@ const answer = (content: string, messages: AgentResult['messages'], iterations =
 
 /** The agent without a model: what it does with the turn is the test's. */
 class FakeAgent {
-  configured = true;
   turn?: AgentTurn;
   act: (turn: AgentTurn) => Promise<AgentResult> = (turn) =>
     Promise.resolve(answer('Hello', [turn.message, { role: 'assistant', content: 'Hello' }]));
-
-  assertConfigured() {
-    if (!this.configured) {
-      throw new AppException(ErrorCode.LLM_NOT_CONFIGURED, 'No LLM is configured');
-    }
-  }
 
   run(turn: AgentTurn): Promise<AgentResult> {
     this.turn = turn;
@@ -99,6 +93,7 @@ describe(TurnRunner.name, () => {
   let gated: string[];
   let runtime: SessionRuntime;
   let runner: TurnRunner;
+  let build: (models: ModelRegistry) => TurnRunner;
 
   /** Queues the message and makes it the running turn, as the worker does before it runs a turn. */
   const started = async (content: string, disabled: string[] = []): Promise<StartedTurn> => {
@@ -138,17 +133,24 @@ describe(TurnRunner.name, () => {
     const artifacts = {
       keep: (_session: unknown, result: ToolResult) => Promise.resolve(result),
     } as unknown as ArtifactsService;
-    const config = validateEnvironment({ NODE_ID: 'node-a' });
-    runner = new TurnRunner(
-      store,
-      new SessionEventPublisher(events, store, config),
-      agent as unknown as ReactAgentService,
-      approvals,
-      new TurnMetrics(new MetricsRegistry()),
-      artifacts,
-      {} as ViewsService,
-      config,
-    );
+    const config = validateEnvironment({
+      NODE_ID: 'node-a',
+      LLM_MODEL: 'openai:scripted',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    });
+    build = (models) =>
+      new TurnRunner(
+        store,
+        new SessionEventPublisher(events, store, config),
+        agent as unknown as ReactAgentService,
+        approvals,
+        new TurnMetrics(new MetricsRegistry()),
+        artifacts,
+        {} as ViewsService,
+        models,
+        config,
+      );
+    runner = build(createModelRegistry(config));
     await store.create(session, { total: 10 });
     await store.claim('s1', 'node-a', false);
     await events.subscribe('s1', (event) => seen.push(event));
@@ -170,7 +172,9 @@ describe(TurnRunner.name, () => {
       iterations: 1,
       usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 },
       max_iterations_reached: false,
+      model: 'scripted',
     });
+    expect(agent.turn?.model.id).toBe('scripted');
     expect((await store.messages('s1', 10))?.messages).toEqual([
       { role: 'user', content: 'hi' },
       { role: 'assistant', content: 'Hello' },
@@ -245,11 +249,21 @@ describe(TurnRunner.name, () => {
   });
 
   it('should refuse a turn when no LLM is configured, before any MCP server starts', async () => {
-    agent.configured = false;
+    runner = build(new ModelRegistry([]));
     clients.ready = false;
     expect(await runner.run(runtime, await started('hi'))).toBe('failed');
     expect(clients.ready).toBe(false);
     expect(seen.find((event) => event.type === 'error')?.data).toMatchObject({ code: ErrorCode.LLM_NOT_CONFIGURED });
+  });
+
+  it("should end a turn with UNKNOWN_MODEL when the chat's model left the configuration", async () => {
+    await store.change('s1', { model: 'gone' });
+    expect(await runner.run(runtime, await started('hi'))).toBe('failed');
+    expect(seen.find((event) => event.type === 'error')?.data).toMatchObject({
+      code: ErrorCode.UNKNOWN_MODEL,
+      session_usable: true,
+    });
+    expect(agent.turn).toBeUndefined();
   });
 
   it('should report a turn lost when the session moved on under it', async () => {

@@ -11,6 +11,7 @@ import type { ChatMessage } from '../contract/session-record';
 import { SessionStatus } from '../contract/session-status';
 import type { ToolResult } from '../mcp/client/mcp-tool';
 import type { McpSessionClients } from '../mcp/mcp-session-clients';
+import { ModelRegistry } from '../models/model-registry';
 import type { TurnEmitter, TurnToolResult } from '../react/agent-turn';
 import { fromTurnBoundary, lastTurnStart, visibleToModel } from '../react/history';
 import { ReactAgentService } from '../react/react-agent.service';
@@ -22,6 +23,7 @@ import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
 import { switchedOn } from './tool-switches';
 import { readAttachments } from './turn-attachments';
+import { modelOfTurn } from './turn-model';
 import { TurnMetrics } from './turns.metrics';
 import type { TurnOutcomeLabel } from './turns.metrics';
 
@@ -52,6 +54,7 @@ export class TurnRunner {
     private readonly metrics: TurnMetrics,
     private readonly artifacts: ArtifactsService,
     private readonly views: ViewsService,
+    private readonly models: ModelRegistry,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -64,6 +67,8 @@ export class TurnRunner {
     const { turn } = started;
     const stopTimer = this.metrics.turnDuration.startTimer();
     let outcome: TurnOutcomeLabel = 'interrupted';
+    // The metric's label: the configured id that answers (bounded by the configuration), or none.
+    const model = this.models.get(started.model ?? this.models.defaultId ?? '')?.id ?? 'none';
     const ids = { session_id: runtime.id, turn_id: turn.turn_id };
     // Content fields are redacted unless LOG_CONTENT=true.
     this.logger.debug({ msg: 'Turn started', ...ids, content: turn.content });
@@ -71,22 +76,24 @@ export class TurnRunner {
       return await this.runTurn(runtime, started, (label) => (outcome = label));
     } finally {
       const seconds = stopTimer();
-      this.metrics.turns.inc({ outcome });
+      this.metrics.turns.inc({ outcome, model });
       this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, ...ids, outcome });
     }
   }
 
   private async runTurn(
     runtime: SessionRuntime,
-    { turn, recent, disabled }: StartedTurn,
+    { turn, recent, disabled, model: modelId }: StartedTurn,
     ended: (outcome: TurnOutcomeLabel) => void,
   ): Promise<TurnEnd> {
     const controller = new AbortController();
-    runtime.running = { turnId: turn.turn_id, controller, samplings: 0, keptAt: Date.now() };
+    const usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+    runtime.running = { turnId: turn.turn_id, controller, samplings: 0, keptAt: Date.now(), usage };
     const emit: TurnEmitter = (type, data) => void this.publisher.publish(runtime, turn.turn_id, type, data);
     try {
       // Before the MCP servers: no process is started for a turn that cannot run.
-      this.agent.assertConfigured();
+      const model = modelOfTurn(this.models, runtime.owner, modelId);
+      runtime.running.model = model;
       const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
       // The newest MAX_HISTORY_MESSAGES: kept here, or come with the turn; a turn reads no more of its history.
       const newest = await this.newestMessages(runtime, recent);
@@ -109,6 +116,8 @@ export class TurnRunner {
       const result = await this.agent.run({
         sessionId: runtime.id,
         turnId: turn.turn_id,
+        model,
+        usage,
         // Seen with the new message at its end: a turn it replaces is not the model's to see.
         history: visibleToModel([...messages, message], first).slice(0, -1),
         earlierLeftOut: first > 0,
@@ -132,6 +141,7 @@ export class TurnRunner {
         iterations: result.iterations,
         usage: result.usage,
         max_iterations_reached: result.max_iterations_reached,
+        model: model.id,
       };
       ended('completed');
       return await this.finish(

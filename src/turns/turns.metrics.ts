@@ -12,7 +12,7 @@ export type ApprovalOutcomeLabel = 'approved' | 'denied' | 'expired' | 'cancelle
 /** The turns' metrics, moved by the worker, the turn runner and the approval gate. */
 @Injectable()
 export class TurnMetrics {
-  readonly turns: Counter<'outcome'>;
+  readonly turns: Counter<'outcome' | 'model'>;
   readonly turnDuration: Histogram;
   readonly approvals: Counter<'outcome'>;
   readonly sessions: LiveGauge;
@@ -21,8 +21,8 @@ export class TurnMetrics {
   constructor(registry: MetricsRegistry) {
     this.turns = new Counter({
       name: `${METRIC_PREFIX}turns_total`,
-      help: 'Turns ended on this node, by outcome (completed, failed, cancelled, interrupted)',
-      labelNames: ['outcome'],
+      help: 'Turns ended on this node, by outcome (completed, failed, cancelled, interrupted) and model id',
+      labelNames: ['outcome', 'model'],
       registers: [registry],
     });
     this.turnDuration = new Histogram({

@@ -49,7 +49,13 @@ export class FakeTurnRunner {
     }
     return new Promise((resolve) => {
       const held: HeldTurn = { runtime, started, end: (outcome = 'finished') => resolve(finish(outcome)) };
-      runtime.running = { turnId: started.turn.turn_id, controller: new AbortController(), samplings: 0, keptAt: Date.now() };
+      runtime.running = {
+        turnId: started.turn.turn_id,
+        controller: new AbortController(),
+        samplings: 0,
+        keptAt: Date.now(),
+        usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      };
       const watcher = this.watchers.shift();
       if (watcher) {
         watcher(held);

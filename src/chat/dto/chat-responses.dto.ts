@@ -1,6 +1,6 @@
 import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 
-import { StreamEventDto } from '../../contract/events';
+import { StreamEventDto, TokenUsage } from '../../contract/events';
 import { SessionDto, SessionHistoryDto } from '../../sessions/dto/session.dto';
 
 export class AcceptedTurnDto {
@@ -10,12 +10,14 @@ export class AcceptedTurnDto {
 
 export class ChatResponseDto extends AcceptedTurnDto {
   @ApiProperty({ description: 'The final answer' }) response!: string;
+  @ApiProperty({ description: 'The id of the model that answered' }) model!: string;
+  @ApiProperty({ type: TokenUsage, description: "The turn's tokens, as the provider counted them" }) usage!: TokenUsage;
   @ApiProperty({ type: [StreamEventDto], description: 'thinking, acting, tool_call and observing events, in order' })
   steps!: StreamEventDto[];
 }
 
 export class JoinAckDto extends IntersectionType(
-  PickType(SessionDto, ['session_id', 'status', 'title', 'disabled_tools'] as const),
+  PickType(SessionDto, ['session_id', 'status', 'title', 'disabled_tools', 'model'] as const),
   SessionHistoryDto,
 ) {}
 

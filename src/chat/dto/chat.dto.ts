@@ -16,8 +16,9 @@ import { IsId } from '../../common/validation';
 import { ApprovalAnswerDto } from '../../sessions/dto/approval.dto';
 import { AttachmentRefDto } from '../../sessions/dto/attachment.dto';
 import { ElicitationAnswerDto } from '../../sessions/dto/elicitation.dto';
+import { ModelChoiceDto } from '../../sessions/dto/session.dto';
 
-export class JoinChatDto {
+export class JoinChatDto extends ModelChoiceDto {
   @ApiPropertyOptional({ description: 'Session to join; a new one is created when absent' })
   @IsOptional()
   @IsId()
@@ -73,7 +74,7 @@ export class SendMessageDto extends IntersectionType(SessionRefDto, TurnOptionsD
   message!: string;
 }
 
-export class ChatRequestDto extends TurnOptionsDto {
+export class ChatRequestDto extends IntersectionType(TurnOptionsDto, ModelChoiceDto) {
   @ApiProperty({ description: 'The user message (at most MAX_MESSAGE_CHARS characters)' })
   @IsString()
   @IsNotEmpty()
@@ -85,7 +86,7 @@ export class ChatRequestDto extends TurnOptionsDto {
   session_id?: string;
 }
 
-export class StreamQueryDto {
+export class StreamQueryDto extends ModelChoiceDto {
   @ApiPropertyOptional({ description: 'Session to stream; a new one is created when absent' })
   @IsOptional()
   @IsId()

@@ -8,8 +8,8 @@
 -- ARGV: turn JSON, limit, now, key TTL ms, the sending node, '1' if it could run the turn now,
 --       history limit, the sender's principal, the session's title if it has none yet (the message, cut).
 -- Returns {'missing'} | {'full', waiting} | {'queued', waiting, holder or false}
---       | {'started', disabled tools JSON or '', history total, page start, message JSON...}.
-local state = redis.call('HMGET', KEYS[1], 'owner', 'running_id', 'title', 'disabled_tools')
+--       | {'started', disabled tools JSON or '', model id or '', history total, page start, message JSON...}.
+local state = redis.call('HMGET', KEYS[1], 'owner', 'running_id', 'title', 'disabled_tools', 'model')
 if state[1] ~= ARGV[8] then
   return {'missing'}
 end
@@ -31,7 +31,7 @@ if not running and waiting == 0 and ARGV[6] == '1' and holder == ARGV[5] then
   redis.call('HSET', KEYS[1], unpack(fields))
   local total = redis.call('LLEN', KEYS[3])
   local start = math.max(total - tonumber(ARGV[7]), 0)
-  local reply = {'started', state[4] or '', total, start}
+  local reply = {'started', state[4] or '', state[5] or '', total, start}
   if total > start then
     for _, message in ipairs(redis.call('LRANGE', KEYS[3], start, total - 1)) do
       table.insert(reply, message)

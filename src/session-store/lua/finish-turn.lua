@@ -10,8 +10,8 @@
 --       session's channel, events kept (EVENT_LOG_LIMIT), then the messages' JSON, then each event's
 --       JSON without its '{'.
 -- Returns false when that turn is no longer the running one; else {history total, next turn JSON or
--- '', disabled tools JSON or '', first event id or 0}.
-local state = redis.call('HMGET', KEYS[1], 'running_id', 'shown', 'turns', 'disabled_tools')
+-- '', disabled tools JSON or '', first event id or 0, model id or ''}.
+local state = redis.call('HMGET', KEYS[1], 'running_id', 'shown', 'turns', 'disabled_tools', 'model')
 if state[1] ~= ARGV[1] then
   return false
 end
@@ -53,4 +53,4 @@ if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) / 2 then
     redis.call('PEXPIRE', KEYS[i], ARGV[4])
   end
 end
-return {total, next or '', state[4] or '', first}
+return {total, next or '', state[4] or '', first, state[5] or ''}

@@ -1,9 +1,10 @@
 -- Makes the next queued message the running turn, if this node still holds the session, and
--- returns it with the latest messages of the history and the session's tool switches, so the turn
--- starts without a second read.
+-- returns it with the latest messages of the history, the session's tool switches and model, so the
+-- turn starts without a second read.
 -- KEYS: session, queue, lease, messages.  ARGV: node, history limit.
 -- Returns {'lost'} | {'idle'}
---       | {'started', turn JSON, disabled tools JSON or '', history total, page start, message JSON...}.
+--       | {'started', turn JSON, disabled tools JSON or '', model id or '', history total, page start,
+--          message JSON...}.
 if redis.call('GET', KEYS[3]) ~= ARGV[1] or redis.call('EXISTS', KEYS[1]) == 0 then
   return {'lost'}
 end
@@ -17,7 +18,8 @@ end
 redis.call('HSET', KEYS[1], 'running_id', cjson.decode(turn).turn_id, 'running', turn, 'status', 'PROCESSING')
 local total = redis.call('LLEN', KEYS[4])
 local start = math.max(total - tonumber(ARGV[2]), 0)
-local reply = {'started', turn, redis.call('HGET', KEYS[1], 'disabled_tools') or '', total, start}
+local settings = redis.call('HMGET', KEYS[1], 'disabled_tools', 'model')
+local reply = {'started', turn, settings[1] or '', settings[2] or '', total, start}
 if total > start then
   for _, message in ipairs(redis.call('LRANGE', KEYS[4], start, total - 1)) do
     table.insert(reply, message)

@@ -26,6 +26,19 @@ const SEARCH_MAX_CHARS = 200;
 const DISABLED_TOOLS_MAX = 500;
 const TOOL_SWITCH_MAX_CHARS = 300;
 
+// The longest model id a request may name (LLM_MODELS ids are at most this long).
+const MODEL_ID_MAX_CHARS = 100;
+
+/** A model for a new chat, or for the chat's next turns: an id of GET /api/v3/models. */
+export class ModelChoiceDto {
+  @ApiPropertyOptional({ description: 'A model id of GET /api/v3/models; default: your default model' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MODEL_ID_MAX_CHARS)
+  model?: string;
+}
+
 export class SessionDto {
   @ApiProperty() session_id!: string;
   @ApiProperty({
@@ -56,6 +69,8 @@ export class SessionDto {
     description: 'The node that holds the session (runs its turns), if any',
   })
   node!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The id of the model that answers its turns' })
+  model!: string | null;
 
   static from(record: SessionRecord): SessionDto {
     return {
@@ -70,6 +85,7 @@ export class SessionDto {
       title: record.title ?? null,
       disabled_tools: record.disabled_tools ?? [],
       node: record.node ?? null,
+      model: record.model ?? null,
     };
   }
 }
@@ -179,7 +195,7 @@ export class SessionStatsDto {
   @ApiProperty({ description: 'Idle time after which a session expires' }) ttl_ms!: number;
 }
 
-export class UpdateSessionDto {
+export class UpdateSessionDto extends ModelChoiceDto {
   @ApiPropertyOptional({ description: `A new title (at most ${TITLE_CHARS} characters, shown as plain text)` })
   @IsOptional()
   @IsString()

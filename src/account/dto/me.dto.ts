@@ -6,6 +6,10 @@ export class MeDto {
   @ApiProperty({ description: 'False in single-user mode: no credential is asked for' }) auth_enabled!: boolean;
   @ApiProperty({ type: String, nullable: true, description: "When the caller's token expires (ISO 8601)" })
   expires_at!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'LLM_MODEL ("provider:model"); null when none is set' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The id of the caller's default model (GET /api/v3/models); null when none is configured",
+  })
   model!: string | null;
 }
