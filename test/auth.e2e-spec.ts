@@ -233,7 +233,7 @@ describe.each<[string]>([['memory'], ['redis']])('identity and ownership on %s (
     expect(open).toEqual({ status: 200, body: { status: 'ok', info: indicators, error: {}, details: indicators } });
     expect(await call('GET', '/health', bobToken)).toEqual(open);
     const detailed = await call('GET', '/health', OPS_KEY);
-    expect(detailed.body).toMatchObject({ details: { llm: { status: 'up', model: 'openai:scripted' } } });
+    expect(detailed.body).toMatchObject({ details: { llm: { status: 'up', model: 'scripted' } } });
 
     const document = (await (await fetch(`${t.url}/api/docs-json`)).json()) as {
       components: { securitySchemes: Record<string, unknown> };

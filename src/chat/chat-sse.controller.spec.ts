@@ -94,7 +94,7 @@ describe(ChatSseController.name, () => {
 
   it('should create a session for a stream opened without one', async () => {
     await controller.stream(ALICE, {}, request(), response.asResponse());
-    expect(sessions.create).toHaveBeenCalledWith(ALICE);
+    expect(sessions.create).toHaveBeenCalledWith(ALICE, undefined);
     expect(sessions.feed).toHaveBeenCalledWith(ALICE, 'new', undefined, true);
   });
 

@@ -143,15 +143,17 @@ describe(ChatGateway.name, () => {
     expect(connections.socketOpened).toHaveBeenCalledWith(socket, ALICE, '10.0.0.7');
   });
 
-  it('should create a session on join_chat without one, ack it first, then stream it', async () => {
+  it('should create a session on join_chat without one, with the model asked for, ack it first, then stream it', async () => {
     const ack = jest.fn(() => calls.push('ack'));
-    await gateway.join(socket.asSocket(), ALICE, {}, ack);
-    expect(sessions.create).toHaveBeenCalledWith(ALICE);
+    sessions.create.mockImplementationOnce(async () => ({ ...record('new'), model: 'fast' }));
+    await gateway.join(socket.asSocket(), ALICE, { model: 'fast' }, ack);
+    expect(sessions.create).toHaveBeenCalledWith(ALICE, 'fast');
     expect(ack).toHaveBeenCalledWith({
       session_id: 'new',
       status: SessionStatus.IDLE,
       title: null,
       disabled_tools: [],
+      model: 'fast',
       messages: [],
       next_before: null,
       running_turn: null,

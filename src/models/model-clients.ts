@@ -16,9 +16,9 @@ const ANTHROPIC_MAX_TOKENS = 4096;
 
 /** How a model is reached: every client names its endpoint itself, so no SDK reads one from the environment. */
 export interface ModelClients {
-  /** LangChain's chat model: sampling requests of MCP servers, and replies where no lean client serves. */
+  /** LangChain's chat model: replies where no lean client serves (and LLM_CLIENT=langchain). */
   chat: BaseChatModel;
-  /** How the agent streams a reply. */
+  /** How the agent (and sampling) streams a reply. */
   replies: ModelReplies;
 }
 
@@ -64,7 +64,7 @@ export function clientsOf(entry: ModelEntry, options: { maxRetries: number; lean
         maxTokens: ANTHROPIC_MAX_TOKENS,
         streaming: true,
       });
-      return { chat, replies: new LangChainReplies(chat) };
+      return { chat, replies: new LangChainReplies(chat, 'final') };
     }
     case 'ollama': {
       const chat = new ChatOllama({ ...common, baseUrl: endpoint });

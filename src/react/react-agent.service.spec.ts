@@ -90,7 +90,7 @@ describe.each(['lean', 'langchain'] as const)(`${ReactAgentService.name}, LLM_CL
     expect(result.usage.total_tokens).toBeGreaterThan(0);
     expect(result.messages).toEqual([
       { role: 'user', content: 'hello' },
-      { role: 'assistant', content: 'Echo: hello' },
+      { role: 'assistant', content: 'Echo: hello', model: 'scripted' },
     ]);
     expect(events.every((e) => e.type === 'partial_response')).toBe(true);
   });

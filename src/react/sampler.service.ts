@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
-import type { AIMessageChunk } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { CreateMessageRequest, SamplingMessage } from '@modelcontextprotocol/client';
 
@@ -60,15 +59,13 @@ export class SamplerService {
         message.role === 'user' ? new HumanMessage(samplingText(message)) : new AIMessage(samplingText(message)),
       ),
     ];
-    // Streamed, as the agent does: the non-streaming path counts tokens with a tokenizer it downloads.
-    let reply: AIMessageChunk | undefined;
-    const stream = await model.chat.stream(messages, {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.LLM_TIMEOUT_MS)]),
-    });
-    for await (const chunk of stream) {
-      reply = reply ? reply.concat(chunk) : chunk;
-    }
-    const counted = reply?.usage_metadata;
+    // Streamed through the model's own client, as the agent is: the usage as the provider counted it.
+    const reply = await model.replies.reply(
+      messages,
+      { signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.LLM_TIMEOUT_MS)]) },
+      { chunk: () => undefined, text: () => undefined },
+    );
+    const counted = reply.usage_metadata;
     if (counted) {
       usage.input_tokens += counted.input_tokens;
       usage.output_tokens += counted.output_tokens;
@@ -76,6 +73,6 @@ export class SamplerService {
       this.metrics.tokens.inc({ model: model.id, kind: 'input' }, counted.input_tokens);
       this.metrics.tokens.inc({ model: model.id, kind: 'output' }, counted.output_tokens);
     }
-    return { content: reply?.text ?? '', model: model.model };
+    return { content: reply.text, model: model.model };
   }
 }

@@ -47,9 +47,9 @@ export class MemorySessionStore extends SessionStore {
     if (limits.perOwner !== undefined && this.ownedBy(record.owner) >= limits.perOwner) {
       return 'too_many_for_owner';
     }
-    const { id, owner, created_at, last_active_at, turns, status } = record;
+    const { id, owner, created_at, last_active_at, turns, status, model } = record;
     this.sessions.set(id, {
-      record: { id, owner, created_at, last_active_at, turns, status },
+      record: { id, owner, created_at, last_active_at, turns, status, ...(model ? { model } : {}) },
       messages: [],
       shown: 0,
       queue: [],

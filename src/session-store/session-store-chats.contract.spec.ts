@@ -56,6 +56,27 @@ describe.each(storeBackends)('SessionStore contract, chats: %s', (_name, open) =
     expect(await store.get('nope')).toBeUndefined();
   });
 
+  it("should keep the session's model and start each turn with it, however the turn starts", async () => {
+    await store.create({ ...record('m'), model: 'fast' }, { total: 10 });
+    await store.claim('m', 'n1', false);
+    expect(await store.get('m')).toMatchObject({ model: 'fast' });
+    expect((await store.get('a'))?.model).toBeUndefined();
+    const idle = { node: 'n1', idle: true, historyLimit: 10 };
+    // Started at once by its message.
+    const first = await store.enqueue('m', OWNER, { turn_id: 't1', content: 'one' }, 5, 2, idle);
+    expect(first).toMatchObject({ admitted: true, started: { model: 'fast' } });
+    // Switched while a turn runs: the queued turn starts with the new model, at the last turn's end.
+    await store.enqueue('m', OWNER, { turn_id: 't2', content: 'two' }, 5, 2, SENDER);
+    expect(await store.change('m', { model: 'claude' })).toBe(true);
+    const ended = await store.finishTurn('m', 't1', { ...done([{ role: 'user', content: 'one' }]), next: 'n1' });
+    expect(ended && ended.next).toMatchObject({ turn: { turn_id: 't2' }, model: 'claude' });
+    await store.finishTurn('m', 't2', done([{ role: 'user', content: 'two' }]));
+    // And by startNext.
+    await store.enqueue('m', OWNER, { turn_id: 't3', content: 'three' }, 5, 3, SENDER);
+    expect(await store.startNext('m', 'n1', 10)).toMatchObject({ state: 'started', model: 'claude' });
+    expect(await store.get('m')).toMatchObject({ model: 'claude' });
+  });
+
   it("should title a session by its first message, and count only the user's messages and the answers", async () => {
     await store.enqueue('a', OWNER, { turn_id: 't1', content: 'list files' }, 5, 2, SENDER);
     // From the moment it is accepted.

@@ -159,12 +159,14 @@ describe.each<[string]>([['memory'], ['redis']])(`${SessionsService.name} on %s`
     await expect(sessions.run(ME, id, 'hello')).resolves.toEqual({
       turnId: expect.any(String),
       response: 'Echo: hello',
+      model: 'scripted',
+      usage: { input_tokens: 20, output_tokens: 2, total_tokens: 22 },
       steps: [],
     });
     expect(await sessions.get(ME, id)).toMatchObject({ status: SessionStatus.READY, turns: 1, message_count: 2 });
     expect((await sessions.history(ME, id, 10)).messages).toEqual([
       { role: 'user', content: 'hello' },
-      { role: 'assistant', content: 'Echo: hello' },
+      { role: 'assistant', content: 'Echo: hello', model: 'scripted' },
     ]);
   });
 

@@ -38,16 +38,18 @@ export function writeMcpConfig(
 export const noMcpServers = (): string => writeMcpConfig({});
 
 /**
- * Boots the real AppModule on a free loopback port, with a scripted LLM behind the real LangChain
- * client. Settings are overrides, so each test states what it relies on.
+ * Boots the real AppModule on a free loopback port, with a scripted LLM behind the real model
+ * clients. Settings are overrides, so each test states what it relies on; given as a function, they
+ * may name the scripted LLM's endpoints (its Anthropic and Ollama wires).
  */
 export async function startApp(
-  overrides: Record<string, string> = {},
+  settings: Record<string, string> | ((llm: ScriptedLlm) => Record<string, string>) = {},
   port = 0,
   { awaitCatalog = true }: { awaitCatalog?: boolean } = {},
 ): Promise<TestApp> {
   const llm = new ScriptedLlm();
   const llmUrl = await llm.start();
+  const overrides = typeof settings === 'function' ? settings(llm) : settings;
   const mcpConfig = overrides.MCP_CONFIG ?? writeMcpConfig();
   const removeConfig = () => {
     const dir = join(mcpConfig, '..');
