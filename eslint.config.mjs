@@ -15,6 +15,7 @@ export const LAYERS = [
   ['artifacts'],
   ['react'],
   ['models'],
+  ['usage'],
   ['mcp'],
   ['session-store'],
   ['metrics'],

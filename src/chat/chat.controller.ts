@@ -50,6 +50,8 @@ export class ChatController {
   ): Promise<ChatResponseDto> {
     assertMessage('message', body.message, body, this.config);
     await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'http');
+    // Over the quota, no session is created either.
+    await this.sessions.assertUnderQuota(principal);
     const sessionId = body.session_id ?? (await this.sessions.create(principal, body.model)).id;
     const result = await this.sessions.run(principal, sessionId, body.message, turnOptions(body));
     const { turnId: turn_id, response, model, usage, steps } = result;

@@ -5,6 +5,8 @@ export class AppException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Seconds after which the request may succeed (HTTP Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppException';

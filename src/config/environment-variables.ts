@@ -5,6 +5,7 @@ import { LlmSettings } from './llm.settings';
 import { McpSettings } from './mcp.settings';
 import { ServerSettings } from './server.settings';
 import { SessionSettings } from './sessions.settings';
+import { UsageSettings } from './usage.settings';
 
 /**
  * Every setting the server reads from the environment, with its rules and default: one property per
@@ -16,4 +17,5 @@ export class EnvironmentVariables extends IntersectionType(
   LlmSettings,
   McpSettings,
   SessionSettings,
+  UsageSettings,
 ) {}

@@ -8,6 +8,7 @@ import { EnvironmentVariables } from './environment-variables';
 import { resolveModels } from './llm-models';
 import type { ModelCatalog } from './llm-models';
 import { parseClusterNodes } from './redis-cluster-nodes';
+import { parseQuotaOverrides } from './usage.settings';
 
 const INTEGER_KEYS = new Set(
   Object.entries(new EnvironmentVariables())
@@ -100,6 +101,11 @@ function contradictions(config: EnvironmentVariables): string[] {
     } catch (error) {
       lines.push((error as Error).message);
     }
+  }
+  try {
+    parseQuotaOverrides(config.QUOTA_OVERRIDES);
+  } catch (error) {
+    lines.push((error as Error).message);
   }
   if (config.SESSION_STORE === 'redis' && !config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
     lines.push(

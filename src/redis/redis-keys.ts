@@ -52,6 +52,13 @@ export interface RedisKeys {
   viewTicket(ticket: string): string;
   /** Channel a node listens on for signals (run, cancel, end, elicitation answers, replies). */
   nodeChannel(node: string): string;
+  /**
+   * HASH of one principal's tokens on one UTC day: `<model>:i`, `<model>:o`, `<model>:n` (input,
+   * output, turns), expiring USAGE_RETENTION_DAYS after the day; hash tag: the principal.
+   */
+  usage(principal: string, day: string): string;
+  /** SET of the principals with usage on a UTC day (administrators' listings), expiring with the day's hashes. */
+  usagePrincipals(day: string): string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -79,5 +86,8 @@ export function redisKeys(prefix: string): RedisKeys {
     artifact: (sessionId, id) => tagged(sessionId, `artifact:${id}`),
     viewTicket: (ticket) => `${prefix}view-ticket:${ticket}`,
     nodeChannel: (node) => `${prefix}node:${node}`,
+    // The day comes last, so any principal id (braces and colons included) names its own key.
+    usage: (principal, day) => `${prefix}usage:{${principal}}:${day}`,
+    usagePrincipals: (day) => `${prefix}usage-principals:${day}`,
   };
 }

@@ -91,7 +91,14 @@ export class RedisService implements OnApplicationShutdown {
     const cluster = this.commands as unknown as Cluster;
     const info = String(await cluster.cluster('INFO'));
     const masters = cluster.nodes('master');
-    const reached = await Promise.all(masters.map((node) => node.ping().then(() => 1, () => 0)));
+    const reached = await Promise.all(
+      masters.map((node) =>
+        node.ping().then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    );
     return {
       state: /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown',
       masters: masters.length,

@@ -32,7 +32,7 @@ export class RedisSessionTurns {
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<[number, string, string, number, string] | null>('finish-turn.lua', 7),
+      finishTurn: script<[number, string, string, number, string] | null>('finish-turn.lua', 'varies'),
     };
   }
 
@@ -115,8 +115,16 @@ export class RedisSessionTurns {
     let finished: [number, string, string, number, string] | null;
     try {
       // The activity index moved as the turn's message came (enqueue); the sweep reads the hash's time.
+      const usage = end.usage;
       finished = await this.scripts.finishTurn.run(
-        [this.keys.session(id), this.keys.messages(id), this.keys.queue(id), ...this.logKeys(id), this.keys.lease(id)],
+        [
+          this.keys.session(id),
+          this.keys.messages(id),
+          this.keys.queue(id),
+          ...this.logKeys(id),
+          this.keys.lease(id),
+          ...(usage ? [usage.key] : []),
+        ],
         [
           turnId,
           end.at,
@@ -128,6 +136,7 @@ export class RedisSessionTurns {
           end.messages.length,
           this.keys.eventsChannel(id),
           this.log.limit,
+          ...(usage ? [usage.model, usage.input_tokens, usage.output_tokens, usage.expireAt] : ['', '', '', '']),
           ...end.messages.map((message) => JSON.stringify(message)),
           ...events.map((event) => JSON.stringify(event).slice(1)),
         ],

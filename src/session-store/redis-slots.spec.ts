@@ -36,7 +36,11 @@ function recordMultis(client: Redis, blocks: string[][]): void {
   };
 }
 
-/** Every Lua script call and every MULTI of a session's life touches keys of one slot, as Redis Cluster requires. */
+/**
+ * Every Lua script call and every MULTI of a session's life touches keys of one slot, as Redis Cluster
+ * requires. (On one Redis, never a cluster, a turn's end also adds its tokens to the owner's usage
+ * hash: the usage store's contract spec shows it does not on a cluster.)
+ */
 describe('Redis keys per script and MULTI', () => {
   let backend: RedisStore;
   let log: RedisSessionEventLog;

@@ -123,6 +123,22 @@ export interface TurnEnd {
    * the same step, after every event appended to it before; none when the turn is no longer running.
    */
   events?: NewStreamEvent[];
+  /**
+   * The turn's tokens, added to a usage hash in the same step (one Redis, where the keys allow),
+   * whether or not the turn is still the running one: they were spent either way.
+   */
+  usage?: FoldedUsage;
+}
+
+/** A turn's tokens as the Redis store folds them into the turn's end: the usage store's hash and fields. */
+export interface FoldedUsage {
+  /** The principal's day hash (RedisKeys.usage). */
+  key: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  /** When the day's hash expires (epoch ms), set with a model's first turn of the day. */
+  expireAt: number;
 }
 
 /**

@@ -5,6 +5,7 @@ import { McpModule } from '../mcp/mcp.module';
 import { ModelsModule } from '../models/models.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
 import { TurnsModule } from '../turns/turns.module';
+import { UsageModule } from '../usage/usage.module';
 import { ChatsService } from './chats.service';
 import { McpController } from './mcp.controller';
 import { SessionCatalog } from './session-catalog.service';
@@ -18,7 +19,7 @@ import { ViewCallsService } from './view-calls.service';
 
 /** The session API every transport uses: lifecycle, messages, feeds, chats, and the REST routes. */
 @Module({
-  imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule, ModelsModule],
+  imports: [SessionStoreModule, TurnsModule, McpModule, ArtifactsModule, ModelsModule, UsageModule],
   controllers: [SessionsController, ViewCallsController, McpController],
   providers: [
     SessionHolder,

@@ -24,6 +24,7 @@ import type { MessagePage, PendingTurns, QueuedTurn, SessionKey, TurnOptions } f
 import { SessionDrain } from '../turns/session-drain.service';
 import { SessionEventPublisher } from '../turns/session-event-publisher';
 import { SessionWorker } from '../turns/session-worker.service';
+import { QuotaService } from '../usage/quota.service';
 import { openFeed } from './session-feed';
 import type { SessionFeed } from './session-feed';
 import { SessionHolder } from './session-holder';
@@ -49,6 +50,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     private readonly drain: SessionDrain,
     private readonly holder: SessionHolder,
     private readonly models: ModelRegistry,
+    private readonly quotas: QuotaService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -145,6 +147,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   /** Queues a message; it runs, on the node that holds the session, when the turns before it have ended. */
   async send(principal: Principal, sessionId: string, content: string, options: TurnOptions = {}): Promise<string> {
     this.drain.assertAccepting();
+    await this.assertUnderQuota(principal);
     const turn: QueuedTurn = { turn_id: randomUUID(), content, ...options };
     const limit = this.config.TURN_QUEUE_LIMIT;
     // The store checks the owner in the same atomic step that queues the message.
@@ -168,6 +171,11 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /** Sends a message and waits for its turn to end, wherever it runs. */
+  /** QUOTA_EXCEEDED (with the reset time) when the principal used its daily tokens: nothing runs or is queued. */
+  assertUnderQuota(principal: Principal): Promise<void> {
+    return this.quotas.assertUnder(principal.id);
+  }
+
   async run(principal: Principal, sessionId: string, content: string, options?: TurnOptions): Promise<TurnOutcome> {
     await this.reach(principal, sessionId, 'drive');
     const feed = await this.feed(principal, sessionId);

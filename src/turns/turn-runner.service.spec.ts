@@ -16,6 +16,10 @@ import type { ReactAgentService } from '../react/react-agent.service';
 import { MemorySessionEventLog } from '../session-store/event-log/memory-session-event-log';
 import { MemorySessionStore } from '../session-store/memory-session.store';
 import type { StartedTurn } from '../session-store/session-store';
+import { MemoryUsageStore } from '../usage/memory-usage.store';
+import { QuotaService } from '../usage/quota.service';
+import { utcDay } from '../usage/usage-store';
+import { UsageService } from '../usage/usage.service';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionRuntime } from './session-runtime';
 import type { ToolApprovals } from './tool-approvals';
@@ -76,9 +80,14 @@ class FakeAgent {
   act: (turn: AgentTurn) => Promise<AgentResult> = (turn) =>
     Promise.resolve(answer('Hello', [turn.message, { role: 'assistant', content: 'Hello' }]));
 
-  run(turn: AgentTurn): Promise<AgentResult> {
+  async run(turn: AgentTurn): Promise<AgentResult> {
     this.turn = turn;
-    return this.act(turn);
+    const result = await this.act(turn);
+    // As the agent counts each reply into the turn's usage.
+    turn.usage.input_tokens += result.usage.input_tokens;
+    turn.usage.output_tokens += result.usage.output_tokens;
+    turn.usage.total_tokens += result.usage.total_tokens;
+    return result;
   }
 }
 
@@ -94,6 +103,7 @@ describe(TurnRunner.name, () => {
   let runtime: SessionRuntime;
   let runner: TurnRunner;
   let build: (models: ModelRegistry) => TurnRunner;
+  let usageStore: MemoryUsageStore;
 
   /** Queues the message and makes it the running turn, as the worker does before it runs a turn. */
   const started = async (content: string, disabled: string[] = []): Promise<StartedTurn> => {
@@ -137,7 +147,10 @@ describe(TurnRunner.name, () => {
       NODE_ID: 'node-a',
       LLM_MODEL: 'openai:scripted',
       OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      QUOTA_OVERRIDES: 'carol:100',
     });
+    usageStore = new MemoryUsageStore(86_400_000);
+    const quotas = new QuotaService(usageStore, config);
     build = (models) =>
       new TurnRunner(
         store,
@@ -148,6 +161,8 @@ describe(TurnRunner.name, () => {
         artifacts,
         {} as ViewsService,
         models,
+        new UsageService(usageStore, quotas),
+        quotas,
         config,
       );
     runner = build(createModelRegistry(config));
@@ -254,6 +269,35 @@ describe(TurnRunner.name, () => {
     expect(await runner.run(runtime, await started('hi'))).toBe('failed');
     expect(clients.ready).toBe(false);
     expect(seen.find((event) => event.type === 'error')?.data).toMatchObject({ code: ErrorCode.LLM_NOT_CONFIGURED });
+  });
+
+  it("should count the turn's tokens for its owner and model, before its final_response", async () => {
+    let countedAtAnswer = -1;
+    await events.subscribe('s1', (event) => {
+      if (event.type === 'final_response') {
+        void usageStore.usedOn('alice', utcDay(Date.now())).then((used) => (countedAtAnswer = used));
+      }
+    });
+    expect(await runner.run(runtime, await started('hi'))).toBe('finished');
+    const rows = await usageStore.rows([utcDay(Date.now())], 'alice');
+    expect(rows).toEqual([expect.objectContaining({ model: 'scripted', input_tokens: 3, output_tokens: 1, turns: 1 })]);
+    expect(countedAtAnswer).toBe(4);
+  });
+
+  it("should end a queued turn that would start over its owner's quota with QUOTA_EXCEEDED, running nothing", async () => {
+    const carol = new SessionRuntime('s1', 'carol', SessionStatus.IDLE);
+    carol.mcp = clients as unknown as McpSessionClients;
+    await usageStore.record('carol', 'scripted', utcDay(Date.now()), {
+      input_tokens: 90,
+      output_tokens: 10,
+      total_tokens: 100,
+    });
+    expect(await runner.run(carol, await started('over'))).toBe('failed');
+    expect(seen.find((event) => event.type === 'error')?.data).toMatchObject({
+      code: ErrorCode.QUOTA_EXCEEDED,
+      session_usable: true,
+    });
+    expect(agent.turn).toBeUndefined();
   });
 
   it("should end a turn with UNKNOWN_MODEL when the chat's model left the configuration", async () => {

@@ -17,6 +17,8 @@ import { fromTurnBoundary, lastTurnStart, visibleToModel } from '../react/histor
 import { ReactAgentService } from '../react/react-agent.service';
 import { incompleteTurn, SessionStore } from '../session-store/session-store';
 import type { MessagePage, QueuedTurn, StartedTurn, TurnEnd as RecordedEnd } from '../session-store/session-store';
+import { QuotaService } from '../usage/quota.service';
+import { UsageService } from '../usage/usage.service';
 import { HeldHistory } from './held-history';
 import { SessionEventPublisher } from './session-event-publisher';
 import type { SessionRuntime } from './session-runtime';
@@ -55,6 +57,8 @@ export class TurnRunner {
     private readonly artifacts: ArtifactsService,
     private readonly views: ViewsService,
     private readonly models: ModelRegistry,
+    private readonly usage: UsageService,
+    private readonly quotas: QuotaService,
     @InjectAppConfig() private readonly config: AppConfig,
   ) {}
 
@@ -93,6 +97,8 @@ export class TurnRunner {
     try {
       // Before the MCP servers: no process is started for a turn that cannot run.
       const model = modelOfTurn(this.models, runtime.owner, modelId);
+      // A queued turn that would start over its owner's quota does not; one under way finishes.
+      await this.quotas.assertUnder(runtime.owner);
       runtime.running.model = model;
       const tools = await this.startTools(runtime, turn.turn_id, controller.signal);
       // The newest MAX_HISTORY_MESSAGES: kept here, or come with the turn; a turn reads no more of its history.
@@ -244,7 +250,10 @@ export class TurnRunner {
     return clients;
   }
 
-  /** Records the turn's end with its last events; the next queued turn, if it started with it, runs next here. */
+  /**
+   * Records the turn's end with its last events; the next queued turn, if it started with it, runs
+   * next here. The turn's tokens are counted for its owner first: stored before its last events go out.
+   */
   private async finish(
     runtime: SessionRuntime,
     turn: QueuedTurn,
@@ -253,7 +262,11 @@ export class TurnRunner {
     outcome: 'finished' | 'failed',
   ): Promise<TurnEnd> {
     const next = this.nextHere(runtime);
-    const recorded = await this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next, events });
+    const running = runtime.running;
+    const usage = running?.model
+      ? await this.usage.beforeTurnEnd(runtime.owner, running.model.id, running.usage, end.at)
+      : undefined;
+    const recorded = await this.store.finishTurn(runtime.id, turn.turn_id, { ...end, next, events, usage });
     if (!recorded) {
       return 'lost';
     }

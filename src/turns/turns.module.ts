@@ -4,6 +4,7 @@ import { ArtifactsModule } from '../artifacts/artifacts.module';
 import { McpModule } from '../mcp/mcp.module';
 import { ReactModule } from '../react/react.module';
 import { SessionStoreModule } from '../session-store/session-store.module';
+import { UsageModule } from '../usage/usage.module';
 import { SessionDrain } from './session-drain.service';
 import { SessionEventPublisher } from './session-event-publisher';
 import { SessionLeaseKeeper } from './session-lease-keeper';
@@ -18,7 +19,7 @@ import { ViewCallRunner } from './view-call-runner';
 
 /** Running turns on the node that holds a session: the worker, one turn's runner, and what a turn waits on. */
 @Module({
-  imports: [SessionStoreModule, McpModule, ReactModule, ArtifactsModule],
+  imports: [SessionStoreModule, McpModule, ReactModule, ArtifactsModule, UsageModule],
   providers: [
     TurnMetrics,
     SessionEventPublisher,

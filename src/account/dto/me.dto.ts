@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+import { QuotaDto } from './usage.dto';
+
 export class MeDto {
   @ApiProperty({ description: 'The API key name or JWT subject; "local" in single-user mode' }) principal!: string;
   @ApiProperty() admin!: boolean;
@@ -12,4 +14,6 @@ export class MeDto {
     description: "The id of the caller's default model (GET /api/v3/models); null when none is configured",
   })
   model!: string | null;
+  @ApiProperty({ type: QuotaDto, description: 'The daily token quota, and what is used of it today' })
+  quota!: QuotaDto;
 }

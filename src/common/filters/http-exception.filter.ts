@@ -27,6 +27,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.error.code === ErrorCode.UNAUTHORIZED) {
       response.setHeader('WWW-Authenticate', 'Bearer realm="mcp-host"');
     }
+    if (exception instanceof AppException && exception.retryAfterSeconds !== undefined) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(status).json(body);
   }
 

@@ -4,13 +4,23 @@
 -- starts the next queued turn (without history: the holder keeps it), in one step. The running
 -- turn's id is the fence: a node that lost the session finds another (or none) there. The session's
 -- keys each got an expiry when made; they are all kept from expiring here, once less than half is left.
--- KEYS: session, messages, queue, events, event sequence, event head, lease.
+-- With an eighth key (one Redis, never a cluster: it is in the principal's slot), the turn's tokens
+-- are added to that usage hash first, as usage/lua/record-usage.lua does, fenced or not.
+-- KEYS: session, messages, queue, events, event sequence, event head, lease[, usage hash].
 -- ARGV: turn id, now, completed (1/0), key TTL ms, status, conversation messages among them
 --       (counted in `shown`), the node to start the next turn for or '', how many messages, the
---       session's channel, events kept (EVENT_LOG_LIMIT), then the messages' JSON, then each event's
---       JSON without its '{'.
+--       session's channel, events kept (EVENT_LOG_LIMIT), the usage's model, input and output
+--       tokens and expiry (epoch ms) or four '', then the messages' JSON, then each event's JSON
+--       without its '{'.
 -- Returns false when that turn is no longer the running one; else {history total, next turn JSON or
 -- '', disabled tools JSON or '', first event id or 0, model id or ''}.
+if KEYS[8] then
+  redis.call('HINCRBY', KEYS[8], ARGV[11] .. ':i', ARGV[12])
+  redis.call('HINCRBY', KEYS[8], ARGV[11] .. ':o', ARGV[13])
+  if redis.call('HINCRBY', KEYS[8], ARGV[11] .. ':n', 1) == 1 then
+    redis.call('PEXPIREAT', KEYS[8], ARGV[14])
+  end
+end
 local state = redis.call('HMGET', KEYS[1], 'running_id', 'shown', 'turns', 'disabled_tools', 'model')
 if state[1] ~= ARGV[1] then
   return false
@@ -18,7 +28,7 @@ end
 local messages = tonumber(ARGV[8])
 local total
 if messages > 0 then
-  total = redis.call('RPUSH', KEYS[2], unpack(ARGV, 11, 10 + messages))
+  total = redis.call('RPUSH', KEYS[2], unpack(ARGV, 15, 14 + messages))
   if total == messages then
     redis.call('PEXPIRE', KEYS[2], ARGV[4])
   end
@@ -36,12 +46,12 @@ else
   redis.call('HDEL', KEYS[1], 'running_id', 'running')
 end
 local first = 0
-local count = #ARGV - 10 - messages
+local count = #ARGV - 14 - messages
 if count > 0 then
   first = redis.call('INCRBY', KEYS[5], count) - count + 1
   local events = {}
   for i = 1, count do
-    events[i] = '{"id":' .. (first + i - 1) .. ',' .. ARGV[10 + messages + i]
+    events[i] = '{"id":' .. (first + i - 1) .. ',' .. ARGV[14 + messages + i]
   end
   local batch = '[' .. table.concat(events, ',') .. ']'
   local oldest = math.max(first - tonumber(ARGV[10]), 0)
@@ -49,7 +59,7 @@ if count > 0 then
   redis.call('SPUBLISH', ARGV[9], batch)
 end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) / 2 then
-  for i = 1, #KEYS do
+  for i = 1, 7 do
     redis.call('PEXPIRE', KEYS[i], ARGV[4])
   end
 end
