@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 
+import type { Tracing } from './app.tracing';
 import type { AppConfig } from './config/app-config';
 import { SessionDrain } from './turns/session-drain.service';
 
@@ -10,9 +11,9 @@ const CLOSE_LIMIT_MS = 30_000;
 
 /**
  * SIGTERM or SIGINT: drain (no new turns, not ready; running turns get DRAIN_TIMEOUT_MS), close the
- * app, exit 0. A second signal cuts the drain short: what still runs is cancelled at once.
+ * app, flush the spans, exit 0. A second signal cuts the drain short: what still runs is cancelled at once.
  */
-export function shutdownOnSignals(app: INestApplication, config: AppConfig): void {
+export function shutdownOnSignals(app: INestApplication, config: AppConfig, tracing?: Tracing): void {
   const logger = new Logger('Shutdown');
   const force = new AbortController();
   let started = false;
@@ -24,13 +25,19 @@ export function shutdownOnSignals(app: INestApplication, config: AppConfig): voi
     }
     started = true;
     logger.log(`${signal}: draining (no new turns; running ones get up to ${config.DRAIN_TIMEOUT_MS} ms)`);
-    void stop(app, config, force.signal, logger);
+    void stop(app, config, force.signal, logger, tracing);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
 
-async function stop(app: INestApplication, config: AppConfig, force: AbortSignal, logger: Logger): Promise<void> {
+async function stop(
+  app: INestApplication,
+  config: AppConfig,
+  force: AbortSignal,
+  logger: Logger,
+  tracing?: Tracing,
+): Promise<void> {
   try {
     await app.get(SessionDrain).drain(config.DRAIN_TIMEOUT_MS, force);
     setTimeout(() => {
@@ -38,6 +45,8 @@ async function stop(app: INestApplication, config: AppConfig, force: AbortSignal
       process.exit(1);
     }, CLOSE_LIMIT_MS).unref();
     await app.close();
+    // The drained turns' spans go out last (within a few seconds, collector or not).
+    await tracing?.shutdown();
     logger.log('Stopped');
     process.exit(0);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 
+import type { Tracing } from './app.tracing';
 import { allowedHosts } from './common/host-allow-list';
 import type { AppConfig } from './config/app-config';
 import { authConfigured } from './config/validate-environment';
@@ -9,7 +10,7 @@ import { ModelRegistry } from './models/model-registry';
 import { RedisService } from './redis/redis.service';
 
 /** What a newcomer needs after start-up, one fact per line: where to go, and what to set next. */
-export function startupSummary(app: INestApplication, config: AppConfig): string[] {
+export function startupSummary(app: INestApplication, config: AppConfig, tracing?: Tracing): string[] {
   const models = app.get(ModelRegistry);
   const mcp = app.get<LoadedMcpConfig>(MCP_CONFIG);
   const servers = mcp.servers.map((server) => `${server.name}${server.disabled ? ' (disabled)' : ''}`).join(', ');
@@ -23,8 +24,17 @@ export function startupSummary(app: INestApplication, config: AppConfig): string
       ? `Store: Redis (${app.get(RedisService).address}), node ${config.NODE_ID}`
       : 'Store: memory (sessions end with this process; REDIS_URL keeps them and lets several nodes share them)',
     `Auth: ${authMode(config)}`,
+    `Quota: ${quotaOf(config)}`,
+    `Traces: ${tracing ? `to ${tracing.target}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT sends them to a collector)'}`,
     `Hosts: ${allowedHosts(config)?.describe() ?? 'any (authentication on, ALLOWED_HOSTS unset)'}`,
   ];
+}
+
+function quotaOf(config: AppConfig): string {
+  const overrides = config.QUOTA_OVERRIDES ? ', with QUOTA_OVERRIDES' : '';
+  return config.QUOTA_TOKENS_PER_DAY > 0
+    ? `${config.QUOTA_TOKENS_PER_DAY} tokens per principal per UTC day${overrides}`
+    : `none (QUOTA_TOKENS_PER_DAY sets one)${overrides}`;
 }
 
 function authMode(config: AppConfig): string {

@@ -54,6 +54,7 @@ describe('socket.io /chat (e2e)', () => {
       status: 'IDLE',
       title: null,
       disabled_tools: [],
+      model: 'scripted',
       messages: [],
       next_before: null,
       running_turn: null,

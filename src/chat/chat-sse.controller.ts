@@ -24,6 +24,7 @@ import type { Principal } from '../auth/principal';
 import { AppException } from '../common/errors';
 import { originAllowed } from '../common/origin';
 import { settleWithin } from '../common/settle-within';
+import { carrierOf } from '../common/tracing';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorBodyDto } from '../contract/error-body.dto';
@@ -117,7 +118,9 @@ export class ChatSseController implements BeforeApplicationShutdown {
   ): Promise<AcceptedTurnDto> {
     assertMessage('message', body.message, body, this.config);
     await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'sse');
-    const turnId = await this.sessions.send(principal, body.session_id, body.message, turnOptions(body));
+    // The turn's trace continues the request's (its traceparent), on whichever node runs it.
+    const options = { ...turnOptions(body), trace: carrierOf(request.headers) };
+    const turnId = await this.sessions.send(principal, body.session_id, body.message, options);
     return { session_id: body.session_id, turn_id: turnId };
   }
 

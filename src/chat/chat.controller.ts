@@ -14,6 +14,7 @@ import type { Request } from 'express';
 
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import { carrierOf } from '../common/tracing';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorBodyDto } from '../contract/error-body.dto';
@@ -53,7 +54,9 @@ export class ChatController {
     // Over the quota, no session is created either.
     await this.sessions.assertUnderQuota(principal);
     const sessionId = body.session_id ?? (await this.sessions.create(principal, body.model)).id;
-    const result = await this.sessions.run(principal, sessionId, body.message, turnOptions(body));
+    // The turn's trace continues the request's (its traceparent), on whichever node runs it.
+    const options = { ...turnOptions(body), trace: carrierOf(request.headers) };
+    const result = await this.sessions.run(principal, sessionId, body.message, options);
     const { turnId: turn_id, response, model, usage, steps } = result;
     return { session_id: sessionId, turn_id, response, model, usage, steps };
   }

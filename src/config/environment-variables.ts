@@ -5,6 +5,7 @@ import { LlmSettings } from './llm.settings';
 import { McpSettings } from './mcp.settings';
 import { ServerSettings } from './server.settings';
 import { SessionSettings } from './sessions.settings';
+import { TracingSettings } from './tracing.settings';
 import { UsageSettings } from './usage.settings';
 
 /**
@@ -18,4 +19,5 @@ export class EnvironmentVariables extends IntersectionType(
   McpSettings,
   SessionSettings,
   UsageSettings,
+  TracingSettings,
 ) {}

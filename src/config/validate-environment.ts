@@ -75,7 +75,7 @@ export function isLoopback(host: string): boolean {
 
 /** A value as an error may echo it: keys hidden, and a URL's password masked. */
 function shown(property: string, value: string | undefined): string {
-  if (value !== undefined && /KEY|SECRET|TOKEN|PASSWORD/.test(property) && property !== 'REDIS_KEY_PREFIX') {
+  if (value !== undefined && /KEY|SECRET|TOKEN|PASSWORD|HEADERS/.test(property) && property !== 'REDIS_KEY_PREFIX') {
     return '(hidden)';
   }
   return JSON.stringify(value?.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'));

@@ -12,6 +12,7 @@ import type { ChatMessage } from '../contract/session-record';
 import type { McpTool } from '../mcp/client/mcp-tool';
 import type { ChatModel } from '../models/model-registry';
 import type { ToolDefinitions } from '../models/model-replies';
+import { inChatSpan } from '../models/model-span';
 import type { AgentResult, AgentTurn } from './agent-turn';
 import { toLangChain, trimHistory } from './history';
 import { reasoningOf, toStored } from './model-reply';
@@ -56,7 +57,7 @@ export class ReactAgentService {
     const max = this.config.REACT_MAX_ITERATIONS;
 
     for (let iteration = 1; iteration <= max; iteration++) {
-      const reply = await this.think(tools, prompt, iteration, turn);
+      const reply = await inChatSpan(turn.model, () => this.think(tools, prompt, iteration, turn));
       this.count(turn.model, usage, reply);
       const assistant: ChatMessage = { ...toStored(reply), model: turn.model.id };
       added.push(assistant);

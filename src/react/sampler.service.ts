@@ -7,6 +7,7 @@ import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { TokenUsage } from '../contract/events';
 import type { ChatModel } from '../models/model-registry';
+import { inChatSpan } from '../models/model-span';
 import { LlmMetrics } from './react.metrics';
 
 export interface SampledMessage {
@@ -60,10 +61,12 @@ export class SamplerService {
       ),
     ];
     // Streamed through the model's own client, as the agent is: the usage as the provider counted it.
-    const reply = await model.replies.reply(
-      messages,
-      { signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.LLM_TIMEOUT_MS)]) },
-      { chunk: () => undefined, text: () => undefined },
+    const reply = await inChatSpan(model, () =>
+      model.replies.reply(
+        messages,
+        { signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.LLM_TIMEOUT_MS)]) },
+        { chunk: () => undefined, text: () => undefined },
+      ),
     );
     const counted = reply.usage_metadata;
     if (counted) {

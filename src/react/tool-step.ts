@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 import { turnCancelled } from '../common/errors';
+import { failed, inSpan } from '../common/tracing';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
@@ -91,16 +92,7 @@ export class ToolStep {
             content: `Error: the arguments were not valid JSON: ${String(choice.arguments[INVALID_ARGUMENTS])}`,
             is_error: true,
           }
-        : await turn.callTool(choice, {
-            signal: turn.signal,
-            onProgress: ({ progress, total, message }) =>
-              turn.emit('tool_call', {
-                ...choice,
-                iteration,
-                status: 'running',
-                progress: { progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
-              }),
-          });
+        : await this.execute(choice, iteration, turn);
     const duration_ms = Math.round((performance.now() - started) * 10) / 10;
     const images = imagesForModel(result.media, this.config.TOOL_IMAGE_MAX_BYTES);
     const unseen = (result.media ?? []).filter(isImage).length - images.length;
@@ -128,6 +120,34 @@ export class ToolStep {
       observation: { call_id: choice.call_id, tool: choice.tool, content, is_error: result.is_error },
       images: { call_id: choice.call_id, tool: choice.tool, images },
     };
+  }
+
+  /**
+   * Runs the call (its approval wait included) in an `execute_tool {tool}` span, over which the MCP
+   * client's `tools/call` span goes; a result the server marks an error is a `tool_error`.
+   */
+  private execute(choice: ToolChoice, iteration: number, turn: AgentTurn): Promise<TurnToolResult> {
+    const attributes = {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': choice.tool,
+      'gen_ai.tool.call.id': choice.call_id,
+    };
+    return inSpan(`execute_tool ${choice.tool}`, { attributes }, async (span) => {
+      const result = await turn.callTool(choice, {
+        signal: turn.signal,
+        onProgress: ({ progress, total, message }) =>
+          turn.emit('tool_call', {
+            ...choice,
+            iteration,
+            status: 'running',
+            progress: { progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+          }),
+      });
+      if (result.is_error) {
+        failed(span, 'tool_error');
+      }
+      return result;
+    });
   }
 
   /** At most TOOL_RESULT_MAX_CHARS of a result, with a note to the model saying how much was cut. */

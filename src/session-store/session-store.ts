@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '../common/tracing';
 import type { NewStreamEvent, StreamEvent } from '../contract/events';
 import { isConversation } from '../contract/session-record';
 import type { ChatMessage, SessionRecord } from '../contract/session-record';
@@ -32,10 +33,12 @@ export interface QueuedTurn {
   replace_last?: boolean;
   /** MCP resources to read when the turn starts, as context for the model. */
   attachments?: AttachmentRef[];
+  /** The trace of the request that sent it, which the turn's span continues on whichever node runs it. */
+  trace?: TraceCarrier;
 }
 
 /** What a message may carry besides its words. */
-export type TurnOptions = Pick<QueuedTurn, 'replace_last' | 'attachments'>;
+export type TurnOptions = Pick<QueuedTurn, 'replace_last' | 'attachments' | 'trace'>;
 
 export interface AttachmentRef {
   server: string;

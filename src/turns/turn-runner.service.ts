@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ArtifactsService } from '../artifacts/artifacts.service';
 import { ViewsService } from '../artifacts/views.service';
 import { AppException, turnCancelled } from '../common/errors';
+import { contextOf, failed, inSpan, succeeded } from '../common/tracing';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
@@ -25,17 +26,10 @@ import type { SessionRuntime } from './session-runtime';
 import { ToolApprovals } from './tool-approvals';
 import { switchedOn } from './tool-switches';
 import { readAttachments } from './turn-attachments';
+import { INCOMPLETE, turnFailure } from './turn-failure';
 import { modelOfTurn } from './turn-model';
 import { TurnMetrics } from './turns.metrics';
 import type { TurnOutcomeLabel } from './turns.metrics';
-
-/** Why a turn that did not complete is marked so in the history. */
-const INCOMPLETE: Partial<Record<ErrorCode, ChatMessage['incomplete']>> = {
-  [ErrorCode.TURN_CANCELLED]: 'cancelled',
-  [ErrorCode.SERVER_SHUTDOWN]: 'interrupted',
-  [ErrorCode.TURN_INTERRUPTED]: 'interrupted',
-  [ErrorCode.SESSION_ENDED]: 'interrupted',
-};
 
 /** How a turn ended, for the node that ran it. */
 export type TurnEnd = 'finished' | 'failed' | 'lost';
@@ -71,24 +65,40 @@ export class TurnRunner {
     const { turn } = started;
     const stopTimer = this.metrics.turnDuration.startTimer();
     let outcome: TurnOutcomeLabel = 'interrupted';
+    let failure: string | undefined;
     // The metric's label: the configured id that answers (bounded by the configuration), or none.
     const model = this.models.get(started.model ?? this.models.defaultId ?? '')?.id ?? 'none';
     const ids = { session_id: runtime.id, turn_id: turn.turn_id };
     // Content fields are redacted unless LOG_CONTENT=true.
     this.logger.debug({ msg: 'Turn started', ...ids, content: turn.content });
-    try {
-      return await this.runTurn(runtime, started, (label) => (outcome = label));
-    } finally {
-      const seconds = stopTimer();
-      this.metrics.turns.inc({ outcome, model });
-      this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, ...ids, outcome });
-    }
+    // One trace per turn, continuing the one of the request that sent it, on whichever node runs it.
+    const attributes = {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.conversation.id': runtime.id,
+      'mcp_host.turn.id': turn.turn_id,
+      'mcp_host.model': model,
+    };
+    return inSpan('invoke_agent', { attributes, parent: contextOf(turn.trace) }, async (span) => {
+      try {
+        return await this.runTurn(runtime, started, (label, code) => ((outcome = label), (failure = code)));
+      } finally {
+        const seconds = stopTimer();
+        this.metrics.turns.inc({ outcome, model });
+        this.logger.log({ msg: `Turn ${outcome} in ${Math.round(seconds * 1000)} ms`, ...ids, outcome });
+        span.setAttribute('mcp_host.turn.outcome', outcome);
+        if (outcome === 'completed') {
+          succeeded(span);
+        } else {
+          failed(span, failure ?? ErrorCode.TURN_INTERRUPTED);
+        }
+      }
+    });
   }
 
   private async runTurn(
     runtime: SessionRuntime,
     { turn, recent, disabled, model: modelId }: StartedTurn,
-    ended: (outcome: TurnOutcomeLabel) => void,
+    ended: (outcome: TurnOutcomeLabel, code?: ErrorCode) => void,
   ): Promise<TurnEnd> {
     const controller = new AbortController();
     const usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
@@ -158,10 +168,10 @@ export class TurnRunner {
         'finished',
       );
     } catch (error) {
-      const failure = this.toAppException(error, runtime, turn, controller.signal);
+      const failure = turnFailure(error, runtime.id, turn.turn_id, controller.signal, this.logger);
       const status = failure.code === ErrorCode.TURN_CANCELLED ? SessionStatus.READY : SessionStatus.ERROR;
       const incomplete = INCOMPLETE[failure.code] ?? 'failed';
-      ended(incomplete);
+      ended(incomplete, failure.code);
       if (runtime.ended) {
         // The session ended: its end told every turn already.
         return 'failed';
@@ -278,25 +288,5 @@ export class TurnRunner {
   /** This node, when the session's next queued turn may start here as this one ends (it keeps the history). */
   private nextHere(runtime: SessionRuntime): string | undefined {
     return runtime.history && runtime.runsNext() ? this.config.NODE_ID : undefined;
-  }
-
-  private toAppException(error: unknown, runtime: SessionRuntime, turn: QueuedTurn, signal: AbortSignal) {
-    // The session's end, the node's shutdown or a lost store abort the turn with their reason.
-    if (signal.aborted && signal.reason instanceof AppException) {
-      return signal.reason;
-    }
-    if (error instanceof AppException) {
-      return error;
-    }
-    if (signal.aborted) {
-      return turnCancelled();
-    }
-    this.logger.error({
-      msg: `Turn ${turn.turn_id} of session ${runtime.id} failed`,
-      session_id: runtime.id,
-      turn_id: turn.turn_id,
-      err: error,
-    });
-    return new AppException(ErrorCode.INTERNAL, `Turn failed unexpectedly: ${(error as Error).message}`);
   }
 }

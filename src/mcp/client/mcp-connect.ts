@@ -11,6 +11,7 @@ import { acceptTaskResults, TASKS_EXTENSION } from '../extensions/mcp-task-exten
 import { CLOSE_GRACE_MS, McpConnection } from './mcp-connection';
 import { negotiationFor } from './mcp-era';
 import type { EraVerdicts } from './mcp-era';
+import { traceRequests } from './mcp-request-spans';
 import { SCHEMA_VALIDATOR } from './mcp-schema-validator';
 import { refusedByServer, transportsFor } from './mcp-transports';
 
@@ -144,6 +145,7 @@ async function connect(
   const stopProbe = () => void transport.close().catch(() => undefined);
   deadline.addEventListener('abort', stopProbe, { once: true });
   const options = { timeout: start.timeoutMs, maxTotalTimeout: start.timeoutMs, signal: deadline };
+  traceRequests(transport);
   try {
     await client.connect(transport, { ...options, prior: start.verdicts?.prior(config) });
     acceptTaskResults(transport);
