@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 import { turnCancelled } from '../common/errors';
-import { failed, inSpan } from '../common/tracing';
+import { failed, inSpan, succeeded } from '../common/tracing';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
@@ -145,6 +145,8 @@ export class ToolStep {
       });
       if (result.is_error) {
         failed(span, 'tool_error');
+      } else {
+        succeeded(span);
       }
       return result;
     });
