@@ -73,6 +73,7 @@ describe('socket.io /chat (e2e)', () => {
       iterations: 2,
       usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) },
       max_iterations_reached: false,
+      model: 'scripted',
     });
     const steps = client.recorder.ofTurn(turnId).filter((e) => e.type !== 'partial_response');
     expect(steps.map((e) => (e.type === 'status' ? `status:${e.data.status}` : e.type))).toEqual([

@@ -273,7 +273,7 @@ describe('limits that hold under concurrency (e2e)', () => {
     };
     expect(detail).toMatchObject({ message_count: 54, next_before: 4 });
     expect(detail.messages).toHaveLength(50);
-    expect(detail.messages[49]).toEqual({ role: 'assistant', content: 'Echo: turn 26' });
+    expect(detail.messages[49]).toEqual({ role: 'assistant', content: 'Echo: turn 26', model: 'scripted' });
     const joined = (await client.socket.emitWithAck('join_chat', { session_id: sessionId })) as typeof detail;
     expect(joined.messages).toEqual(detail.messages);
     expect(joined.next_before).toBe(4);
@@ -285,9 +285,9 @@ describe('limits that hold under concurrency (e2e)', () => {
     expect(older).toEqual({
       messages: [
         { role: 'user', content: 'turn 0' },
-        { role: 'assistant', content: 'Echo: turn 0' },
+        { role: 'assistant', content: 'Echo: turn 0', model: 'scripted' },
         { role: 'user', content: 'turn 1' },
-        { role: 'assistant', content: 'Echo: turn 1' },
+        { role: 'assistant', content: 'Echo: turn 1', model: 'scripted' },
       ],
       next_before: null,
     });

@@ -54,7 +54,7 @@ describe('Lint: the direction of imports and no cycles (eslint.config.mjs)', () 
       {
         ruleId: 'import-x/no-restricted-paths',
         message: expect.stringContaining(
-          'src/common/ may import only from the folders below it (chat, health, pmc → sessions',
+          'src/common/ may import only from the folders below it (chat, health, pmc, account → sessions',
         ),
       },
     ]);

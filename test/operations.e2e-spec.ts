@@ -39,7 +39,7 @@ describe('metrics (e2e)', () => {
   it('should move after a tool turn, a failed turn, a cancelled turn and a rate-limited message', async () => {
     const before = await scrape(t.url, METRICS_TOKEN);
     expect(before.value('mcp_host_connections', { transport: 'socketio' })).toBe(1);
-    expect(before.value('mcp_host_turns_total', { outcome: 'completed' })).toBe(0);
+    expect(before.value('mcp_host_turns_total', { outcome: 'completed', model: 'scripted' })).toBe(0);
 
     const tool = await runSocketTurn(client, '[[tool:echo {"message":"metered"}]]');
     expect(tool.end.type).toBe('final_response');
@@ -63,18 +63,18 @@ describe('metrics (e2e)', () => {
     expect(limited.status).toBe(429);
 
     const after = await scrape(t.url, METRICS_TOKEN);
-    expect(after.value('mcp_host_turns_total', { outcome: 'completed' })).toBe(1);
-    expect(after.value('mcp_host_turns_total', { outcome: 'failed' })).toBe(1);
-    expect(after.value('mcp_host_turns_total', { outcome: 'cancelled' })).toBe(1);
+    expect(after.value('mcp_host_turns_total', { outcome: 'completed', model: 'scripted' })).toBe(1);
+    expect(after.value('mcp_host_turns_total', { outcome: 'failed', model: 'scripted' })).toBe(1);
+    expect(after.value('mcp_host_turns_total', { outcome: 'cancelled', model: 'scripted' })).toBe(1);
     expect(after.value('mcp_host_turn_duration_seconds_count')).toBe(3);
     expect(after.value('mcp_host_tool_calls_total', { server: 'everything', tool: 'echo', outcome: 'ok' })).toBe(1);
     expect(after.value('mcp_host_tool_call_duration_seconds_count', { server: 'everything' })).toBe(1);
     expect(after.value('mcp_host_rate_limited_total', { interface: 'sse' })).toBe(1);
     // The tool turn asked the model twice, the cancelled one once (its first word came): three first tokens.
-    expect(after.value('mcp_host_llm_time_to_first_token_seconds_count')).toBe(3);
-    expect(after.value('mcp_host_llm_request_duration_seconds_count')).toBe(2);
-    expect(after.value('mcp_host_llm_tokens_total', { kind: 'input' })).toBeGreaterThan(0);
-    expect(after.value('mcp_host_llm_tokens_total', { kind: 'output' })).toBeGreaterThan(0);
+    expect(after.value('mcp_host_llm_time_to_first_token_seconds_count', { model: 'scripted' })).toBe(3);
+    expect(after.value('mcp_host_llm_request_duration_seconds_count', { model: 'scripted' })).toBe(2);
+    expect(after.value('mcp_host_llm_tokens_total', { model: 'scripted', kind: 'input' })).toBeGreaterThan(0);
+    expect(after.value('mcp_host_llm_tokens_total', { model: 'scripted', kind: 'output' })).toBeGreaterThan(0);
     expect(after.value('mcp_host_sessions')).toBe(1);
     expect(after.value('mcp_host_mcp_processes')).toBe(1);
     expect(after.value('mcp_host_queue_depth')).toBe(0);
@@ -114,6 +114,6 @@ describe('readiness (e2e)', () => {
       answer = await fetch(`${t.url}/health/ready`);
     }
     const up = (await (await fetch(`${t.url}/health/ready`)).json()) as { details: Record<string, unknown> };
-    expect(up.details.llm).toMatchObject({ status: 'up', model: 'openai:scripted' });
+    expect(up.details.llm).toMatchObject({ status: 'up', model: 'scripted' });
   });
 });

@@ -49,7 +49,7 @@ describe('REST (e2e)', () => {
     expect(history.messages).toEqual([
       { role: 'user', content: '[[status:503]]', incomplete: 'failed' },
       { role: 'user', content: '[[recall]]' },
-      { role: 'assistant', content: 'History: [[recall]]' },
+      { role: 'assistant', content: 'History: [[recall]]', model: 'scripted' },
     ]);
   });
 
@@ -69,6 +69,7 @@ describe('REST (e2e)', () => {
       title: null,
       disabled_tools: [],
       node: expect.any(String),
+      model: 'scripted',
     });
     await postJson(`${t.url}/chat`, { message: 'remember this', session_id: session.session_id });
 
@@ -85,7 +86,7 @@ describe('REST (e2e)', () => {
       title: 'remember this',
       messages: [
         { role: 'user', content: 'remember this' },
-        { role: 'assistant', content: 'Echo: remember this' },
+        { role: 'assistant', content: 'Echo: remember this', model: 'scripted' },
       ],
       running_turn: null,
       queued_turns: [],
@@ -141,9 +142,17 @@ describe('REST (e2e)', () => {
       session_store: { status: 'up', backend: 'memory', sessions: expect.any(Number) },
       llm: {
         status: 'up',
-        model: 'openai:scripted',
+        model: 'scripted',
         endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
         checked_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        models: {
+          scripted: {
+            status: 'up',
+            provider: 'openai',
+            endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
+            checked_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          },
+        },
       },
       event_loop: { status: 'up', delay_p99_ms: expect.any(Number), delay_max_ms: expect.any(Number) },
       mcp: { status: 'up', servers: { everything: 'ready' }, processes: { live: expect.any(Number), max: 200 } },
