@@ -20,26 +20,21 @@ export class RedisScript<T = unknown> {
     private readonly client: Redis,
     dir: string,
     file: string,
-    /** How many keys each call passes; 'varies': each call says (its keys' count goes first). */
-    private readonly keys: number | 'varies',
+    keys: number,
   ) {
-    this.command = `mcphost_${file.replace(/\W/g, '_')}`;
-    const numberOfKeys = keys === 'varies' ? null : keys;
-    client.defineCommand(this.command, { numberOfKeys, lua: readFileSync(join(dir, file), 'utf8') } as {
-      numberOfKeys?: number;
-      lua: string;
-    });
+    // A script may be defined with two key counts (an optional key): each is its own command.
+    this.command = `mcphost_${file.replace(/\W/g, '_')}_${keys}`;
+    client.defineCommand(this.command, { numberOfKeys: keys, lua: readFileSync(join(dir, file), 'utf8') });
   }
 
   /** Defines the scripts of one folder on a client: `load<T>(file, number of keys)`. */
   static loader(client: Redis, dir: string) {
-    return <T>(file: string, keys: number | 'varies') => new RedisScript<T>(client, dir, file, keys);
+    return <T>(file: string, keys: number) => new RedisScript<T>(client, dir, file, keys);
   }
 
   run(keys: string[], args: (string | number)[] = []): Promise<T> {
     const command = (this.client as unknown as Record<string, ScriptCommand>)[this.command];
-    const counted = this.keys === 'varies' ? [keys.length, ...keys] : keys;
-    return storeCall(command.call(this.client, ...counted, ...args) as Promise<T>);
+    return storeCall(command.call(this.client, ...keys, ...args) as Promise<T>);
   }
 }
 

@@ -13,6 +13,9 @@ import type { Admission, FinishedTurn, NextTurn, QueuedTurn, Sender, TurnEnd } f
 
 const LUA = join(__dirname, 'lua');
 
+/** finish-turn.lua's answer: null when the turn was no longer running; else history total, next turn, switches, first event id, model. */
+type FinishReply = [number, string, string, number, string] | null;
+
 /**
  * The turns of RedisSessionStore: a message admitted to the queue (or started at once), the next
  * queued turn started, a turn's end recorded, each one script, with the activity index moved beside.
@@ -32,7 +35,9 @@ export class RedisSessionTurns {
     this.scripts = {
       enqueue: script<[string, ...(number | string | null)[]]>('enqueue.lua', 4),
       startNext: script<[string, string?, string?, string?, number?, number?, ...string[]]>('start-next.lua', 4),
-      finishTurn: script<[number, string, string, number, string] | null>('finish-turn.lua', 'varies'),
+      finishTurn: script<FinishReply>('finish-turn.lua', 7),
+      // The same script with the owner's usage hash as an eighth key (one Redis only: another slot).
+      finishTurnWithUsage: script<FinishReply>('finish-turn.lua', 8),
     };
   }
 
@@ -112,11 +117,12 @@ export class RedisSessionTurns {
     // What the turn appended and is not yet sent goes first, in this script: one call, in order.
     const pending = this.log.takePending(id);
     const events = [...pending.events, ...(end.events ?? [])];
-    let finished: [number, string, string, number, string] | null;
+    let finished: FinishReply;
     try {
       // The activity index moved as the turn's message came (enqueue); the sweep reads the hash's time.
       const usage = end.usage;
-      finished = await this.scripts.finishTurn.run(
+      const finish = usage ? this.scripts.finishTurnWithUsage : this.scripts.finishTurn;
+      finished = await finish.run(
         [
           this.keys.session(id),
           this.keys.messages(id),
