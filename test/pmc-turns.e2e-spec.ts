@@ -111,7 +111,7 @@ describe('PMCChat turns in a real browser: reload mid-turn, queued prompts, outc
   });
 
   it('should show a working indicator before the first word, and the model in the header', async () => {
-    expect(await page.locator('#model').textContent()).toBe('scripted');
+    expect(await page.locator('#model').inputValue()).toBe('scripted');
     await sendMessage(page, 'never answered [[hang]]');
     const working = page.locator('.message.assistant .working');
     await working.waitFor();

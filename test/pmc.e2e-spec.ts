@@ -75,8 +75,8 @@ describe('PMCChat in a real browser (e2e)', () => {
     const body = await call.textContent();
     expect(body).toContain('"message": "from the browser"');
     expect(body?.match(/Echo: from the browser/g)).toHaveLength(1);
-    // The turn's duration and tokens, with the split on hover.
-    expect(await turn.locator('.turn-meta').textContent()).toMatch(/^[\d.]+ (ms|s) · \d+ tokens$/);
+    // The model that answered, the turn's duration and tokens, with the split on hover.
+    expect(await turn.locator('.turn-meta').textContent()).toMatch(/^scripted · [\d.]+ (ms|s) · \d+ tokens$/);
     expect(await turn.locator('.turn-meta').getAttribute('title')).toMatch(/^\d+ in · \d+ out · 2 iterations$/);
     await screenshot(page, 'pmc-tool-turn');
   });

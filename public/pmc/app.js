@@ -9,6 +9,7 @@ import { ChatSession } from './chat-session.js';
 import { ChatList } from './chats.js';
 import { Composer } from './composer.js';
 import { Conversation } from './conversation.js';
+import { ModelPicker } from './models.js';
 import { ServerPanel } from './servers.js';
 import { initTheme } from './theme.js';
 import { http, onUnauthorized, ServerError, SocketTransport, SseTransport } from './transports.js';
@@ -107,7 +108,29 @@ const composer = new Composer({
   notify,
 });
 
-const chat = new ChatSession({ conversation, servers, composer, chats, setStatus, setConnection, notify, showFailure });
+const models = new ModelPicker(ui.model, (model) => {
+  // A new chat takes it when its first message creates it; an open one switches from its next turn.
+  if (chat.sessionId) {
+    void chat
+      .patch({ model })
+      .then(() =>
+        notify(`Answers come from ${ui.model.selectedOptions[0]?.textContent ?? model} from your next message.`),
+      )
+      .catch(showFailure);
+  }
+});
+
+const chat = new ChatSession({
+  conversation,
+  servers,
+  models,
+  composer,
+  chats,
+  setStatus,
+  setConnection,
+  notify,
+  showFailure,
+});
 
 // ---- events -----------------------------------------------------------------------------------
 
@@ -166,15 +189,14 @@ const checkCredential = () => http('GET', '/api/v3/me', undefined, { retry: fals
 function showWho(me) {
   ui.who.hidden = ui.signOut.hidden = !me.auth_enabled;
   ui.who.textContent = me.auth_enabled ? `Signed in as ${me.principal}` : '';
-  ui.model.hidden = !me.model;
-  ui.model.textContent = me.model?.split(':').slice(1).join(':') || me.model || '';
-  ui.model.title = me.model ? `Model: ${me.model}` : '';
 }
 
 /** Asks for a key or token (the server refused the one the tab had); the screen stays as it is. */
 async function signIn(reason) {
   const me = await askForCredential(reason, checkCredential);
   showWho(me);
+  // Another principal may use other models.
+  void models.load().catch(showFailure);
   return me;
 }
 
@@ -275,6 +297,7 @@ async function main() {
   onUnauthorized(signIn);
   // Before anything connects: with authentication on, this asks for a key or token first.
   showWho(await http('GET', '/api/v3/me'));
+  await models.load().catch(showFailure);
   startTransport(localStorage.getItem(TRANSPORT_KEY) === 'sse' ? 'sse' : 'socket');
   void servers.refresh().catch(() => undefined);
   if (chat.sessionId) {

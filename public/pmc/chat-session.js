@@ -9,7 +9,7 @@ import { http, ServerError, SocketTransport } from './transports.js';
 const STORAGE_KEY = 'pmc.session';
 
 export class ChatSession {
-  /** host: { conversation, servers, composer, chats, setStatus, setConnection, notify, showFailure } */
+  /** host: { conversation, servers, models, composer, chats, setStatus, setConnection, notify, showFailure } */
   constructor(host) {
     this.host = host;
     this.transport = undefined;
@@ -56,6 +56,7 @@ export class ChatSession {
     this.lastEventId = 0;
     this.host.conversation.showEmpty();
     this.host.servers.setDisabled([]);
+    this.host.models.show(undefined);
     this.host.composer.reset();
     this.host.notify();
     this.host.setStatus('IDLE');
@@ -70,8 +71,14 @@ export class ChatSession {
     this.creating ??= (async () => {
       const joined = await this.join(undefined);
       const disabled = [...this.host.servers.disabled];
-      if (disabled.length > 0) {
-        await this.patch({ disabled_tools: disabled });
+      // The model picked before the first message, when it is not the one the chat got.
+      const model = this.host.models.value;
+      const changes = {
+        ...(disabled.length > 0 ? { disabled_tools: disabled } : {}),
+        ...(model && model !== joined.model ? { model } : {}),
+      };
+      if (Object.keys(changes).length > 0) {
+        await this.patch(changes);
       }
       return joined.session_id;
     })().finally(() => (this.creating = undefined));
@@ -97,6 +104,7 @@ export class ChatSession {
       typeof before === 'number' ? this.earlier(joined.session_id, before) : undefined,
     );
     this.host.servers.setDisabled(joined.disabled_tools);
+    this.host.models.show(joined.model ?? undefined);
     this.host.composer.reset();
     void this.host.chats.refresh();
   }

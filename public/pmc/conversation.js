@@ -6,6 +6,7 @@ import { approvalCard, approvalOutcome, elicitationCard, elicitationOutcome, err
 import { button, el } from './dom.js';
 import { historyNodes, replacedGroup, setOutcome, userMessage } from './history-view.js';
 import { TurnView } from './turn-view.js';
+import { modelLabel } from './models.js';
 
 export class Conversation {
   /**
@@ -149,7 +150,10 @@ export class Conversation {
         this.turn(turnId).sampling(data);
         return true;
       case 'final_response':
-        this.turn(turnId).final(data, Date.parse(event.ts) - this.started.get(turnId));
+        this.turn(turnId).final(
+          { ...data, model: data.model && modelLabel(data.model) },
+          Date.parse(event.ts) - this.started.get(turnId),
+        );
         this.refreshActions();
         return true;
       case 'error':

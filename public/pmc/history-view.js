@@ -2,6 +2,7 @@
 // turn ended when it did not complete, answers, and the turns a later one replaced, folded away.
 
 import { copyButton, el } from './dom.js';
+import { modelLabel } from './models.js';
 import { TurnView } from './turn-view.js';
 
 const OUTCOMES = {
@@ -107,7 +108,7 @@ export function historyNodes(messages, first = 0) {
         });
       }
     } else {
-      turn.final({ content: message.content });
+      turn.final({ content: message.content, model: message.model && modelLabel(message.model) });
     }
   });
   flush();

@@ -212,6 +212,7 @@ export class SseTransport {
         status: start.data.status,
         title: null,
         disabled_tools: [],
+        model: null,
         messages: [],
         next_before: null,
         running_turn: null,

@@ -182,12 +182,14 @@ export class TurnView {
     this.extras.append(el('p', 'hint', text));
   }
 
-  final({ content, usage, iterations }, elapsedMs) {
+  /** The answer; `model`: the label of the model that wrote it. */
+  final({ content, usage, iterations, model }, elapsedMs) {
     this.text = content;
     this.end();
     this.answer.replaceChildren(renderMarkdown(content));
-    if (usage || elapsedMs !== undefined) {
+    if (usage || elapsedMs !== undefined || model) {
       const parts = [
+        ...(model ? [model] : []),
         ...(elapsedMs !== undefined ? [duration(elapsedMs)] : []),
         ...(usage ? [`${usage.total_tokens.toLocaleString()} tokens`] : []),
       ];
