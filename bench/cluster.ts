@@ -17,6 +17,8 @@ export interface ClusterResult {
   commandsPerTurn: number;
   /** Of which Lua scripts (EVALSHA). */
   scriptsPerTurn: number;
+  /** The same with QUOTA_TOKENS_PER_DAY set (a quota never reached). */
+  commandsPerTurnWithQuota: number;
   redisBytesPerIdleSession: number;
   redisBytesPer100MessageSession: number;
   leaseMs: number;
@@ -116,15 +118,21 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
 
     // Commands per tool turn, in a session that already exists (background work of every node included).
     await Promise.all([onA.leave(sessions.redis), onA.leave(sessions.twoNodes)]);
-    const measured = await onA.newSession();
-    await onA.turn(measured, TOOL_TURN);
-    await redis.config('RESETSTAT');
-    for (let i = 0; i < turns; i++) {
-      await onA.turn(measured, TOOL_TURN);
-    }
-    const spent = totals(await commandCalls(redis));
-    const commandsPerTurn = round(spent.commands / turns, 1);
-    const scriptsPerTurn = round(spent.scripts / turns, 1);
+    const commandsOfTurns = async (client: SocketClient) => {
+      const measured = await client.newSession();
+      await client.turn(measured, TOOL_TURN);
+      await redis.config('RESETSTAT');
+      for (let i = 0; i < turns; i++) {
+        await client.turn(measured, TOOL_TURN);
+      }
+      const spent = totals(await commandCalls(redis));
+      await client.leave(measured);
+      return { commands: round(spent.commands / turns, 1), scripts: round(spent.scripts / turns, 1) };
+    };
+    const { commands: commandsPerTurn, scripts: scriptsPerTurn } = await commandsOfTurns(onA);
+    // The same on a node with a daily quota (never reached): what its checks add.
+    const quotaApp = await BenchApp.start({ ...nodeEnv('bench-quota'), QUOTA_TOKENS_PER_DAY: '1000000000' });
+    const withQuota = await commandsOfTurns(await socket(quotaApp)).finally(() => quotaApp.stop());
 
     const idle = Math.max(50, turns * 3);
     const beforeIdle = await info(redis, 'memory', 'used_memory');
@@ -173,6 +181,7 @@ export async function cluster(ctx: Context): Promise<ClusterResult> {
       latency,
       commandsPerTurn,
       scriptsPerTurn,
+      commandsPerTurnWithQuota: withQuota.commands,
       redisBytesPerIdleSession,
       redisBytesPer100MessageSession,
       leaseMs,

@@ -4,7 +4,7 @@
  * over stdio. Prints a table and a final JSON line; a full run writes the table into BENCHMARKS.md.
  *   --quick     small sizes, to check that it runs (the smoke test uses it); writes nothing
  *   --no-write  leave BENCHMARKS.md alone
- *   --only=a,b  run only these parts: latency, history, concurrency, memory, streams, starts, cluster, redisCluster, capacity, sandbox
+ *   --only=a,b  run only these parts: latency, history, concurrency, memory, streams, starts, cluster, redisCluster, capacity, sandbox, traces
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -24,6 +24,7 @@ import { sandbox } from './sandbox';
 import { FULL, QUICK, concurrency, memory, streams } from './scenarios';
 import type { Context } from './scenarios';
 import { starts } from './starts';
+import { traces } from './traces';
 
 // In the order they run; each fills the field of Results with its name.
 const PARTS = {
@@ -37,6 +38,7 @@ const PARTS = {
   redisCluster,
   capacity,
   sandbox,
+  traces,
 } satisfies {
   [K in keyof Results]?: (ctx: Context) => Promise<Results[K]>;
 };

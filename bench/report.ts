@@ -10,6 +10,8 @@ import type { LoadResult, MemoryResult, StreamsResult } from './scenarios';
 import type { StartResult } from './starts';
 import { round } from './stats';
 import type { Summary } from './stats';
+import { tracesRows } from './traces';
+import type { TracesResult } from './traces';
 
 export interface Results {
   machine: string;
@@ -25,6 +27,7 @@ export interface Results {
   redisCluster?: RedisClusterResult;
   capacity?: CapacityResult;
   sandbox?: SandboxResult;
+  traces?: TracesResult;
 }
 
 const check = (met: boolean) => (met ? 'yes' : '**no**');
@@ -188,6 +191,9 @@ function figures(results: Results): string {
   if (results.sandbox) {
     rows.push(...sandboxRows(results.sandbox));
   }
+  if (results.traces) {
+    rows.push(...tracesRows(results.traces));
+  }
   return table(['figure', 'value', 'target', 'met'], rows);
 }
 
@@ -213,6 +219,7 @@ function clusterRows(cluster: ClusterResult): Array<Array<string | number>> {
       '≤ 40 (≤ 6)',
       check(cluster.commandsPerTurn <= 40 && cluster.scriptsPerTurn <= 6),
     ],
+    ['the same with a daily quota (QUOTA_TOKENS_PER_DAY)', cluster.commandsPerTurnWithQuota, '', ''],
     [
       `an idle node holding ${cluster.idleHeld} sessions: Redis commands/s, background jobs included`,
       cluster.idleCommandsPerSecond,
