@@ -108,17 +108,7 @@ const composer = new Composer({
   notify,
 });
 
-const models = new ModelPicker(ui.model, (model) => {
-  // A new chat takes it when its first message creates it; an open one switches from its next turn.
-  if (chat.sessionId) {
-    void chat
-      .patch({ model })
-      .then(() =>
-        notify(`Answers come from ${ui.model.selectedOptions[0]?.textContent ?? model} from your next message.`),
-      )
-      .catch(showFailure);
-  }
-});
+const models = new ModelPicker(ui.model, (model) => void chat.switchModel(model).catch(showFailure));
 
 const chat = new ChatSession({
   conversation,

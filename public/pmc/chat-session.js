@@ -4,6 +4,7 @@
 
 import { button } from './dom.js';
 import { historyNodes } from './history-view.js';
+import { modelLabel } from './models.js';
 import { http, ServerError, SocketTransport } from './transports.js';
 
 const STORAGE_KEY = 'pmc.session';
@@ -83,6 +84,14 @@ export class ChatSession {
       return joined.session_id;
     })().finally(() => (this.creating = undefined));
     return this.creating;
+  }
+
+  /** The open chat answers with `model` from its next message; a new chat takes it when its first message creates it. */
+  async switchModel(model) {
+    if (this.sessionId) {
+      await this.patch({ model });
+      this.host.notify(`Answers come from ${modelLabel(model)} from your next message.`);
+    }
   }
 
   patch(changes) {
