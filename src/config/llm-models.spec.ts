@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { endpointOf, mayUse, resolveModels } from './llm-models';
+import { endpointOf, mayUse, resolveModels, shownEndpoint } from './llm-models';
 import { validateEnvironment } from './validate-environment';
 
 describe(resolveModels.name, () => {
@@ -103,5 +103,10 @@ describe(resolveModels.name, () => {
     [{ provider: 'anthropic' as const, baseUrl: 'http://127.0.0.1:9/' }, 'http://127.0.0.1:9'],
   ])('should reach %j at %s', (entry, endpoint) => {
     expect(endpointOf(entry)).toBe(endpoint);
+  });
+
+  it('should mask credentials of an endpoint wherever it is shown', () => {
+    expect(shownEndpoint('https://user:s3cret@llm.example/v1')).toBe('https://***@llm.example/v1');
+    expect(shownEndpoint('http://127.0.0.1:11434')).toBe('http://127.0.0.1:11434');
   });
 });

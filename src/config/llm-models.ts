@@ -207,6 +207,9 @@ export const PUBLIC_ENDPOINTS: Record<LlmProvider, string> = {
 export const endpointOf = (entry: Pick<ModelEntry, 'provider' | 'baseUrl'>): string =>
   (entry.baseUrl ?? PUBLIC_ENDPOINTS[entry.provider]).replace(/\/+$/, '');
 
+/** An endpoint as logs, errors and health may show it: credentials in the URL masked. */
+export const shownEndpoint = (url: string): string => url.replace(/\/\/[^/@]*@/, '//***@');
+
 /** Whether a principal may use the model. */
 export const mayUse = (entry: Pick<ModelEntry, 'principals'>, principal: string): boolean =>
   !entry.principals || entry.principals.includes(principal);

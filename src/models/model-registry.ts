@@ -1,6 +1,6 @@
 import { AppException } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
-import { endpointOf, mayUse } from '../config/llm-models';
+import { endpointOf, mayUse, shownEndpoint } from '../config/llm-models';
 import type { LlmProvider, ModelEntry } from '../config/llm-models';
 import { ErrorCode } from '../contract/error-code';
 import { clientsOf, probeOf } from './model-clients';
@@ -13,7 +13,7 @@ export interface ChatModel extends ModelClients {
   provider: LlmProvider;
   /** The provider's name for the model. */
   model: string;
-  /** Where its requests go (for error messages and administrators; never a key). */
+  /** Where its requests go, as error messages and administrators see it (credentials masked). */
   endpoint: string;
   principals?: readonly string[];
   /** How health asks its endpoint whether it answers (credentials inside: never shown). */
@@ -120,7 +120,7 @@ export function createModelRegistry(config: AppConfig): ModelRegistry {
       label: entry.label,
       provider: entry.provider,
       model: entry.model,
-      endpoint: endpointOf(entry),
+      endpoint: shownEndpoint(endpointOf(entry)),
       principals: entry.principals,
       probe: probeOf(entry),
       ...clientsOf(entry, options),

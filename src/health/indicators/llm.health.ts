@@ -4,6 +4,7 @@ import type { HealthIndicatorResult } from '@nestjs/terminus';
 
 import { InjectAppConfig } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
+import { shownEndpoint } from '../../config/llm-models';
 import type { EndpointProbe } from '../../models/model-clients';
 import { ModelRegistry } from '../../models/model-registry';
 
@@ -79,7 +80,7 @@ export class LlmHealthIndicator {
         models[id] = {
           status: results[i].failure ? 'down' : 'up',
           provider: endpoint.probe.provider,
-          endpoint: endpoint.probe.endpoint,
+          endpoint: shownEndpoint(endpoint.probe.endpoint),
           checked_at: new Date(results[i].at).toISOString(),
           ...(results[i].failure ? { message: results[i].failure } : {}),
         };
