@@ -12,6 +12,7 @@ export const LAYERS = [
   ['chat', 'health', 'pmc', 'account'],
   ['sessions'],
   ['turns'],
+  ['user-servers'],
   ['artifacts'],
   ['react'],
   ['models'],

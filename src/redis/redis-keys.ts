@@ -59,6 +59,8 @@ export interface RedisKeys {
   usage(principal: string, day: string): string;
   /** SET of the principals with usage on a UTC day (administrators' listings), expiring with the day's hashes. */
   usagePrincipals(day: string): string;
+  /** HASH of a principal's own MCP servers: name → JSON (header values sealed); hash tag: the principal. */
+  userServers(principal: string): string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -89,5 +91,6 @@ export function redisKeys(prefix: string): RedisKeys {
     // The day comes last, so any principal id (braces and colons included) names its own key.
     usage: (principal, day) => `${prefix}usage:{${principal}}:${day}`,
     usagePrincipals: (day) => `${prefix}usage-principals:${day}`,
+    userServers: (principal) => `${prefix}user-servers:{${principal}}`,
   };
 }
