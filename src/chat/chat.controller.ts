@@ -51,9 +51,12 @@ export class ChatController {
   ): Promise<ChatResponseDto> {
     assertMessage('message', body.message, body, this.config);
     await this.connections.consumeMessage(principal, this.connections.addressOf(request), 'http');
-    // Over the quota, no session is created either.
-    await this.sessions.assertUnderQuota(principal);
-    const sessionId = body.session_id ?? (await this.sessions.create(principal, body.model)).id;
+    let sessionId = body.session_id;
+    if (sessionId === undefined) {
+      // Over the quota, no session is created either (sending checks it for an existing one).
+      await this.sessions.assertUnderQuota(principal);
+      sessionId = (await this.sessions.create(principal, body.model)).id;
+    }
     // The turn's trace continues the request's (its traceparent), on whichever node runs it.
     const options = { ...turnOptions(body), trace: carrierOf(request.headers) };
     const result = await this.sessions.run(principal, sessionId, body.message, options);

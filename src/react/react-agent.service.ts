@@ -1,16 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SystemMessage } from '@langchain/core/messages';
-import type { AIMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 
 import { AppException, turnCancelled } from '../common/errors';
 import { InjectAppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../contract/error-code';
-import type { TokenUsage } from '../contract/events';
 import type { ChatMessage } from '../contract/session-record';
 import type { McpTool } from '../mcp/client/mcp-tool';
-import type { ChatModel } from '../models/model-registry';
 import type { ToolDefinitions } from '../models/model-replies';
 import { inChatSpan } from '../models/model-span';
 import type { AgentResult, AgentTurn } from './agent-turn';
@@ -58,7 +55,7 @@ export class ReactAgentService {
 
     for (let iteration = 1; iteration <= max; iteration++) {
       const reply = await inChatSpan(turn.model, () => this.think(tools, prompt, iteration, turn));
-      this.count(turn.model, usage, reply);
+      this.metrics.countTokens(turn.model.id, reply, usage);
       const assistant: ChatMessage = { ...toStored(reply), model: turn.model.id };
       added.push(assistant);
       prompt.push(toLangChain(assistant));
@@ -182,17 +179,5 @@ export class ReactAgentService {
       turn_id: turn.turnId,
     });
     return new AppException(ErrorCode.LLM_ERROR, `The model request to ${where} failed: ${detail}`);
-  }
-
-  /** Adds a reply's usage to the turn's, and to the token counters. */
-  private count(model: ChatModel, usage: TokenUsage, reply: AIMessage): void {
-    const counted = reply.usage_metadata;
-    if (counted) {
-      usage.input_tokens += counted.input_tokens;
-      usage.output_tokens += counted.output_tokens;
-      usage.total_tokens += counted.total_tokens;
-      this.metrics.tokens.inc({ model: model.id, kind: 'input' }, counted.input_tokens);
-      this.metrics.tokens.inc({ model: model.id, kind: 'output' }, counted.output_tokens);
-    }
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { AIMessage } from '@langchain/core/messages';
 import { Counter, Histogram } from 'prom-client';
 
+import type { TokenUsage } from '../contract/events';
 import { METRIC_PREFIX, MetricsRegistry } from '../metrics/metrics-registry';
 
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -33,5 +35,17 @@ export class LlmMetrics {
       labelNames: ['model', 'kind'],
       registers: [registry],
     });
+  }
+
+  /** Adds a reply's tokens, as the provider counted them, to the turn's usage and to the counters. */
+  countTokens(model: string, reply: AIMessage, usage: TokenUsage): void {
+    const counted = reply.usage_metadata;
+    if (counted) {
+      usage.input_tokens += counted.input_tokens;
+      usage.output_tokens += counted.output_tokens;
+      usage.total_tokens += counted.total_tokens;
+      this.tokens.inc({ model, kind: 'input' }, counted.input_tokens);
+      this.tokens.inc({ model, kind: 'output' }, counted.output_tokens);
+    }
   }
 }

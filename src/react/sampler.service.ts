@@ -68,14 +68,7 @@ export class SamplerService {
         { chunk: () => undefined, text: () => undefined },
       ),
     );
-    const counted = reply.usage_metadata;
-    if (counted) {
-      usage.input_tokens += counted.input_tokens;
-      usage.output_tokens += counted.output_tokens;
-      usage.total_tokens += counted.total_tokens;
-      this.metrics.tokens.inc({ model: model.id, kind: 'input' }, counted.input_tokens);
-      this.metrics.tokens.inc({ model: model.id, kind: 'output' }, counted.output_tokens);
-    }
+    this.metrics.countTokens(model.id, reply, usage);
     return { content: reply.text, model: model.model };
   }
 }
